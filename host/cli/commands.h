@@ -1,0 +1,14 @@
+// Subcommands of `sqt`. Each add_*_command registers one CLI11 subcommand
+// (with its own --help) and its callback; main() only wires them together.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sqt::cli {
+
+void add_train_command(CLI::App& app);  // train_cmd.cc: secure / clear / plain training
+void add_node_command(CLI::App& app);   // node_cmd.cc: one party of a deployment
+void add_keys_command(CLI::App& app);   // keys_cmd.cc: CA and per-party certificates
+void add_bench_command(CLI::App& app);  // bench_cmd.cc: the benchmark suites
+
+}  // namespace sqt::cli

@@ -1,0 +1,67 @@
+// The protocol interface: what every security model provides, as a C++20
+// concept. Protocol-generic algorithms (host/mpc/fixed/) and the layers
+// (host/nn/) are templates over a type P that models Protocol; the runtime
+// choice (--protocol) is made once, in host/cli, by instantiating them.
+//
+// Every operation is vectorized: it takes whole share vectors and costs a
+// fixed number of communication rounds whatever their length.
+//
+// Adding a security model (mal-rep3, rep4, shamir, semi2k, spdz2k) means a new
+// folder host/mpc/<model>/ with a class that models this concept; nothing in
+// host/mpc/fixed or host/nn changes.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "host/backend/backend.h"
+#include "host/core/ring.h"
+
+namespace sqt::mpc {
+
+using backend::Trans;
+
+// Truncation flavour: probabilistic (stochastic rounding, the default) or
+// exact (deterministic floor).
+enum class TruncMode : std::uint8_t { kProbabilistic, kExact };
+
+template <class P>
+concept Protocol = requires(P& p, const typename P::Share& x, std::span<const Ring> pub, Ring c,
+                            std::size_t n, int bits, Trans t) {
+  typename P::Share;
+  { P::kName } -> std::convertible_to<std::string_view>;
+  { p.party() } -> std::convertible_to<int>;
+  { p.fixed() } -> std::convertible_to<FixedParams>;
+
+  // Sharing and opening. input(): `owner` supplies n values (others pass an
+  // empty span); reveal(): every party learns the values; reveal_to(): only
+  // party `to` does (others get an empty vector).
+  { p.input(0, pub, n) } -> std::same_as<typename P::Share>;
+  { p.reveal(x) } -> std::same_as<std::vector<Ring>>;
+  { p.reveal_to(0, x) } -> std::same_as<std::vector<Ring>>;
+
+  // Local (no communication).
+  { p.zeros(n) } -> std::same_as<typename P::Share>;
+  { p.add(x, x) } -> std::same_as<typename P::Share>;
+  { p.sub(x, x) } -> std::same_as<typename P::Share>;
+  { p.neg(x) } -> std::same_as<typename P::Share>;
+  { p.add_public(x, pub) } -> std::same_as<typename P::Share>;  // elementwise public vector
+  { p.add_public(x, c) } -> std::same_as<typename P::Share>;    // one public constant
+  { p.mul_public(x, pub) } -> std::same_as<typename P::Share>;
+  { p.mul_public(x, c) } -> std::same_as<typename P::Share>;
+  // linear(x, out_n, f): applies the public linear map f(const Ring* in,
+  // Ring* out) to every component; out has out_n elements, zeroed first.
+  // (Declared as a member template; not expressible in the concept.)
+
+  // Interactive.
+  { p.mul(x, x) } -> std::same_as<typename P::Share>;                     // elementwise ring product
+  { p.matmul(t, t, n, n, n, x, x) } -> std::same_as<typename P::Share>;   // ring GEMM, row-major
+  { p.trunc(x, bits) } -> std::same_as<typename P::Share>;                // divide by 2^bits
+  { p.ltz(x) } -> std::same_as<typename P::Share>;                        // arithmetic share of [x < 0]
+};
+
+}  // namespace sqt::mpc
