@@ -1,0 +1,23 @@
+// The single-machine default: run one command as N local party processes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sqt::net {
+
+struct LaunchOptions {
+  int timeout_ms = 60000;  // written into every party's node config
+  std::string protocol = "rep3";
+  std::string backend = "cpu";
+};
+
+// Starts `parties` processes of this executable on loopback: generates a CA
+// and party certificates into a fresh temporary folder, picks free ports,
+// writes party-<i>.toml there, and runs `argv` + {"--config", party-<i>.toml}
+// in each (argv without the program name, e.g. {"train", "--model", "C"}).
+// Every line the parties print is prefixed with "[P<i>] ". Returns 0 when all
+// parties exit 0, else the first non-zero exit status; removes the folder.
+int launch_local_parties(int parties, const std::vector<std::string>& argv, const LaunchOptions& options = {});
+
+}  // namespace sqt::net
