@@ -30,8 +30,8 @@ using backend::Trans;
 enum class TruncMode : std::uint8_t { kProbabilistic, kExact };
 
 template <class P>
-concept Protocol = requires(P& p, const typename P::Share& x, std::span<const Ring> pub, Ring c,
-                            std::size_t n, int bits, Trans t) {
+concept Protocol = requires(P& p, const typename P::Share& x, const typename P::Bits& b,
+                            std::span<const Ring> pub, Ring c, std::size_t n, int bits, Trans t) {
   typename P::Share;
   { P::kName } -> std::convertible_to<std::string_view>;
   { p.party() } -> std::convertible_to<int>;
@@ -58,10 +58,26 @@ concept Protocol = requires(P& p, const typename P::Share& x, std::span<const Ri
   // (Declared as a member template; not expressible in the concept.)
 
   // Interactive.
-  { p.mul(x, x) } -> std::same_as<typename P::Share>;                     // elementwise ring product
-  { p.matmul(t, t, n, n, n, x, x) } -> std::same_as<typename P::Share>;   // ring GEMM, row-major
-  { p.trunc(x, bits) } -> std::same_as<typename P::Share>;                // divide by 2^bits
-  { p.ltz(x) } -> std::same_as<typename P::Share>;                        // arithmetic share of [x < 0]
+  { p.mul(x, x) } -> std::same_as<typename P::Share>;                    // elementwise ring product
+  { p.matmul(t, t, n, n, n, x, x) } -> std::same_as<typename P::Share>;  // ring GEMM, row-major
+  { p.trunc(x, bits) } -> std::same_as<typename P::Share>;               // divide by 2^bits
+  { p.ltz(x) } -> std::same_as<typename P::Share>;                       // arithmetic share of [x < 0]
+
+  // Binary domain, bit-sliced: a Bits holds boolean (XOR) shares of packed
+  // bits, 64 elements per word (element e is bit e%64 of word e/64). For an
+  // n-element operand that is ceil(n/64) words; callers concatenate several
+  // operands into one Bits to get many ANDs in one round.
+  typename P::Bits;
+  { p.bit_and(b, b) } -> std::same_as<typename P::Bits>;  // one round
+  { p.bit_xor(b, b) } -> std::same_as<typename P::Bits>;  // local
+  { p.bit_not(b) } -> std::same_as<typename P::Bits>;     // local
+  // Bit decomposition of the low `bits` bits of each element of x (two's
+  // complement), returned as `bits` planes (plane j = bit j of every element).
+  // Valid for |x| < 2^(k-1) (the fixed-point range); fixed rounds.
+  { p.bit_decompose(x, bits) } -> std::same_as<std::vector<typename P::Bits>>;
+  // Arithmetic shares (0 or 1) of the first n bits of a plane.
+  { p.b2a(b, n) } -> std::same_as<typename P::Share>;
+  { p.reveal_bits(b) } -> std::same_as<std::vector<std::uint64_t>>;
 };
 
 }  // namespace sqt::mpc
