@@ -10,6 +10,11 @@ struct LaunchOptions {
   int timeout_ms = 60000;  // written into every party's node config
   std::string protocol = "rep3";
   std::string backend = "cpu";
+  // Network profiles (bench --net lan|wan): when non-empty, party i listens on
+  // party_hosts[i] instead of 127.0.0.1 and its process is started through
+  // party_exec_prefix[i] (e.g. {"ip", "netns", "exec", "sqt-p0"}).
+  std::vector<std::string> party_hosts;
+  std::vector<std::vector<std::string>> party_exec_prefix;
 };
 
 // Starts `parties` processes of this executable on loopback: generates a CA
