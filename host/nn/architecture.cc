@@ -1,0 +1,187 @@
+#include "host/nn/architecture.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <numeric>
+
+#include "host/core/error.h"
+
+namespace sqt::nn {
+namespace {
+
+LayerSpec dense(int out) { return {.kind = LayerKind::kDense, .out = out}; }
+LayerSpec conv(int k, int out, int stride = 1, int padding = 0) {
+  return {.kind = LayerKind::kConv, .out = out, .kernel = k, .stride = stride, .padding = padding};
+}
+LayerSpec maxpool(int window, int stride) {
+  return {.kind = LayerKind::kMaxPool, .stride = stride, .window = window};
+}
+LayerSpec relu() { return {.kind = LayerKind::kRelu}; }
+LayerSpec flatten() { return {.kind = LayerKind::kFlatten}; }
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
+  return r;
+}
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+  SeededRng r(a ^ (b * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL));
+  r.next();
+  return r.next();
+}
+
+}  // namespace
+
+std::string_view layer_kind_name(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::kDense:
+      return "dense";
+    case LayerKind::kConv:
+      return "conv";
+    case LayerKind::kMaxPool:
+      return "maxpool";
+    case LayerKind::kRelu:
+      return "relu";
+    case LayerKind::kFlatten:
+      return "flatten";
+  }
+  return "?";
+}
+
+std::vector<std::string> architecture_names() { return {"A", "B", "C", "D", "alexnet"}; }
+
+Architecture make_architecture(std::string_view name) {
+  const std::string n = lower(name);
+  const Shape mnist{28, 28, 1};
+  if (n == "a") return {"A", mnist, 10, {flatten(), dense(128), relu(), dense(128), relu(), dense(10)}};
+  if (n == "b")
+    return {"B",
+            mnist,
+            10,
+            {conv(5, 16), maxpool(2, 2), relu(), conv(5, 16), maxpool(2, 2), relu(), flatten(), dense(100),
+             relu(), dense(10)}};
+  if (n == "c")
+    return {"C",
+            mnist,
+            10,
+            {conv(5, 20), maxpool(2, 2), relu(), conv(5, 50), maxpool(2, 2), relu(), flatten(), dense(500),
+             relu(), dense(10)}};
+  // "same" padding for stride 2: 28 -> 14 with symmetric padding 2.
+  if (n == "d") return {"D", mnist, 10, {conv(5, 5, 2, 2), relu(), flatten(), dense(100), relu(), dense(10)}};
+  if (n == "alexnet")
+    return {"alexnet",
+            {32, 32, 3},
+            10,
+            {conv(11, 96, 4, 9), relu(), maxpool(3, 2), conv(5, 256, 1, 1), relu(), maxpool(2, 1),
+             conv(3, 384, 1, 1), relu(), conv(3, 384, 1, 1), relu(), conv(3, 256, 1, 1), relu(), flatten(),
+             dense(256), relu(), dense(256), relu(), dense(10)}};
+  throw ConfigError("unknown model '" + std::string(name) + "' (expected A, B, C, D or alexnet)");
+}
+
+std::vector<Shape> layer_output_shapes(const Architecture& arch) {
+  std::vector<Shape> out;
+  Shape s = arch.input;
+  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+    const LayerSpec& l = arch.layers[i];
+    const std::string where = "model " + arch.name + " layer " + std::to_string(i) + " (" +
+                              std::string(layer_kind_name(l.kind)) + ")";
+    switch (l.kind) {
+      case LayerKind::kDense:
+        s = {1, 1, l.out};
+        break;
+      case LayerKind::kConv: {
+        const int hp = s.h + 2 * l.padding - l.kernel, wp = s.w + 2 * l.padding - l.kernel;
+        if (hp < 0 || wp < 0 || l.stride < 1) throw ShapeError(where + ": kernel larger than padded input");
+        s = {hp / l.stride + 1, wp / l.stride + 1, l.out};
+        break;
+      }
+      case LayerKind::kMaxPool:
+        if (l.window > s.h || l.window > s.w || l.stride < 1)
+          throw ShapeError(where + ": window larger than input");
+        s = {(s.h - l.window) / l.stride + 1, (s.w - l.window) / l.stride + 1, s.c};
+        break;
+      case LayerKind::kRelu:
+        break;
+      case LayerKind::kFlatten:
+        s = {1, 1, static_cast<int>(s.size())};
+        break;
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+Shape layer_input_shape(const Architecture& arch, std::size_t layer) {
+  if (layer == 0) return arch.input;
+  return layer_output_shapes(arch).at(layer - 1);
+}
+
+std::size_t weight_count(const Architecture& arch, std::size_t layer) {
+  const LayerSpec& l = arch.layers.at(layer);
+  const Shape in = layer_input_shape(arch, layer);
+  if (l.kind == LayerKind::kDense) return in.size() * static_cast<std::size_t>(l.out);
+  if (l.kind == LayerKind::kConv) return static_cast<std::size_t>(l.kernel) * l.kernel * in.c * l.out;
+  return 0;
+}
+
+std::size_t bias_count(const Architecture& arch, std::size_t layer) {
+  const LayerSpec& l = arch.layers.at(layer);
+  return (l.kind == LayerKind::kDense || l.kind == LayerKind::kConv) ? static_cast<std::size_t>(l.out) : 0;
+}
+
+std::size_t parameter_count(const Architecture& arch) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < arch.layers.size(); ++i) n += weight_count(arch, i) + bias_count(arch, i);
+  return n;
+}
+
+ModelParams glorot_init(const Architecture& arch, std::uint64_t seed) {
+  ModelParams params(arch.layers.size());
+  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+    const LayerSpec& l = arch.layers[i];
+    const std::size_t nw = weight_count(arch, i);
+    if (nw == 0) continue;
+    const Shape in = layer_input_shape(arch, i);
+    double fan_in = static_cast<double>(in.size()), fan_out = l.out;
+    if (l.kind == LayerKind::kConv) {
+      fan_in = static_cast<double>(l.kernel) * l.kernel * in.c;
+      fan_out = static_cast<double>(l.kernel) * l.kernel * l.out;
+    }
+    const double limit = std::sqrt(6.0 / (fan_in + fan_out));
+    SeededRng rng(mix(seed, i));
+    params[i].weight.resize(nw);
+    for (double& w : params[i].weight) w = (2.0 * rng.uniform01() - 1.0) * limit;
+    params[i].bias.assign(bias_count(arch, i), 0.0);
+  }
+  return params;
+}
+
+std::vector<std::uint32_t> epoch_order(std::size_t samples, std::uint64_t seed, int epoch) {
+  std::vector<std::uint32_t> order(samples);
+  std::iota(order.begin(), order.end(), 0u);
+  SeededRng rng(mix(seed ^ 0xB47C4E5ULL, static_cast<std::uint64_t>(epoch)));
+  for (std::size_t i = samples; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+  return order;
+}
+
+std::uint64_t SeededRng::next() {
+  std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+double SeededRng::uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+std::uint64_t SeededRng::below(std::uint64_t bound) {
+  // Rejection keeps the draw unbiased: accept only below the largest multiple.
+  const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound);
+  std::uint64_t r;
+  do r = next();
+  while (r >= limit);
+  return r % bound;
+}
+
+}  // namespace sqt::nn

@@ -1,0 +1,33 @@
+// The exported model file: a trained model's float64 parameters, written by
+// `sqt train --export` (by the party that received the revealed model) and
+// loaded by the float reference (host/plain) for inference.
+//
+// Format (little-endian, docs/TRAINING.md):
+//   8 bytes  magic "SQTMODEL"
+//   u32      version (1)
+//   u32      length L of the architecture name, then L bytes ("A" .. "alexnet")
+//   u32      number of layers (equals make_architecture(name).layers.size())
+//   per layer: u32 kind (LayerKind), u64 weight count, u64 bias count,
+//              then the weights and the biases as float64, in the layouts of
+//              host/nn/architecture.h (dense [in][out], conv HWIO).
+#pragma once
+
+#include <string>
+
+#include "host/nn/architecture.h"
+
+namespace sqt::nn {
+
+struct ModelFile {
+  Architecture arch;
+  ModelParams params;
+};
+
+// Writes atomically (temporary file + rename). Throws FileError naming path.
+void write_model_file(const std::string& path, const Architecture& arch, const ModelParams& params);
+
+// Reads and checks every count against the named architecture; FileError
+// names the path and what did not match.
+ModelFile read_model_file(const std::string& path);
+
+}  // namespace sqt::nn
