@@ -1,0 +1,262 @@
+// GEMM mod 2^64: shape checks, threading, and the Goto-style blocked kernel
+// (packed panels, register-blocked microkernel) compiled once per target.
+#include "simd/gemm.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "simd/internal/gemm_args.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "simd/gemm.cc"
+#include "hwy/aligned_allocator.h"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "simd/internal/mul64-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace sqt::simd::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+using internal::GemmArgs;
+
+// Register block: kMr rows x kNv vectors of C live in registers. AVX-512 has
+// 32 vector registers (24 accumulators); the others have 16, and their
+// emulated multiply needs temporaries.
+#if HWY_TARGET <= HWY_AVX3
+constexpr size_t kMr = 8;
+constexpr size_t kNv = 3;
+#else
+constexpr size_t kMr = 4;
+constexpr size_t kNv = 2;
+#endif
+// Cache blocks: a kKc x NR panel of B stays in L1 while the kMc x kKc block
+// of A (in L2) streams past it; the kKc x kNc block of B sits in L2/L3.
+constexpr size_t kKc = 256;
+constexpr size_t kMc = 96;
+constexpr size_t kNc = 1536;
+
+// Packs op(A)(i0.., p0..) (mc x kc) into row panels of kMr: panel q holds, for
+// each p, the kMr values of rows q*kMr.. (zero padded past mc).
+void PackA(const GemmArgs& g, size_t i0, size_t mc, size_t p0, size_t kc, u64* HWY_RESTRICT out) {
+  for (size_t ir = 0; ir < mc; ir += kMr) {
+    const size_t rows = std::min(kMr, mc - ir);
+    u64* panel = out + ir * kc;
+    for (size_t r = 0; r < rows; ++r) {
+      const u64* src = g.a + (i0 + ir + r) * g.a_rs + p0 * g.a_cs;
+      for (size_t p = 0; p < kc; ++p) panel[p * kMr + r] = src[p * g.a_cs];
+    }
+    for (size_t r = rows; r < kMr; ++r) {
+      for (size_t p = 0; p < kc; ++p) panel[p * kMr + r] = 0;
+    }
+  }
+}
+
+// Packs op(B)(p0.., j0..) (kc x nc) into column panels of nr values per p.
+void PackB(const GemmArgs& g, size_t p0, size_t kc, size_t j0, size_t nc, size_t nr, u64* HWY_RESTRICT out) {
+  for (size_t jr = 0; jr < nc; jr += nr) {
+    const size_t cols = std::min(nr, nc - jr);
+    u64* panel = out + jr * kc;
+    for (size_t p = 0; p < kc; ++p) {
+      const u64* src = g.b + (p0 + p) * g.b_rs + (j0 + jr) * g.b_cs;
+      u64* dst = panel + p * nr;
+      if (g.b_cs == 1) {
+        for (size_t j = 0; j < cols; ++j) dst[j] = src[j];
+      } else {
+        for (size_t j = 0; j < cols; ++j) dst[j] = src[j * g.b_cs];
+      }
+      for (size_t j = cols; j < nr; ++j) dst[j] = 0;
+    }
+  }
+}
+
+// C tile (rows x cols at c) += packed A panel * packed B panel over kc.
+template <class D>
+HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, const u64* HWY_RESTRICT pb, u64* c,
+                            size_t ldc, size_t rows, size_t cols) {
+  using V = decltype(hn::Zero(d));
+  const size_t lanes = hn::Lanes(d);
+  const size_t nr = kNv * lanes;
+  V acc[kMr][kNv];
+#pragma GCC unroll 8
+  for (size_t r = 0; r < kMr; ++r) {
+#pragma GCC unroll 4
+    for (size_t v = 0; v < kNv; ++v) acc[r][v] = hn::Zero(d);
+  }
+  for (size_t p = 0; p < kc; ++p) {
+    V bv[kNv];
+#pragma GCC unroll 4
+    for (size_t v = 0; v < kNv; ++v) bv[v] = hn::Load(d, pb + p * nr + v * lanes);
+#pragma GCC unroll 8
+    for (size_t r = 0; r < kMr; ++r) {
+      const V av = hn::Set(d, pa[p * kMr + r]);
+#pragma GCC unroll 4
+      for (size_t v = 0; v < kNv; ++v) acc[r][v] = hn::Add(acc[r][v], Mul64(av, bv[v]));
+    }
+  }
+  if (rows == kMr && cols == nr) {
+#pragma GCC unroll 8
+    for (size_t r = 0; r < kMr; ++r) {
+#pragma GCC unroll 4
+      for (size_t v = 0; v < kNv; ++v) {
+        u64* dst = c + r * ldc + v * lanes;
+        hn::StoreU(hn::Add(hn::LoadU(d, dst), acc[r][v]), d, dst);
+      }
+    }
+    return;
+  }
+  HWY_ALIGN u64 tile[kMr * kNv * HWY_MAX_BYTES / sizeof(u64)];
+  for (size_t r = 0; r < kMr; ++r) {
+    for (size_t v = 0; v < kNv; ++v) hn::Store(acc[r][v], d, tile + r * nr + v * lanes);
+  }
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t j = 0; j < cols; ++j) c[r * ldc + j] += tile[r * nr + j];
+  }
+}
+
+// C += op(A) op(B) for one sub-problem, on the calling thread.
+void GemmBlockedImpl(const GemmArgs& g) {
+  const hn::ScalableTag<u64> d;
+  const size_t nr = kNv * hn::Lanes(d);
+  const size_t kc_max = std::min(kKc, g.k);
+  const size_t mc_max = std::min(kMc, (g.m + kMr - 1) / kMr * kMr);
+  const size_t nc_max = std::min(kNc, (g.n + nr - 1) / nr * nr);
+  auto packed_a = hwy::AllocateAligned<u64>(mc_max * kc_max);
+  auto packed_b = hwy::AllocateAligned<u64>(kc_max * nc_max);
+  for (size_t jc = 0; jc < g.n; jc += kNc) {
+    const size_t nc = std::min(kNc, g.n - jc);
+    for (size_t pc = 0; pc < g.k; pc += kKc) {
+      const size_t kc = std::min(kKc, g.k - pc);
+      PackB(g, pc, kc, jc, nc, nr, packed_b.get());
+      for (size_t ic = 0; ic < g.m; ic += kMc) {
+        const size_t mc = std::min(kMc, g.m - ic);
+        PackA(g, ic, mc, pc, kc, packed_a.get());
+        for (size_t jr = 0; jr < nc; jr += nr) {
+          for (size_t ir = 0; ir < mc; ir += kMr) {
+            MicroKernel(d, kc, packed_a.get() + ir * kc, packed_b.get() + jr * kc,
+                        g.c + (ic + ir) * g.ldc + jc + jr, g.ldc, std::min(kMr, mc - ir),
+                        std::min(nr, nc - jr));
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace sqt::simd::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace sqt::simd {
+
+HWY_EXPORT(GemmBlockedImpl);
+
+namespace {
+
+std::string shape(std::size_t rows, std::size_t cols) {
+  return std::to_string(rows) + "x" + std::to_string(cols);
+}
+
+// Throws std::invalid_argument naming the stored shapes when a span does not
+// hold exactly its matrix.
+void check_shapes(const char* op, Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k,
+                  std::size_t a_size, std::size_t b_size, std::size_t c_size) {
+  const std::string a_shape = ta == Transpose::kNo ? shape(m, k) : shape(k, m);
+  const std::string b_shape = tb == Transpose::kNo ? shape(k, n) : shape(n, k);
+  std::string bad;
+  if (a_size != m * k)
+    bad += " A is stored " + a_shape + " (" + std::to_string(m * k) + " elements) but has " +
+           std::to_string(a_size) + ";";
+  if (b_size != k * n)
+    bad += " B is stored " + b_shape + " (" + std::to_string(k * n) + " elements) but has " +
+           std::to_string(b_size) + ";";
+  if (c_size != m * n)
+    bad += " C is " + shape(m, n) + " (" + std::to_string(m * n) + " elements) but has " +
+           std::to_string(c_size) + ";";
+  if (!bad.empty()) {
+    throw std::invalid_argument(std::string("sqt::simd::") + op + " (m=" + std::to_string(m) +
+                                ", n=" + std::to_string(n) + ", k=" + std::to_string(k) + "):" + bad);
+  }
+}
+
+internal::GemmArgs make_args(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k,
+                             const u64* a, const u64* b, u64* c) {
+  internal::GemmArgs g{};
+  g.a = a;
+  g.a_rs = ta == Transpose::kNo ? k : 1;
+  g.a_cs = ta == Transpose::kNo ? 1 : m;
+  g.b = b;
+  g.b_rs = tb == Transpose::kNo ? n : 1;
+  g.b_cs = tb == Transpose::kNo ? 1 : k;
+  g.c = c;
+  g.ldc = n;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  return g;
+}
+
+}  // namespace
+
+void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, std::span<const u64> a,
+          std::span<const u64> b, std::span<u64> c, bool accumulate, int threads) {
+  check_shapes("gemm", ta, tb, m, n, k, a.size(), b.size(), c.size());
+  if (threads < 1)
+    throw std::invalid_argument("sqt::simd::gemm: threads=" + std::to_string(threads) + " < 1");
+  if (!accumulate) std::fill(c.begin(), c.end(), u64{0});
+  if (m == 0 || n == 0 || k == 0) return;
+  const internal::GemmArgs whole = make_args(ta, tb, m, n, k, a.data(), b.data(), c.data());
+
+  // Split the larger output dimension into chunks that are multiples of 8
+  // rows / 48 columns (whole register tiles on every target).
+  const bool split_rows = m >= n;
+  const std::size_t extent = split_rows ? m : n;
+  const std::size_t grain = split_rows ? 8 : 48;
+  const std::size_t units = (extent + grain - 1) / grain;
+  const std::size_t parts = std::min<std::size_t>(static_cast<std::size_t>(threads), units);
+  if (parts <= 1) {
+    HWY_DYNAMIC_DISPATCH(GemmBlockedImpl)(whole);
+    return;
+  }
+  std::vector<internal::GemmArgs> chunks;
+  for (std::size_t t = 0; t < parts; ++t) {
+    const std::size_t begin = std::min(extent, (units * t / parts) * grain);
+    const std::size_t end = std::min(extent, (units * (t + 1) / parts) * grain);
+    if (begin == end) continue;
+    internal::GemmArgs g = whole;
+    if (split_rows) {
+      g.a += begin * whole.a_rs;
+      g.c += begin * whole.ldc;
+      g.m = end - begin;
+    } else {
+      g.b += begin * whole.b_cs;
+      g.c += begin;
+      g.n = end - begin;
+    }
+    chunks.push_back(g);
+  }
+  std::vector<std::thread> workers;
+  for (std::size_t t = 1; t < chunks.size(); ++t) {
+    workers.emplace_back([&chunks, t] { HWY_DYNAMIC_DISPATCH(GemmBlockedImpl)(chunks[t]); });
+  }
+  HWY_DYNAMIC_DISPATCH(GemmBlockedImpl)(chunks[0]);
+  for (auto& w : workers) w.join();
+}
+
+void gemm_naive(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k,
+                std::span<const u64> a, std::span<const u64> b, std::span<u64> c, bool accumulate) {
+  check_shapes("gemm_naive", ta, tb, m, n, k, a.size(), b.size(), c.size());
+  const internal::GemmArgs g = make_args(ta, tb, m, n, k, a.data(), b.data(), c.data());
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      u64 sum = accumulate ? c[i * n + j] : 0;
+      for (std::size_t p = 0; p < k; ++p) sum += g.a[i * g.a_rs + p * g.a_cs] * g.b[p * g.b_rs + j * g.b_cs];
+      c[i * n + j] = sum;
+    }
+  }
+}
+
+}  // namespace sqt::simd
+#endif  // HWY_ONCE
