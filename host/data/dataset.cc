@@ -1,0 +1,62 @@
+#include "host/data/dataset.h"
+
+#include <array>
+#include <cmath>
+
+#include "host/core/error.h"
+
+namespace sqt::data {
+namespace {
+
+void check_index(const Dataset& d, std::uint32_t i) {
+  if (i >= d.count)
+    throw ShapeError("sample index " + std::to_string(i) + " is out of range for " + d.name + " (" +
+                     std::to_string(d.count) + " samples)");
+}
+
+}  // namespace
+
+void Dataset::gather_float(std::span<const std::uint32_t> indices, float* out) const {
+  // A 256-entry table turns the per-pixel map into one load.
+  std::array<float, 256> table;
+  for (int p = 0; p < 256; ++p) table[p] = value(static_cast<std::uint8_t>(p));
+  const std::size_t n = sample_size();
+  for (std::uint32_t i : indices) {
+    check_index(*this, i);
+    const std::uint8_t* src = pixels.data() + i * n;
+    for (std::size_t k = 0; k < n; ++k) out[k] = table[src[k]];
+    out += n;
+  }
+}
+
+void Dataset::gather_fixed(std::span<const std::uint32_t> indices, int f, Ring* out) const {
+  std::array<Ring, 256> table;
+  for (int p = 0; p < 256; ++p)
+    table[p] = encode_fixed(static_cast<double>(value(static_cast<std::uint8_t>(p))), f);
+  const std::size_t n = sample_size();
+  for (std::uint32_t i : indices) {
+    check_index(*this, i);
+    const std::uint8_t* src = pixels.data() + i * n;
+    for (std::size_t k = 0; k < n; ++k) out[k] = table[src[k]];
+    out += n;
+  }
+}
+
+void Dataset::gather_onehot_float(std::span<const std::uint32_t> indices, float* out) const {
+  for (std::uint32_t i : indices) {
+    check_index(*this, i);
+    for (int c = 0; c < kNumClasses; ++c) out[c] = labels[i] == c ? 1.0f : 0.0f;
+    out += kNumClasses;
+  }
+}
+
+void Dataset::gather_onehot_fixed(std::span<const std::uint32_t> indices, int f, Ring* out) const {
+  const Ring one = encode_fixed(1.0, f);
+  for (std::uint32_t i : indices) {
+    check_index(*this, i);
+    for (int c = 0; c < kNumClasses; ++c) out[c] = labels[i] == c ? one : Ring{0};
+    out += kNumClasses;
+  }
+}
+
+}  // namespace sqt::data

@@ -1,0 +1,47 @@
+// An image classification dataset held in memory as raw bytes.
+//
+// Pixels stay uint8 (NHWC, sample after sample) and are mapped to numbers on
+// the way out: value = pixel * scale + offset. MNIST uses scale 1/256,
+// offset 0 (values in [0, 1)); CIFAR-10 uses 1/128, -1 (values in [-1, 1)).
+// Both maps are exact in float and in fixed point with f >= 8.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "host/core/ring.h"
+
+namespace sqt::data {
+
+enum class Split { kTrain, kTest };
+
+inline constexpr int kNumClasses = 10;
+
+struct Dataset {
+  std::string name;  // e.g. "mnist/train", used in messages
+  std::size_t count = 0;
+  int height = 0, width = 0, channels = 0;
+  float scale = 1.0f, offset = 0.0f;
+  std::vector<std::uint8_t> pixels;  // count * height * width * channels, NHWC
+  std::vector<std::uint8_t> labels;  // count, each 0..9
+
+  std::size_t sample_size() const { return static_cast<std::size_t>(height) * width * channels; }
+  float value(std::uint8_t pixel) const { return static_cast<float>(pixel) * scale + offset; }
+
+  // Writes the samples `indices` as floats, NHWC, sample after sample, into
+  // out (indices.size() * sample_size()).
+  void gather_float(std::span<const std::uint32_t> indices, float* out) const;
+
+  // The same values as fixed-point ring elements with f fractional bits: what
+  // a data owner secret-shares as the input of one batch.
+  void gather_fixed(std::span<const std::uint32_t> indices, int f, Ring* out) const;
+
+  // One-hot labels (indices.size() * 10) as floats / fixed point with f bits.
+  void gather_onehot_float(std::span<const std::uint32_t> indices, float* out) const;
+  void gather_onehot_fixed(std::span<const std::uint32_t> indices, int f, Ring* out) const;
+};
+
+}  // namespace sqt::data
