@@ -62,6 +62,12 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.matmul(t, t, n, n, n, x, x) } -> std::same_as<typename P::Share>;  // ring GEMM, row-major
   { p.trunc(x, bits) } -> std::same_as<typename P::Share>;               // divide by 2^bits
   { p.ltz(x) } -> std::same_as<typename P::Share>;                       // arithmetic share of [x < 0]
+  // Fused multiply-then-truncate (same semantics as trunc(mul(x, y), bits)
+  // and trunc(matmul(...), bits), same TruncMode), in fewer rounds and bytes
+  // than the two steps: rep3 truncates straight from the local 3-out-of-3
+  // product summands. Every protocol (clear included) provides both.
+  { p.mul_trunc(x, x, bits) } -> std::same_as<typename P::Share>;
+  { p.matmul_trunc(t, t, n, n, n, x, x, bits) } -> std::same_as<typename P::Share>;
 
   // Binary domain, bit-sliced: a Bits holds boolean (XOR) shares of packed
   // bits, 64 elements per word (element e is bit e%64 of word e/64). For an
