@@ -1,0 +1,256 @@
+#include "host/mpc/clear/clear.h"
+
+#include <string>
+
+#include "host/core/error.h"
+
+namespace sqt::mpc {
+namespace {
+
+void require_same_size(std::size_t a, std::size_t b, const char* op) {
+  if (a != b) {
+    throw ShapeError(std::string("clear protocol: ") + op + " operands differ in length (" +
+                     std::to_string(a) + " vs " + std::to_string(b) + ")");
+  }
+}
+
+void require_trunc_bits(int bits) {
+  if (bits < 0 || bits >= kRingBits) {
+    throw ConfigError("clear protocol: truncation by " + std::to_string(bits) + " bits is outside [0, 64)");
+  }
+}
+
+}  // namespace
+
+Clear::Clear(backend::Backend& backend, FixedParams fixed, TruncMode mode, std::uint64_t seed)
+    : backend_(&backend), fixed_(fixed), mode_(mode) {
+  // The 64-bit seed fills the low half of the AES key; the high half is a
+  // fixed tag so this stream never coincides with another use of the seed.
+  for (int i = 0; i < 8; ++i) seed_[i] = static_cast<std::uint8_t>(seed >> (8 * i));
+  const char tag[8] = {'c', 'l', 'r', 't', 'r', 'n', 'c', '1'};
+  for (int i = 0; i < 8; ++i) seed_[8 + i] = static_cast<std::uint8_t>(tag[i]);
+}
+
+Clear::Share Clear::input(int owner, std::span<const Ring> values, std::size_t n) {
+  if (values.size() != n) {
+    throw ShapeError("clear protocol: input from party " + std::to_string(owner) + " has " +
+                     std::to_string(values.size()) + " values, expected " + std::to_string(n));
+  }
+  Share s;
+  s.part[0].assign(values.begin(), values.end());
+  return s;
+}
+
+std::vector<Ring> Clear::reveal_to(int /*to*/, const Share& x) { return x.part[0]; }
+
+Clear::Share Clear::add(const Share& x, const Share& y) {
+  require_same_size(x.size(), y.size(), "add");
+  Share out(x.size());
+  const Ring* a = x.part[0].data();
+  const Ring* b = y.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] + b[i];
+  return out;
+}
+
+Clear::Share Clear::sub(const Share& x, const Share& y) {
+  require_same_size(x.size(), y.size(), "sub");
+  Share out(x.size());
+  const Ring* a = x.part[0].data();
+  const Ring* b = y.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] - b[i];
+  return out;
+}
+
+Clear::Share Clear::neg(const Share& x) {
+  Share out(x.size());
+  const Ring* a = x.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = Ring{0} - a[i];
+  return out;
+}
+
+Clear::Share Clear::add_public(const Share& x, std::span<const Ring> c) {
+  require_same_size(x.size(), c.size(), "add_public");
+  Share out(x.size());
+  const Ring* a = x.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] + c[i];
+  return out;
+}
+
+Clear::Share Clear::add_public(const Share& x, Ring c) {
+  Share out(x.size());
+  const Ring* a = x.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] + c;
+  return out;
+}
+
+Clear::Share Clear::mul_public(const Share& x, std::span<const Ring> c) {
+  require_same_size(x.size(), c.size(), "mul_public");
+  Share out(x.size());
+  const Ring* a = x.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] * c[i];
+  return out;
+}
+
+Clear::Share Clear::mul_public(const Share& x, Ring c) {
+  Share out(x.size());
+  const Ring* a = x.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] * c;
+  return out;
+}
+
+Clear::Share Clear::mul(const Share& x, const Share& y) {
+  require_same_size(x.size(), y.size(), "mul");
+  Share out(x.size());
+  const Ring* a = x.part[0].data();
+  const Ring* b = y.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] * b[i];
+  return out;
+}
+
+Clear::Share Clear::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
+                           const Share& b) {
+  if (a.size() != m * k || b.size() != k * n) {
+    throw ShapeError("clear protocol: matmul " + std::to_string(m) + "x" + std::to_string(k) + " by " +
+                     std::to_string(k) + "x" + std::to_string(n) + " got operands of " +
+                     std::to_string(a.size()) + " and " + std::to_string(b.size()) + " elements");
+  }
+  Share out(m * n);
+  backend_->gemm(ta, tb, m, n, k, a.part[0].data(), b.part[0].data(), out.part[0].data(), false);
+  return out;
+}
+
+void Clear::next_random(std::span<Ring> out) {
+  backend_->prg_fill(seed_, counter_, out);
+  counter_ += (out.size() + 1) / 2;  // two 64-bit words per AES block
+}
+
+void Clear::trunc_in_place(std::vector<Ring>& v, int bits) {
+  require_trunc_bits(bits);
+  if (bits == 0) return;
+  Ring* x = v.data();
+  const std::size_t n = v.size();
+  if (mode_ == TruncMode::kExact) {
+    for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<Ring>(static_cast<SignedRing>(x[i]) >> bits);
+    return;
+  }
+  // Stochastic rounding: adding a uniform r < 2^bits to the dropped bits
+  // carries into the kept part with probability (x mod 2^bits) / 2^bits.
+  std::vector<Ring> r(n);
+  next_random(r);
+  const Ring low = (Ring{1} << bits) - 1;
+  const Ring* rr = r.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const Ring carry = ((x[i] & low) + (rr[i] & low)) >> bits;
+    x[i] = static_cast<Ring>(static_cast<SignedRing>(x[i]) >> bits) + carry;
+  }
+}
+
+Clear::Share Clear::trunc(const Share& x, int bits) {
+  Share out = x;
+  trunc_in_place(out.part[0], bits);
+  return out;
+}
+
+Clear::Share Clear::ltz(const Share& x) {
+  Share out(x.size());
+  const Ring* a = x.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] >> (kRingBits - 1);
+  return out;
+}
+
+Clear::Share Clear::mul_trunc(const Share& x, const Share& y, int bits) {
+  Share out = mul(x, y);
+  trunc_in_place(out.part[0], bits);
+  return out;
+}
+
+Clear::Share Clear::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
+                                 const Share& a, const Share& b, int bits) {
+  Share out = matmul(ta, tb, m, n, k, a, b);
+  trunc_in_place(out.part[0], bits);
+  return out;
+}
+
+Clear::Share Clear::select(const Share& bit, const Share& a, const Share& b) {
+  require_same_size(bit.size(), a.size(), "select");
+  require_same_size(a.size(), b.size(), "select");
+  Share out(a.size());
+  const Ring* c = bit.part[0].data();
+  const Ring* x = a.part[0].data();
+  const Ring* y = b.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < a.size(); ++i) o[i] = y[i] + c[i] * (x[i] - y[i]);
+  return out;
+}
+
+Clear::Bits Clear::bit_and(const Bits& x, const Bits& y) {
+  require_same_size(x.size(), y.size(), "bit_and");
+  Bits out(x.size());
+  const Ring* a = x.part[0].data();
+  const Ring* b = y.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] & b[i];
+  return out;
+}
+
+Clear::Bits Clear::bit_xor(const Bits& x, const Bits& y) {
+  require_same_size(x.size(), y.size(), "bit_xor");
+  Bits out(x.size());
+  const Ring* a = x.part[0].data();
+  const Ring* b = y.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] ^ b[i];
+  return out;
+}
+
+Clear::Bits Clear::bit_not(const Bits& x) {
+  Bits out(x.size());
+  const Ring* a = x.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = ~a[i];
+  return out;
+}
+
+std::vector<Clear::Bits> Clear::bit_decompose(const Share& x, int bits) {
+  if (bits < 1 || bits > kRingBits) {
+    throw ConfigError("clear protocol: bit_decompose of " + std::to_string(bits) +
+                      " bits is outside [1, 64]");
+  }
+  const std::size_t n = x.size();
+  const std::size_t words = (n + 63) / 64;
+  std::vector<Bits> planes(static_cast<std::size_t>(bits), Bits(words));
+  const Ring* v = x.part[0].data();
+  for (std::size_t w = 0; w < words; ++w) {
+    const std::size_t base = w * 64;
+    const std::size_t count = n - base < 64 ? n - base : 64;
+    for (int j = 0; j < bits; ++j) {
+      Ring word = 0;
+      for (std::size_t e = 0; e < count; ++e) word |= ((v[base + e] >> j) & 1) << e;
+      planes[static_cast<std::size_t>(j)].part[0][w] = word;
+    }
+  }
+  return planes;
+}
+
+Clear::Share Clear::b2a(const Bits& bits, std::size_t n) {
+  if (n > bits.size() * 64) {
+    throw ShapeError("clear protocol: b2a of " + std::to_string(n) + " elements from " +
+                     std::to_string(bits.size()) + " words");
+  }
+  Share out(n);
+  const Ring* w = bits.part[0].data();
+  Ring* o = out.part[0].data();
+  for (std::size_t e = 0; e < n; ++e) o[e] = (w[e / 64] >> (e % 64)) & 1;
+  return out;
+}
+
+}  // namespace sqt::mpc

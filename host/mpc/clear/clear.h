@@ -1,0 +1,110 @@
+// The clear emulation protocol: one process plays every party and a "share"
+// is the cleartext ring value itself (C = 1). It runs the very same
+// fixed-point algorithms as the secure protocols (host/mpc/fixed/), with the
+// same truncation semantics and seeded randomness, so accuracy over many
+// epochs can be checked in minutes and secure runs cross-checked.
+//
+// Semantics shared with rep3 (keep them identical):
+// - trunc(x, b), probabilistic: floor(x / 2^b) + 1 with probability
+//   (x mod 2^b) / 2^b (stochastic rounding), the randomness drawn from a PRG
+//   seeded by `seed` through Backend::prg_fill; exact: floor(x / 2^b).
+//   Inputs are signed ring values (two's complement).
+// - ltz(x) = [x < 0] as a 0/1 ring value; bit_decompose(x, bits) returns the
+//   low `bits` two's-complement bits as packed planes.
+// - mul_trunc / matmul_trunc = the product followed by trunc; select(c, a, b)
+//   = c ? a : b for an arithmetic 0/1 share c.
+// Nothing is communicated: rounds() and bytes_sent() are 0.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "host/backend/backend.h"
+#include "host/core/ring.h"
+#include "host/mpc/protocol.h"
+#include "host/mpc/share.h"
+
+namespace sqt::mpc {
+
+class Clear {
+ public:
+  using Share = ShareVec<1>;
+  using Bits = ShareVec<1>;
+  static constexpr std::string_view kName = "clear";
+
+  Clear(backend::Backend& backend, FixedParams fixed, TruncMode mode, std::uint64_t seed);
+
+  int party() const { return 0; }
+  FixedParams fixed() const { return fixed_; }
+  TruncMode trunc_mode() const { return mode_; }
+  backend::Backend& backend() const { return *backend_; }
+
+  // Counters (nothing is sent in the emulation).
+  std::uint64_t rounds() const { return 0; }
+  std::uint64_t bytes_sent() const { return 0; }
+
+  // Sharing and opening. The single process stands for every party, so
+  // input() takes the values whoever `owner` is and reveal_to() returns them
+  // whoever `to` is.
+  Share input(int owner, std::span<const Ring> values, std::size_t n);
+  std::vector<Ring> reveal(const Share& x) { return x.part[0]; }
+  std::vector<Ring> reveal_to(int to, const Share& x);
+
+  // Local operations.
+  Share zeros(std::size_t n) { return Share(n); }
+  Share add(const Share& x, const Share& y);
+  Share sub(const Share& x, const Share& y);
+  Share neg(const Share& x);
+  Share add_public(const Share& x, std::span<const Ring> c);
+  Share add_public(const Share& x, Ring c);
+  Share mul_public(const Share& x, std::span<const Ring> c);
+  Share mul_public(const Share& x, Ring c);
+
+  // Applies the public linear map f(const Ring* in, Ring* out) (out has out_n
+  // elements, zeroed first).
+  template <class F>
+  Share linear(const Share& x, std::size_t out_n, F&& f) {
+    Share out(out_n);
+    f(x.part[0].data(), out.part[0].data());
+    return out;
+  }
+
+  // "Interactive" operations, computed directly.
+  Share mul(const Share& x, const Share& y);
+  Share matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
+               const Share& b);
+  Share trunc(const Share& x, int bits);
+  Share ltz(const Share& x);
+
+  // Fused forms (same results as the two steps, fewer rounds in rep3).
+  Share mul_trunc(const Share& x, const Share& y, int bits);
+  Share matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
+                     const Share& b, int bits);
+  Share select(const Share& bit, const Share& a, const Share& b);
+
+  // Binary domain, bit-sliced (64 elements per word).
+  Bits bit_and(const Bits& x, const Bits& y);
+  Bits bit_xor(const Bits& x, const Bits& y);
+  Bits bit_not(const Bits& x);
+  std::vector<Bits> bit_decompose(const Share& x, int bits);
+  Share b2a(const Bits& bits, std::size_t n);
+  std::vector<std::uint64_t> reveal_bits(const Bits& bits) { return bits.part[0]; }
+
+ private:
+  // Fills `out` with the next words of the truncation PRG stream.
+  void next_random(std::span<Ring> out);
+  void trunc_in_place(std::vector<Ring>& v, int bits);
+
+  backend::Backend* backend_;
+  FixedParams fixed_;
+  TruncMode mode_;
+  backend::PrgSeed seed_{};
+  std::uint64_t counter_ = 0;  // next AES block of the stream
+};
+
+static_assert(Protocol<Clear>);
+
+}  // namespace sqt::mpc

@@ -1,0 +1,124 @@
+// Basic fixed-point operations over any Protocol P: multiplication with
+// truncation, matrix products, selection, comparison and ReLU. The fused
+// protocol members (mul_trunc, matmul_trunc, select) are used when P offers
+// them, otherwise the two-step forms.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "host/core/error.h"
+#include "host/core/ring.h"
+#include "host/mpc/fixed/share_ops.h"
+#include "host/mpc/protocol.h"
+
+namespace sqt::mpc::fx {
+
+template <class P>
+using ShareOf = typename P::Share;
+
+// A public real constant in the fixed-point encoding of P.
+template <Protocol P>
+Ring constant(const P& p, double v) {
+  return encode_fixed(v, p.fixed().f);
+}
+
+// x * y truncated by `bits` (one fused call when P has mul_trunc).
+template <Protocol P>
+ShareOf<P> mul_trunc(P& p, const ShareOf<P>& x, const ShareOf<P>& y, int bits) {
+  if constexpr (requires { p.mul_trunc(x, y, bits); }) {
+    return p.mul_trunc(x, y, bits);
+  } else {
+    return p.trunc(p.mul(x, y), bits);
+  }
+}
+
+// Fixed-point product: a * b / 2^f.
+template <Protocol P>
+ShareOf<P> mul(P& p, const ShareOf<P>& a, const ShareOf<P>& b) {
+  return mul_trunc(p, a, b, p.fixed().f);
+}
+
+// Fixed-point matrix product op(A) (m x k) * op(B) (k x n), truncated once
+// per output element.
+template <Protocol P>
+ShareOf<P> matmul(P& p, Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const ShareOf<P>& a,
+                  const ShareOf<P>& b) {
+  const int f = p.fixed().f;
+  if constexpr (requires { p.matmul_trunc(ta, tb, m, n, k, a, b, f); }) {
+    return p.matmul_trunc(ta, tb, m, n, k, a, b, f);
+  } else {
+    return p.trunc(p.matmul(ta, tb, m, n, k, a, b), f);
+  }
+}
+
+// x times a public real constant c (one truncation).
+template <Protocol P>
+ShareOf<P> mul_public(P& p, const ShareOf<P>& x, double c) {
+  return p.trunc(p.mul_public(x, constant(p, c)), p.fixed().f);
+}
+
+// bit ? a : b for an arithmetic 0/1 share `bit` (one multiplication).
+template <Protocol P>
+ShareOf<P> select(P& p, const ShareOf<P>& bit, const ShareOf<P>& a, const ShareOf<P>& b) {
+  if constexpr (requires { p.select(bit, a, b); }) {
+    return p.select(bit, a, b);
+  } else {
+    return p.add(b, p.mul(bit, p.sub(a, b)));
+  }
+}
+
+// Several elementwise products (untruncated when bits == 0) in one call:
+// returns x_i * y_i >> bits for every pair.
+template <Protocol P>
+std::vector<ShareOf<P>> mul_many(P& p, std::span<const std::pair<const ShareOf<P>*, const ShareOf<P>*>> pairs,
+                                 int bits) {
+  constexpr int C = ShareOf<P>::kComponents;
+  std::vector<const ShareOf<P>*> xs, ys;
+  std::vector<std::size_t> sizes;
+  for (const auto& [x, y] : pairs) {
+    if (x->size() != y->size()) {
+      throw ShapeError("fx::mul_many: operands of " + std::to_string(x->size()) + " and " +
+                       std::to_string(y->size()) + " elements");
+    }
+    xs.push_back(x);
+    ys.push_back(y);
+    sizes.push_back(x->size());
+  }
+  const auto x = concat<C>(std::span<const ShareOf<P>* const>(xs));
+  const auto y = concat<C>(std::span<const ShareOf<P>* const>(ys));
+  const auto z = bits == 0 ? p.mul(x, y) : mul_trunc(p, x, y, bits);
+  return split<C>(z, sizes);
+}
+
+// Arithmetic 0/1 share of [x < 0].
+template <Protocol P>
+ShareOf<P> ltz(P& p, const ShareOf<P>& x) {
+  return p.ltz(x);
+}
+
+// Arithmetic 0/1 share of [a < b].
+template <Protocol P>
+ShareOf<P> less_than(P& p, const ShareOf<P>& a, const ShareOf<P>& b) {
+  return p.ltz(p.sub(a, b));
+}
+
+template <Protocol P>
+struct ReluResult {
+  ShareOf<P> y;     // max(x, 0)
+  ShareOf<P> mask;  // [x > 0] as 0/1, kept for the backward pass
+};
+
+// ReLU: mask = [x > 0] = [-x < 0], y = mask * x (one comparison, one product).
+template <Protocol P>
+ReluResult<P> relu(P& p, const ShareOf<P>& x) {
+  ReluResult<P> r;
+  r.mask = p.ltz(p.neg(x));
+  r.y = p.mul(r.mask, x);
+  return r;
+}
+
+}  // namespace sqt::mpc::fx

@@ -1,0 +1,143 @@
+// Exponentiation without absolute value or division (DESIGN.md section 3).
+//
+// 2^y for fixed-point y = 2^f-scaled integer part + fraction:
+//  1. one batched comparison gives s = [y < 0] and z = [y < -2^n], with
+//     n = ceil(log2(k - f)) integer bits (4 for f16/k31);
+//  2. a bit decomposition gives only the low f + n bits of y: the fraction
+//     u in [0, 1) (the low f bits) and the integer part mod 2^n (bits b_j);
+//  3. 2^u by a polynomial fitted to 2^(-f-1) (degree 4 at f16), its powers
+//     by log-depth products; in the same rounds the product tree of
+//     (1 + (2^(2^j) - 1) b_j) gives 2^(int mod 2^n) as an integer;
+//  4. for negative y the integer part was taken mod 2^n, so the result is
+//     scaled down by 2^(2^n) (a public shift, folded into a selector that is
+//     linear in s and z); inputs below -2^n give exactly 0.
+// e^x = 2^(x log2 e).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <numbers>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "host/core/error.h"
+#include "host/mpc/fixed/basic.h"
+#include "host/mpc/fixed/planes.h"
+#include "host/mpc/fixed/poly.h"
+
+namespace sqt::mpc::fx {
+
+// Number of integer bits exp2 extracts: ceil(log2(k - f)).
+inline int exp_integer_bits(FixedParams fp) {
+  int n = 0;
+  while ((1 << n) < fp.k - fp.f) ++n;
+  return n;
+}
+
+// Coefficients of the 2^u polynomial on [0, 1] for precision f.
+inline const std::vector<double>& exp2_fraction_coeffs(int f) {
+  static thread_local int cached_f = -1;
+  static thread_local std::vector<double> coeffs;
+  if (cached_f != f) {
+    coeffs = fit_to_tolerance([](double u) { return std::exp2(u); }, 0.0, 1.0, std::ldexp(1.0, -f - 1), 16);
+    cached_f = f;
+  }
+  return coeffs;
+}
+
+// 2^y for fixed-point y with y < k - f - 1 (the result must fit the
+// fixed-point range); y <= -2^n gives 0 (within rounding).
+template <Protocol P>
+ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
+  const FixedParams fp = p.fixed();
+  const int f = fp.f;
+  const int n = exp_integer_bits(fp);
+  if (n > 4 || (1 << n) > 2 * f) {
+    throw ConfigError("fx::exp2: fixed-point parameters f=" + std::to_string(f) +
+                      " k=" + std::to_string(fp.k) + " need k - f <= 16 and 2^ceil(log2(k - f)) <= 2f");
+  }
+  const std::size_t len = y.size();
+  constexpr int C = ShareOf<P>::kComponents;
+
+  // 1. s = [y < 0], z = [y < -2^n] in one comparison.
+  const ShareOf<P> sz = p.ltz(concat(y, p.add_public(y, Ring{1} << (n + f))));
+  const ShareOf<P> s = slice<C>(sz, 0, len);
+  const ShareOf<P> z = slice<C>(sz, len, len);
+
+  // 2. The low f + n bits as arithmetic 0/1 values.
+  std::size_t stride = 0;
+  const ShareOf<P> bits = detail::planes_to_arith(p, p.bit_decompose(y, f + n), stride);
+  std::vector<Ring> frac_coeff(static_cast<std::size_t>(f));
+  for (int j = 0; j < f; ++j) frac_coeff[static_cast<std::size_t>(j)] = Ring{1} << j;
+  const ShareOf<P> u = detail::combine_planes(p, bits, stride, len, 0, frac_coeff);
+
+  // Integer-bit factors 1 + (2^(2^j) - 1) b_j, as integers and as fixed point.
+  struct Factor {
+    ShareOf<P> as_int, as_fixed;
+  };
+  std::vector<Factor> factors;
+  for (int j = 0; j < n; ++j) {
+    const Ring step = (Ring{1} << (1 << j)) - 1;
+    const Ring c_int[] = {step};
+    const Ring c_fix[] = {step << f};
+    const auto fj = static_cast<std::size_t>(f + j);
+    factors.push_back({p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_int), Ring{1}),
+                       p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_fix), Ring{1} << f)});
+  }
+
+  // 3. Powers of u and the integer product tree, batched round by round.
+  const std::vector<double>& coeffs = exp2_fraction_coeffs(f);
+  const int degree = static_cast<int>(coeffs.size()) - 1;
+  std::vector<ShareOf<P>> powers{p.zeros(0), u};
+  while (static_cast<int>(powers.size()) - 1 < degree || factors.size() > 1) {
+    std::vector<std::pair<const ShareOf<P>*, const ShareOf<P>*>> pairs;
+    const std::vector<int> made = static_cast<int>(powers.size()) - 1 < degree
+                                      ? power_round_pairs<P>(powers, degree, pairs)
+                                      : std::vector<int>{};
+    const std::size_t tree_pairs = factors.size() / 2;
+    for (std::size_t i = 0; i < tree_pairs; ++i) {
+      pairs.push_back({&factors[2 * i].as_int, &factors[2 * i + 1].as_fixed});  // int * fixed >> f = int
+      pairs.push_back({&factors[2 * i].as_fixed, &factors[2 * i + 1].as_fixed});
+    }
+    auto prod = mul_many<P>(p, pairs, f);
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < made.size(); ++i) powers.push_back(std::move(prod[next++]));
+    std::vector<Factor> level;
+    for (std::size_t i = 0; i < tree_pairs; ++i) {
+      Factor fac{std::move(prod[next]), std::move(prod[next + 1])};
+      next += 2;
+      level.push_back(std::move(fac));
+    }
+    if (factors.size() % 2 == 1) level.push_back(std::move(factors.back()));
+    factors = std::move(level);
+  }
+  ShareOf<P> pow2_int = factors.empty() ? p.add_public(p.zeros(len), Ring{1}) : std::move(factors[0].as_int);
+
+  // 4. Selector at 2f bits: 2^(2f) for y >= 0, 2^(2f - 2^n) for -2^n <= y < 0
+  // (the mod-2^n wrap undone), 0 below.
+  const Ring keep = Ring{1} << (2 * f);
+  const Ring wrap = Ring{1} << (2 * f - (1 << n));
+  ShareOf<P> sel = p.add_public(p.sub(p.mul_public(s, wrap - keep), p.mul_public(z, wrap)), keep);
+
+  // Polynomial before truncation (2f fractional bits); its truncation (a
+  // product by 1) and the scaled integer power share one round.
+  ShareOf<P> poly_raw = p.zeros(len);
+  for (std::size_t i = 1; i < coeffs.size(); ++i) {
+    poly_raw = p.add(poly_raw, p.mul_public(powers[i], encode_fixed(coeffs[i], f)));
+  }
+  poly_raw = p.add_public(poly_raw, encode_fixed(coeffs[0], 2 * f));
+  const ShareOf<P> one = p.add_public(p.zeros(len), Ring{1});
+  const std::pair<const ShareOf<P>*, const ShareOf<P>*> last[] = {{&poly_raw, &one}, {&pow2_int, &sel}};
+  auto ps = mul_many<P>(p, last, f);
+  return mul_trunc(p, ps[0], ps[1], f);
+}
+
+// e^x = 2^(x log2 e).
+template <Protocol P>
+ShareOf<P> exp(P& p, const ShareOf<P>& x) {
+  return exp2(p, mul_public(p, x, std::numbers::log2e));
+}
+
+}  // namespace sqt::mpc::fx

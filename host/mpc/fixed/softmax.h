@@ -1,0 +1,40 @@
+// Softmax over the rows of a rows x cols matrix: subtract the row maximum
+// (comparison tree, no masks), exp, row sums, one reciprocal per row, one
+// product. Each step is one batched call for the whole matrix.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "host/core/error.h"
+#include "host/mpc/fixed/basic.h"
+#include "host/mpc/fixed/exp.h"
+#include "host/mpc/fixed/max_windows.h"
+#include "host/mpc/fixed/reciprocal.h"
+
+namespace sqt::mpc::fx {
+
+template <Protocol P>
+ShareOf<P> softmax(P& p, const ShareOf<P>& x, std::size_t rows, std::size_t cols) {
+  if (x.size() != rows * cols || cols == 0) {
+    throw ShapeError("fx::softmax: input of " + std::to_string(x.size()) + " elements is not " +
+                     std::to_string(rows) + " x " + std::to_string(cols));
+  }
+  constexpr int C = ShareOf<P>::kComponents;
+  std::vector<std::uint32_t> all(rows * cols);
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint32_t>(i);
+  const ShareOf<P> row_max = max_only(p, x, all, cols);
+  const ShareOf<P> e = exp(p, p.sub(x, repeat_each<C>(row_max, cols)));
+  const ShareOf<P> sums = p.linear(e, rows, [&](const Ring* in, Ring* out) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      Ring s = 0;
+      for (std::size_t c = 0; c < cols; ++c) s += in[r * cols + c];
+      out[r] = s;
+    }
+  });
+  return mul(p, e, repeat_each<C>(reciprocal_positive(p, sums), cols));
+}
+
+}  // namespace sqt::mpc::fx
