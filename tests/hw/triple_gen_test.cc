@@ -1,0 +1,135 @@
+// C simulation of triple_gen: expand mode against simd::AesCtrPrg (including
+// the 128-bit counter carry), triple mode against triples assembled from
+// simd::AesCtrPrg streams, and the triple relation itself.
+#include "hw/triple_gen.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <limits>
+#include <vector>
+
+#include "simd/prg.h"
+
+namespace {
+
+using sqt::hw::kLanes;
+using sqt::hw::Word512;
+using Seed = std::array<std::uint8_t, 16>;
+
+Seed seed_of(int j) {
+  Seed s{};
+  for (int i = 0; i < 16; ++i) s[i] = static_cast<std::uint8_t>(31 * j + 7 * i + 1);
+  return s;
+}
+
+std::vector<Word512> pack_seeds(int parties) {
+  std::vector<Word512> w(sqt::hw::kSeedWords);
+  for (int j = 0; j < parties; ++j) {
+    const Seed s = seed_of(j);
+    for (int byte = 0; byte < 16; ++byte) {
+      w[j / 4].lane[2 * (j % 4) + byte / 8] |= std::uint64_t{s[byte]} << (8 * (byte % 8));
+    }
+  }
+  return w;
+}
+
+std::uint64_t lane(const std::vector<Word512>& w, std::size_t i) { return w[i / kLanes].lane[i % kLanes]; }
+
+struct ExpandCase {
+  std::uint64_t counter, first_block;
+  std::uint32_t count;
+};
+
+class TripleGenExpand : public ::testing::TestWithParam<ExpandCase> {};
+
+TEST_P(TripleGenExpand, MatchesSimdPrgStream) {
+  const auto [counter, first_block, count] = GetParam();
+  const auto seeds = pack_seeds(1);
+  std::vector<Word512> out(sqt::hw::words_for(count) + 1);
+  sqt_triple_gen(seeds.data(), out.data(), nullptr, nullptr, sqt::hw::kExpand, 1, 0, counter, first_block,
+                 count);
+  std::vector<std::uint64_t> want(2 * first_block + count);
+  sqt::simd::AesCtrPrg(seed_of(0)).fill(counter, want);
+  for (std::uint32_t i = 0; i < count; ++i)
+    ASSERT_EQ(lane(out, i), want[2 * first_block + i]) << "word " << i;
+}
+
+constexpr std::uint64_t kNearWrap = std::numeric_limits<std::uint64_t>::max() - 4;
+INSTANTIATE_TEST_SUITE_P(Counters, TripleGenExpand,
+                         ::testing::Values(ExpandCase{0, 0, 1}, ExpandCase{0, 0, 8}, ExpandCase{5, 3, 13},
+                                           ExpandCase{123456789, 0, 1001}, ExpandCase{kNearWrap, 1, 37},
+                                           ExpandCase{kNearWrap, 0, 8}));
+
+// Party j's shares as the dealer model defines them, from simd streams.
+struct Shares {
+  std::vector<std::uint64_t> a, b, c;
+};
+
+Shares reference_shares(int parties, int party, std::uint64_t counter, std::size_t n) {
+  std::vector<Shares> all(parties);
+  for (int j = 0; j < parties; ++j) {
+    std::vector<std::uint64_t> w(3 * n);
+    sqt::simd::AesCtrPrg(seed_of(j)).fill(counter, w);
+    for (std::size_t i = 0; i < n; ++i) {
+      all[j].a.push_back(w[3 * i]);
+      all[j].b.push_back(w[3 * i + 1]);
+      all[j].c.push_back(w[3 * i + 2]);
+    }
+  }
+  if (party == parties - 1) {
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint64_t sa = 0, sb = 0, sc = 0;
+      for (int j = 0; j < parties; ++j) {
+        sa += all[j].a[i];
+        sb += all[j].b[i];
+        if (j < parties - 1) sc += all[j].c[i];
+      }
+      all[party].c[i] = sa * sb - sc;
+    }
+  }
+  return all[party];
+}
+
+TEST(TripleGen, EveryPartyMatchesTheDealerModelAndTriplesMultiply) {
+  const std::uint64_t counter = 977;
+  for (int parties : {2, 3, 5, 10}) {
+    for (std::uint32_t n : {1u, 7u, 8u, 21u}) {
+      std::vector<std::uint64_t> sa(n), sb(n), sc(n);
+      for (int party = 0; party < parties; ++party) {
+        const auto seeds = pack_seeds(parties);
+        const std::uint32_t words = sqt::hw::words_for(n);
+        std::vector<Word512> a(words), b(words), c(words);
+        sqt_triple_gen(seeds.data(), a.data(), b.data(), c.data(), sqt::hw::kTriples, parties, party, counter,
+                       0, n);
+        const Shares want = reference_shares(parties, party, counter, n);
+        for (std::uint32_t i = 0; i < n; ++i) {
+          ASSERT_EQ(lane(a, i), want.a[i]);
+          ASSERT_EQ(lane(b, i), want.b[i]);
+          ASSERT_EQ(lane(c, i), want.c[i]) << parties << " parties, party " << party << ", triple " << i;
+          sa[i] += lane(a, i);
+          sb[i] += lane(b, i);
+          sc[i] += lane(c, i);
+        }
+      }
+      for (std::uint32_t i = 0; i < n; ++i) ASSERT_EQ(sc[i], sa[i] * sb[i]) << "triple " << i;
+    }
+  }
+}
+
+TEST(TripleGen, APieceStartingAtAnEvenTripleContinuesTheStream) {
+  const int parties = 3, party = 2;
+  const std::uint64_t counter = 40;
+  const std::uint32_t skip = 10, n = 9;  // triples 10..18 of the stream
+  const auto seeds = pack_seeds(parties);
+  std::vector<Word512> a(2), b(2), c(2);
+  sqt_triple_gen(seeds.data(), a.data(), b.data(), c.data(), sqt::hw::kTriples, parties, party, counter,
+                 skip * 3 / 2, n);
+  const Shares want = reference_shares(parties, party, counter, skip + n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    ASSERT_EQ(lane(a, i), want.a[skip + i]);
+    ASSERT_EQ(lane(c, i), want.c[skip + i]);
+  }
+}
+
+}  // namespace
