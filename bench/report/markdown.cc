@@ -1,0 +1,94 @@
+#include "bench/report/markdown.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "bench/report/analysis.h"
+#include "bench/report/format.h"
+
+namespace sqt::bench::report {
+
+std::string table_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c == '\n' ? ' ' : c;
+  }
+  return out;
+}
+
+std::string render_markdown(const std::vector<Result>& results, const std::vector<std::string>& plots) {
+  std::ostringstream md;
+  const auto common = common_fields(results);
+  md << "# SQT benchmark report\n\n";
+  md << results.size() << " results";
+  std::set<std::string> sources;
+  for (const auto& r : results) sources.insert(r.source.substr(0, r.source.rfind(':')));
+  md << " from " << sources.size() << (sources.size() == 1 ? " file" : " files") << ".\n\n";
+
+  if (!common.empty()) {
+    md << "## Run\n\n| key | value |\n| --- | --- |\n";
+    for (const auto& [key, value] : common)
+      md << "| " << table_cell(key) << " | " << table_cell(value) << " |\n";
+    md << '\n';
+  }
+
+  std::vector<std::string> suites;
+  for (const auto& r : results) {
+    if (std::find(suites.begin(), suites.end(), r.suite) == suites.end()) suites.push_back(r.suite);
+  }
+  for (const auto& suite : suites) {
+    md << "## Suite `" << suite << "`\n\n";
+    md << "| name | metric | value | vs baseline | network | parameters |\n";
+    md << "| --- | --- | ---: | ---: | --- | --- |\n";
+    for (const auto& r : results) {
+      if (r.suite != suite) continue;
+      std::string ratio = r.baseline ? "baseline" : "";
+      if (const Result* base = find_baseline(r, results); base && base->value != 0) {
+        ratio = format_number(r.value / base->value) + "x " + base->name;
+      }
+      md << "| " << table_cell(r.name) << " | " << table_cell(r.metric) << " | "
+         << table_cell(format_value(r.metric, r.value)) << " | " << table_cell(ratio) << " | " << net_of(r)
+         << " | " << table_cell(parameters_of(r, common)) << " |\n";
+    }
+    md << '\n';
+  }
+
+  const auto comparisons = compare_networks(results);
+  if (!comparisons.empty()) {
+    std::set<std::string> nets;
+    for (const auto& c : comparisons) {
+      for (const auto& [net, value] : c.by_net) nets.insert(net);
+    }
+    md << "## Networks side by side\n\n| suite | name | metric |";
+    for (const auto& net : nets) md << ' ' << net << " |";
+    md << " slowest / fastest |\n| --- | --- | --- |";
+    for (size_t i = 0; i <= nets.size(); ++i) md << " ---: |";
+    md << '\n';
+    for (const auto& c : comparisons) {
+      md << "| " << table_cell(c.suite) << " | " << table_cell(c.name) << " | " << table_cell(c.metric)
+         << " |";
+      double lo = 0, hi = 0;
+      bool first = true;
+      for (const auto& net : nets) {
+        auto it = c.by_net.find(net);
+        md << ' ' << (it == c.by_net.end() ? "" : table_cell(format_value(c.metric, it->second))) << " |";
+        if (it == c.by_net.end()) continue;
+        lo = first ? it->second : std::min(lo, it->second);
+        hi = first ? it->second : std::max(hi, it->second);
+        first = false;
+      }
+      md << ' ' << (lo > 0 ? format_number(hi / lo) + "x" : "") << " |\n";
+    }
+    md << '\n';
+  }
+
+  if (!plots.empty()) {
+    md << "## Plots\n\n";
+    for (const auto& plot : plots) md << "![" << plot << "](" << plot << ")\n\n";
+  }
+  return md.str();
+}
+
+}  // namespace sqt::bench::report
