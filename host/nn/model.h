@@ -1,0 +1,231 @@
+// A network on secret shares: parameters, forward and backward over a whole
+// batch, protocol-generic (P models mpc::Protocol). Every layer's forward is
+// a handful of rounds whatever the batch size:
+// - dense: one matmul + one truncation; backward dX = dY W^T, dW = X^T dY;
+// - conv: im2col (local, Protocol::linear) + matmul; backward via col2im,
+//   which accumulates where patches overlap (any stride and padding);
+// - maxpool: fx::max_windows (comparison tree, one-hot routing masks); backward scatters
+//   into a zeroed gradient and accumulates where windows overlap;
+// - relu: fx::relu (one ltz + one mul), the mask is kept for backward;
+// - flatten: nothing (NHWC is already flat per sample).
+// Products are summed at 2f fractional bits and truncated once per output.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <vector>
+
+#include "host/core/error.h"
+#include "host/mpc/fixed/fixed.h"
+#include "host/mpc/protocol.h"
+#include "host/nn/architecture.h"
+#include "host/nn/conv_geometry.h"
+#include "host/nn/protocol_extras.h"
+#include "host/nn/share_ops.h"
+
+namespace sqt::nn {
+
+using mpc::Trans;
+
+template <class P>
+class Model {
+ public:
+  using S = typename P::Share;
+
+  Model(P& p, Architecture arch) : p_(p), arch_(std::move(arch)), shapes_(layer_output_shapes(arch_)) {
+    std::size_t off = 0;
+    for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
+      w_off_.push_back(off);
+      off += weight_count(arch_, i);
+      b_off_.push_back(off);
+      off += bias_count(arch_, i);
+    }
+    param_count_ = off;
+    theta_ = p_.zeros(param_count_);
+    cache_.resize(arch_.layers.size());
+  }
+
+  const Architecture& arch() const { return arch_; }
+  std::size_t param_count() const { return param_count_; }
+  S& params() { return theta_; }
+  const S& params() const { return theta_; }
+  const S& grads() const { return grad_; }
+
+  // Float64 parameters as public values (the "public seed" initialisation:
+  // every party computes the same Glorot weights from the seed).
+  void set_public(const ModelParams& params) {
+    theta_ = p_.add_public(p_.zeros(param_count_), encode(params));
+  }
+
+  // Flat fixed-point encoding in the parameter order (per layer: weight, bias).
+  std::vector<Ring> encode(const ModelParams& params) const {
+    std::vector<Ring> v(param_count_);
+    const int f = p_.fixed().f;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      for (std::size_t j = 0; j < params[i].weight.size(); ++j)
+        v[w_off_[i] + j] = encode_fixed(params[i].weight[j], f);
+      for (std::size_t j = 0; j < params[i].bias.size(); ++j)
+        v[b_off_[i] + j] = encode_fixed(params[i].bias[j], f);
+    }
+    return v;
+  }
+
+  ModelParams decode(const std::vector<Ring>& v) const {
+    ModelParams params(arch_.layers.size());
+    const int f = p_.fixed().f;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      params[i].weight.resize(weight_count(arch_, i));
+      params[i].bias.resize(bias_count(arch_, i));
+      for (std::size_t j = 0; j < params[i].weight.size(); ++j)
+        params[i].weight[j] = decode_fixed(v[w_off_[i] + j], f);
+      for (std::size_t j = 0; j < params[i].bias.size(); ++j)
+        params[i].bias[j] = decode_fixed(v[b_off_[i] + j], f);
+    }
+    return params;
+  }
+
+  // x: batch NHWC samples at f fractional bits. Returns batch x classes logits.
+  // With `train`, keeps what backward needs.
+  S forward(const S& x, std::size_t batch, bool train) {
+    S a = x;
+    for (std::size_t i = 0; i < arch_.layers.size(); ++i) a = forward_layer(i, a, batch, train);
+    return a;
+  }
+
+  // dlogits: batch x classes gradient of the loss (summed over the batch).
+  // Fills grads() (same layout as params()). Returns the gradient w.r.t. the
+  // network input when `input_grad` (tests), else an empty share.
+  S backward(const S& dlogits, std::size_t batch, bool input_grad = false) {
+    grad_ = p_.zeros(param_count_);
+    S d = dlogits;
+    for (std::size_t i = arch_.layers.size(); i-- > 0;) d = backward_layer(i, d, batch, i > 0 || input_grad);
+    return d;
+  }
+
+ private:
+  struct Cache {
+    S input;  // dense: X; conv: im2col(X)
+    S mask;   // relu mask / maxpool one-hot (output-major, [o * window + j])
+    std::size_t batch = 0;
+  };
+
+  int f() const { return p_.fixed().f; }
+  Shape in_shape(std::size_t i) const { return i == 0 ? arch_.input : shapes_[i - 1]; }
+
+  const std::vector<std::uint32_t>& windows(std::size_t i, std::size_t batch) {
+    auto& w = windows_[{i, batch}];
+    if (w.empty()) w = pool_windows(in_shape(i), arch_.layers[i], batch);
+    return w;
+  }
+
+  S forward_layer(std::size_t i, const S& x, std::size_t batch, bool train) {
+    const LayerSpec& l = arch_.layers[i];
+    const Shape in = in_shape(i);
+    Cache& c = cache_[i];
+    c.batch = batch;
+    switch (l.kind) {
+      case LayerKind::kDense: {
+        const std::size_t nin = in.size(), nout = l.out;
+        const S w = slice(theta_, w_off_[i], nin * nout);
+        S y = matmul_trunc(p_, Trans::kNo, Trans::kNo, batch, nout, nin, x, w, f());
+        y = p_.add(y, tile(slice(theta_, b_off_[i], nout), batch));
+        if (train) c.input = x;
+        return y;
+      }
+      case LayerKind::kConv: {
+        const ConvGeometry g = ConvGeometry::make(in, l);
+        const std::size_t rows = batch * g.positions();
+        S cols =
+            p_.linear(x, rows * g.patch(), [&](const Ring* src, Ring* dst) { im2col(g, batch, src, dst); });
+        const S w = slice(theta_, w_off_[i], g.patch() * g.out_c);
+        S y = matmul_trunc(p_, Trans::kNo, Trans::kNo, rows, g.out_c, g.patch(), cols, w, f());
+        y = p_.add(y, tile(slice(theta_, b_off_[i], g.out_c), rows));
+        if (train) c.input = std::move(cols);
+        return y;
+      }
+      case LayerKind::kMaxPool: {
+        const auto& win = windows(i, batch);
+        auto r = mpc::fx::max_windows(p_, x, win, static_cast<std::size_t>(l.window) * l.window);
+        if (train) c.mask = std::move(r.onehot);
+        return r.max;
+      }
+      case LayerKind::kRelu: {
+        auto r = mpc::fx::relu(p_, x);
+        if (train) c.mask = std::move(r.mask);
+        return r.y;
+      }
+      case LayerKind::kFlatten:
+        return x;
+    }
+    throw ShapeError("unknown layer kind");
+  }
+
+  S backward_layer(std::size_t i, const S& dy, std::size_t batch, bool need_dx) {
+    const LayerSpec& l = arch_.layers[i];
+    const Shape in = in_shape(i);
+    Cache& c = cache_[i];
+    if (c.batch != batch)
+      throw ShapeError("backward batch differs from forward batch in layer " + std::to_string(i));
+    switch (l.kind) {
+      case LayerKind::kDense: {
+        const std::size_t nin = in.size(), nout = l.out;
+        const S dw = p_.matmul(Trans::kYes, Trans::kNo, nin, nout, batch, c.input, dy);
+        S dx;
+        S both = dw;
+        if (need_dx) {
+          const S w = slice(theta_, w_off_[i], nin * nout);
+          dx = p_.matmul(Trans::kNo, Trans::kYes, batch, nin, nout, dy, w);
+          both = concat({&dw, &dx});
+        }
+        const S t = p_.trunc(both, f());
+        assign_slice(grad_, w_off_[i], slice(t, 0, nin * nout));
+        assign_slice(grad_, b_off_[i], sum_rows(dy, batch, nout));
+        return need_dx ? slice(t, nin * nout, batch * nin) : S{};
+      }
+      case LayerKind::kConv: {
+        const ConvGeometry g = ConvGeometry::make(in, l);
+        const std::size_t rows = batch * g.positions();
+        const S dw = p_.matmul(Trans::kYes, Trans::kNo, g.patch(), g.out_c, rows, c.input, dy);
+        S both = dw;
+        if (need_dx) {
+          const S w = slice(theta_, w_off_[i], g.patch() * g.out_c);
+          const S dcols = p_.matmul(Trans::kNo, Trans::kYes, rows, g.patch(), g.out_c, dy, w);
+          const S dx = p_.linear(dcols, batch * g.in_size(),
+                                 [&](const Ring* src, Ring* dst) { col2im(g, batch, src, dst); });
+          both = concat({&dw, &dx});
+        }
+        const S t = p_.trunc(both, f());
+        const std::size_t nw = g.patch() * g.out_c;
+        assign_slice(grad_, w_off_[i], slice(t, 0, nw));
+        assign_slice(grad_, b_off_[i], sum_rows(dy, rows, g.out_c));
+        c.input = S{};
+        return need_dx ? slice(t, nw, batch * g.in_size()) : S{};
+      }
+      case LayerKind::kMaxPool: {
+        const auto& win = windows(i, batch);
+        const std::size_t ws = static_cast<std::size_t>(l.window) * l.window;
+        const S routed = p_.mul(c.mask, repeat_each(dy, ws));  // [o * ws + j] = onehot * dY[o]
+        return p_.linear(routed, batch * in.size(), [&](const Ring* src, Ring* dst) {
+          for (std::size_t k = 0; k < win.size(); ++k)
+            dst[win[k]] += src[k];  // accumulates overlapping windows
+        });
+      }
+      case LayerKind::kRelu:
+        return p_.mul(c.mask, dy);
+      case LayerKind::kFlatten:
+        return dy;
+    }
+    throw ShapeError("unknown layer kind");
+  }
+
+  P& p_;
+  Architecture arch_;
+  std::vector<Shape> shapes_;
+  std::vector<std::size_t> w_off_, b_off_;
+  std::size_t param_count_ = 0;
+  S theta_, grad_;
+  std::vector<Cache> cache_;
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::uint32_t>> windows_;
+};
+
+}  // namespace sqt::nn

@@ -1,0 +1,112 @@
+// Optimizers on the flat parameter and gradient shares (host/nn/model.h).
+// Gradients arrive summed over the batch; SGD divides by the batch size inside
+// its truncation (a power-of-two batch costs nothing extra). Adam and AMSGrad
+// are invariant to the gradient's scale except for epsilon, so they run on the
+// summed gradient with epsilon scaled by the batch size (better precision at
+// f = 16 than averaging first) and use the inverse square root of
+// host/nn/invsqrt.h.
+#pragma once
+
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "host/core/error.h"
+#include "host/nn/invsqrt.h"
+#include "host/nn/protocol_extras.h"
+#include "host/nn/share_ops.h"
+
+namespace sqt::nn {
+
+enum class OptimizerKind { kSgd, kAdam, kAmsgrad };
+
+inline OptimizerKind parse_optimizer(std::string_view s) {
+  if (s == "sgd") return OptimizerKind::kSgd;
+  if (s == "adam") return OptimizerKind::kAdam;
+  if (s == "amsgrad") return OptimizerKind::kAmsgrad;
+  throw ConfigError("--optimizer: unknown optimizer '" + std::string(s) +
+                    "' (expected sgd, adam or amsgrad)");
+}
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::kSgd;
+  double lr = 0.01;
+  double momentum = 0.9;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+};
+
+template <class P>
+class Optimizer {
+ public:
+  using S = typename P::Share;
+
+  Optimizer(OptimizerConfig cfg, std::size_t params) : cfg_(cfg), n_(params) {}
+
+  // State shares (checkpointed): SGD {velocity}; Adam {m, v}; AMSGrad {m, v, vmax}.
+  std::vector<S>& state() { return state_; }
+  long steps() const { return t_; }
+  void set_steps(long t) { t_ = t; }
+
+  void init(P& p) {
+    const std::size_t k = cfg_.kind == OptimizerKind::kSgd ? 1 : cfg_.kind == OptimizerKind::kAdam ? 2 : 3;
+    state_.assign(k, p.zeros(n_));
+  }
+
+  // theta -= update(grad summed over `batch` samples).
+  void step(P& p, S& theta, const S& grad, std::size_t batch) {
+    if (state_.empty()) init(p);
+    ++t_;
+    const int f = p.fixed().f;
+    if (cfg_.kind == OptimizerKind::kSgd) {
+      S& v = state_[0];
+      v = p.add(p.trunc(p.mul_public(v, encode_fixed(cfg_.momentum, f)), f), grad);
+      // lr / batch: a power-of-two batch folds into the truncation shift.
+      int shift = f;
+      double lr = cfg_.lr;
+      if (std::has_single_bit(batch))
+        shift += std::countr_zero(batch);
+      else
+        lr /= static_cast<double>(batch);
+      theta = p.sub(theta, p.trunc(p.mul_public(v, encode_fixed(lr, f)), shift));
+      return;
+    }
+    S& m = state_[0];
+    S& v = state_[1];
+    const Ring b1 = encode_fixed(cfg_.beta1, f), b1c = encode_fixed(1 - cfg_.beta1, f);
+    const Ring b2 = encode_fixed(cfg_.beta2, f), b2c = encode_fixed(1 - cfg_.beta2, f);
+    // m and g^2 in one truncation.
+    const S m2f = p.add(p.mul_public(m, b1), p.mul_public(grad, b1c));
+    const S g2f = p.mul(grad, grad);
+    const S t1 = p.trunc(concat({&m2f, &g2f}), f);
+    m = slice(t1, 0, n_);
+    const S g2 = slice(t1, n_, n_);
+    v = p.trunc(p.add(p.mul_public(v, b2), p.mul_public(g2, b2c)), f);
+    S vv = v;
+    if (cfg_.kind == OptimizerKind::kAmsgrad) {
+      S& vmax = state_[2];
+      const S d = p.sub(v, vmax);
+      vmax = p.add(vmax, p.mul(p.add_public(p.neg(p.ltz(d)), Ring{1}), d));  // max(vmax, v)
+      vv = vmax;
+    }
+    // Bias corrections fold into public constants.
+    const double c1 = 1 - std::pow(cfg_.beta1, static_cast<double>(t_));
+    const double c2 = 1 - std::pow(cfg_.beta2, static_cast<double>(t_));
+    const double eps = cfg_.eps * static_cast<double>(batch) * std::sqrt(c2);
+    Ring eps2 = encode_fixed(eps * eps, f);
+    if (eps2 == 0) eps2 = 1;  // at least one unit: invsqrt needs a positive input
+    const S r = invsqrt(p, p.add_public(vv, eps2));
+    const S mr = mul_trunc(p, m, r, f);
+    theta = p.sub(theta, p.trunc(p.mul_public(mr, encode_fixed(cfg_.lr * std::sqrt(c2) / c1, f)), f));
+  }
+
+ private:
+  OptimizerConfig cfg_;
+  std::size_t n_;
+  long t_ = 0;
+  std::vector<S> state_;
+};
+
+}  // namespace sqt::nn

@@ -1,0 +1,84 @@
+// Local bookkeeping on share vectors (no communication): slices, concatenation
+// and broadcasts, applied to every component of a ShareVec alike. These are
+// public linear maps, so they keep any linear sharing valid.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <initializer_list>
+#include <vector>
+
+#include "host/mpc/share.h"
+
+namespace sqt::nn {
+
+template <int C>
+mpc::ShareVec<C> slice(const mpc::ShareVec<C>& x, std::size_t offset, std::size_t n) {
+  mpc::ShareVec<C> r;
+  for (int c = 0; c < C; ++c) r.part[c].assign(x.part[c].begin() + offset, x.part[c].begin() + offset + n);
+  return r;
+}
+
+template <int C>
+void assign_slice(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C>& v) {
+  for (int c = 0; c < C; ++c) std::copy(v.part[c].begin(), v.part[c].end(), x.part[c].begin() + offset);
+}
+
+template <int C>
+mpc::ShareVec<C> concat(std::initializer_list<const mpc::ShareVec<C>*> xs) {
+  std::size_t n = 0;
+  for (const auto* x : xs) n += x->size();
+  mpc::ShareVec<C> r;
+  for (int c = 0; c < C; ++c) {
+    r.part[c].reserve(n);
+    for (const auto* x : xs) r.part[c].insert(r.part[c].end(), x->part[c].begin(), x->part[c].end());
+  }
+  return r;
+}
+
+template <int C>
+mpc::ShareVec<C> concat(const std::vector<mpc::ShareVec<C>>& xs) {
+  std::size_t n = 0;
+  for (const auto& x : xs) n += x.size();
+  mpc::ShareVec<C> r;
+  for (int c = 0; c < C; ++c) {
+    r.part[c].reserve(n);
+    for (const auto& x : xs) r.part[c].insert(r.part[c].end(), x.part[c].begin(), x.part[c].end());
+  }
+  return r;
+}
+
+// Each of the n elements repeated `times` times, consecutively (x0 x0 x1 x1 ...).
+template <int C>
+mpc::ShareVec<C> repeat_each(const mpc::ShareVec<C>& x, std::size_t times) {
+  mpc::ShareVec<C> r(x.size() * times);
+  for (int c = 0; c < C; ++c)
+    for (std::size_t i = 0; i < x.size(); ++i)
+      std::fill_n(r.part[c].begin() + i * times, times, x.part[c][i]);
+  return r;
+}
+
+// The whole vector repeated `times` times (x0 x1 .. x0 x1 ..): a bias row per sample.
+template <int C>
+mpc::ShareVec<C> tile(const mpc::ShareVec<C>& x, std::size_t times) {
+  mpc::ShareVec<C> r(x.size() * times);
+  for (int c = 0; c < C; ++c)
+    for (std::size_t t = 0; t < times; ++t)
+      std::copy(x.part[c].begin(), x.part[c].end(), r.part[c].begin() + t * x.size());
+  return r;
+}
+
+// Sums the rows of a rows x cols matrix: the bias gradient.
+template <int C>
+mpc::ShareVec<C> sum_rows(const mpc::ShareVec<C>& x, std::size_t rows, std::size_t cols) {
+  mpc::ShareVec<C> r(cols);
+  for (int c = 0; c < C; ++c) {
+    Ring* out = r.part[c].data();
+    const Ring* in = x.part[c].data();
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t j = 0; j < cols; ++j) out[j] += in[i * cols + j];
+  }
+  return r;
+}
+
+}  // namespace sqt::nn

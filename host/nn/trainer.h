@@ -1,0 +1,263 @@
+// The training loop, protocol-generic: the data owner (party 0) secret-shares
+// the training and test sets once; every batch is then gathered locally
+// (Protocol::linear) in the seeded epoch order; after each epoch the test
+// accuracy is computed securely and only the count of correct predictions is
+// revealed. Progress goes to stderr, one line per epoch to stdout (party 0),
+// metrics as JSON lines, checkpoints per party, export to one named party.
+#pragma once
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/core/error.h"
+#include "host/data/dataset.h"
+#include "host/nn/architecture.h"
+#include "host/nn/checkpoint.h"
+#include "host/nn/model.h"
+#include "host/nn/model_file.h"
+#include "host/nn/optimizer.h"
+#include "host/nn/protocol_extras.h"
+#include "host/nn/softmax_ce.h"
+
+namespace sqt::nn {
+
+struct TrainOptions {
+  std::string model = "A";
+  int epochs = 1;
+  std::size_t batch = 128;
+  long max_batches = -1;  // per epoch; -1 = all
+  std::uint64_t seed = 1;
+  OptimizerConfig optimizer;
+  std::string metrics;     // JSON lines file (party 0 writes it)
+  std::string checkpoint;  // directory
+  bool resume = false;
+  std::string export_path;
+  int export_party = 0;
+  bool compute_loss = false;
+  std::size_t eval_batch = 1000;
+  bool quiet = false;  // no progress bar
+};
+
+struct EpochResult {
+  int epoch = 0;
+  long batches = 0;
+  double test_accuracy = 0;
+  std::optional<double> train_loss;
+  double elapsed_s = 0;
+  std::uint64_t bytes_sent = 0, rounds = 0;
+};
+
+// Seed of the protocol instance that runs epoch `epoch` (its truncation PRG).
+inline std::uint64_t epoch_protocol_seed(std::uint64_t seed, int epoch) {
+  SeededRng r(seed * 0x2545F4914F6CDD1DULL + static_cast<std::uint64_t>(epoch) + 1);
+  return r.next();
+}
+
+// `make_protocol(seed)` builds this party's protocol instance; `train`/`test`
+// are the datasets on the data owner (party 0), nullptr elsewhere.
+template <class P>
+class Trainer {
+ public:
+  using S = typename P::Share;
+  using Factory = std::function<std::unique_ptr<P>(std::uint64_t seed)>;
+
+  Trainer(TrainOptions opt, Factory make_protocol) : opt_(std::move(opt)), make_(std::move(make_protocol)) {}
+
+  std::vector<EpochResult> run(const data::Dataset* train, const data::Dataset* test) {
+    std::unique_ptr<P> p = make_(epoch_protocol_seed(opt_.seed, -1));
+    const Architecture arch = make_architecture(opt_.model);
+    Model<P> model(*p, arch);
+    Optimizer<P> optim(opt_.optimizer, model.param_count());
+    const int party = p->party();
+    const int f = p->fixed().f;
+
+    // Shapes and counts are public; the data owner announces the counts.
+    const auto counts = share_counts(*p, train, test);
+    const std::size_t n_train = counts[0], n_test = counts[1], sample = arch.input.size();
+    const Shared train_s = share_set(*p, train, n_train, sample, f);
+    const Shared test_s = share_set(*p, test, n_test, sample, f);
+
+    int start_epoch = 0;
+    if (opt_.resume) {
+      const CheckpointData c = read_checkpoint(checkpoint_path(opt_.checkpoint, party));
+      if (c.model != arch.name || c.seed != opt_.seed)
+        throw ConfigError("--resume: checkpoint is for model " + c.model + " seed " + std::to_string(c.seed));
+      start_epoch = static_cast<int>(c.epochs_done);
+      optim.init(*p);
+      model.params() = from_parts(c, 0);
+      for (std::size_t i = 0; i < optim.state().size(); ++i) optim.state()[i] = from_parts(c, i + 1);
+      optim.set_steps(c.optimizer_steps);
+    } else {
+      model.set_public(glorot_init(arch, opt_.seed));
+    }
+
+    std::vector<EpochResult> results;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int epoch = start_epoch; epoch < opt_.epochs; ++epoch) {
+      // A fresh protocol instance per epoch: its randomness depends only on (seed, epoch).
+      p = make_(epoch_protocol_seed(opt_.seed, epoch));
+      Model<P> m(*p, arch);
+      m.params() = std::move(model.params());
+      const auto order = epoch_order(n_train, opt_.seed, epoch);
+      long batches = static_cast<long>(n_train / opt_.batch);
+      if (opt_.max_batches >= 0) batches = std::min(batches, opt_.max_batches);
+      const auto te = std::chrono::steady_clock::now();
+      double loss_sum = 0;
+      for (long b = 0; b < batches; ++b) {
+        const std::span<const std::uint32_t> idx(order.data() + b * opt_.batch, opt_.batch);
+        const S x = gather(*p, train_s.x, idx, sample);
+        const S y = gather(*p, train_s.y, idx, arch.classes);
+        const S logits = m.forward(x, opt_.batch, true);
+        S probs;
+        const S g = softmax_ce_grad(*p, logits, y, opt_.batch, arch.classes, &probs);
+        if (opt_.compute_loss) loss_sum += cross_entropy_sum(*p, probs, y);
+        m.backward(g, opt_.batch);
+        optim.step(*p, m.params(), m.grads(), opt_.batch);
+        if (party == 0 && !opt_.quiet) progress(epoch, b + 1, batches, te);
+      }
+      EpochResult r;
+      r.epoch = epoch + 1;
+      r.batches = batches;
+      r.test_accuracy = static_cast<double>(evaluate(*p, m, test_s, n_test, sample, arch.classes)) /
+                        static_cast<double>(std::max<std::size_t>(n_test, 1));
+      if (opt_.compute_loss && batches > 0)
+        r.train_loss = loss_sum / static_cast<double>(batches * opt_.batch);
+      r.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      bytes_ += bytes_sent_of(*p);
+      rounds_ += rounds_of(*p);
+      r.bytes_sent = bytes_;
+      r.rounds = rounds_;
+      model.params() = std::move(m.params());
+      if (!opt_.checkpoint.empty()) save(party, model, optim, epoch + 1);
+      report(party, r);
+      results.push_back(r);
+    }
+    if (!opt_.export_path.empty()) {
+      const auto v = p->reveal_to(opt_.export_party, model.params());
+      if (party == opt_.export_party) write_model_file(opt_.export_path, arch, model.decode(v));
+    }
+    return results;
+  }
+
+ private:
+  struct Shared {
+    S x, y;
+  };
+
+  std::vector<std::size_t> share_counts(P& p, const data::Dataset* train, const data::Dataset* test) {
+    std::vector<Ring> c;
+    if (p.party() == 0) {
+      if (!train || !test) throw ConfigError("--data: the data owner (party 0) has no dataset");
+      c = {train->count, test->count};
+    }
+    const auto v = p.reveal(p.input(0, c, 2));
+    return {static_cast<std::size_t>(v[0]), static_cast<std::size_t>(v[1])};
+  }
+
+  Shared share_set(P& p, const data::Dataset* d, std::size_t n, std::size_t sample, int f) {
+    std::vector<Ring> x, y;
+    if (p.party() == 0) {
+      std::vector<std::uint32_t> all(n);
+      for (std::size_t i = 0; i < n; ++i) all[i] = static_cast<std::uint32_t>(i);
+      x.resize(n * sample);
+      y.resize(n * data::kNumClasses);
+      d->gather_fixed(all, f, x.data());
+      d->gather_onehot_fixed(all, f, y.data());
+    }
+    Shared s;
+    s.x = p.input(0, x, n * sample);
+    s.y = p.input(0, y, n * data::kNumClasses);
+    return s;
+  }
+
+  static S gather(P& p, const S& set, std::span<const std::uint32_t> idx, std::size_t row) {
+    return p.linear(set, idx.size() * row, [&](const Ring* in, Ring* out) {
+      for (std::size_t i = 0; i < idx.size(); ++i) std::copy_n(in + idx[i] * row, row, out + i * row);
+    });
+  }
+
+  std::size_t evaluate(P& p, Model<P>& m, const Shared& test, std::size_t n, std::size_t sample,
+                       int classes) {
+    std::size_t correct = 0;
+    for (std::size_t start = 0; start < n; start += opt_.eval_batch) {
+      const std::size_t b = std::min(opt_.eval_batch, n - start);
+      std::vector<std::uint32_t> idx(b);
+      for (std::size_t i = 0; i < b; ++i) idx[i] = static_cast<std::uint32_t>(start + i);
+      const S logits = m.forward(gather(p, test.x, idx, sample), b, false);
+      correct += count_correct(p, logits, gather(p, test.y, idx, classes), b, classes);
+    }
+    return correct;
+  }
+
+  void progress(int epoch, long done, long total, std::chrono::steady_clock::time_point start) {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rate = static_cast<double>(done * opt_.batch) / std::max(s, 1e-9);
+    const double eta = static_cast<double>(total - done) * s / static_cast<double>(done);
+    fmt::print(stderr, "\repoch {} batch {}/{}  {:.0f} samples/s  ETA {:.0f} s   ", epoch + 1, done, total,
+               rate, eta);
+    if (done == total) fmt::print(stderr, "\n");
+    std::fflush(stderr);
+  }
+
+  void report(int party, const EpochResult& r) {
+    if (party != 0) return;
+    fmt::print("epoch {}: test accuracy {:.2f} %, loss {}, elapsed {:.1f} s, bytes sent {}, rounds {}\n",
+               r.epoch, 100 * r.test_accuracy, r.train_loss ? fmt::format("{:.4f}", *r.train_loss) : "-",
+               r.elapsed_s, r.bytes_sent, r.rounds);
+    std::fflush(stdout);
+    if (opt_.metrics.empty()) return;
+    nlohmann::json j{{"epoch", r.epoch},
+                     {"batches", r.batches},
+                     {"test_accuracy", r.test_accuracy},
+                     {"elapsed_s", r.elapsed_s},
+                     {"bytes_sent", r.bytes_sent},
+                     {"rounds", r.rounds},
+                     {"model", opt_.model},
+                     {"protocol", std::string(P::kName)},
+                     {"seed", opt_.seed}};
+    j["train_loss"] = r.train_loss ? nlohmann::json(*r.train_loss) : nlohmann::json(nullptr);
+    std::ofstream out(opt_.metrics, std::ios::app);
+    if (!out) throw FileError("--metrics: cannot write " + opt_.metrics);
+    out << j.dump() << "\n";
+  }
+
+  void save(int party, Model<P>& model, Optimizer<P>& optim, int epochs_done) {
+    CheckpointData c;
+    c.model = model.arch().name;
+    c.seed = opt_.seed;
+    c.epochs_done = epochs_done;
+    c.optimizer_steps = optim.steps();
+    c.components = S::kComponents;
+    auto add = [&](const S& s) {
+      for (const auto& part : s.part) c.vectors.push_back(part);
+    };
+    add(model.params());
+    for (const S& s : optim.state()) add(s);
+    write_checkpoint(checkpoint_path(opt_.checkpoint, party), c);
+  }
+
+  static S from_parts(const CheckpointData& c, std::size_t index) {
+    if (c.components != S::kComponents || c.vectors.size() < (index + 1) * S::kComponents)
+      throw FileError("checkpoint does not match this protocol's share layout");
+    S s;
+    for (int k = 0; k < S::kComponents; ++k) s.part[k] = c.vectors[index * S::kComponents + k];
+    return s;
+  }
+
+  TrainOptions opt_;
+  Factory make_;
+  std::uint64_t bytes_ = 0, rounds_ = 0;
+};
+
+}  // namespace sqt::nn

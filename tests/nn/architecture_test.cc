@@ -1,0 +1,77 @@
+// The network table of DESIGN.md section 4, the initialisation and the batch order.
+#include "host/nn/architecture.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "host/core/error.h"
+#include "host/nn/model_file.h"
+
+namespace sqt::nn {
+namespace {
+
+TEST(Architecture, ParameterCountsMatchTheTable) {
+  EXPECT_EQ(parameter_count(make_architecture("A")), 118282u);
+  EXPECT_EQ(parameter_count(make_architecture("B")), 33542u);
+  EXPECT_EQ(parameter_count(make_architecture("C")), 431080u);
+  EXPECT_EQ(parameter_count(make_architecture("D")), 99240u);
+  const auto alex = parameter_count(make_architecture("alexnet"));
+  EXPECT_GT(alex, 3'800'000u);
+  EXPECT_LT(alex, 4'000'000u);
+}
+
+TEST(Architecture, ShapesFollowTheTable) {
+  const auto c = layer_output_shapes(make_architecture("C"));
+  EXPECT_EQ(c[0], (Shape{24, 24, 20}));
+  EXPECT_EQ(c[1], (Shape{12, 12, 20}));
+  EXPECT_EQ(c[3], (Shape{8, 8, 50}));
+  EXPECT_EQ(c[6], (Shape{1, 1, 800}));
+  const auto d = layer_output_shapes(make_architecture("D"));
+  EXPECT_EQ(d[0], (Shape{14, 14, 5}));
+  for (const auto& name : architecture_names())
+    EXPECT_EQ(layer_output_shapes(make_architecture(name)).back(), (Shape{1, 1, 10})) << name;
+}
+
+TEST(Architecture, UnknownNameIsAConfigError) { EXPECT_THROW(make_architecture("E"), ConfigError); }
+
+TEST(Architecture, GlorotIsSeededBoundedAndZeroBias) {
+  const auto arch = make_architecture("B");
+  const auto a = glorot_init(arch, 5), b = glorot_init(arch, 5), c = glorot_init(arch, 6);
+  EXPECT_EQ(a[0].weight, b[0].weight);
+  EXPECT_NE(a[0].weight, c[0].weight);
+  const double limit = std::sqrt(6.0 / (25 + 25 * 16));
+  double mx = 0, mean = 0;
+  for (double w : a[0].weight) mx = std::max(mx, std::abs(w)), mean += w;
+  EXPECT_LE(mx, limit);
+  EXPECT_GT(mx, 0.9 * limit);
+  EXPECT_LT(std::abs(mean / a[0].weight.size()), 0.05 * limit * 4);
+  for (const auto& l : a)
+    for (double v : l.bias) EXPECT_EQ(v, 0.0);
+}
+
+TEST(Architecture, EpochOrderIsASeededPermutation) {
+  const auto o = epoch_order(1000, 3, 0);
+  EXPECT_EQ(std::set<std::uint32_t>(o.begin(), o.end()).size(), 1000u);
+  EXPECT_EQ(*std::max_element(o.begin(), o.end()), 999u);
+  EXPECT_EQ(o, epoch_order(1000, 3, 0));
+  EXPECT_NE(o, epoch_order(1000, 3, 1));
+  EXPECT_NE(o, epoch_order(1000, 4, 0));
+}
+
+TEST(ModelFile, RoundTripsAndRejectsMismatch) {
+  const auto arch = make_architecture("D");
+  const auto params = glorot_init(arch, 9);
+  const std::string path = ::testing::TempDir() + "/model_d.sqtm";
+  write_model_file(path, arch, params);
+  const auto m = read_model_file(path);
+  EXPECT_EQ(m.arch.name, "D");
+  ASSERT_EQ(m.params.size(), params.size());
+  for (std::size_t i = 0; i < params.size(); ++i) EXPECT_EQ(m.params[i].weight, params[i].weight);
+  EXPECT_THROW(read_model_file(path + ".missing"), FileError);
+}
+
+}  // namespace
+}  // namespace sqt::nn

@@ -1,0 +1,177 @@
+// Every layer's forward and backward on the clear protocol against the
+// float64 reference of reference_net.h, on random inputs.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "host/backend/backend.h"
+#include "host/mpc/clear/clear.h"
+#include "host/nn/model.h"
+#include "host/nn/optimizer.h"
+#include "host/nn/softmax_ce.h"
+#include "tests/nn/reference_net.h"
+
+namespace sqt::nn {
+namespace {
+
+using mpc::Clear;
+using testing::ReferenceNet;
+
+constexpr int kF = 16;
+
+struct Fixture {
+  std::unique_ptr<backend::Backend> be = backend::make_backend("cpu", 1);
+  Clear p{*be, FixedParams{}, mpc::TruncMode::kExact, 7};
+
+  Clear::Share share(const std::vector<double>& v) {
+    std::vector<Ring> e(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) e[i] = encode_fixed(v[i], kF);
+    return p.input(0, e, e.size());
+  }
+  std::vector<double> open(const Clear::Share& s) {
+    std::vector<double> r;
+    for (Ring v : p.reveal(s)) r.push_back(decode_fixed(v, kF));
+    return r;
+  }
+};
+
+std::vector<double> random_vec(std::size_t n, std::uint64_t seed, double lo = -1, double hi = 1) {
+  std::mt19937_64 g(seed);
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<double> v(n);
+  for (double& x : v) x = u(g);
+  return v;
+}
+
+void expect_near(const std::vector<double>& got, const std::vector<double>& want, double tol,
+                 const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], tol) << what << " index " << i;
+}
+
+// Runs one architecture through Model<Clear> and ReferenceNet with the same
+// parameters, input and output gradient, and compares output, parameter
+// gradients and input gradient.
+void check_arch(const Architecture& arch, int batch, double tol) {
+  Fixture fx;
+  ReferenceNet ref{arch, glorot_init(arch, 3), {}, {}};
+  for (auto& lp : ref.params)
+    for (std::size_t j = 0; j < lp.bias.size(); ++j) lp.bias[j] = 0.1 * static_cast<double>(j % 5) - 0.2;
+  Model<Clear> model(fx.p, arch);
+  model.set_public(ref.params);
+  const auto x = random_vec(batch * arch.input.size(), 11);
+  const auto y_ref = ref.forward(x, batch);
+  const auto y = fx.open(model.forward(fx.share(x), batch, true));
+  expect_near(y, y_ref, tol, "forward");
+  const auto dy = random_vec(y_ref.size(), 12);
+  const auto dx_ref = ref.backward(dy, batch);
+  const auto dx = fx.open(model.backward(fx.share(dy), batch, true));
+  expect_near(dx, dx_ref, tol, "input gradient");
+  ModelParams g = model.decode(fx.p.reveal(model.grads()));
+  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+    if (ref.grads[i].weight.empty()) continue;
+    expect_near(g[i].weight, ref.grads[i].weight, tol * batch, "weight gradient");
+    expect_near(g[i].bias, ref.grads[i].bias, tol * batch, "bias gradient");
+  }
+}
+
+Architecture single(Shape in, LayerSpec l) { return {"test", in, 10, {l}}; }
+
+TEST(Layers, Dense) { check_arch(single({1, 1, 20}, {.kind = LayerKind::kDense, .out = 7}), 5, 2e-3); }
+
+TEST(Layers, ConvStride1NoPadding) {
+  check_arch(single({6, 6, 2}, {.kind = LayerKind::kConv, .out = 3, .kernel = 3}), 3, 3e-3);
+}
+
+TEST(Layers, ConvStride2Padding) {
+  check_arch(single({7, 7, 3}, {.kind = LayerKind::kConv, .out = 4, .kernel = 3, .stride = 2, .padding = 1}),
+             2, 3e-3);
+}
+
+TEST(Layers, ConvStride2SamePaddingLikeNetD) {
+  check_arch(single({9, 9, 1}, {.kind = LayerKind::kConv, .out = 2, .kernel = 5, .stride = 2, .padding = 2}),
+             2, 3e-3);
+}
+
+TEST(Layers, MaxPoolNonOverlapping) {
+  check_arch(single({6, 6, 3}, {.kind = LayerKind::kMaxPool, .stride = 2, .window = 2}), 2, 1e-4);
+}
+
+TEST(Layers, MaxPoolOverlappingAccumulates) {
+  // Window 3 stride 1: every interior input lies in up to nine windows.
+  check_arch(single({5, 5, 2}, {.kind = LayerKind::kMaxPool, .stride = 1, .window = 3}), 2, 1e-4);
+  check_arch(single({7, 7, 2}, {.kind = LayerKind::kMaxPool, .stride = 2, .window = 3}), 2, 1e-4);
+}
+
+TEST(Layers, Relu) { check_arch(single({1, 1, 50}, {.kind = LayerKind::kRelu}), 4, 1e-4); }
+
+TEST(Layers, SmallConvNetEndToEnd) {
+  Architecture a{"tiny",
+                 {8, 8, 1},
+                 10,
+                 {{.kind = LayerKind::kConv, .out = 4, .kernel = 3},
+                  {.kind = LayerKind::kMaxPool, .stride = 2, .window = 2},
+                  {.kind = LayerKind::kRelu},
+                  {.kind = LayerKind::kFlatten},
+                  {.kind = LayerKind::kDense, .out = 10}}};
+  check_arch(a, 3, 5e-3);
+}
+
+TEST(Loss, SoftmaxCrossEntropyGradient) {
+  Fixture fx;
+  const int rows = 6, cols = 10;
+  auto x = random_vec(rows * cols, 5, -6, 6);
+  std::vector<double> onehot(rows * cols, 0.0);
+  for (int r = 0; r < rows; ++r) onehot[r * cols + (r * 3) % cols] = 1;
+  const auto g = fx.open(softmax_ce_grad(fx.p, fx.share(x), fx.share(onehot), rows, cols));
+  for (int r = 0; r < rows; ++r) {
+    double mx = -1e300, s = 0;
+    for (int c = 0; c < cols; ++c) mx = std::max(mx, x[r * cols + c]);
+    for (int c = 0; c < cols; ++c) s += std::exp(x[r * cols + c] - mx);
+    for (int c = 0; c < cols; ++c) {
+      const double want = std::exp(x[r * cols + c] - mx) / s - onehot[r * cols + c];
+      EXPECT_NEAR(g[r * cols + c], want, 5e-3) << r << "," << c;
+    }
+  }
+}
+
+TEST(Loss, CountCorrectMatchesArgmax) {
+  Fixture fx;
+  const int rows = 40, cols = 10;
+  auto x = random_vec(rows * cols, 9, -3, 3);
+  std::vector<double> onehot(rows * cols, 0.0);
+  std::size_t want = 0;
+  for (int r = 0; r < rows; ++r) {
+    const int label = (r * 7) % cols;
+    onehot[r * cols + label] = 1;
+    int best = 0;
+    for (int c = 1; c < cols; ++c)
+      if (x[r * cols + c] > x[r * cols + best]) best = c;
+    want += best == label;
+    if (r % 3 == 0) x[r * cols + label] = 5;  // make some rows correct
+    if (r % 3 == 0) want += best != label;
+  }
+  EXPECT_EQ(count_correct(fx.p, fx.share(x), fx.share(onehot), rows, cols), want);
+}
+
+TEST(Optimizer, SgdMomentumMatchesFloat64) {
+  Fixture fx;
+  const std::size_t n = 200, batch = 128;
+  auto theta = random_vec(n, 1);
+  Clear::Share th = fx.share(theta);
+  Optimizer<Clear> opt({.kind = OptimizerKind::kSgd, .lr = 0.05}, n);
+  std::vector<double> v(n, 0.0);
+  for (int step = 0; step < 3; ++step) {
+    const auto g = random_vec(n, 100 + step, -20, 20);  // summed over the batch
+    opt.step(fx.p, th, fx.share(g), batch);
+    for (std::size_t i = 0; i < n; ++i) {
+      v[i] = 0.9 * v[i] + g[i];
+      theta[i] -= 0.05 / batch * v[i];
+    }
+  }
+  expect_near(fx.open(th), theta, 5e-4, "sgd parameters");
+}
+
+}  // namespace
+}  // namespace sqt::nn
