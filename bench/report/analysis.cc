@@ -9,12 +9,24 @@ std::string first_segment(const std::string& name) {
   return cut == std::string::npos ? name : name.substr(0, cut);
 }
 
+std::string baseline_prefix(const std::string& name) {
+  const size_t cut = name.rfind('/');
+  return cut == std::string::npos ? name : name.substr(0, cut);
+}
+
+bool is_run_metadata(const std::string& key) {
+  static const char* const kKeys[] = {"cpu_model", "cores", "simd_target", "git_commit", "quick", "repeats"};
+  return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys) || key.rfind("net_", 0) == 0;
+}
+
 const Result* find_baseline(const Result& r, const std::vector<Result>& all) {
   if (r.baseline) return nullptr;
+  const std::string group = baseline_prefix(r.name);
   const Result* segment_match = nullptr;
   for (const auto& b : all) {
     if (!b.baseline || b.suite != r.suite || b.metric != r.metric || net_of(b) != net_of(r)) continue;
-    if (r.name.rfind(b.name, 0) == 0) return &b;  // exact prefix wins
+    if (baseline_prefix(b.name) == group)
+      return &b;  // the runner's convention: same prefix up to the last '/'
     if (!segment_match && first_segment(b.name) == first_segment(r.name)) segment_match = &b;
   }
   return segment_match;
@@ -23,7 +35,7 @@ const Result* find_baseline(const Result& r, const std::vector<Result>& all) {
 std::string parameters_of(const Result& r, const std::map<std::string, std::string>& common) {
   std::string text;
   for (const auto& [key, value] : r.fields) {
-    if (key == "net" || common.count(key)) continue;
+    if (key == "net" || common.count(key) || is_run_metadata(key)) continue;
     if (!text.empty()) text += ' ';
     text += key + "=" + value;
   }

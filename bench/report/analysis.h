@@ -12,8 +12,9 @@
 namespace sqt::bench::report {
 
 // The baseline of the same run for `r`: same suite, metric and network, and
-// a name that shares its first path segment ("gemm/256" <- "gemm/naive") or
-// is a prefix of it. nullptr when there is none or `r` is a baseline itself.
+// the same name up to the last '/' (the runner's convention: "gemm/256/hwy"
+// <- "gemm/256/naive"); failing that, the same first segment. nullptr when
+// there is none or `r` is a baseline itself.
 const Result* find_baseline(const Result& r, const std::vector<Result>& all);
 
 // A measurement identified by everything except the network profile.
@@ -30,6 +31,13 @@ std::vector<Comparison> compare_networks(const std::vector<Result>& all);
 
 // The varying fields of r (not common to the whole run, not "net"), "k=v k=v".
 std::string parameters_of(const Result& r, const std::map<std::string, std::string>& common);
+
+// Machine and run-option keys (cpu_model, git_commit, net_* link facts ...):
+// never parameters of a measurement, even when they differ between files.
+bool is_run_metadata(const std::string& key);
+
+// "gemm/256/hwy" -> "gemm/256".
+std::string baseline_prefix(const std::string& name);
 
 // "gemm/256" -> "gemm".
 std::string first_segment(const std::string& name);

@@ -49,7 +49,7 @@ std::string render_markdown(const std::vector<Result>& results, const std::vecto
         ratio = format_number(r.value / base->value) + "x " + base->name;
       }
       md << "| " << table_cell(r.name) << " | " << table_cell(r.metric) << " | "
-         << table_cell(format_value(r.metric, r.value)) << " | " << table_cell(ratio) << " | " << net_of(r)
+         << table_cell(format_value(r.metric, r.value)) << " | " << table_cell(ratio) << " | " << field_or(r, "net", "-")
          << " | " << table_cell(parameters_of(r, common)) << " |\n";
     }
     md << '\n';

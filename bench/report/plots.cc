@@ -94,7 +94,7 @@ void draw_bar_chart(const BarChart& chart, const std::string& dir, const std::st
          << "set ylabel \"" << gnuplot_text(chart.ylabel) << "\"\n"
          << "set style data histogram\nset style histogram cluster gap 1\n"
          << "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
-         << "set xtics rotate by -30 noenhanced\nset key noenhanced top left\nset grid ytics\n"
+         << "set xtics rotate by -30 noenhanced\nset key noenhanced top left\nset grid ytics\nset bmargin 9\n"
          << "set yrange [" << (chart.log_scale ? "*" : "0") << ":*]\n"
          << (chart.log_scale ? "set logscale y\n" : "") << "plot for [i=2:" << chart.series.size() + 1
          << "] '" << stem << ".dat' using i:xtic(1) title columnheader(i)\n";
@@ -128,7 +128,8 @@ std::vector<std::pair<std::string, BarChart>> charts_for(const std::vector<Resul
     BarChart rate{"Throughput per operation, suite " + suite, "per second", true, {}, {}, {}};
     for (const auto& r : results) {
       if (r.suite != suite || metric_kind(r.metric) != MetricKind::kRate) continue;
-      const std::string series = net_of(r) + (r.baseline ? " baseline" : "");
+      const std::string net = field_or(r, "net");
+      const std::string series = (net.empty() ? "" : net + " ") + (r.baseline ? "baseline" : "measured");
       add_value(rate, label_of(r, common) + " (" + r.metric + ")", series, r.value);
     }
     if (!rate.categories.empty()) charts.emplace_back("throughput_" + suite, std::move(rate));
