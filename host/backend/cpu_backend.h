@@ -1,0 +1,25 @@
+// The cpu backend: the simd/ Highway kernels, multi-threaded GEMM.
+#pragma once
+
+#include "host/backend/backend.h"
+
+namespace sqt::backend {
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(int threads);
+
+  std::string_view name() const override { return "cpu"; }
+  void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Ring* a, const Ring* b,
+            Ring* c, bool accumulate) override;
+  void rep3_mul(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
+                std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) override;
+  void prg_fill(const PrgSeed& seed, std::uint64_t counter, std::span<Ring> out) override;
+  TripleShares beaver_triples(std::span<const PrgSeed> seeds, int party, std::uint64_t counter,
+                              std::size_t n) override;
+
+ private:
+  int threads_;
+};
+
+}  // namespace sqt::backend

@@ -1,0 +1,36 @@
+// OffloadBackend: the orchestration shared by `fpga` and `fpga-sim`. It
+// splits each operation into tiles that fit the device buffers, packs them
+// into the kernels' 512-bit layouts, and alternates between two buffer slots
+// so the device computes tile t while the host unpacks tile t-1 and packs
+// tile t+1. Only the TileDevice differs between the two backends.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "host/backend/backend.h"
+#include "host/backend/tile_device.h"
+
+namespace sqt::backend {
+
+class OffloadBackend final : public Backend {
+ public:
+  OffloadBackend(std::string name, std::unique_ptr<TileDevice> device);
+
+  std::string_view name() const override { return name_; }
+  void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Ring* a, const Ring* b,
+            Ring* c, bool accumulate) override;
+  void rep3_mul(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
+                std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) override;
+  void prg_fill(const PrgSeed& seed, std::uint64_t counter, std::span<Ring> out) override;
+  TripleShares beaver_triples(std::span<const PrgSeed> seeds, int party, std::uint64_t counter,
+                              std::size_t n) override;
+
+  TileDevice& device() { return *device_; }
+
+ private:
+  std::string name_;
+  std::unique_ptr<TileDevice> device_;
+};
+
+}  // namespace sqt::backend
