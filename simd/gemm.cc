@@ -27,7 +27,7 @@ using internal::GemmArgs;
 // emulated multiply needs temporaries.
 #if HWY_TARGET <= HWY_AVX3
 constexpr size_t kMr = 8;
-constexpr size_t kNv = 3;
+constexpr size_t kNv = 2;
 #else
 constexpr size_t kMr = 4;
 constexpr size_t kNv = 2;
@@ -72,49 +72,69 @@ void PackB(const GemmArgs& g, size_t p0, size_t kc, size_t j0, size_t nc, size_t
   }
 }
 
-// C tile (rows x cols at c) += packed A panel * packed B panel over kc.
-template <class D>
-HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, const u64* HWY_RESTRICT pb, u64* c,
-                            size_t ldc, size_t rows, size_t cols) {
-  using V = decltype(hn::Zero(d));
+// Writes the register tile back: C tile (rows x cols at c) += acc. Partial
+// tiles at the matrix edge go through a buffer.
+template <class D, class V>
+HWY_INLINE void AddTile(D d, const V* acc, u64* c, size_t ldc, size_t rows, size_t cols) {
   const size_t lanes = hn::Lanes(d);
   const size_t nr = kNv * lanes;
-  V acc[kMr][kNv];
-#pragma GCC unroll 8
-  for (size_t r = 0; r < kMr; ++r) {
-#pragma GCC unroll 4
-    for (size_t v = 0; v < kNv; ++v) acc[r][v] = hn::Zero(d);
-  }
-  for (size_t p = 0; p < kc; ++p) {
-    V bv[kNv];
-#pragma GCC unroll 4
-    for (size_t v = 0; v < kNv; ++v) bv[v] = hn::Load(d, pb + p * nr + v * lanes);
-#pragma GCC unroll 8
-    for (size_t r = 0; r < kMr; ++r) {
-      const V av = hn::Set(d, pa[p * kMr + r]);
-#pragma GCC unroll 4
-      for (size_t v = 0; v < kNv; ++v) acc[r][v] = hn::Add(acc[r][v], Mul64(av, bv[v]));
-    }
-  }
   if (rows == kMr && cols == nr) {
-#pragma GCC unroll 8
     for (size_t r = 0; r < kMr; ++r) {
-#pragma GCC unroll 4
       for (size_t v = 0; v < kNv; ++v) {
         u64* dst = c + r * ldc + v * lanes;
-        hn::StoreU(hn::Add(hn::LoadU(d, dst), acc[r][v]), d, dst);
+        hn::StoreU(hn::Add(hn::LoadU(d, dst), acc[r * kNv + v]), d, dst);
       }
     }
     return;
   }
   HWY_ALIGN u64 tile[kMr * kNv * HWY_MAX_BYTES / sizeof(u64)];
   for (size_t r = 0; r < kMr; ++r) {
-    for (size_t v = 0; v < kNv; ++v) hn::Store(acc[r][v], d, tile + r * nr + v * lanes);
+    for (size_t v = 0; v < kNv; ++v) hn::Store(acc[r * kNv + v], d, tile + r * nr + v * lanes);
   }
   for (size_t r = 0; r < rows; ++r) {
     for (size_t j = 0; j < cols; ++j) c[r * ldc + j] += tile[r * nr + j];
   }
 }
+
+// C tile += packed A panel * packed B panel over kc. The accumulators are
+// named variables (not an array) so that g++ keeps all of them in registers.
+#if HWY_TARGET <= HWY_AVX3
+#define SQT_GEMM_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#else
+#define SQT_GEMM_ROWS(X) X(0) X(1) X(2) X(3)
+#endif
+#define SQT_GEMM_DECL(r) auto c##r##0 = hn::Zero(d), c##r##1 = hn::Zero(d);
+#define SQT_GEMM_STEP(r)                         \
+  {                                              \
+    const auto av = hn::Set(d, pa[p * kMr + r]); \
+    c##r##0 = hn::Add(c##r##0, Mul64(av, b0));   \
+    c##r##1 = hn::Add(c##r##1, Mul64(av, b1));   \
+  }
+#define SQT_GEMM_SAVE(r) c##r##0, c##r##1,
+#define SQT_GEMM_LOAD_B                     \
+  const auto b0 = hn::Load(d, pb + p * nr); \
+  const auto b1 = hn::Load(d, pb + p * nr + lanes);
+static_assert(kNv == 2, "the microkernel macros hold two vectors per row");
+
+template <class D>
+HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, const u64* HWY_RESTRICT pb, u64* c,
+                            size_t ldc, size_t rows, size_t cols) {
+  const size_t lanes = hn::Lanes(d);
+  const size_t nr = kNv * lanes;
+  SQT_GEMM_ROWS(SQT_GEMM_DECL)
+  for (size_t p = 0; p < kc; ++p) {
+    SQT_GEMM_LOAD_B
+    SQT_GEMM_ROWS(SQT_GEMM_STEP)
+  }
+  const decltype(hn::Zero(d)) acc[kMr * kNv] = {SQT_GEMM_ROWS(SQT_GEMM_SAVE)};
+  AddTile(d, acc, c, ldc, rows, cols);
+}
+
+#undef SQT_GEMM_ROWS
+#undef SQT_GEMM_DECL
+#undef SQT_GEMM_STEP
+#undef SQT_GEMM_SAVE
+#undef SQT_GEMM_LOAD_B
 
 // C += op(A) op(B) for one sub-problem, on the calling thread.
 void GemmBlockedImpl(const GemmArgs& g) {

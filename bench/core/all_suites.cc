@@ -1,0 +1,11 @@
+#include "bench/core/suites.h"
+
+namespace sqt::bench {
+
+SuiteRegistry all_suites() {
+  SuiteRegistry registry;
+  register_simd_suites(registry);
+  return registry;
+}
+
+}  // namespace sqt::bench

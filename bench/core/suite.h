@@ -1,0 +1,51 @@
+// A benchmark suite: a name, the number of parties it needs (0 = one
+// process) and a run function. Suites are registered explicitly in
+// bench/core/all_suites.cc (one register_*_suites call per folder).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bench/core/result_writer.h"
+
+namespace sqt::net {
+class Network;
+}
+
+namespace sqt::bench {
+
+struct BenchOptions {
+  bool quick = false;           // a few small sizes only (smoke runs, CI)
+  std::string backend = "cpu";  // cpu | fpga | fpga-sim
+  int threads = 0;              // 0: the suite's own choice (typically 1 and 2)
+  int repeats = 5;              // repetitions; rows report the median
+};
+
+struct SuiteContext {
+  const BenchOptions& options;
+  ResultWriter& writer;
+  net::Network* network;  // this party's mesh; null for single-process suites
+  int party = 0;          // this party's id (0 for single-process suites)
+};
+
+struct Suite {
+  std::string name;
+  int parties = 0;
+  std::function<void(SuiteContext&)> run;
+};
+
+class SuiteRegistry {
+ public:
+  // Throws sqt::ConfigError when the name is taken.
+  void add(Suite suite);
+  // Throws sqt::ConfigError naming the unknown suite and the known ones.
+  const Suite& find(const std::string& name) const;
+  const std::vector<Suite>& suites() const { return suites_; }
+  std::vector<std::string> names() const;
+
+ private:
+  std::vector<Suite> suites_;
+};
+
+}  // namespace sqt::bench

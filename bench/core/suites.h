@@ -1,0 +1,14 @@
+// One register function per suite folder (bench/<area>/), called in
+// all_suites.cc. Add a line here and there for a new folder.
+#pragma once
+
+#include "bench/core/suite.h"
+
+namespace sqt::bench {
+
+void register_simd_suites(SuiteRegistry& registry);  // bench/simd: kernels (GEMM, PRG, elementwise)
+
+// Every suite of the build.
+SuiteRegistry all_suites();
+
+}  // namespace sqt::bench

@@ -1,0 +1,137 @@
+// `sqt bench SUITE... --json FILE`: runs benchmark suites (bench/) and writes
+// their results as JSON lines. Single-process suites run here; a suite that
+// needs parties runs either as one party of a deployment (--config) or as
+// local party processes on loopback (the launcher re-runs this command with
+// --config per party). Party 0 writes the JSON.
+#include <fmt/core.h>
+
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/core/suites.h"
+#include "bench/report/report_command.h"
+#include "host/cli/commands.h"
+#include "host/core/error.h"
+#include "host/net/launcher.h"
+#include "host/net/session.h"
+
+namespace sqt::cli {
+namespace {
+
+struct BenchFlags {
+  std::vector<std::string> suites;
+  std::string json;
+  bool quick = false;
+  std::string backend = "cpu";
+  int threads = 0;
+  int repeats = 0;  // 0: 5, or 3 with --quick
+  std::string config;
+  bool append = false;  // set by the local launcher for the party processes
+};
+
+nlohmann::json run_fields(const bench::BenchOptions& options) {
+  return {{"quick", options.quick}, {"backend", options.backend}, {"repeats_requested", options.repeats}};
+}
+
+bench::BenchOptions options_from(const BenchFlags& flags) {
+  bench::BenchOptions options;
+  options.quick = flags.quick;
+  options.backend = flags.backend;
+  options.threads = flags.threads;
+  options.repeats = flags.repeats > 0 ? flags.repeats : (flags.quick ? 3 : 5);
+  return options;
+}
+
+// The command line a party process gets (the launcher appends --config).
+std::vector<std::string> party_argv(const BenchFlags& flags, const std::vector<std::string>& suites) {
+  std::vector<std::string> argv = {"bench"};
+  argv.insert(argv.end(), suites.begin(), suites.end());
+  argv.insert(argv.end(), {"--json", flags.json, "--append", "--backend", flags.backend, "--threads",
+                           std::to_string(flags.threads), "--repeats", std::to_string(flags.repeats)});
+  if (flags.quick) argv.push_back("--quick");
+  return argv;
+}
+
+// This process is one party (--config): run the party suites over the mesh.
+void run_as_party(const BenchFlags& flags, const std::vector<const bench::Suite*>& suites) {
+  const net::NodeConfig config = net::load_node_config(flags.config);
+  const std::unique_ptr<net::Network> network = net::connect_mesh(config);
+  const bench::BenchOptions options = options_from(flags);
+  const bool writes = network->party() == 0;
+  bench::ResultWriter writer(writes ? flags.json : "", bench::detect_machine(), run_fields(options),
+                             flags.append);
+  for (const bench::Suite* suite : suites) {
+    if (suite->parties != network->parties()) {
+      throw ConfigError(fmt::format("benchmark suite '{}' needs {} parties but '{}' configures {}",
+                                    suite->name, suite->parties == 0 ? 1 : suite->parties, flags.config,
+                                    network->parties()));
+    }
+    bench::SuiteContext context{options, writer, network.get(), network->party()};
+    suite->run(context);
+  }
+  if (writes) writer.print_table(std::cout);
+}
+
+void run_bench(const BenchFlags& flags) {
+  if (flags.suites.empty()) throw ConfigError("sqt bench: name at least one suite");
+  if (flags.json.empty()) throw ConfigError("sqt bench: --json FILE is required");
+  const bench::SuiteRegistry registry = bench::all_suites();
+  std::vector<const bench::Suite*> suites;
+  for (const std::string& name : flags.suites) suites.push_back(&registry.find(name));
+
+  if (!flags.config.empty()) {
+    run_as_party(flags, suites);
+    return;
+  }
+  const bench::BenchOptions options = options_from(flags);
+  bench::ResultWriter writer(flags.json, bench::detect_machine(), run_fields(options), flags.append);
+  std::map<int, std::vector<std::string>> by_parties;  // party suites, by party count
+  for (const bench::Suite* suite : suites) {
+    if (suite->parties > 0) {
+      by_parties[suite->parties].push_back(suite->name);
+      continue;
+    }
+    bench::SuiteContext context{options, writer, nullptr, 0};
+    suite->run(context);
+  }
+  writer.print_table(std::cout);
+  for (const auto& [parties, names] : by_parties) {
+    net::LaunchOptions launch;
+    launch.backend = flags.backend;
+    const int status = net::launch_local_parties(parties, party_argv(flags, names), launch);
+    if (status != 0) throw Error(fmt::format("benchmark parties exited with status {}", status));
+  }
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto flags = std::make_shared<BenchFlags>();
+  CLI::App* cmd = app.add_subcommand("bench", "Run benchmark suites and write their results as JSON lines");
+  std::string suite_names;
+  for (const std::string& name : bench::all_suites().names())
+    suite_names += (suite_names.empty() ? "" : ", ") + name;
+  cmd->add_option("suites", flags->suites, "Suites to run (" + suite_names + ")");
+  cmd->add_option("--json", flags->json, "Write one JSON object per result line to this file");
+  cmd->add_flag("--quick", flags->quick, "A few small sizes only");
+  cmd->add_option("--backend", flags->backend, "Compute backend")
+      ->check(CLI::IsMember({"cpu", "fpga", "fpga-sim"}))
+      ->capture_default_str();
+  cmd->add_option("--threads", flags->threads, "Threads for the kernels (default: each suite's own set)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--repeats", flags->repeats,
+                  "Repetitions per case; rows report the median (default 5, quick 3)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--config", flags->config, "node.toml: run as this party of a deployment");
+  cmd->add_flag("--append", flags->append, "Append to the JSON file instead of replacing it")->group("");
+  CLI::App* report = bench::report::add_report_subcommand(*cmd);
+  cmd->callback([flags, report] {
+    if (report->parsed()) return;
+    run_bench(*flags);
+  });
+}
+
+}  // namespace sqt::cli
