@@ -103,31 +103,76 @@ class DenseLayer : public ParamLayer {
   const float* in_ptr_ = nullptr;
 };
 
+// Weights in a layout the convolution prefers, kept in step with the HWIO
+// parameters by a reorder when the layouts differ.
+class WeightView {
+ public:
+  WeightView() = default;
+  WeightView(DnnlContext& ctx, const memory::desc& user, const memory::desc& wanted)
+      : ctx_(&ctx), user_(user) {
+    if (wanted != user) {
+      internal_ = memory(wanted, ctx.engine);
+      to_internal_ = dnnl::reorder(dnnl::reorder::primitive_desc(ctx.engine, user, ctx.engine, wanted));
+      to_user_ = dnnl::reorder(dnnl::reorder::primitive_desc(ctx.engine, wanted, ctx.engine, user));
+    }
+  }
+  // The weights `w` (user layout) as the primitive wants them.
+  memory in(const float* w) {
+    memory m = wrap(*ctx_, user_, w);
+    if (!internal_) return m;
+    to_internal_.execute(ctx_->stream, m, internal_);
+    return internal_;
+  }
+  // Where the primitive writes a gradient, and its copy back to `w`.
+  memory out(float* w) { return internal_ ? internal_ : wrap(*ctx_, user_, w); }
+  void finish_out(float* w) {
+    if (!internal_) return;
+    memory user = wrap(*ctx_, user_, w);
+    to_user_.execute(ctx_->stream, internal_, user);
+  }
+
+ private:
+  DnnlContext* ctx_ = nullptr;
+  memory::desc user_;
+  memory internal_;
+  dnnl::reorder to_internal_, to_user_;
+};
+
+// Activations stay NHWC; the weights' layout is left to oneDNN ("any"), which
+// selects its direct JIT kernels instead of the im2col GEMM path.
 class ConvLayer : public ParamLayer {
  public:
   ConvLayer(DnnlContext& ctx, const nn::LayerSpec& spec, nn::Shape in, nn::Shape out, int batch, ParamSlot& p,
             bool need_diff_in)
-      : ParamLayer(p), ctx_(ctx), n_(batch), out_(out), need_diff_in_(need_diff_in) {
+      : ParamLayer(p), ctx_(ctx), n_(batch), need_diff_in_(need_diff_in) {
     using namespace dnnl;
     x_md_ = nhwc_md(n_, in);
     y_md_ = nhwc_md(n_, out);
-    w_md_ = memory::desc({out.c, in.c, spec.kernel, spec.kernel}, Dt::f32, Tag::hwio);
+    const memory::dims w_dims{out.c, in.c, spec.kernel, spec.kernel};
+    w_md_ = memory::desc(w_dims, Dt::f32, Tag::hwio);
+    const memory::desc w_any(w_dims, Dt::f32, Tag::any);
     b_md_ = memory::desc({out.c}, Dt::f32, Tag::x);
     const memory::dims strides{spec.stride, spec.stride}, pad{spec.padding, spec.padding};
     const convolution_forward::primitive_desc fwd_pd(
-        convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, x_md_, w_md_,
+        convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, x_md_, w_any,
                                   b_md_, y_md_, strides, pad, pad),
         ctx.engine);
     fwd_ = convolution_forward(fwd_pd);
-    if (need_diff_in_)
-      bwd_data_ = convolution_backward_data(convolution_backward_data::primitive_desc(
-          convolution_backward_data::desc(algorithm::convolution_direct, x_md_, w_md_, y_md_, strides, pad,
+    w_fwd_ = WeightView(ctx, w_md_, fwd_pd.weights_desc());
+    if (need_diff_in_) {
+      const convolution_backward_data::primitive_desc pd(
+          convolution_backward_data::desc(algorithm::convolution_direct, x_md_, w_any, y_md_, strides, pad,
                                           pad),
-          ctx.engine, fwd_pd));
-    bwd_weights_ = convolution_backward_weights(convolution_backward_weights::primitive_desc(
-        convolution_backward_weights::desc(algorithm::convolution_direct, x_md_, w_md_, b_md_, y_md_, strides,
+          ctx.engine, fwd_pd);
+      bwd_data_ = convolution_backward_data(pd);
+      w_bwd_ = WeightView(ctx, w_md_, pd.weights_desc());
+    }
+    const convolution_backward_weights::primitive_desc bw_pd(
+        convolution_backward_weights::desc(algorithm::convolution_direct, x_md_, w_any, b_md_, y_md_, strides,
                                            pad, pad),
-        ctx.engine, fwd_pd));
+        ctx.engine, fwd_pd);
+    bwd_weights_ = convolution_backward_weights(bw_pd);
+    dw_view_ = WeightView(ctx, w_md_, bw_pd.diff_weights_desc());
     out_buf_.resize(static_cast<std::size_t>(n_) * out.size());
     if (need_diff_in_) diff_in_.resize(static_cast<std::size_t>(n_) * in.size());
     dw_.resize(p.weight.size());
@@ -137,7 +182,7 @@ class ConvLayer : public ParamLayer {
   const float* forward(const float* in) override {
     in_ptr_ = in;
     fwd_.execute(ctx_.stream, Args{{DNNL_ARG_SRC, wrap(ctx_, x_md_, in)},
-                                   {DNNL_ARG_WEIGHTS, wrap(ctx_, w_md_, p_.weight.data())},
+                                   {DNNL_ARG_WEIGHTS, w_fwd_.in(p_.weight.data())},
                                    {DNNL_ARG_BIAS, wrap(ctx_, b_md_, p_.bias.data())},
                                    {DNNL_ARG_DST, wrap(ctx_, y_md_, out_buf_.data())}});
     ctx_.stream.wait();
@@ -147,11 +192,12 @@ class ConvLayer : public ParamLayer {
   const float* backward(const float* diff_out) override {
     bwd_weights_.execute(ctx_.stream, Args{{DNNL_ARG_SRC, wrap(ctx_, x_md_, in_ptr_)},
                                            {DNNL_ARG_DIFF_DST, wrap(ctx_, y_md_, diff_out)},
-                                           {DNNL_ARG_DIFF_WEIGHTS, wrap(ctx_, w_md_, dw_.data())},
+                                           {DNNL_ARG_DIFF_WEIGHTS, dw_view_.out(dw_.data())},
                                            {DNNL_ARG_DIFF_BIAS, wrap(ctx_, b_md_, db_.data())}});
+    dw_view_.finish_out(dw_.data());
     if (need_diff_in_)
       bwd_data_.execute(ctx_.stream, Args{{DNNL_ARG_DIFF_DST, wrap(ctx_, y_md_, diff_out)},
-                                          {DNNL_ARG_WEIGHTS, wrap(ctx_, w_md_, p_.weight.data())},
+                                          {DNNL_ARG_WEIGHTS, w_bwd_.in(p_.weight.data())},
                                           {DNNL_ARG_DIFF_SRC, wrap(ctx_, x_md_, diff_in_.data())}});
     ctx_.stream.wait();
     add_into(p_.grad_weight, dw_);
@@ -162,12 +208,12 @@ class ConvLayer : public ParamLayer {
  private:
   DnnlContext& ctx_;
   int n_;
-  nn::Shape out_;
   bool need_diff_in_;
   memory::desc x_md_, y_md_, w_md_, b_md_;
   dnnl::convolution_forward fwd_;
   dnnl::convolution_backward_data bwd_data_;
   dnnl::convolution_backward_weights bwd_weights_;
+  WeightView w_fwd_, w_bwd_, dw_view_;
   std::vector<float> out_buf_, diff_in_, dw_, db_;
   const float* in_ptr_ = nullptr;
 };
