@@ -1,0 +1,663 @@
+#include "host/mpc/rep3/rep3.h"
+
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "host/core/error.h"
+#include "host/mpc/rep3/bit_planes.h"
+
+namespace sqt::mpc {
+namespace {
+
+constexpr int kP0 = 0, kP1 = 1, kP2 = 2;
+
+void check_same_size(std::size_t a, std::size_t b, const char* op) {
+  if (a != b) {
+    throw ShapeError(std::string("rep3 ") + op + ": operand sizes differ (" + std::to_string(a) + " vs " +
+                     std::to_string(b) + ")");
+  }
+}
+
+void check_trunc_bits(int bits) {
+  if (bits < 1 || bits > 61) {
+    throw ShapeError("rep3 trunc: shift of " + std::to_string(bits) + " bits is outside [1, 61]");
+  }
+}
+
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+backend::PrgSeed draw_key(std::uint64_t seed, int party) {
+  std::uint64_t words[2];
+  if (seed == 0) {
+    std::random_device rd;
+    for (auto& w : words) w = (std::uint64_t{rd()} << 32) ^ rd();
+  } else {
+    std::uint64_t state = seed ^ (0xA5A5A5A5ULL * static_cast<std::uint64_t>(party + 1));
+    for (auto& w : words) w = splitmix64(state);
+  }
+  backend::PrgSeed key;
+  std::memcpy(key.data(), words, key.size());
+  return key;
+}
+
+// Width in bytes of a value known to be reduced mod 2^bits.
+std::size_t small_width(int bits) { return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8; }
+
+void send_small(net::Network& net, int peer, const std::vector<Ring>& v, int bits) {
+  const std::size_t w = small_width(bits);
+  std::vector<std::byte> buf(v.size() * w);
+  for (std::size_t e = 0; e < v.size(); ++e) std::memcpy(buf.data() + e * w, &v[e], w);  // little endian
+  net.send_bytes(peer, buf);
+}
+
+std::vector<Ring> recv_small(net::Network& net, int peer, std::size_t n, int bits) {
+  const std::size_t w = small_width(bits);
+  std::vector<std::byte> buf(n * w);
+  net.recv_bytes(peer, buf);
+  std::vector<Ring> v(n, 0);
+  for (std::size_t e = 0; e < n; ++e) std::memcpy(&v[e], buf.data() + e * w, w);
+  return v;
+}
+
+std::vector<Ring> recv_ring(net::Network& net, int peer, std::size_t n) {
+  std::vector<Ring> v(n);
+  net.recv(peer, v);
+  return v;
+}
+
+// Concatenates bit vectors of equal word count into one operand, and back.
+std::vector<Ring> concat(const std::vector<const std::vector<Ring>*>& parts) {
+  std::vector<Ring> out;
+  std::size_t total = 0;
+  for (auto* p : parts) total += p->size();
+  out.reserve(total);
+  for (auto* p : parts) out.insert(out.end(), p->begin(), p->end());
+  return out;
+}
+
+ShareVec<2> concat_bits(const std::vector<const ShareVec<2>*>& parts) {
+  ShareVec<2> out;
+  for (int c = 0; c < 2; ++c) {
+    std::vector<const std::vector<Ring>*> comp;
+    for (auto* p : parts) comp.push_back(&p->part[c]);
+    out.part[c] = concat(comp);
+  }
+  return out;
+}
+
+ShareVec<2> slice_bits(const ShareVec<2>& all, std::size_t index, std::size_t words) {
+  ShareVec<2> out;
+  for (int c = 0; c < 2; ++c) {
+    auto first = all.part[c].begin() + static_cast<std::ptrdiff_t>(index * words);
+    out.part[c].assign(first, first + static_cast<std::ptrdiff_t>(words));
+  }
+  return out;
+}
+
+ShareVec<2> xor_bits(const ShareVec<2>& a, const ShareVec<2>& b) {
+  ShareVec<2> out = a;
+  for (int c = 0; c < 2; ++c)
+    for (std::size_t w = 0; w < out.part[c].size(); ++w) out.part[c][w] ^= b.part[c][w];
+  return out;
+}
+
+}  // namespace
+
+Rep3::Rep3(net::Network& network, backend::Backend& backend, FixedParams fixed, TruncMode mode,
+           std::uint64_t seed)
+    : net_(network), backend_(backend), fixed_(fixed), mode_(mode), party_(network.party()) {
+  if (network.parties() != 3) {
+    throw NetError("rep3 needs exactly 3 parties, the network has " + std::to_string(network.parties()));
+  }
+  if (fixed.f < 1 || fixed.k <= fixed.f || fixed.k > 62) {
+    throw ConfigError("rep3: fixed-point parameters f=" + std::to_string(fixed.f) +
+                      " k=" + std::to_string(fixed.k) + " need 1 <= f < k <= 62");
+  }
+  key_next_ = draw_key(seed, party_);
+  std::vector<Ring> out(2), in(2);
+  std::memcpy(out.data(), key_next_.data(), key_next_.size());
+  net_.exchange(net_.next_party(), out, net_.prev_party(), in);
+  std::memcpy(key_prev_.data(), in.data(), key_prev_.size());
+}
+
+std::vector<Ring> Rep3::next_stream(Stream s, std::size_t n) {
+  std::vector<Ring> v(n);
+  backend_.prg_fill(key_next_, (op_ << 36) | (static_cast<std::uint64_t>(s) << 32), v);
+  return v;
+}
+
+std::vector<Ring> Rep3::prev_stream(Stream s, std::size_t n) {
+  std::vector<Ring> v(n);
+  backend_.prg_fill(key_prev_, (op_ << 36) | (static_cast<std::uint64_t>(s) << 32), v);
+  return v;
+}
+
+std::vector<Ring> Rep3::zero_share(Stream s, std::size_t n) {
+  auto a = next_stream(s, n);
+  const auto b = prev_stream(s, n);
+  for (std::size_t e = 0; e < n; ++e) a[e] -= b[e];
+  return a;
+}
+
+std::vector<Ring> Rep3::zero_share_xor(Stream s, std::size_t n) {
+  auto a = next_stream(s, n);
+  const auto b = prev_stream(s, n);
+  for (std::size_t e = 0; e < n; ++e) a[e] ^= b[e];
+  return a;
+}
+
+Rep3::Share Rep3::reshare(std::vector<Ring> z) {
+  Share out;
+  out.part[1].resize(z.size());
+  net_.exchange(net_.prev_party(), z, net_.next_party(), out.part[1]);
+  out.part[0] = std::move(z);
+  return out;
+}
+
+Rep3::Bits Rep3::reshare_xor(std::vector<Ring> z) { return reshare(std::move(z)); }
+
+// ---------------------------------------------------------------- sharing
+
+Rep3::Share Rep3::input(int owner, std::span<const Ring> values, std::size_t n) {
+  if (owner < 0 || owner > 2)
+    throw ShapeError("rep3 input: owner " + std::to_string(owner) + " is not a party");
+  next_op();
+  Share out(n);
+  if (party_ == owner) {
+    check_same_size(values.size(), n, "input (owner's values vs n)");
+    out.part[0] = prev_stream(kS0, n);  // component `owner`, known to owner-1 too
+    for (std::size_t e = 0; e < n; ++e) out.part[1][e] = values[e] - out.part[0][e];
+    net_.send(net_.next_party(), out.part[1]);
+  } else if (party_ == (owner + 1) % 3) {
+    net_.recv(net_.prev_party(), out.part[0]);
+  } else {
+    out.part[1] = next_stream(kS0, n);
+  }
+  return out;
+}
+
+std::vector<Ring> Rep3::reveal(const Share& x) {
+  std::vector<Ring> missing(x.size());
+  net_.exchange(net_.next_party(), x.part[0], net_.prev_party(), missing);
+  for (std::size_t e = 0; e < missing.size(); ++e) missing[e] += x.part[0][e] + x.part[1][e];
+  return missing;
+}
+
+std::vector<Ring> Rep3::reveal_to(int to, const Share& x) {
+  if (to < 0 || to > 2) throw ShapeError("rep3 reveal_to: party " + std::to_string(to) + " does not exist");
+  if (party_ == (to + 2) % 3) net_.send(to, x.part[0]);
+  if (party_ != to) return {};
+  auto missing = recv_ring(net_, net_.prev_party(), x.size());
+  for (std::size_t e = 0; e < missing.size(); ++e) missing[e] += x.part[0][e] + x.part[1][e];
+  return missing;
+}
+
+// ---------------------------------------------------------------- local
+
+Rep3::Share Rep3::add(const Share& x, const Share& y) const {
+  check_same_size(x.size(), y.size(), "add");
+  Share out = x;
+  for (int c = 0; c < 2; ++c)
+    for (std::size_t e = 0; e < out.size(); ++e) out.part[c][e] += y.part[c][e];
+  return out;
+}
+
+Rep3::Share Rep3::sub(const Share& x, const Share& y) const {
+  check_same_size(x.size(), y.size(), "sub");
+  Share out = x;
+  for (int c = 0; c < 2; ++c)
+    for (std::size_t e = 0; e < out.size(); ++e) out.part[c][e] -= y.part[c][e];
+  return out;
+}
+
+Rep3::Share Rep3::neg(const Share& x) const {
+  Share out = x;
+  for (int c = 0; c < 2; ++c)
+    for (auto& v : out.part[c]) v = Ring{0} - v;
+  return out;
+}
+
+// A public constant lives in component 0: P0's part[0] and P2's part[1].
+Rep3::Share Rep3::add_public(const Share& x, std::span<const Ring> c) const {
+  check_same_size(x.size(), c.size(), "add_public");
+  Share out = x;
+  const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
+  if (slot >= 0)
+    for (std::size_t e = 0; e < c.size(); ++e) out.part[slot][e] += c[e];
+  return out;
+}
+
+Rep3::Share Rep3::add_public(const Share& x, Ring c) const {
+  Share out = x;
+  const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
+  if (slot >= 0)
+    for (auto& v : out.part[slot]) v += c;
+  return out;
+}
+
+Rep3::Share Rep3::mul_public(const Share& x, std::span<const Ring> c) const {
+  check_same_size(x.size(), c.size(), "mul_public");
+  Share out = x;
+  for (int p = 0; p < 2; ++p)
+    for (std::size_t e = 0; e < c.size(); ++e) out.part[p][e] *= c[e];
+  return out;
+}
+
+Rep3::Share Rep3::mul_public(const Share& x, Ring c) const {
+  Share out = x;
+  for (int p = 0; p < 2; ++p)
+    for (auto& v : out.part[p]) v *= c;
+  return out;
+}
+
+// ---------------------------------------------------------------- products
+
+Rep3::Share Rep3::mul(const Share& x, const Share& y) {
+  check_same_size(x.size(), y.size(), "mul");
+  next_op();
+  const auto alpha = zero_share(kS0, x.size());
+  std::vector<Ring> z(x.size());
+  backend_.rep3_mul(x.part[0], x.part[1], y.part[0], y.part[1], alpha, z);
+  return reshare(std::move(z));
+}
+
+Rep3::Share Rep3::mul_trunc(const Share& x, const Share& y, int bits) {
+  check_same_size(x.size(), y.size(), "mul_trunc");
+  if (mode_ == TruncMode::kExact) return trunc(mul(x, y), bits);
+  check_trunc_bits(bits);
+  const std::vector<Ring> no_mask(x.size(), 0);
+  std::vector<Ring> z(x.size());
+  backend_.rep3_mul(x.part[0], x.part[1], y.part[0], y.part[1], no_mask, z);
+  return trunc_additive(std::move(z), x.size(), true, bits);
+}
+
+namespace {
+// z += op(A_i) (op(B_i) + op(B_{i+1})) + op(A_{i+1}) op(B_i).
+void local_matmul(backend::Backend& be, Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
+                  const ShareVec<2>& a, const ShareVec<2>& b, std::vector<Ring>& z) {
+  if (a.size() != m * k || b.size() != k * n) {
+    throw ShapeError("rep3 matmul: A has " + std::to_string(a.size()) + " elements and B " +
+                     std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
+                     " and " + std::to_string(k) + "x" + std::to_string(n));
+  }
+  std::vector<Ring> bsum(b.size());
+  for (std::size_t e = 0; e < bsum.size(); ++e) bsum[e] = b.part[0][e] + b.part[1][e];
+  be.gemm(ta, tb, m, n, k, a.part[0].data(), bsum.data(), z.data(), true);
+  be.gemm(ta, tb, m, n, k, a.part[1].data(), b.part[0].data(), z.data(), true);
+}
+}  // namespace
+
+Rep3::Share Rep3::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
+                         const Share& b) {
+  next_op();
+  auto z = zero_share(kS0, m * n);
+  local_matmul(backend_, ta, tb, m, n, k, a, b, z);
+  return reshare(std::move(z));
+}
+
+Rep3::Share Rep3::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
+                               const Share& a, const Share& b, int bits) {
+  if (mode_ == TruncMode::kExact) return trunc(matmul(ta, tb, m, n, k, a, b), bits);
+  check_trunc_bits(bits);
+  std::vector<Ring> z(m * n, 0);
+  local_matmul(backend_, ta, tb, m, n, k, a, b, z);
+  return trunc_additive(std::move(z), m * n, true, bits);
+}
+
+// ---------------------------------------------------------------- truncation
+
+Rep3::Share Rep3::trunc(const Share& x, int bits) {
+  check_trunc_bits(bits);
+  if (mode_ == TruncMode::kExact) return trunc_exact(x, bits);
+  // Summands from the replicated components: P0 contributes x_1, P2 x_2 + x_0.
+  std::vector<Ring> z;
+  if (party_ == kP0) z = x.part[1];
+  if (party_ == kP2) {
+    z = x.part[0];
+    for (std::size_t e = 0; e < z.size(); ++e) z[e] += x.part[1][e];
+  }
+  return trunc_additive(std::move(z), x.size(), false, bits);
+}
+
+// Round 1: P0 (and P1) send masked summands, P2 opens c = x + 2^62 + r with r
+// from K_0. Then y = (c >> b) - 2^(62-b) - (r >> b) + 2^(64-b) w, w = a & bb,
+// a = msb(r) (P0, P1), bb = !msb(c) (P2). Round 2: P2 sends P0 its share of
+// the known part and beta = bb - rho mod 2^b (rho from K_1, known to P1), so
+// a*beta (P0) + a*rho (P1) = w mod 2^b. Round 3: P0 and P1 fold their halves
+// of w, masked from K_0, into the components P2 co-holds.
+Rep3::Share Rep3::trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has_summand, int bits) {
+  next_op();
+  const Ring offset = Ring{1} << 62;
+  const Ring top = Ring{1} << (64 - bits);  // 2^(64-b): weight of the wrap bit
+  const Ring low_mask = (Ring{1} << bits) - 1;
+  Share out(n);
+  if (party_ == kP0 || party_ == kP1) {
+    const bool p0 = party_ == kP0;
+    auto r = p0 ? next_stream(kS1, n) : prev_stream(kS1, n);
+    if (p0) {
+      if (p1_has_summand) {
+        const auto s = next_stream(kS2, n);
+        for (std::size_t e = 0; e < n; ++e) z[e] += s[e];
+      }
+      for (std::size_t e = 0; e < n; ++e) z[e] += r[e];
+      net_.send(kP2, z);
+    } else if (p1_has_summand) {
+      const auto s = prev_stream(kS2, n);
+      for (std::size_t e = 0; e < n; ++e) z[e] -= s[e];
+      net_.send(kP2, z);
+    }
+    const auto mu = p0 ? next_stream(kS5, n) : prev_stream(kS5, n);
+    const auto nu = p0 ? next_stream(kS6, n) : prev_stream(kS6, n);
+    std::vector<Ring> known(n), d(n);  // known: -(r >> b) + 2^(64-b) nu, P0 and P1 agree
+    for (std::size_t e = 0; e < n; ++e) known[e] = (Ring{0} - (r[e] >> bits)) + top * nu[e];
+    if (p0) {
+      const auto y0 = recv_ring(net_, kP2, n);
+      const auto beta = recv_small(net_, kP2, n, bits);
+      for (std::size_t e = 0; e < n; ++e) d[e] = ((r[e] >> 63) * beta[e] + mu[e] - nu[e]) & low_mask;
+      send_small(net_, kP2, d, bits);
+      for (std::size_t e = 0; e < n; ++e) out.part[0][e] = y0[e] + top * d[e];
+      out.part[1] = std::move(known);
+    } else {
+      const auto y2 = next_stream(kS3, n);
+      const auto rho = next_stream(kS4, n);
+      for (std::size_t e = 0; e < n; ++e) d[e] = ((r[e] >> 63) * rho[e] - mu[e]) & low_mask;
+      send_small(net_, kP2, d, bits);
+      out.part[0] = std::move(known);
+      for (std::size_t e = 0; e < n; ++e) out.part[1][e] = y2[e] + top * d[e];
+    }
+    return out;
+  }
+  // P2
+  auto c = recv_ring(net_, kP0, n);
+  if (p1_has_summand) {
+    const auto m1 = recv_ring(net_, kP1, n);
+    for (std::size_t e = 0; e < n; ++e) c[e] += m1[e];
+  }
+  const auto y2 = prev_stream(kS3, n);
+  const auto rho = prev_stream(kS4, n);
+  std::vector<Ring> y0(n), beta(n);
+  for (std::size_t e = 0; e < n; ++e) {
+    const Ring ce = c[e] + z[e] + offset;
+    y0[e] = (ce >> bits) - (offset >> bits) - y2[e];
+    beta[e] = ((Ring{1} - (ce >> 63)) - rho[e]) & low_mask;
+  }
+  net_.send(kP0, y0);
+  send_small(net_, kP0, beta, bits);
+  const auto d0 = recv_small(net_, kP0, n, bits);
+  const auto d2 = recv_small(net_, kP1, n, bits);
+  for (std::size_t e = 0; e < n; ++e) {
+    out.part[0][e] = y2[e] + top * d2[e];
+    out.part[1][e] = y0[e] + top * d0[e];
+  }
+  return out;
+}
+
+// Exact: subtract the low `bits` bits (bit decomposition + b2a), then the
+// probabilistic truncation of a multiple of 2^bits has nothing to round.
+Rep3::Share Rep3::trunc_exact(const Share& x, int bits) {
+  const auto planes = bit_decompose(x, bits);
+  const auto low_bits = b2a_planes(planes, x.size());
+  Share y = x;
+  for (int j = 0; j < bits; ++j)
+    for (int c = 0; c < 2; ++c)
+      for (std::size_t e = 0; e < y.size(); ++e) y.part[c][e] -= low_bits[j].part[c][e] << j;
+  std::vector<Ring> z;
+  if (party_ == kP0) z = y.part[1];
+  if (party_ == kP2) {
+    z = y.part[0];
+    for (std::size_t e = 0; e < z.size(); ++e) z[e] += y.part[1][e];
+  }
+  return trunc_additive(std::move(z), x.size(), false, bits);
+}
+
+// ---------------------------------------------------------------- binary domain
+
+Rep3::Bits Rep3::bit_and(const Bits& a, const Bits& b) {
+  check_same_size(a.size(), b.size(), "bit_and");
+  next_op();
+  auto z = zero_share_xor(kS0, a.size());
+  for (std::size_t w = 0; w < z.size(); ++w) {
+    z[w] ^= (a.part[0][w] & b.part[0][w]) ^ (a.part[0][w] & b.part[1][w]) ^ (a.part[1][w] & b.part[0][w]);
+  }
+  return reshare_xor(std::move(z));
+}
+
+Rep3::Bits Rep3::bit_xor(const Bits& a, const Bits& b) const {
+  check_same_size(a.size(), b.size(), "bit_xor");
+  return xor_bits(a, b);
+}
+
+Rep3::Bits Rep3::bit_not(const Bits& a) const {
+  Bits out = a;
+  const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
+  if (slot >= 0)
+    for (auto& w : out.part[slot]) w = ~w;
+  return out;
+}
+
+std::vector<std::uint64_t> Rep3::reveal_bits(const Bits& b) {
+  std::vector<Ring> missing(b.size());
+  net_.exchange(net_.next_party(), b.part[0], net_.prev_party(), missing);
+  for (std::size_t w = 0; w < missing.size(); ++w) missing[w] ^= b.part[0][w] ^ b.part[1][w];
+  return missing;
+}
+
+// x + offset = w + c with w = x_0 + x_1 + offset private to P0 and c = x_2
+// known to P1 and P2. Round 1: P0 shares w's planes as (rho, w ^ rho, 0) with
+// rho from K_2; c is (0, 0, c) for free. g = w & c is then P1's (w^rho) & c
+// XOR P2's rho & c, which round 2 replicates (P1, P2 -> P0, masks from K_1).
+Rep3::TwoSummands Rep3::split_two_summands(const Share& x, int bits, Ring offset, int g_planes) {
+  next_op();
+  const std::size_t n = x.size();
+  const std::size_t words = words_for(n);
+  const std::size_t all = static_cast<std::size_t>(bits) * words;
+  const std::size_t g_all = static_cast<std::size_t>(g_planes) * words;
+  std::vector<Ring> w_planes(all, 0), c_planes(all, 0), rho;
+  auto flatten = [&](const std::vector<std::vector<std::uint64_t>>& planes, std::vector<Ring>& out) {
+    for (int j = 0; j < bits; ++j) std::copy(planes[j].begin(), planes[j].end(), out.begin() + j * words);
+  };
+  Bits p(0), g(0);
+  p.part[0].assign(all, 0);
+  p.part[1].assign(all, 0);
+  if (party_ == kP0) {
+    std::vector<Ring> w(n);
+    for (std::size_t e = 0; e < n; ++e) w[e] = x.part[0][e] + x.part[1][e];
+    flatten(to_planes(w.data(), n, bits, offset), w_planes);
+    rho = prev_stream(kS0, all);
+    std::vector<Ring> masked(all);
+    for (std::size_t i = 0; i < all; ++i) masked[i] = w_planes[i] ^ rho[i];
+    net_.send(kP1, masked);
+    p.part[0] = rho;
+    p.part[1] = masked;
+    g.part[0] = recv_ring(net_, kP2, g_all);  // component 0 = g2 ^ tau2
+    g.part[1] = recv_ring(net_, kP1, g_all);  // component 1 = g1 ^ tau1
+  } else {
+    const std::vector<Ring>& c = party_ == kP1 ? x.part[1] : x.part[0];
+    flatten(to_planes(c.data(), n, bits, 0), c_planes);
+    const auto tau1 = party_ == kP1 ? next_stream(kS1, g_all) : prev_stream(kS1, g_all);
+    const auto tau2 = party_ == kP1 ? next_stream(kS2, g_all) : prev_stream(kS2, g_all);
+    std::vector<Ring> comp2(g_all), mine(g_all);
+    for (std::size_t i = 0; i < g_all; ++i) comp2[i] = tau1[i] ^ tau2[i];
+    if (party_ == kP1) {
+      const auto masked = recv_ring(net_, kP0, all);
+      for (std::size_t i = 0; i < g_all; ++i) mine[i] = (masked[i] & c_planes[i]) ^ tau1[i];
+      net_.send(kP0, mine);
+      p.part[0] = masked;
+      p.part[1] = c_planes;
+      g.part[0] = mine;
+      g.part[1] = comp2;
+    } else {
+      rho = next_stream(kS0, all);
+      for (std::size_t i = 0; i < g_all; ++i) mine[i] = (rho[i] & c_planes[i]) ^ tau2[i];
+      net_.send(kP0, mine);
+      p.part[0] = c_planes;
+      p.part[1] = rho;
+      g.part[0] = comp2;
+      g.part[1] = mine;
+    }
+  }
+  TwoSummands out;
+  for (int j = 0; j < bits; ++j) out.p.push_back(slice_bits(p, j, words));
+  for (int j = 0; j < g_planes; ++j) out.g.push_back(slice_bits(g, j, words));
+  return out;
+}
+
+// Carry out of positions [0, m): a log-depth tree of (G, P) combines, one
+// AND round per level; P is only computed where a later level needs it.
+namespace {
+struct Segment {
+  ShareVec<2> g, p;
+  bool lowest;
+};
+}  // namespace
+
+Rep3::Share Rep3::ltz(const Share& x) {
+  const int k = fixed_.k;
+  const std::size_t n = x.size();
+  const std::size_t words = words_for(n);
+  auto two = split_two_summands(x, k, Ring{1} << (k - 1), k - 1);
+  std::vector<Segment> segs;
+  for (int j = 0; j < k - 1; ++j) segs.push_back({std::move(two.g[j]), two.p[j], j == 0});
+  while (segs.size() > 1) {
+    const bool last_level = segs.size() == 2;
+    std::vector<const Bits*> left, right;
+    const std::size_t pairs = segs.size() / 2;
+    for (std::size_t i = 0; i < pairs; ++i) {
+      left.push_back(&segs[2 * i + 1].p);
+      right.push_back(&segs[2 * i].g);
+    }
+    std::vector<std::size_t> need_p;
+    for (std::size_t i = 0; i < pairs; ++i) {
+      if (!segs[2 * i].lowest && !last_level) {
+        need_p.push_back(i);
+        left.push_back(&segs[2 * i + 1].p);
+        right.push_back(&segs[2 * i].p);
+      }
+    }
+    const Bits prod = bit_and(concat_bits(left), concat_bits(right));
+    std::vector<Segment> next;
+    for (std::size_t i = 0; i < pairs; ++i) {
+      Segment s{xor_bits(segs[2 * i + 1].g, slice_bits(prod, i, words)), {}, segs[2 * i].lowest};
+      next.push_back(std::move(s));
+    }
+    for (std::size_t q = 0; q < need_p.size(); ++q) next[need_p[q]].p = slice_bits(prod, pairs + q, words);
+    if (segs.size() % 2 == 1) next.push_back(std::move(segs.back()));
+    segs = std::move(next);
+  }
+  // bit k-1 of x + 2^(k-1) is 1 exactly when x >= 0.
+  const Bits nonneg = xor_bits(two.p[k - 1], segs[0].g);
+  return b2a(bit_not(nonneg), n);
+}
+
+// Sklansky parallel prefix over the carry (G, P) pairs, then sum bit j =
+// p_j ^ carry into j.
+std::vector<Rep3::Bits> Rep3::bit_decompose(const Share& x, int bits) {
+  if (bits < 1 || bits > 64) throw ShapeError("rep3 bit_decompose: " + std::to_string(bits) + " bits");
+  const std::size_t words = words_for(x.size());
+  auto two = split_two_summands(x, bits, 0, bits - 1);
+  const int m = bits - 1;
+  std::vector<Bits>& g = two.g;
+  std::vector<Bits> p(two.p.begin(), two.p.begin() + m);
+  for (int span = 1; span < m; span *= 2) {
+    std::vector<const Bits*> left, right;
+    std::vector<int> targets, p_targets;
+    for (int j = 0; j < m; ++j) {
+      if ((j & span) == 0) continue;
+      const int base = (j / (2 * span)) * (2 * span) + span - 1;
+      targets.push_back(j);
+      left.push_back(&p[j]);
+      right.push_back(&g[base]);
+    }
+    for (int j : targets) {
+      const int base = (j / (2 * span)) * (2 * span) + span - 1;
+      if (j / (2 * span) != 0) {
+        p_targets.push_back(j);
+        left.push_back(&p[j]);
+        right.push_back(&p[base]);
+      }
+    }
+    if (left.empty()) continue;
+    const Bits prod = bit_and(concat_bits(left), concat_bits(right));
+    for (std::size_t q = 0; q < targets.size(); ++q)
+      g[targets[q]] = xor_bits(g[targets[q]], slice_bits(prod, q, words));
+    for (std::size_t q = 0; q < p_targets.size(); ++q)
+      p[p_targets[q]] = slice_bits(prod, targets.size() + q, words);
+  }
+  std::vector<Bits> out;
+  out.push_back(two.p[0]);
+  for (int j = 1; j < bits; ++j) out.push_back(xor_bits(two.p[j], g[j - 1]));
+  return out;
+}
+
+Rep3::Share Rep3::b2a(const Bits& b, std::size_t n) {
+  if (b.size() < words_for(n)) {
+    throw ShapeError("rep3 b2a: " + std::to_string(b.size()) + " words hold fewer than " + std::to_string(n) +
+                     " bits");
+  }
+  Bits plane = b;
+  for (auto& part : plane.part) part.resize(words_for(n));
+  return std::move(b2a_planes({plane}, n)[0]);
+}
+
+// b = u ^ v with u = b_0 ^ b_1 (P0) and v = b_2 (P1, P2): b = v + u (1 - 2v).
+// Round 1: P0 sends u - rho to P1 (rho from K_2, known to P2), so P1 holds
+// (u - rho)(1 - 2v) and P2 rho (1 - 2v). Round 2: both send their product,
+// masked from K_1, to P0; component 2 keeps v minus the masks.
+std::vector<Rep3::Share> Rep3::b2a_planes(const std::vector<Bits>& planes, std::size_t n) {
+  next_op();
+  const std::size_t count = planes.size();
+  const std::size_t all = count * n;
+  std::vector<Ring> bits(all);
+  std::vector<Share> out(count, Share(n));
+  auto unpack = [&](int slot, bool with_other) {
+    for (std::size_t j = 0; j < count; ++j) {
+      if (with_other) {
+        std::vector<Ring> words(planes[j].part[0].size());
+        for (std::size_t w = 0; w < words.size(); ++w) words[w] = planes[j].part[0][w] ^ planes[j].part[1][w];
+        plane_to_ring(words.data(), n, bits.data() + j * n);
+      } else {
+        plane_to_ring(planes[j].part[slot].data(), n, bits.data() + j * n);
+      }
+    }
+  };
+  if (party_ == kP0) {
+    unpack(0, true);
+    const auto rho = prev_stream(kS0, all);
+    for (std::size_t i = 0; i < all; ++i) bits[i] -= rho[i];
+    net_.send(kP1, bits);
+    const auto comp0 = recv_ring(net_, kP2, all);
+    const auto comp1 = recv_ring(net_, kP1, all);
+    for (std::size_t j = 0; j < count; ++j) {
+      std::copy(comp0.begin() + j * n, comp0.begin() + (j + 1) * n, out[j].part[0].begin());
+      std::copy(comp1.begin() + j * n, comp1.begin() + (j + 1) * n, out[j].part[1].begin());
+    }
+    return out;
+  }
+  unpack(party_ == kP1 ? 1 : 0, false);  // v = component 2
+  const auto tau1 = party_ == kP1 ? next_stream(kS1, all) : prev_stream(kS1, all);
+  const auto tau2 = party_ == kP1 ? next_stream(kS2, all) : prev_stream(kS2, all);
+  std::vector<Ring> mine(all), comp2(all);
+  if (party_ == kP1) {
+    const auto u1 = recv_ring(net_, kP0, all);
+    for (std::size_t i = 0; i < all; ++i) mine[i] = u1[i] * (Ring{1} - 2 * bits[i]) + tau1[i];
+  } else {
+    const auto rho = next_stream(kS0, all);
+    for (std::size_t i = 0; i < all; ++i) mine[i] = rho[i] * (Ring{1} - 2 * bits[i]) + tau2[i];
+  }
+  net_.send(kP0, mine);
+  for (std::size_t i = 0; i < all; ++i) comp2[i] = bits[i] - tau1[i] - tau2[i];
+  const int mine_slot = party_ == kP1 ? 0 : 1;
+  for (std::size_t j = 0; j < count; ++j) {
+    std::copy(mine.begin() + j * n, mine.begin() + (j + 1) * n, out[j].part[mine_slot].begin());
+    std::copy(comp2.begin() + j * n, comp2.begin() + (j + 1) * n, out[j].part[1 - mine_slot].begin());
+  }
+  return out;
+}
+
+}  // namespace sqt::mpc

@@ -1,0 +1,39 @@
+#include "host/mpc/rep3/bit_planes.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace sqt::mpc {
+namespace {
+
+TEST(BitPlanes, Transpose64MatchesBitByBitReference) {
+  std::mt19937_64 rng(3);
+  std::uint64_t a[64], original[64];
+  for (int r = 0; r < 64; ++r) original[r] = a[r] = rng();
+  transpose64(a);
+  for (int r = 0; r < 64; ++r)
+    for (int c = 0; c < 64; ++c) ASSERT_EQ((a[r] >> c) & 1, (original[c] >> r) & 1) << r << "," << c;
+}
+
+TEST(BitPlanes, ToPlanesAddsOffsetAndHandlesPartialWord) {
+  std::mt19937_64 rng(5);
+  const std::size_t n = 150;  // two full words and a partial one
+  std::vector<Ring> v(n);
+  for (auto& x : v) x = rng();
+  const Ring offset = Ring{1} << 30;
+  const auto planes = to_planes(v.data(), n, 40, offset);
+  ASSERT_EQ(planes.size(), 40u);
+  for (int j = 0; j < 40; ++j) {
+    ASSERT_EQ(planes[j].size(), 3u);
+    for (std::size_t e = 0; e < n; ++e)
+      ASSERT_EQ((planes[j][e / 64] >> (e % 64)) & 1, ((v[e] + offset) >> j) & 1);
+    EXPECT_EQ(planes[j][2] >> (n % 64), 0u) << "bits past n are zero";
+  }
+  std::vector<Ring> back(n);
+  plane_to_ring(planes[7].data(), n, back.data());
+  for (std::size_t e = 0; e < n; ++e) EXPECT_EQ(back[e], ((v[e] + offset) >> 7) & 1);
+}
+
+}  // namespace
+}  // namespace sqt::mpc

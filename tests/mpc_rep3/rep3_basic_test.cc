@@ -1,0 +1,214 @@
+// Sharing, local operations, products and the binary domain of rep3,
+// checked against scalar arithmetic on the revealed values.
+#include <gtest/gtest.h>
+
+#include "host/core/error.h"
+#include "host/mpc/rep3/bit_planes.h"
+#include "tests/mpc_rep3/rep3_test_util.h"
+
+namespace sqt::test {
+namespace {
+
+using mpc::Rep3;
+using mpc::Trans;
+
+TEST(Rep3Basic, InputByEveryOwnerRevealsTheValues) {
+  const auto values = random_ring(1000, 11);
+  for (int owner = 0; owner < 3; ++owner) {
+    auto out = run_rep3([&](Rep3& p) {
+      const auto before = p.stats();
+      auto x = p.input(owner, p.party() == owner ? std::span<const Ring>(values) : std::span<const Ring>(),
+                       values.size());
+      const auto cost = p.stats() - before;
+      EXPECT_EQ(cost.bytes_sent, p.party() == owner ? 8 * values.size() : 0u);
+      return p.reveal(x);
+    });
+    for (int party = 0; party < 3; ++party) EXPECT_EQ(out[party], values) << "owner " << owner;
+  }
+}
+
+TEST(Rep3Basic, SharesLookRandomToEachParty) {
+  const std::vector<Ring> values(256, 42);
+  auto parts = run_rep3([&](Rep3& p) {
+    auto x =
+        p.input(0, p.party() == 0 ? std::span<const Ring>(values) : std::span<const Ring>(), values.size());
+    return x.part[0];
+  });
+  // Every party's first component differs from the secret for nearly every element.
+  for (int party = 0; party < 3; ++party) {
+    std::size_t equal = 0;
+    for (Ring v : parts[party]) equal += v == 42;
+    if (party != 2) {
+      EXPECT_LT(equal, 3u) << "party " << party;  // P2's component 2 of an input by P0 is 0
+    }
+  }
+}
+
+TEST(Rep3Basic, RevealToOnePartyOnly) {
+  const auto values = random_ring(100, 12);
+  for (int to = 0; to < 3; ++to) {
+    auto out = run_rep3([&](Rep3& p) {
+      auto x =
+          p.input(1, p.party() == 1 ? std::span<const Ring>(values) : std::span<const Ring>(), values.size());
+      return p.reveal_to(to, x);
+    });
+    for (int party = 0; party < 3; ++party) {
+      if (party == to) {
+        EXPECT_EQ(out[party], values);
+      } else {
+        EXPECT_TRUE(out[party].empty());
+      }
+    }
+  }
+}
+
+TEST(Rep3Basic, LocalLinearOperations) {
+  const std::size_t n = 300;
+  const auto a = random_ring(n, 1), b = random_ring(n, 2), c = random_ring(n, 3);
+  auto out = run_rep3([&](Rep3& p) {
+    auto in = [&](const std::vector<Ring>& v, int owner) {
+      return p.input(owner, p.party() == owner ? std::span<const Ring>(v) : std::span<const Ring>(), n);
+    };
+    auto x = in(a, 0), y = in(b, 1);
+    auto r = p.add(p.mul_public(p.sub(x, y), c), p.neg(y));
+    r = p.add_public(p.add_public(r, c), Ring{5});
+    r = p.mul_public(r, Ring{3});
+    // linear: reverse the order of the elements
+    r = p.linear(r, n, [&](const Ring* src, Ring* dst) {
+      for (std::size_t e = 0; e < n; ++e) dst[e] = src[n - 1 - e];
+    });
+    return p.reveal(r);
+  });
+  for (std::size_t e = 0; e < n; ++e) {
+    const std::size_t s = n - 1 - e;
+    const Ring expect = ((a[s] - b[s]) * c[s] - b[s] + c[s] + 5) * 3;
+    ASSERT_EQ(out[0][e], expect) << e;
+  }
+  EXPECT_EQ(out[1], out[0]);
+  EXPECT_EQ(out[2], out[0]);
+}
+
+TEST(Rep3Basic, MultiplicationIsOneRoundAndEightBytesPerElement) {
+  for (std::size_t n : {1u, 1000u, 20000u}) {
+    const auto a = random_ring(n, 4), b = random_ring(n, 5);
+    auto out = run_rep3([&](Rep3& p) {
+      auto x = p.input(0, p.party() == 0 ? std::span<const Ring>(a) : std::span<const Ring>(), n);
+      auto y = p.input(2, p.party() == 2 ? std::span<const Ring>(b) : std::span<const Ring>(), n);
+      p.reveal(x);  // settle the round counter
+      const auto before = p.stats();
+      auto z = p.mul(x, y);
+      const auto cost = p.stats() - before;
+      EXPECT_EQ(cost.bytes_sent, 8 * n);
+      EXPECT_EQ(cost.messages_sent, 1u);
+      p.reveal(z);
+      const auto with_reveal = p.stats() - before;
+      EXPECT_EQ(with_reveal.rounds, 2u) << "mul + reveal";
+      return p.reveal(z);
+    });
+    for (std::size_t e = 0; e < n; ++e) ASSERT_EQ(out[0][e], a[e] * b[e]);
+  }
+}
+
+std::vector<Ring> reference_gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
+                                 const std::vector<Ring>& a, const std::vector<Ring>& b) {
+  std::vector<Ring> c(m * n, 0);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j)
+      for (std::size_t l = 0; l < k; ++l) {
+        const Ring av = ta == Trans::kNo ? a[i * k + l] : a[l * m + i];
+        const Ring bv = tb == Trans::kNo ? b[l * n + j] : b[j * k + l];
+        c[i * n + j] += av * bv;
+      }
+  return c;
+}
+
+TEST(Rep3Basic, MatmulAllTranspositions) {
+  const std::size_t m = 7, n = 5, k = 9;
+  const auto a = random_ring(m * k, 6), b = random_ring(k * n, 7);
+  for (Trans ta : {Trans::kNo, Trans::kYes})
+    for (Trans tb : {Trans::kNo, Trans::kYes}) {
+      auto out = run_rep3([&](Rep3& p) {
+        auto x = p.input(0, p.party() == 0 ? std::span<const Ring>(a) : std::span<const Ring>(), a.size());
+        auto y = p.input(1, p.party() == 1 ? std::span<const Ring>(b) : std::span<const Ring>(), b.size());
+        const auto before = p.stats();
+        auto z = p.matmul(ta, tb, m, n, k, x, y);
+        EXPECT_EQ((p.stats() - before).bytes_sent, 8 * m * n);
+        return p.reveal(z);
+      });
+      EXPECT_EQ(out[0], reference_gemm(ta, tb, m, n, k, a, b));
+    }
+}
+
+TEST(Rep3Basic, MatmulRejectsWrongShapes) {
+  EXPECT_THROW(run_rep3([&](Rep3& p) {
+                 auto x = p.zeros(6), y = p.zeros(6);
+                 return p.reveal(p.matmul(Trans::kNo, Trans::kNo, 2, 2, 2, x, y));
+               }),
+               ShapeError);
+}
+
+TEST(Rep3Basic, BitOperationsAndOneRoundAnd) {
+  const std::size_t words = 40;
+  const auto a = random_ring(words, 8), b = random_ring(words, 9);
+  auto out = run_rep3([&](Rep3& p) {
+    auto x = p.input(0, p.party() == 0 ? std::span<const Ring>(a) : std::span<const Ring>(), words);
+    auto y = p.input(1, p.party() == 1 ? std::span<const Ring>(b) : std::span<const Ring>(), words);
+    // XOR sharings with the value in one component: x in component 0, y in 2.
+    const auto xv = p.reveal(x), yv = p.reveal(y);
+    Rep3::Bits sx(words), sy(words);
+    if (p.party() == 0) sx.part[0] = xv;  // component 0 = value, others 0
+    if (p.party() == 2) sx.part[1] = xv;
+    if (p.party() == 1) sy.part[1] = yv;  // component 2 = value
+    if (p.party() == 2) sy.part[0] = yv;
+    const auto before = p.stats();
+    auto z = p.bit_and(sx, sy);
+    const auto cost = p.stats() - before;
+    EXPECT_EQ(cost.bytes_sent, 8 * words);
+    auto r = p.bit_xor(p.bit_not(z), sx);
+    return p.reveal_bits(r);
+  });
+  for (std::size_t w = 0; w < words; ++w) ASSERT_EQ(out[0][w], ~(a[w] & b[w]) ^ a[w]);
+}
+
+TEST(Rep3Basic, BitDecomposeAndB2a) {
+  const std::size_t n = 1000;
+  const auto v = random_signed(n, (std::int64_t{1} << 30) - 1, 10);
+  const auto wide = random_ring(n, 11);
+  for (int bits : {1, 5, 16, 31}) {
+    auto out = run_rep3([&](Rep3& p) {
+      auto x = p.input(2, p.party() == 2 ? std::span<const Ring>(v) : std::span<const Ring>(), n);
+      auto planes = p.bit_decompose(x, bits);
+      EXPECT_EQ(planes.size(), static_cast<std::size_t>(bits));
+      std::vector<Ring> result;
+      for (auto& plane : planes) {
+        auto words = p.reveal_bits(plane);
+        auto arith = p.reveal(p.b2a(plane, n));
+        for (std::size_t e = 0; e < n; ++e) EXPECT_EQ(arith[e], (words[e / 64] >> (e % 64)) & 1);
+        result.insert(result.end(), words.begin(), words.end());
+      }
+      return result;
+    });
+    const std::size_t words = mpc::words_for(n);
+    for (int j = 0; j < bits; ++j)
+      for (std::size_t e = 0; e < n; ++e)
+        ASSERT_EQ((out[0][j * words + e / 64] >> (e % 64)) & 1, (v[e] >> j) & 1)
+            << "bits " << bits << " j " << j;
+  }
+  // Low bits are exact for any ring value, not only the fixed-point range.
+  auto out = run_rep3([&](Rep3& p) {
+    auto x = p.input(0, p.party() == 0 ? std::span<const Ring>(wide) : std::span<const Ring>(), n);
+    std::vector<Ring> result;
+    for (auto& plane : p.bit_decompose(x, 64)) {
+      auto words = p.reveal_bits(plane);
+      result.insert(result.end(), words.begin(), words.end());
+    }
+    return result;
+  });
+  const std::size_t words = mpc::words_for(n);
+  for (int j = 0; j < 64; ++j)
+    for (std::size_t e = 0; e < n; ++e)
+      ASSERT_EQ((out[0][j * words + e / 64] >> (e % 64)) & 1, (wide[e] >> j) & 1);
+}
+
+}  // namespace
+}  // namespace sqt::test

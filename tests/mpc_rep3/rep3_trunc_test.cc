@@ -1,0 +1,174 @@
+// Truncation: probabilistic (floor or floor + 1, unbiased, never a wrap
+// error even far outside the fixed-point range) and exact, alone and fused
+// with the products; costs from the network counters.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/mpc_rep3/rep3_test_util.h"
+
+namespace sqt::test {
+namespace {
+
+using mpc::Rep3;
+using mpc::Trans;
+using mpc::TruncMode;
+
+std::int64_t floor_shift(std::int64_t x, int bits) { return x >> bits; }  // arithmetic shift = floor
+
+Rep3::Share in0(Rep3& p, const std::vector<Ring>& v) {
+  return p.input(0, p.party() == 0 ? std::span<const Ring>(v) : std::span<const Ring>(), v.size());
+}
+
+std::vector<Ring> edge_values(int k) {
+  const std::int64_t lim = std::int64_t{1} << (k - 1);
+  return {0,
+          1,
+          static_cast<Ring>(-1),
+          static_cast<Ring>(lim - 1),
+          static_cast<Ring>(-lim),
+          static_cast<Ring>(-lim + 1),
+          static_cast<Ring>(lim - 65536),
+          static_cast<Ring>(-(std::int64_t{1} << 16)),
+          Ring{1} << 16};
+}
+
+TEST(Rep3Trunc, ProbabilisticIsFloorOrFloorPlusOne) {
+  const int f = 16, k = 31;
+  auto v = random_signed(20000, (std::int64_t{1} << (k - 1)) - 1, 21);
+  for (Ring e : edge_values(k)) v.push_back(e);
+  auto out = run_rep3([&](Rep3& p) { return p.reveal(p.trunc(in0(p, v), f)); });
+  for (std::size_t e = 0; e < v.size(); ++e) {
+    const std::int64_t d = as_signed(out[0][e]) - floor_shift(as_signed(v[e]), f);
+    ASSERT_TRUE(d == 0 || d == 1) << "x=" << as_signed(v[e]) << " got " << as_signed(out[0][e]);
+  }
+}
+
+TEST(Rep3Trunc, NoWrapErrorFarOutsideTheFixedPointRange) {
+  // The masked opening is exact for |x| < 2^62: no catastrophic failure.
+  auto v = random_signed(20000, (std::int64_t{1} << 61), 22);
+  v.push_back(static_cast<Ring>((std::int64_t{1} << 62) - 1));
+  v.push_back(static_cast<Ring>(-(std::int64_t{1} << 62)));
+  for (int bits : {1, 16, 32, 48}) {
+    auto out = run_rep3([&](Rep3& p) { return p.reveal(p.trunc(in0(p, v), bits)); });
+    for (std::size_t e = 0; e < v.size(); ++e) {
+      const std::int64_t d = as_signed(out[0][e]) - floor_shift(as_signed(v[e]), bits);
+      ASSERT_TRUE(d == 0 || d == 1) << "bits " << bits << " x=" << as_signed(v[e]);
+    }
+  }
+}
+
+TEST(Rep3Trunc, ExactModeIsTheFloor) {
+  const int f = 16, k = 31;
+  auto v = random_signed(5000, (std::int64_t{1} << (k - 1)) - 1, 23);
+  for (Ring e : edge_values(k)) v.push_back(e);
+  Rep3Options options;
+  options.mode = TruncMode::kExact;
+  auto out = run_rep3([&](Rep3& p) { return p.reveal(p.trunc(in0(p, v), f)); }, options);
+  for (std::size_t e = 0; e < v.size(); ++e) ASSERT_EQ(as_signed(out[0][e]), floor_shift(as_signed(v[e]), f));
+}
+
+TEST(Rep3Trunc, FusedProductsMatchTheTwoStepReference) {
+  const int f = 16;
+  const std::size_t m = 6, n = 4, k = 10;
+  // Fixed-point operands with |a|, |b| < 2^(k-f-1) scale: products stay in range.
+  const auto a = random_signed(m * k, std::int64_t{1} << 20, 24),
+             b = random_signed(k * n, std::int64_t{1} << 20, 25);
+  for (TruncMode mode : {TruncMode::kProbabilistic, TruncMode::kExact}) {
+    Rep3Options options;
+    options.mode = mode;
+    auto out = run_rep3(
+        [&](Rep3& p) {
+          auto x = in0(p, a), y = in0(p, b);
+          auto elementwise = p.reveal(p.mul_trunc(
+              p.linear(x, k * n, [&](const Ring* s, Ring* d) { std::copy(s, s + k * n, d); }), y, f));
+          auto product = p.reveal(p.matmul_trunc(Trans::kNo, Trans::kNo, m, n, k, x, y, f));
+          elementwise.insert(elementwise.end(), product.begin(), product.end());
+          return elementwise;
+        },
+        options);
+    for (std::size_t e = 0; e < k * n; ++e) {
+      const std::int64_t d = as_signed(out[0][e]) - floor_shift(as_signed(a[e] * b[e]), f);
+      if (mode == TruncMode::kExact) {
+        ASSERT_EQ(d, 0);
+      } else {
+        ASSERT_TRUE(d == 0 || d == 1);
+      }
+    }
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j) {
+        Ring sum = 0;
+        for (std::size_t l = 0; l < k; ++l) sum += a[i * k + l] * b[l * n + j];
+        const std::int64_t d = as_signed(out[0][k * n + i * n + j]) - floor_shift(as_signed(sum), f);
+        if (mode == TruncMode::kExact) {
+          ASSERT_EQ(d, 0);
+        } else {
+          ASSERT_TRUE(d == 0 || d == 1);
+        }
+      }
+  }
+}
+
+TEST(Rep3Trunc, CostsAreFixedRoundsAndBytes) {
+  const int f = 16;
+  for (std::size_t n : {10u, 5000u}) {
+    const auto v = random_signed(n, std::int64_t{1} << 30, 26);
+    auto costs = run_rep3([&](Rep3& p) {
+      auto x = in0(p, v);
+      p.reveal(x);
+      auto before = p.stats();
+      auto y = p.trunc(x, f);
+      auto trunc_cost = p.stats() - before;
+      p.reveal(y);
+      before = p.stats();
+      auto z = p.mul_trunc(x, x, f);
+      auto fused_cost = p.stats() - before;
+      p.reveal(z);
+      return std::vector<std::uint64_t>{trunc_cost.bytes_sent, fused_cost.bytes_sent};
+    });
+    // trunc: P0 sends the masked x_1 (8) and its wrap half (2); P1 its wrap
+    // half (2); P2 its share of the opened part (8) and beta (2).
+    EXPECT_EQ(costs[0][0], 10 * n);
+    EXPECT_EQ(costs[1][0], 2 * n);
+    EXPECT_EQ(costs[2][0], 10 * n);
+    for (int party = 0; party < 3; ++party)
+      EXPECT_EQ(costs[party][1], 10 * n) << "mul_trunc, party " << party;
+  }
+}
+
+// >= 10^7 inputs including the range ends: never off by more than one unit,
+// and the mean error of stochastic rounding is zero within statistical bounds.
+TEST(Rep3Trunc, StochasticRoundingIsUnbiasedOverTenMillionInputs) {
+  const int f = 16, k = 31;
+  const std::size_t batch = 1000000, batches = 10;
+  double error_sum = 0, error_sq = 0;
+  std::size_t count = 0;
+  for (std::size_t b = 0; b < batches; ++b) {
+    auto v = random_signed(batch, (std::int64_t{1} << (k - 1)) - 1, 100 + b);
+    // a slice of values near +-2^(k-1)
+    const std::int64_t lim = std::int64_t{1} << (k - 1);
+    for (std::size_t e = 0; e < 1000; ++e) {
+      v[e] = static_cast<Ring>(lim - 1 - static_cast<std::int64_t>(e * 977));
+      v[1000 + e] = static_cast<Ring>(-lim + static_cast<std::int64_t>(e * 977));
+    }
+    auto out = run_rep3([&](Rep3& p) { return p.reveal_to(0, p.trunc(in0(p, v), f)); });
+    for (std::size_t e = 0; e < batch; ++e) {
+      const std::int64_t x = as_signed(v[e]);
+      const std::int64_t y = as_signed(out[0][e]);
+      const std::int64_t d = y - floor_shift(x, f);
+      ASSERT_TRUE(d == 0 || d == 1) << x;
+      const double err = static_cast<double>(y) - std::ldexp(static_cast<double>(x), -f);
+      error_sum += err;
+      error_sq += err * err;
+      ++count;
+    }
+  }
+  const double mean = error_sum / count;
+  const double sd = std::sqrt(error_sq / count - mean * mean);
+  // Standard error of the mean; 6 sigma keeps the false-failure rate negligible.
+  EXPECT_LT(std::fabs(mean), 6 * sd / std::sqrt(static_cast<double>(count)))
+      << "mean " << mean << " sd " << sd;
+}
+
+}  // namespace
+}  // namespace sqt::test
