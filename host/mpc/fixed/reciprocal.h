@@ -2,7 +2,8 @@
 // decomposition + prefix-OR, host/mpc/fixed/normalize.h) to a in [0.5, 1),
 // a linear first approximation w0 = 2.9142 - 2a (relative error <= 0.086),
 // Goldschmidt iterations until that error squared i times is below
-// 2^-(f+1) (3 at f16), then scale back by the same public power of two.
+// 2^-(f+1) (3 at f16), then scale back by the same power of two (a
+// product with the arithmetic one-hot combination).
 #pragma once
 
 #include <cmath>
@@ -22,19 +23,30 @@ inline int goldschmidt_iterations(int f) {
   return it;
 }
 
-// 1/x for x > 0 (x = 0 gives 0). The result must fit the fixed-point range,
-// so x must be above 2^-(k-f-1).
+namespace detail {
+
+// numerator / x for x > 0 (x = 0 gives 0); numerator == nullptr means 1.
+// Goldschmidt on the normalised divisor: the numerator is carried along the
+// iterations, so its error is not amplified by a separate product.
 template <Protocol P>
-ShareOf<P> reciprocal_positive(P& p, const ShareOf<P>& x) {
+ShareOf<P> goldschmidt(P& p, const ShareOf<P>* numerator, const ShareOf<P>& x) {
   const FixedParams fp = p.fixed();
   const int f = fp.f;
   const TopBit<P> top = top_bit(p, x);
-  const auto scale_coeffs = scale_to_top_coeffs(top.planes);
-  const ShareOf<P> scale = top.combine(p, scale_coeffs);  // 2^(k-2-e)
+  const ShareOf<P> scale = top.combine(p, scale_to_top_coeffs(top.planes));  // 2^(k-2-e)
   // a = x 2^(k-2-e) / 2^(k-1-f): the encoding of a value in [0.5, 1).
   const ShareOf<P> a = mul_trunc(p, x, scale, fp.k - 1 - f);
-  ShareOf<P> num = p.add_public(p.mul_public(a, Ring{0} - 2), constant(p, 2.9142));
-  ShareOf<P> den = mul_trunc(p, a, num, f);
+  const ShareOf<P> w0 = p.add_public(p.mul_public(a, Ring{0} - 2), constant(p, 2.9142));
+  ShareOf<P> num, den;
+  if (numerator == nullptr) {
+    num = w0;
+    den = mul_trunc(p, a, w0, f);
+  } else {
+    const std::pair<const ShareOf<P>*, const ShareOf<P>*> first[] = {{numerator, &w0}, {&a, &w0}};
+    auto z = mul_many<P>(p, first, f);
+    num = std::move(z[0]);
+    den = std::move(z[1]);
+  }
   const int iterations = goldschmidt_iterations(f);
   for (int i = 0; i < iterations; ++i) {
     const ShareOf<P> r = p.add_public(p.neg(den), constant(p, 2.0));
@@ -47,22 +59,39 @@ ShareOf<P> reciprocal_positive(P& p, const ShareOf<P>& x) {
       den = std::move(z[1]);
     }
   }
-  // 1/x = (1/a) 2^(f-1-e) = (1/a) 2^(k-2-e) / 2^(k-1-f).
+  // n/x = (n/a) 2^(f-1-e) = (n/a) 2^(k-2-e) / 2^(k-1-f).
   return mul_trunc(p, num, scale, fp.k - 1 - f);
+}
+
+// +1 or -1 as a ring integer: 1 - 2 [x < 0].
+template <Protocol P>
+ShareOf<P> sign_of(P& p, const ShareOf<P>& x) {
+  return p.add_public(p.mul_public(p.ltz(x), Ring{0} - 2), Ring{1});
+}
+
+}  // namespace detail
+
+// 1/x for x > 0 (x = 0 gives 0). The result must fit the fixed-point range,
+// so x must be above 2^-(k-f-1).
+template <Protocol P>
+ShareOf<P> reciprocal_positive(P& p, const ShareOf<P>& x) {
+  return detail::goldschmidt(p, nullptr, x);
 }
 
 // 1/x for x != 0 of either sign: one comparison and two sign products more.
 template <Protocol P>
 ShareOf<P> reciprocal(P& p, const ShareOf<P>& x) {
-  const ShareOf<P> sign = p.add_public(p.mul_public(p.ltz(x), Ring{0} - 2), Ring{1});  // +1 or -1
-  const ShareOf<P> r = reciprocal_positive(p, p.mul(x, sign));
-  return p.mul(r, sign);
+  const ShareOf<P> sign = detail::sign_of(p, x);
+  return p.mul(detail::goldschmidt(p, nullptr, p.mul(x, sign)), sign);
 }
 
-// a / b for b != 0.
+// a / b for b != 0 (the quotient must fit the fixed-point range).
 template <Protocol P>
 ShareOf<P> div(P& p, const ShareOf<P>& a, const ShareOf<P>& b) {
-  return mul(p, a, reciprocal(p, b));
+  const ShareOf<P> sign = detail::sign_of(p, b);
+  const std::pair<const ShareOf<P>*, const ShareOf<P>*> signed_ops[] = {{&a, &sign}, {&b, &sign}};
+  auto z = mul_many<P>(p, signed_ops, 0);  // a * sign, |b|
+  return detail::goldschmidt(p, &z[0], z[1]);
 }
 
 }  // namespace sqt::mpc::fx
