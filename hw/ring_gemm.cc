@@ -5,6 +5,7 @@
 #include "hw/ring_gemm.h"
 
 #include "hw/local_array.h"
+#include "hw/sim_dispatch.h"
 
 using sqt::hw::kGemmTileK;
 using sqt::hw::kGemmTileN;
@@ -15,8 +16,8 @@ namespace {
 constexpr std::uint32_t kRowWords = kGemmTileN / kLanes;
 }  // namespace
 
-extern "C" void sqt_ring_gemm(const Word512* a, const Word512* b, Word512* c, std::uint32_t m,
-                              std::uint32_t n, std::uint32_t k) {
+extern "C" SQT_HW_SIM_CLONES void sqt_ring_gemm(const Word512* a, const Word512* b, Word512* c,
+                                                std::uint32_t m, std::uint32_t n, std::uint32_t k) {
 #pragma HLS INTERFACE m_axi port = a offset = slave bundle = gmem0 max_read_burst_length = 64
 #pragma HLS INTERFACE m_axi port = b offset = slave bundle = gmem1 max_read_burst_length = 64
 #pragma HLS INTERFACE m_axi port = c offset = slave bundle = gmem2 max_write_burst_length = 64

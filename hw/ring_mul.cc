@@ -2,11 +2,14 @@
 // needs two 64-bit products per lane instead of three.
 #include "hw/ring_mul.h"
 
+#include "hw/sim_dispatch.h"
+
 using sqt::hw::kLanes;
 using sqt::hw::Word512;
 
-extern "C" void sqt_ring_mul(const Word512* x0, const Word512* x1, const Word512* y0, const Word512* y1,
-                             const Word512* mask, Word512* out, std::uint32_t words) {
+extern "C" SQT_HW_SIM_CLONES void sqt_ring_mul(const Word512* x0, const Word512* x1, const Word512* y0,
+                                               const Word512* y1, const Word512* mask, Word512* out,
+                                               std::uint32_t words) {
 #pragma HLS INTERFACE m_axi port = x0 offset = slave bundle = gmem0 max_read_burst_length = 64
 #pragma HLS INTERFACE m_axi port = x1 offset = slave bundle = gmem1 max_read_burst_length = 64
 #pragma HLS INTERFACE m_axi port = y0 offset = slave bundle = gmem2 max_read_burst_length = 64
