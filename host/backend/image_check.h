@@ -1,6 +1,6 @@
 // Checks an FPGA image before it goes near the card: its manifest
 // (image_manifest.h) and, when XRT is compiled in, the .xclbin itself
-// (readable, built for the manifest's platform, holding the three kernels).
+// (readable and holding the three kernels); XRT checks the platform at load.
 #pragma once
 
 #include <filesystem>
