@@ -5,6 +5,7 @@ namespace sqt::bench {
 SuiteRegistry all_suites() {
   SuiteRegistry registry;
   register_simd_suites(registry);
+  register_protocol_suites(registry);
   return registry;
 }
 

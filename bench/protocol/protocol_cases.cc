@@ -1,0 +1,128 @@
+#include "bench/protocol/protocol_cases.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <random>
+
+#include "host/mpc/fixed/exp.h"
+#include "host/mpc/fixed/invsqrt.h"
+#include "host/mpc/fixed/softmax.h"
+#include "host/mpc/rep3/rep3.h"
+
+namespace sqt::bench {
+namespace {
+
+using mpc::Rep3;
+using Clock = std::chrono::steady_clock;
+
+std::vector<Ring> fixed_values(std::size_t n, double lo, double hi, int f, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> dist(lo, hi);
+  std::vector<Ring> v(n);
+  for (auto& x : v) x = encode_fixed(dist(rng), f);
+  return v;
+}
+
+// Every party waits for the others: one tiny exchange.
+void barrier(Rep3& p) { p.reveal(p.zeros(1)); }
+
+struct Measured {
+  double seconds;
+  std::uint64_t rounds;
+  std::uint64_t bytes;
+};
+
+Measured measure(Rep3& p, const std::function<void()>& body) {
+  barrier(p);
+  const auto before = p.stats();
+  const auto start = Clock::now();
+  body();
+  const auto bytes = p.stats().bytes_sent - before.bytes_sent;
+  barrier(p);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  // The closing barrier adds exactly one counted round.
+  return {seconds, p.stats().rounds - before.rounds - 1, bytes};
+}
+
+// Max of a per-party counter, known to party 0 afterwards.
+std::uint64_t max_over_parties(net::Network& net, std::uint64_t mine) {
+  std::vector<Ring> v{mine};
+  if (net.party() != 0) {
+    net.send(0, v);
+    return mine;
+  }
+  for (int peer = 1; peer < net.parties(); ++peer) {
+    net.recv(peer, v);
+    mine = std::max(mine, v[0]);
+  }
+  return mine;
+}
+
+}  // namespace
+
+std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, backend::Backend& backend,
+                                                        const ProtocolCaseOptions& options) {
+  const FixedParams fixed{};
+  const int f = fixed.f;
+  Rep3 p(network, backend, fixed, mpc::TruncMode::kProbabilistic, 0);
+  std::vector<ProtocolCaseResult> results;
+  const std::size_t scale = options.quick ? 100 : 1;
+
+  auto input = [&](const std::vector<Ring>& v) {
+    return p.input(0, p.party() == 0 ? std::span<const Ring>(v) : std::span<const Ring>(), v.size());
+  };
+  auto run_case = [&](const std::string& name, std::size_t elements, const std::function<void()>& body) {
+    std::vector<Measured> runs;
+    for (int r = 0; r < std::max(1, options.repeats); ++r) runs.push_back(measure(p, body));
+    std::sort(runs.begin(), runs.end(),
+              [](const Measured& a, const Measured& b) { return a.seconds < b.seconds; });
+    const Measured& median = runs[runs.size() / 2];
+    ProtocolCaseResult result{name,
+                              elements,
+                              median.seconds,
+                              max_over_parties(network, median.rounds),
+                              max_over_parties(network, median.bytes),
+                              false};
+    if (p.party() == 0) results.push_back(result);
+  };
+
+  {
+    const std::size_t n = 10000000 / scale;
+    const auto x = input(fixed_values(n, -100, 100, f, 1)), y = input(fixed_values(n, -100, 100, f, 2));
+    // Baseline: the local share product alone (what every party computes).
+    {
+      const std::vector<Ring> mask(n, 0);
+      std::vector<Ring> z(n);
+      std::vector<double> times;
+      for (int r = 0; r < std::max(1, options.repeats); ++r) {
+        const auto start = Clock::now();
+        backend.rep3_mul(x.part[0], x.part[1], y.part[0], y.part[1], mask, z);
+        times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+      }
+      std::sort(times.begin(), times.end());
+      if (p.party() == 0)
+        results.push_back({"rep3/mul/local_product", n, times[times.size() / 2], 0, 0, true});
+    }
+    run_case("rep3/mul", n, [&] { p.mul(x, y); });
+    run_case("rep3/mul_trunc", n, [&] { p.mul_trunc(x, y, f); });
+  }
+  {
+    const std::size_t n = 1000000 / scale;
+    const auto x = input(fixed_values(n, -1000, 1000, f, 3));
+    run_case("rep3/ltz", n, [&] { p.ltz(x); });
+    const auto e = input(fixed_values(n, -10, 5, f, 4));
+    run_case("rep3/fx_exp", n, [&] { mpc::fx::exp(p, e); });
+    const auto s = input(fixed_values(n, 0.01, 1000, f, 5));
+    run_case("rep3/fx_invsqrt", n, [&] { mpc::fx::invsqrt(p, s); });
+  }
+  {
+    const std::size_t rows = 100000 / scale, cols = 10;
+    const auto x = input(fixed_values(rows * cols, -5, 5, f, 6));
+    run_case("rep3/fx_softmax_rows10", rows * cols, [&] { mpc::fx::softmax(p, x, rows, cols); });
+  }
+  return results;
+}
+
+}  // namespace sqt::bench

@@ -1,0 +1,31 @@
+// In-process driver of the protocol benchmark cases over the FakeNetwork
+// (three threads of one process): numbers for development while the party
+// mesh is not available. Prints one JSON line per case.
+// Usage: sqt_rep3_fake_bench [--quick] [--repeats N]
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "bench/protocol/protocol_cases.h"
+#include "tests/mpc_rep3/fake_network.h"
+
+int main(int argc, char** argv) {
+  sqt::bench::ProtocolCaseOptions options;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) options.quick = true;
+    if (std::strcmp(argv[i], "--repeats") == 0 && i + 1 < argc) options.repeats = std::stoi(argv[++i]);
+  }
+  auto results = sqt::test::run_three([&](sqt::net::Network& network) {
+    auto backend = sqt::backend::make_backend("cpu", 1);
+    return sqt::bench::run_rep3_protocol_cases(network, *backend, options);
+  });
+  for (const auto& r : results[0]) {
+    std::printf(
+        "{\"suite\":\"protocol\",\"network\":\"FakeNetwork\",\"name\":\"%s\",\"elements\":%zu,\"seconds\":%."
+        "4f,"
+        "\"rounds\":%llu,\"bytes_per_party\":%llu,\"baseline\":%s}\n",
+        r.name.c_str(), r.elements, r.seconds, static_cast<unsigned long long>(r.rounds),
+        static_cast<unsigned long long>(r.max_bytes_sent), r.baseline ? "true" : "false");
+  }
+  return 0;
+}
