@@ -23,6 +23,7 @@ struct LaunchOptions {
 // in each (argv without the program name, e.g. {"train", "--model", "C"}).
 // Every line the parties print is prefixed with "[P<i>] ". Returns 0 when all
 // parties exit 0, else the first non-zero exit status; removes the folder.
-int launch_local_parties(int parties, const std::vector<std::string>& argv, const LaunchOptions& options = {});
+int launch_local_parties(int parties, const std::vector<std::string>& argv,
+                         const LaunchOptions& options = {});
 
 }  // namespace sqt::net

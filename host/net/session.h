@@ -19,11 +19,11 @@ struct PeerAddress {
 
 // Contents of node.toml (docs/DEPLOY.md describes every key).
 struct NodeConfig {
-  int party = 0;                      // this party's id
-  std::vector<PeerAddress> parties;   // listen address of every party, by id (ours included)
-  std::string ca_cert;                // PEM of the deployment's CA
-  std::string cert;                   // this party's certificate (PEM, names the party id)
-  std::string key;                    // this party's private key (PEM)
+  int party = 0;                     // this party's id
+  std::vector<PeerAddress> parties;  // listen address of every party, by id (ours included)
+  std::string ca_cert;               // PEM of the deployment's CA
+  std::string cert;                  // this party's certificate (PEM, names the party id)
+  std::string key;                   // this party's private key (PEM)
   std::string protocol = "rep3";
   std::string backend = "cpu";
   std::chrono::milliseconds timeout{60000};  // silence from a peer longer than this ends the session

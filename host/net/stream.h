@@ -1,0 +1,70 @@
+// One direction of a peer connection: a blocking byte stream over a TCP
+// socket, TLS or plain (plain only for benchmark baselines). Calls return
+// after at most one "tick" (the socket's SO_RCVTIMEO/SO_SNDTIMEO) so the
+// caller can check deadlines and the session's failure flag.
+//
+// Threading: one thread reads, one thread writes, never both on one Stream
+// (each peer pair uses two connections, one per direction). shutdown() may be
+// called from any thread and wakes a blocked read or write.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "host/core/error.h"
+
+namespace sqt::net {
+
+// The other side closed the connection (EOF) at a record boundary.
+class StreamClosed : public NetError {
+ public:
+  using NetError::NetError;
+};
+
+class Stream {
+ public:
+  virtual ~Stream();
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  // Bytes read (> 0), or 0 when the tick passed with nothing to read.
+  // StreamClosed on EOF, NetError on any other failure.
+  virtual std::size_t read_some(std::byte* data, std::size_t size) = 0;
+  // Bytes written (> 0), or 0 when the tick passed without progress.
+  virtual std::size_t write_some(const std::byte* data, std::size_t size) = 0;
+
+  void shutdown();  // wakes blocked calls; later calls fail
+  int fd() const { return fd_; }
+
+ protected:
+  explicit Stream(int fd);
+  int fd_;
+};
+
+// Takes ownership of a connected socket; sets TCP_NODELAY, 4 MiB socket
+// buffers and the tick timeouts.
+std::unique_ptr<Stream> make_plain_stream(int fd, std::chrono::milliseconds tick);
+
+// TLS context of one party: TLS 1.3 only, AES-128-GCM preferred, mutual
+// authentication against the deployment CA. FileError / NetError name the
+// file that could not be loaded.
+struct SslCtxDeleter {
+  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxDeleter>;
+SslCtxPtr make_tls_context(const std::string& ca_file, const std::string& cert_file,
+                           const std::string& key_file);
+
+// Runs the TLS handshake (client or server role) on a connected socket until
+// `deadline`; takes ownership of fd. `who` names the peer in error messages.
+// On success the peer's certificate verified against the CA; its common
+// name is returned through peer_common_name.
+std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::chrono::milliseconds tick,
+                                        std::chrono::steady_clock::time_point deadline,
+                                        const std::string& who, std::string& peer_common_name);
+
+}  // namespace sqt::net

@@ -1,0 +1,35 @@
+// Deterministic test traffic: the frame party `from` sends party `to` in
+// round `round` (size and bytes from a seeded generator), so senders and
+// receivers agree without sharing anything but the seed.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace sqt::net::testing {
+
+// Sizes cover empty frames, tiny ones, the small-message path and large
+// frames that stream straight into the receiver's buffer.
+inline constexpr std::array<std::size_t, 6> kExchangeSizes{0, 1, 8, 1000, 70000, (1u << 20) + 3};
+
+inline std::vector<std::byte> exchange_data(std::uint64_t seed, int from, int to, int round) {
+  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
+                    static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to),
+                    static_cast<std::uint32_t>(round)};
+  std::mt19937_64 gen(seq);
+  const std::size_t size =
+      kExchangeSizes[static_cast<std::size_t>(round + from + 2 * to) % kExchangeSizes.size()];
+  std::vector<std::byte> out(size);
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    const std::uint64_t v = gen();
+    for (int b = 0; b < 8; ++b) out[i + b] = std::byte{static_cast<std::uint8_t>(v >> (8 * b))};
+  }
+  for (; i < size; ++i) out[i] = std::byte{static_cast<std::uint8_t>(gen())};
+  return out;
+}
+
+}  // namespace sqt::net::testing

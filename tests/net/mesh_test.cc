@@ -1,0 +1,312 @@
+// In-process tests of the TLS mesh: each party runs in its own thread with
+// its own sockets and TLS sessions (the multi-process runs are in
+// process_test.cc).
+#include "host/net/mesh.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <iterator>
+#include <thread>
+
+#include "host/core/error.h"
+#include "host/net/frame.h"
+#include "host/net/keys.h"
+#include "tests/net/exchange_data.h"
+#include "tests/net/test_deployment.h"
+
+namespace sqt::net {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using Clock = std::chrono::steady_clock;
+
+struct Outcome {
+  std::unique_ptr<Network> net;
+  std::string error;
+};
+
+std::vector<Outcome> connect_all(std::vector<NodeConfig> configs, MeshOptions options = {}) {
+  std::vector<std::future<Outcome>> futures;
+  for (const NodeConfig& c : configs) {
+    futures.push_back(std::async(std::launch::async, [c, options] {
+      Outcome o;
+      try {
+        o.net = connect_mesh(c, options);
+      } catch (const NetError& e) {
+        o.error = e.what();
+      }
+      return o;
+    }));
+  }
+  std::vector<Outcome> out;
+  for (auto& f : futures) out.push_back(f.get());
+  return out;
+}
+
+// Closes all parties at once, as separate processes would (each waits for
+// the others' BYE).
+void close_all(std::vector<Outcome>& parties) {
+  std::vector<std::thread> threads;
+  for (auto& p : parties) threads.emplace_back([&p] { p.net.reset(); });
+  for (auto& t : threads) t.join();
+}
+
+std::string name_of(testing::TestDeployment& d, int party) {
+  return fmt::format("party {} (127.0.0.1:{})", party, d.config(party).parties[party].port);
+}
+
+TEST(Mesh, ThreePartiesExchangeExactBytesAndCount) {
+  for (bool plain : {false, true}) {
+    testing::TestDeployment d(3);
+    MeshOptions options;
+    options.plain_tcp_for_benchmarks = plain;
+    auto parties = connect_all({d.config(0), d.config(1), d.config(2)}, options);
+    for (auto& p : parties) ASSERT_TRUE(p.net) << p.error;
+    std::vector<std::thread> threads;
+    std::vector<int> mismatches(3, 0);
+    for (int me = 0; me < 3; ++me) {
+      threads.emplace_back([&, me] {
+        Network& net = *parties[static_cast<std::size_t>(me)].net;
+        for (int r = 0; r < 12; ++r) {
+          for (int j = 0; j < 3; ++j) {
+            if (j != me) net.send_bytes(j, testing::exchange_data(7, me, j, r));
+          }
+          for (int j = 0; j < 3; ++j) {
+            if (j == me) continue;
+            const auto expected = testing::exchange_data(7, j, me, r);
+            std::vector<std::byte> got(expected.size());
+            net.recv_bytes(j, got);
+            if (got != expected) ++mismatches[static_cast<std::size_t>(me)];
+          }
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (int me = 0; me < 3; ++me) {
+      EXPECT_EQ(mismatches[static_cast<std::size_t>(me)], 0) << "party " << me;
+      std::uint64_t sent = 0, received = 0;
+      for (int r = 0; r < 12; ++r) {
+        for (int j = 0; j < 3; ++j) {
+          if (j == me) continue;
+          sent += testing::exchange_data(7, me, j, r).size();
+          received += testing::exchange_data(7, j, me, r).size();
+        }
+      }
+      const TrafficStats s = parties[static_cast<std::size_t>(me)].net->stats();
+      EXPECT_EQ(s.bytes_sent, sent);
+      EXPECT_EQ(s.bytes_received, received);
+      EXPECT_EQ(s.messages_sent, 24u);
+      EXPECT_EQ(s.rounds, 12u);  // "send to all, then receive from all" is one round
+    }
+    close_all(parties);
+  }
+}
+
+TEST(Mesh, RecvOfTheWrongSizeNamesPeerAndBothSizes) {
+  testing::TestDeployment d(2);
+  auto p = connect_all({d.config(0), d.config(1)});
+  ASSERT_TRUE(p[0].net && p[1].net);
+  const std::vector<std::byte> eight(8);
+  p[1].net->send_bytes(0, eight);
+  std::vector<std::byte> sixteen(16);
+  try {
+    p[0].net->recv_bytes(1, sixteen);
+    FAIL() << "no error";
+  } catch (const NetError& e) {
+    EXPECT_THAT(e.what(),
+                AllOf(HasSubstr(name_of(d, 1)), HasSubstr("8 bytes"), HasSubstr("expects 16 bytes")));
+  }
+}
+
+TEST(Mesh, CertificateFromAnotherCaIsRefused) {
+  testing::TestDeployment d(2);
+  testing::TestDeployment foreign(2);  // a second deployment with its own CA
+  NodeConfig c1 = d.config(1);
+  c1.ca_cert = foreign.config(1).ca_cert;
+  c1.cert = foreign.config(1).cert;
+  c1.key = foreign.config(1).key;
+  auto p = connect_all({d.config(0), c1});
+  EXPECT_FALSE(p[0].net);
+  EXPECT_FALSE(p[1].net);
+  // Whichever side verifies first refuses the other's certificate by name;
+  // the refused side reports the peer's alert.
+  const std::string both = p[0].error + " | " + p[1].error;
+  EXPECT_THAT(both, HasSubstr("refused: unable to get local issuer certificate")) << both;
+  EXPECT_THAT(both,
+              ::testing::AnyOf(HasSubstr("certificate of " + name_of(d, 0) + " (it names 'sqt-party-0')"),
+                               HasSubstr("certificate of " + name_of(d, 1) + " (it names 'sqt-party-1')")))
+      << both;
+}
+
+TEST(Mesh, ExpiredCertificateIsRefused) {
+  testing::TestDeployment d(2);
+  Validity past;
+  past.not_before = std::chrono::hours(-48);
+  past.not_after = std::chrono::hours(-24);
+  // Re-sign party 1's certificate with the deployment CA, expired yesterday.
+  KeyPair ca;
+  {
+    std::ifstream k(d.dir() + "/ca.key"), c(d.dir() + "/ca.pem");
+    ca.key_pem.assign(std::istreambuf_iterator<char>(k), {});
+    ca.cert_pem.assign(std::istreambuf_iterator<char>(c), {});
+  }
+  const KeyPair expired = make_party_cert(ca, 1, past);
+  write_text_file(d.dir() + "/expired.pem", expired.cert_pem, false);
+  write_text_file(d.dir() + "/expired.key", expired.key_pem, true);
+  NodeConfig c1 = d.config(1);
+  c1.cert = d.dir() + "/expired.pem";
+  c1.key = d.dir() + "/expired.key";
+  auto p = connect_all({d.config(0), c1});
+  EXPECT_FALSE(p[1].net);
+  EXPECT_THAT(p[0].error, AllOf(HasSubstr("sqt-party-1"), HasSubstr("refused: certificate has expired")));
+}
+
+TEST(Mesh, CertificateOfAnotherPartyIsRefused) {
+  testing::TestDeployment d(2, 3);  // keys for parties 0..2, session of two
+  NodeConfig c1 = d.config(1);
+  c1.cert = d.dir() + "/party-2.pem";
+  c1.key = d.dir() + "/party-2.key";
+  auto p = connect_all({d.config(0), c1});
+  EXPECT_FALSE(p[1].net);
+  EXPECT_THAT(p[0].error, AllOf(HasSubstr("'sqt-party-2'"), HasSubstr("'sqt-party-1'")));
+}
+
+TEST(Mesh, PortInUseIsAClearError) {
+  testing::TestDeployment d(2);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(d.config(0).parties[0].port);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  try {
+    connect_mesh(d.config(0));
+    FAIL() << "no error";
+  } catch (const NetError& e) {
+    EXPECT_THAT(
+        e.what(),
+        AllOf(HasSubstr(fmt::format("party 0 cannot listen on 127.0.0.1:{}", d.config(0).parties[0].port)),
+              HasSubstr("Address already in use")));
+  }
+  ::close(fd);
+}
+
+TEST(Mesh, OversizedFrameEndsTheSessionNamingTheLimit) {
+  testing::TestDeployment d(2);
+  NodeConfig c0 = d.config(0);
+  c0.max_frame_bytes = 1000;
+  auto p = connect_all({c0, d.config(1)});
+  ASSERT_TRUE(p[0].net && p[1].net);
+  p[1].net->send_bytes(0, std::vector<std::byte>(2000));
+  std::vector<std::byte> out(2000);
+  try {
+    p[0].net->recv_bytes(1, out);
+    FAIL() << "no error";
+  } catch (const NetError& e) {
+    EXPECT_THAT(e.what(), AllOf(HasSubstr(name_of(d, 1)), HasSubstr("oversized DATA frame: 2000 bytes"),
+                                HasSubstr("max_frame_bytes = 1000")));
+  }
+  // Party 1 learns of it too (ABORT frame or closed connection), promptly.
+  EXPECT_THROW(p[1].net->recv_bytes(0, out), NetError);
+}
+
+TEST(Mesh, TruncatedFrameEndsTheSession) {
+  testing::TestDeployment d(2);
+  auto p = connect_all({d.config(0), d.config(1)});
+  ASSERT_TRUE(p[0].net && p[1].net);
+  const FrameHeaderBytes h = encode_frame_header({FrameType::kData, 100});
+  std::vector<std::byte> partial(h.begin(), h.end());
+  partial.resize(partial.size() + 10);
+  write_raw_bytes_for_tests(*p[1].net, 0, partial, true);
+  std::vector<std::byte> out(100);
+  try {
+    p[0].net->recv_bytes(1, out);
+    FAIL() << "no error";
+  } catch (const NetError& e) {
+    EXPECT_THAT(e.what(), AllOf(HasSubstr(name_of(d, 1)), HasSubstr("truncated DATA frame")));
+  }
+}
+
+TEST(Mesh, GarbageHeaderEndsTheSession) {
+  testing::TestDeployment d(2);
+  auto p = connect_all({d.config(0), d.config(1)});
+  ASSERT_TRUE(p[0].net && p[1].net);
+  write_raw_bytes_for_tests(*p[1].net, 0, std::vector<std::byte>(16, std::byte{'x'}), false);
+  std::vector<std::byte> out(4);
+  EXPECT_THROW(
+      {
+        try {
+          p[0].net->recv_bytes(1, out);
+        } catch (const NetError& e) {
+          EXPECT_THAT(e.what(), AllOf(HasSubstr(name_of(d, 1)), HasSubstr("magic")));
+          throw;
+        }
+      },
+      NetError);
+}
+
+TEST(Mesh, AbortReachesThePeerWithTheReason) {
+  testing::TestDeployment d(3);
+  auto p = connect_all({d.config(0), d.config(1), d.config(2)});
+  for (auto& o : p) ASSERT_TRUE(o.net) << o.error;
+  p[2].net->abort("dataset file is corrupt");
+  std::vector<std::byte> out(8);
+  for (int me : {0, 1}) {
+    try {
+      p[static_cast<std::size_t>(me)].net->recv_bytes(2, out);
+      FAIL() << "no error";
+    } catch (const NetError& e) {
+      EXPECT_THAT(e.what(), AllOf(HasSubstr(name_of(d, 2) + " aborted the session"),
+                                  HasSubstr("dataset file is corrupt")));
+    }
+  }
+}
+
+TEST(Mesh, SilentPeerTimesOutWithinTheTimeout) {
+  testing::TestDeployment d(2);
+  NodeConfig c0 = d.config(0);
+  c0.timeout = std::chrono::milliseconds(300);
+  auto p = connect_all({c0, d.config(1)});
+  ASSERT_TRUE(p[0].net && p[1].net);
+  std::vector<std::byte> out(8);
+  const auto start = Clock::now();
+  try {
+    p[0].net->recv_bytes(1, out);
+    FAIL() << "no error";
+  } catch (const NetError& e) {
+    EXPECT_THAT(e.what(), AllOf(HasSubstr("no data from " + name_of(d, 1)), HasSubstr("300 ms (timeout)")));
+  }
+  // A hang check, not a timing assertion: generous bound.
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST(Mesh, LargeFramesBothWaysDoNotDeadlock) {
+  testing::TestDeployment d(2);
+  auto p = connect_all({d.config(0), d.config(1)});
+  ASSERT_TRUE(p[0].net && p[1].net);
+  const std::size_t n = 24 << 20;  // far beyond the socket buffers
+  std::vector<std::thread> threads;
+  std::vector<bool> ok(2, false);
+  for (int me = 0; me < 2; ++me) {
+    threads.emplace_back([&, me] {
+      std::vector<std::byte> send(n, std::byte(me + 1)), got(n);
+      p[static_cast<std::size_t>(me)].net->send_bytes(1 - me, send);
+      p[static_cast<std::size_t>(me)].net->recv_bytes(1 - me, got);
+      ok[static_cast<std::size_t>(me)] = got == std::vector<std::byte>(n, std::byte(2 - me));
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(ok[0]);
+  EXPECT_TRUE(ok[1]);
+  close_all(p);
+}
+
+}  // namespace
+}  // namespace sqt::net
