@@ -23,7 +23,7 @@ bool fpga_compiled_in() {
 }
 
 std::vector<std::filesystem::path> default_fpga_image_places() {
-  return {"sqt.xclbin", "firmware/build/hw/sqt.xclbin", "/opt/sqt/firmware/sqt.xclbin"};
+  return {"sqt.xclbin", "/opt/sqt/firmware/sqt.xclbin"};
 }
 
 std::filesystem::path find_fpga_image(const FpgaConfig& config) {

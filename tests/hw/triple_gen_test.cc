@@ -7,6 +7,7 @@
 
 #include <array>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "simd/prg.h"
@@ -59,7 +60,13 @@ constexpr std::uint64_t kNearWrap = std::numeric_limits<std::uint64_t>::max() - 
 INSTANTIATE_TEST_SUITE_P(Counters, TripleGenExpand,
                          ::testing::Values(ExpandCase{0, 0, 1}, ExpandCase{0, 0, 8}, ExpandCase{5, 3, 13},
                                            ExpandCase{123456789, 0, 1001}, ExpandCase{kNearWrap, 1, 37},
-                                           ExpandCase{kNearWrap, 0, 8}));
+                                           ExpandCase{kNearWrap, 0, 8}),
+                         [](const ::testing::TestParamInfo<ExpandCase>& info) {
+                           const ExpandCase& c = info.param;
+                           return (c.counter == kNearWrap ? std::string("near_wrap")
+                                                          : "c" + std::to_string(c.counter)) +
+                                  "_first" + std::to_string(c.first_block) + "_n" + std::to_string(c.count);
+                         });
 
 // Party j's shares as the dealer model defines them, from simd streams.
 struct Shares {
