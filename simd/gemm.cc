@@ -33,10 +33,11 @@ constexpr size_t kMr = 4;
 constexpr size_t kNv = 2;
 #endif
 // Cache blocks: a kKc x NR panel of B stays in L1 while the kMc x kKc block
-// of A (in L2) streams past it; the kKc x kNc block of B sits in L2/L3.
+// of A (in L2) streams past it; the kKc x kNc block of B (1 MiB) sits in
+// L2. Chosen by measurement on this machine (docs/PERFORMANCE.md).
 constexpr size_t kKc = 256;
 constexpr size_t kMc = 96;
-constexpr size_t kNc = 1536;
+constexpr size_t kNc = 512;
 
 // Packs op(A)(i0.., p0..) (mc x kc) into row panels of kMr: panel q holds, for
 // each p, the kMr values of rows q*kMr.. (zero padded past mc).
@@ -72,27 +73,12 @@ void PackB(const GemmArgs& g, size_t p0, size_t kc, size_t j0, size_t nc, size_t
   }
 }
 
-// Writes the register tile back: C tile (rows x cols at c) += acc. Partial
-// tiles at the matrix edge go through a buffer.
-template <class D, class V>
-HWY_INLINE void AddTile(D d, const V* acc, u64* c, size_t ldc, size_t rows, size_t cols) {
-  const size_t lanes = hn::Lanes(d);
-  const size_t nr = kNv * lanes;
-  if (rows == kMr && cols == nr) {
-    for (size_t r = 0; r < kMr; ++r) {
-      for (size_t v = 0; v < kNv; ++v) {
-        u64* dst = c + r * ldc + v * lanes;
-        hn::StoreU(hn::Add(hn::LoadU(d, dst), acc[r * kNv + v]), d, dst);
-      }
-    }
-    return;
-  }
-  HWY_ALIGN u64 tile[kMr * kNv * HWY_MAX_BYTES / sizeof(u64)];
-  for (size_t r = 0; r < kMr; ++r) {
-    for (size_t v = 0; v < kNv; ++v) hn::Store(acc[r * kNv + v], d, tile + r * nr + v * lanes);
-  }
+// Adds a partial register tile (spilled to `tile`, nr values per row) to the
+// rows x cols corner of C at the matrix edge.
+HWY_INLINE void AddPartialTile(const u64* tile, size_t nr, u64* c, size_t ldc, size_t rows, size_t cols,
+                               bool overwrite) {
   for (size_t r = 0; r < rows; ++r) {
-    for (size_t j = 0; j < cols; ++j) c[r * ldc + j] += tile[r * nr + j];
+    for (size_t j = 0; j < cols; ++j) c[r * ldc + j] = (overwrite ? 0 : c[r * ldc + j]) + tile[r * nr + j];
   }
 }
 
@@ -110,7 +96,21 @@ HWY_INLINE void AddTile(D d, const V* acc, u64* c, size_t ldc, size_t rows, size
     c##r##0 = hn::Add(c##r##0, Mul64(av, b0));   \
     c##r##1 = hn::Add(c##r##1, Mul64(av, b1));   \
   }
-#define SQT_GEMM_SAVE(r) c##r##0, c##r##1,
+#define SQT_GEMM_STORE_ROW(r)            \
+  {                                      \
+    u64* row = c + r * ldc;              \
+    hn::StoreU(c##r##0, d, row);         \
+    hn::StoreU(c##r##1, d, row + lanes); \
+  }
+#define SQT_GEMM_ADD_ROW(r)                                                  \
+  {                                                                          \
+    u64* row = c + r * ldc;                                                  \
+    hn::StoreU(hn::Add(hn::LoadU(d, row), c##r##0), d, row);                 \
+    hn::StoreU(hn::Add(hn::LoadU(d, row + lanes), c##r##1), d, row + lanes); \
+  }
+#define SQT_GEMM_SPILL_ROW(r)           \
+  hn::Store(c##r##0, d, tile + r * nr); \
+  hn::Store(c##r##1, d, tile + r * nr + lanes);
 #define SQT_GEMM_LOAD_B                     \
   const auto b0 = hn::Load(d, pb + p * nr); \
   const auto b1 = hn::Load(d, pb + p * nr + lanes);
@@ -118,7 +118,7 @@ static_assert(kNv == 2, "the microkernel macros hold two vectors per row");
 
 template <class D>
 HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, const u64* HWY_RESTRICT pb, u64* c,
-                            size_t ldc, size_t rows, size_t cols) {
+                            size_t ldc, size_t rows, size_t cols, bool overwrite) {
   const size_t lanes = hn::Lanes(d);
   const size_t nr = kNv * lanes;
   SQT_GEMM_ROWS(SQT_GEMM_DECL)
@@ -126,14 +126,23 @@ HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, const u6
     SQT_GEMM_LOAD_B
     SQT_GEMM_ROWS(SQT_GEMM_STEP)
   }
-  const decltype(hn::Zero(d)) acc[kMr * kNv] = {SQT_GEMM_ROWS(SQT_GEMM_SAVE)};
-  AddTile(d, acc, c, ldc, rows, cols);
+  if (rows == kMr && cols == nr && overwrite) {
+    SQT_GEMM_ROWS(SQT_GEMM_STORE_ROW)
+  } else if (rows == kMr && cols == nr) {
+    SQT_GEMM_ROWS(SQT_GEMM_ADD_ROW)
+  } else {
+    HWY_ALIGN u64 tile[kMr * kNv * HWY_MAX_BYTES / sizeof(u64)];
+    SQT_GEMM_ROWS(SQT_GEMM_SPILL_ROW)
+    AddPartialTile(tile, nr, c, ldc, rows, cols, overwrite);
+  }
 }
 
 #undef SQT_GEMM_ROWS
 #undef SQT_GEMM_DECL
 #undef SQT_GEMM_STEP
-#undef SQT_GEMM_SAVE
+#undef SQT_GEMM_ADD_ROW
+#undef SQT_GEMM_STORE_ROW
+#undef SQT_GEMM_SPILL_ROW
 #undef SQT_GEMM_LOAD_B
 
 // C += op(A) op(B) for one sub-problem, on the calling thread.
@@ -143,21 +152,21 @@ void GemmBlockedImpl(const GemmArgs& g) {
   const size_t kc_max = std::min(kKc, g.k);
   const size_t mc_max = std::min(kMc, (g.m + kMr - 1) / kMr * kMr);
   const size_t nc_max = std::min(kNc, (g.n + nr - 1) / nr * nr);
-  auto packed_a = hwy::AllocateAligned<u64>(mc_max * kc_max);
-  auto packed_b = hwy::AllocateAligned<u64>(kc_max * nc_max);
+  const internal::PackBuffer packed_a(mc_max * kc_max);
+  const internal::PackBuffer packed_b(kc_max * nc_max);
   for (size_t jc = 0; jc < g.n; jc += kNc) {
     const size_t nc = std::min(kNc, g.n - jc);
     for (size_t pc = 0; pc < g.k; pc += kKc) {
       const size_t kc = std::min(kKc, g.k - pc);
-      PackB(g, pc, kc, jc, nc, nr, packed_b.get());
+      PackB(g, pc, kc, jc, nc, nr, packed_b.data());
       for (size_t ic = 0; ic < g.m; ic += kMc) {
         const size_t mc = std::min(kMc, g.m - ic);
-        PackA(g, ic, mc, pc, kc, packed_a.get());
+        PackA(g, ic, mc, pc, kc, packed_a.data());
         for (size_t jr = 0; jr < nc; jr += nr) {
           for (size_t ir = 0; ir < mc; ir += kMr) {
-            MicroKernel(d, kc, packed_a.get() + ir * kc, packed_b.get() + jr * kc,
+            MicroKernel(d, kc, packed_a.data() + ir * kc, packed_b.data() + jr * kc,
                         g.c + (ic + ir) * g.ldc + jc + jr, g.ldc, std::min(kMr, mc - ir),
-                        std::min(nr, nc - jr));
+                        std::min(nr, nc - jr), !g.accumulate && pc == 0);
           }
         }
       }
@@ -225,9 +234,10 @@ void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t 
   check_shapes("gemm", ta, tb, m, n, k, a.size(), b.size(), c.size());
   if (threads < 1)
     throw std::invalid_argument("sqt::simd::gemm: threads=" + std::to_string(threads) + " < 1");
-  if (!accumulate) std::fill(c.begin(), c.end(), u64{0});
+  if (k == 0 && !accumulate) std::fill(c.begin(), c.end(), u64{0});
   if (m == 0 || n == 0 || k == 0) return;
-  const internal::GemmArgs whole = make_args(ta, tb, m, n, k, a.data(), b.data(), c.data());
+  internal::GemmArgs whole = make_args(ta, tb, m, n, k, a.data(), b.data(), c.data());
+  whole.accumulate = accumulate;
 
   // Split the larger output dimension into chunks that are multiples of 8
   // rows / 48 columns (whole register tiles on every target).

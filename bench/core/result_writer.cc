@@ -72,6 +72,16 @@ void ResultWriter::write(const Result& result) {
   }
 }
 
+void ResultWriter::close() {
+  if (file_.is_open()) file_.close();
+}
+
+void ResultWriter::reopen_for_append() {
+  if (path_.empty() || file_.is_open()) return;
+  file_.open(path_, std::ios::out | std::ios::app);
+  if (!file_) throw FileError("cannot reopen benchmark output file '" + path_ + "' for appending");
+}
+
 void ResultWriter::print_table(std::ostream& out) const {
   std::map<std::pair<std::string, std::string>, double> baselines;  // (group, metric) -> value
   for (const Result& r : results_) {

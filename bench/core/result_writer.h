@@ -44,6 +44,11 @@ class ResultWriter {
   // Writes the line at once (flushed), keeps the row for the table.
   void write(const Result& result);
 
+  // Closes the file (another process appends to it) and reopens it for
+  // appending; no-ops without a file.
+  void close();
+  void reopen_for_append();
+
   // The JSON object written for a result (exposed for tests).
   nlohmann::json to_json(const Result& result) const;
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/core/suites.h"
+#include "bench/netns/bench_network.h"
 #include "bench/report/report_command.h"
 #include "host/cli/commands.h"
 #include "host/core/error.h"
@@ -29,11 +30,19 @@ struct BenchFlags {
   int threads = 0;
   int repeats = 0;  // 0: 5, or 3 with --quick
   std::string config;
-  bool append = false;  // set by the local launcher for the party processes
+  bool append = false;       // set for the party processes the local launcher starts
+  std::string extra_fields;  // JSON object added to every line (the network profile, for the parties)
+  bench::netns::NetworkFlags network;
 };
 
-nlohmann::json run_fields(const bench::BenchOptions& options) {
-  return {{"quick", options.quick}, {"backend", options.backend}, {"repeats_requested", options.repeats}};
+nlohmann::json run_fields(const BenchFlags& flags, const bench::BenchOptions& options) {
+  nlohmann::json fields = {{"quick", options.quick}, {"backend", options.backend}};
+  if (!flags.extra_fields.empty()) {
+    const auto extra = nlohmann::json::parse(flags.extra_fields, nullptr, false);
+    if (!extra.is_object()) throw ConfigError("sqt bench: --extra-fields is not a JSON object");
+    fields.update(extra);
+  }
+  return fields;
 }
 
 bench::BenchOptions options_from(const BenchFlags& flags) {
@@ -46,12 +55,14 @@ bench::BenchOptions options_from(const BenchFlags& flags) {
 }
 
 // The command line a party process gets (the launcher appends --config).
-std::vector<std::string> party_argv(const BenchFlags& flags, const std::vector<std::string>& suites) {
+std::vector<std::string> party_argv(const BenchFlags& flags, const std::vector<std::string>& suites,
+                                    const nlohmann::json& extra_fields) {
   std::vector<std::string> argv = {"bench"};
   argv.insert(argv.end(), suites.begin(), suites.end());
   argv.insert(argv.end(), {"--json", flags.json, "--append", "--backend", flags.backend, "--threads",
                            std::to_string(flags.threads), "--repeats", std::to_string(flags.repeats)});
   if (flags.quick) argv.push_back("--quick");
+  argv.insert(argv.end(), {"--extra-fields", extra_fields.dump()});
   return argv;
 }
 
@@ -61,7 +72,7 @@ void run_as_party(const BenchFlags& flags, const std::vector<const bench::Suite*
   const std::unique_ptr<net::Network> network = net::connect_mesh(config);
   const bench::BenchOptions options = options_from(flags);
   const bool writes = network->party() == 0;
-  bench::ResultWriter writer(writes ? flags.json : "", bench::detect_machine(), run_fields(options),
+  bench::ResultWriter writer(writes ? flags.json : "", bench::detect_machine(), run_fields(flags, options),
                              flags.append);
   for (const bench::Suite* suite : suites) {
     if (suite->parties != network->parties()) {
@@ -87,7 +98,7 @@ void run_bench(const BenchFlags& flags) {
     return;
   }
   const bench::BenchOptions options = options_from(flags);
-  bench::ResultWriter writer(flags.json, bench::detect_machine(), run_fields(options), flags.append);
+  bench::ResultWriter writer(flags.json, bench::detect_machine(), run_fields(flags, options), flags.append);
   std::map<int, std::vector<std::string>> by_parties;  // party suites, by party count
   for (const bench::Suite* suite : suites) {
     if (suite->parties > 0) {
@@ -97,13 +108,25 @@ void run_bench(const BenchFlags& flags) {
     bench::SuiteContext context{options, writer, nullptr, 0};
     suite->run(context);
   }
-  writer.print_table(std::cout);
   for (const auto& [parties, names] : by_parties) {
+    // The network profile (--net): namespaces for the parties, and the link
+    // they got, measured once and recorded next to the results.
+    bench::netns::BenchNetwork network(flags.network, parties, std::cerr);
     net::LaunchOptions launch;
     launch.backend = flags.backend;
-    const int status = net::launch_local_parties(parties, party_argv(flags, names), launch);
+    network.apply(launch);
+    network.measure(options.quick);
+    for (const auto& row : network.link_rows()) {
+      bench::Result r{"netprofile", row.name, row.metric, row.value, row.baseline, network.run_fields()};
+      writer.write(r);
+    }
+    writer.close();  // party 0 appends its rows to the same file
+    const int status =
+        net::launch_local_parties(parties, party_argv(flags, names, network.run_fields()), launch);
     if (status != 0) throw Error(fmt::format("benchmark parties exited with status {}", status));
+    writer.reopen_for_append();
   }
+  writer.print_table(std::cout);
 }
 
 }  // namespace
@@ -127,6 +150,8 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--config", flags->config, "node.toml: run as this party of a deployment");
   cmd->add_flag("--append", flags->append, "Append to the JSON file instead of replacing it")->group("");
+  cmd->add_option("--extra-fields", flags->extra_fields, "JSON object added to every result line")->group("");
+  bench::netns::add_network_flags(*cmd, flags->network);
   CLI::App* report = bench::report::add_report_subcommand(*cmd);
   cmd->callback([flags, report] {
     if (report->parsed()) return;

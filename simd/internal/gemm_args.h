@@ -16,6 +16,23 @@ struct GemmArgs {
   std::uint64_t* c;
   std::size_t ldc;
   std::size_t m, n, k;
+  bool accumulate;  // false: C is overwritten (its old contents are never read)
+};
+
+// Reusable, 64-byte aligned packing buffers. Freshly allocated memory costs a
+// page fault per 4 KiB on first touch (expensive in VMs), so buffers are
+// kept in a process-wide free list and handed out again.
+class PackBuffer {
+ public:
+  explicit PackBuffer(std::size_t words);
+  ~PackBuffer();
+  PackBuffer(const PackBuffer&) = delete;
+  PackBuffer& operator=(const PackBuffer&) = delete;
+  std::uint64_t* data() const { return data_; }
+
+ private:
+  std::uint64_t* data_;
+  std::size_t capacity_;
 };
 
 }  // namespace sqt::simd::internal
