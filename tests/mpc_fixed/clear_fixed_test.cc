@@ -35,13 +35,13 @@ TEST_P(ClearFixed, CompareReluSelectExact) { check_compare_relu_select(runner(),
 TEST_P(ClearFixed, MaxPool2x2) { check_max_windows(runner(), fp_, 2, 2, 4); }
 TEST_P(ClearFixed, MaxPool3x3Overlapping) { check_max_windows(runner(), fp_, 3, 2, 5); }
 TEST_P(ClearFixed, MaxPool3x3Stride1) { check_max_windows(runner(), fp_, 3, 1, 6); }
-TEST_P(ClearFixed, Exp) { check_exp(runner(), fp_, 7, 2e-3, 4); }
-TEST_P(ClearFixed, Reciprocal) { check_reciprocal(runner(), fp_, 8, 1e-3, 2); }
-TEST_P(ClearFixed, Div) { check_div(runner(), fp_, 9, 1e-3, 4); }
-TEST_P(ClearFixed, InvSqrt) { check_invsqrt(runner(), fp_, 10, 5e-3, 2); }
-TEST_P(ClearFixed, Sqrt) { check_sqrt(runner(), fp_, 11, 5e-3, 2); }
-TEST_P(ClearFixed, Log) { check_log(runner(), fp_, 12, 1e-3); }
-TEST_P(ClearFixed, Softmax) { check_softmax(runner(), fp_, 13, 2e-3, 5e-3); }
+TEST_P(ClearFixed, Exp) { check_exp(runner(), fp_, 7, kExpRel, kExpUlps); }
+TEST_P(ClearFixed, Reciprocal) { check_reciprocal(runner(), fp_, 8, kReciprocalRel, kReciprocalUlps); }
+TEST_P(ClearFixed, Div) { check_div(runner(), fp_, 9, kDivRel, kDivUlps); }
+TEST_P(ClearFixed, InvSqrt) { check_invsqrt(runner(), fp_, 10, kInvSqrtRel, kInvSqrtUlps); }
+TEST_P(ClearFixed, Sqrt) { check_sqrt(runner(), fp_, 11, kSqrtRel, kSqrtUlps); }
+TEST_P(ClearFixed, Log) { check_log(runner(), fp_, 12, kLogAbs); }
+TEST_P(ClearFixed, Softmax) { check_softmax(runner(), fp_, 13, kSoftmaxAbs, kSoftmaxRowSum); }
 
 INSTANTIATE_TEST_SUITE_P(Truncation, ClearFixed,
                          ::testing::Values(TruncMode::kProbabilistic, TruncMode::kExact),

@@ -35,13 +35,13 @@ TEST_P(Rep3Fixed, MatmulWithinOneUlp) { check_matmul(runner(), fp_, 2); }
 TEST_P(Rep3Fixed, CompareReluSelectExact) { check_compare_relu_select(runner(), fp_, 3); }
 TEST_P(Rep3Fixed, MaxPool2x2) { check_max_windows(runner(), fp_, 2, 2, 4); }
 TEST_P(Rep3Fixed, MaxPool3x3Overlapping) { check_max_windows(runner(), fp_, 3, 2, 5); }
-TEST_P(Rep3Fixed, Exp) { check_exp(runner(), fp_, 7, 2e-3, 4); }
-TEST_P(Rep3Fixed, Reciprocal) { check_reciprocal(runner(), fp_, 8, 1e-3, 2); }
-TEST_P(Rep3Fixed, Div) { check_div(runner(), fp_, 9, 1e-3, 4); }
-TEST_P(Rep3Fixed, InvSqrt) { check_invsqrt(runner(), fp_, 10, 5e-3, 2); }
-TEST_P(Rep3Fixed, Sqrt) { check_sqrt(runner(), fp_, 11, 5e-3, 2); }
-TEST_P(Rep3Fixed, Log) { check_log(runner(), fp_, 12, 1e-3); }
-TEST_P(Rep3Fixed, Softmax) { check_softmax(runner(), fp_, 13, 2e-3, 5e-3); }
+TEST_P(Rep3Fixed, Exp) { check_exp(runner(), fp_, 7, kExpRel, kExpUlps); }
+TEST_P(Rep3Fixed, Reciprocal) { check_reciprocal(runner(), fp_, 8, kReciprocalRel, kReciprocalUlps); }
+TEST_P(Rep3Fixed, Div) { check_div(runner(), fp_, 9, kDivRel, kDivUlps); }
+TEST_P(Rep3Fixed, InvSqrt) { check_invsqrt(runner(), fp_, 10, kInvSqrtRel, kInvSqrtUlps); }
+TEST_P(Rep3Fixed, Sqrt) { check_sqrt(runner(), fp_, 11, kSqrtRel, kSqrtUlps); }
+TEST_P(Rep3Fixed, Log) { check_log(runner(), fp_, 12, kLogAbs); }
+TEST_P(Rep3Fixed, Softmax) { check_softmax(runner(), fp_, 13, kSoftmaxAbs, kSoftmaxRowSum); }
 
 INSTANTIATE_TEST_SUITE_P(Truncation, Rep3Fixed,
                          ::testing::Values(TruncMode::kProbabilistic, TruncMode::kExact),
