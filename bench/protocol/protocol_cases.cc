@@ -1,8 +1,11 @@
 #include "bench/protocol/protocol_cases.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <functional>
 #include <random>
 
@@ -30,20 +33,29 @@ void barrier(Rep3& p) { p.reveal(p.zeros(1)); }
 
 struct Measured {
   double seconds;
+  double cpu_seconds;
   std::uint64_t rounds;
   std::uint64_t bytes;
 };
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 Measured measure(Rep3& p, const std::function<void()>& body) {
   barrier(p);
   const auto before = p.stats();
   const auto start = Clock::now();
+  const double cpu_start = thread_cpu_seconds();
   body();
+  const double cpu = thread_cpu_seconds() - cpu_start;
   const auto bytes = p.stats().bytes_sent - before.bytes_sent;
   barrier(p);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   // The closing barrier adds exactly one counted round.
-  return {seconds, p.stats().rounds - before.rounds - 1, bytes};
+  return {seconds, cpu, p.stats().rounds - before.rounds - 1, bytes};
 }
 
 // Max of a per-party counter, known to party 0 afterwards.
@@ -62,6 +74,11 @@ std::uint64_t max_over_parties(net::Network& net, std::uint64_t mine) {
 
 }  // namespace
 
+void keep_freed_memory_for_reuse() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, backend::Backend& backend,
                                                         const ProtocolCaseOptions& options) {
   const FixedParams fixed{};
@@ -79,13 +96,18 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     std::sort(runs.begin(), runs.end(),
               [](const Measured& a, const Measured& b) { return a.seconds < b.seconds; });
     const Measured& median = runs[runs.size() / 2];
+    const auto cpu_ns = max_over_parties(network, static_cast<std::uint64_t>(median.cpu_seconds * 1e9));
     ProtocolCaseResult result{name,
                               elements,
                               median.seconds,
+                              static_cast<double>(cpu_ns) * 1e-9,
                               max_over_parties(network, median.rounds),
                               max_over_parties(network, median.bytes),
                               false};
-    if (p.party() == 0) results.push_back(result);
+    if (p.party() == 0) {
+      if (options.progress) options.progress(result);
+      results.push_back(result);
+    }
   };
 
   {
@@ -102,8 +124,12 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
         times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
       }
       std::sort(times.begin(), times.end());
-      if (p.party() == 0)
-        results.push_back({"rep3/mul/local_product", n, times[times.size() / 2], 0, 0, true});
+      const double t = times[times.size() / 2];
+      const ProtocolCaseResult baseline{"rep3/mul/local_product", n, t, t, 0, 0, true};
+      if (p.party() == 0) {
+        if (options.progress) options.progress(baseline);
+        results.push_back(baseline);
+      }
     }
     run_case("rep3/mul", n, [&] { p.mul(x, y); });
     run_case("rep3/mul_trunc", n, [&] { p.mul_trunc(x, y, f); });

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct ProtocolCaseResult {
   std::string name;                  // e.g. "rep3/mul"
   std::size_t elements = 0;          // batch size of one call
   double seconds = 0;                // median wall time of one call (party 0, barrier to barrier)
+  double cpu_seconds = 0;            // max over parties of the calling thread's CPU time in that call
   std::uint64_t rounds = 0;          // max over parties of the counted rounds of one call
   std::uint64_t max_bytes_sent = 0;  // max over parties of the bytes one call sent
   bool baseline = false;             // local computation only, no protocol
@@ -26,7 +28,13 @@ struct ProtocolCaseResult {
 struct ProtocolCaseOptions {
   bool quick = false;  // 100x smaller batches
   int repeats = 3;
+  std::function<void(const ProtocolCaseResult&)> progress;  // party 0, after each case
 };
+
+// Large share vectors otherwise come from fresh mmap()s on every call, and
+// the page faults would dominate the measured protocol time: keep freed
+// memory in the heap for reuse (process-wide; benchmark processes only).
+void keep_freed_memory_for_reuse();
 
 // Runs every case; returns the results on party 0 and an empty vector on
 // the other parties.

@@ -14,13 +14,15 @@ void register_protocol_suites(SuiteRegistry& registry) {
       {"protocol", 3, [](SuiteContext& context) {
          if (context.network == nullptr) throw ConfigError("bench protocol: needs the 3-party mesh");
          auto backend = backend::make_backend(context.options.backend, std::max(1, context.options.threads));
-         ProtocolCaseOptions options{context.options.quick, context.options.repeats};
+         keep_freed_memory_for_reuse();
+         ProtocolCaseOptions options{context.options.quick, context.options.repeats, {}};
          for (const auto& r : run_rep3_protocol_cases(*context.network, *backend, options)) {
            const nlohmann::json params = {{"protocol", "rep3"}, {"elements", r.elements}, {"parties", 3}};
            context.writer.write({"protocol", r.name, "seconds", r.seconds, r.baseline, params});
            if (r.baseline) continue;
            context.writer.write({"protocol", r.name, "elements_per_s",
                                  static_cast<double>(r.elements) / r.seconds, false, params});
+           context.writer.write({"protocol", r.name, "cpu_seconds", r.cpu_seconds, false, params});
            context.writer.write({"protocol", r.name, "rounds", static_cast<double>(r.rounds), false, params});
            context.writer.write(
                {"protocol", r.name, "bytes_per_party", static_cast<double>(r.max_bytes_sent), false, params});

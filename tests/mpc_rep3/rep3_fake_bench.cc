@@ -15,17 +15,19 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--quick") == 0) options.quick = true;
     if (std::strcmp(argv[i], "--repeats") == 0 && i + 1 < argc) options.repeats = std::stoi(argv[++i]);
   }
-  auto results = sqt::test::run_three([&](sqt::net::Network& network) {
-    auto backend = sqt::backend::make_backend("cpu", 1);
-    return sqt::bench::run_rep3_protocol_cases(network, *backend, options);
-  });
-  for (const auto& r : results[0]) {
+  options.progress = [](const sqt::bench::ProtocolCaseResult& r) {
     std::printf(
         "{\"suite\":\"protocol\",\"network\":\"FakeNetwork\",\"name\":\"%s\",\"elements\":%zu,\"seconds\":%."
         "4f,"
-        "\"rounds\":%llu,\"bytes_per_party\":%llu,\"baseline\":%s}\n",
-        r.name.c_str(), r.elements, r.seconds, static_cast<unsigned long long>(r.rounds),
+        "\"cpu_seconds\":%.4f,\"rounds\":%llu,\"bytes_per_party\":%llu,\"baseline\":%s}\n",
+        r.name.c_str(), r.elements, r.seconds, r.cpu_seconds, static_cast<unsigned long long>(r.rounds),
         static_cast<unsigned long long>(r.max_bytes_sent), r.baseline ? "true" : "false");
-  }
+    std::fflush(stdout);
+  };
+  sqt::bench::keep_freed_memory_for_reuse();
+  sqt::test::run_three([&](sqt::net::Network& network) {
+    auto backend = sqt::backend::make_backend("cpu", 1);
+    return sqt::bench::run_rep3_protocol_cases(network, *backend, options);
+  });
   return 0;
 }
