@@ -6,6 +6,7 @@ SuiteRegistry all_suites() {
   SuiteRegistry registry;
   register_simd_suites(registry);
   register_protocol_suites(registry);
+  register_net_suites(registry);
   return registry;
 }
 

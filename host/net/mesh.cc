@@ -267,6 +267,7 @@ class Mesh final : public Network {
 
   void connect();
 
+  const NodeConfig& config() const { return config_; }
   int party() const override { return config_.party; }
   int parties() const override { return static_cast<int>(config_.parties.size()); }
 
@@ -762,6 +763,36 @@ std::unique_ptr<Network> connect_mesh(const NodeConfig& config, const MeshOption
 
 std::unique_ptr<Network> connect_mesh(const NodeConfig& config) {
   return connect_mesh(config, MeshOptions{});
+}
+
+std::unique_ptr<Network> open_plain_baseline_mesh(Network& tls_mesh) {
+  auto* mesh = dynamic_cast<Mesh*>(&tls_mesh);
+  if (mesh == nullptr) throw NetError("the plain-TCP baseline needs a mesh made by connect_mesh");
+  NodeConfig config = mesh->config();
+  const int me = config.party;
+  PeerAddress own = config.parties[static_cast<std::size_t>(me)];
+  own.port = 0;
+  const int fd = listen_on(own, me);  // a free port on our listen host
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  const auto port = ntohs(ss.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
+                                                   : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  ::close(fd);
+  std::vector<Ring> mine{Ring(port)};
+  for (int j = 0; j < tls_mesh.parties(); ++j) {
+    if (j != me) tls_mesh.send(j, mine);
+  }
+  config.parties[static_cast<std::size_t>(me)].port = port;
+  for (int j = 0; j < tls_mesh.parties(); ++j) {
+    if (j == me) continue;
+    std::vector<Ring> theirs(1);
+    tls_mesh.recv(j, theirs);
+    config.parties[static_cast<std::size_t>(j)].port = static_cast<unsigned short>(theirs[0]);
+  }
+  MeshOptions options;
+  options.plain_tcp_for_benchmarks = true;
+  return connect_mesh(config, options);
 }
 
 void write_raw_bytes_for_tests(Network& net, int peer, std::span<const std::byte> bytes, bool then_close) {

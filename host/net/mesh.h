@@ -32,6 +32,11 @@ struct MeshOptions {
 
 std::unique_ptr<Network> connect_mesh(const NodeConfig& config, const MeshOptions& options);
 
+// Benchmarks only: a second, unencrypted mesh between the same parties (same
+// hosts, fresh ports exchanged over `tls_mesh`), for the plain-TCP baseline
+// measured in the same run. NetError when tls_mesh is not from connect_mesh.
+std::unique_ptr<Network> open_plain_baseline_mesh(Network& tls_mesh);
+
 // Test hook for tests/net: writes raw bytes (no framing) on the connection
 // to `peer` of a mesh made by connect_mesh; then_close shuts it down.
 void write_raw_bytes_for_tests(Network& net, int peer, std::span<const std::byte> bytes, bool then_close);

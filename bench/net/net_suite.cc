@@ -1,0 +1,152 @@
+// Suite "net": the party network between real party processes (3 or more).
+// One-stream and all-pairs throughput of large frames and the small-frame
+// round trip, over the TLS mesh and, as the baseline in the same run, over
+// a plain-TCP mesh with the same framing and threads.
+//
+//   sqt bench net --json net.jsonl            (3 local processes, loopback)
+//   sqt node --config node.toml bench net --json net.jsonl   (a deployment)
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "bench/core/suites.h"
+#include "host/core/error.h"
+#include "host/net/mesh.h"
+#include "host/net/network.h"
+
+namespace sqt::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Every party sends one byte to every other and waits for theirs.
+void barrier(net::Network& net) {
+  const std::byte token[1] = {std::byte{1}};
+  std::byte in[1];
+  for (int j = 0; j < net.parties(); ++j) {
+    if (j != net.party()) net.send_bytes(j, token);
+  }
+  for (int j = 0; j < net.parties(); ++j) {
+    if (j != net.party()) net.recv_bytes(j, in);
+  }
+}
+
+// Party 0 streams `bytes` to party 1, which acknowledges with one byte;
+// seconds per transfer, median over repeats (measured at party 0).
+double one_stream_seconds(net::Network& net, std::size_t bytes, int transfers, int repeats) {
+  std::vector<std::byte> buffer(bytes, std::byte{0x5a});
+  std::byte ack[1] = {std::byte{1}};
+  std::vector<double> times;
+  for (int r = 0; r < repeats; ++r) {
+    barrier(net);
+    const auto start = Clock::now();
+    for (int t = 0; t < transfers; ++t) {
+      if (net.party() == 0) {
+        net.send_bytes(1, buffer);
+        net.recv_bytes(1, ack);
+      } else if (net.party() == 1) {
+        net.recv_bytes(0, buffer);
+        net.send_bytes(0, ack);
+      }
+    }
+    times.push_back(seconds_since(start) / transfers);
+  }
+  return median(times);
+}
+
+// Every party sends `bytes` to every other party, then receives theirs.
+double all_pairs_seconds(net::Network& net, std::size_t bytes, int transfers, int repeats) {
+  std::vector<std::byte> out(bytes, std::byte{0x33}), in(bytes);
+  std::vector<double> times;
+  for (int r = 0; r < repeats; ++r) {
+    barrier(net);
+    const auto start = Clock::now();
+    for (int t = 0; t < transfers; ++t) {
+      for (int j = 0; j < net.parties(); ++j) {
+        if (j != net.party()) net.send_bytes(j, out);
+      }
+      for (int j = 0; j < net.parties(); ++j) {
+        if (j != net.party()) net.recv_bytes(j, in);
+      }
+    }
+    barrier(net);
+    times.push_back(seconds_since(start) / transfers);
+  }
+  return median(times);
+}
+
+// Median round trip of an 8-byte frame between parties 0 and 1.
+double round_trip_seconds(net::Network& net, int trips) {
+  std::byte msg[8] = {};
+  std::vector<double> times;
+  barrier(net);
+  for (int i = 0; i < trips; ++i) {
+    const auto start = Clock::now();
+    if (net.party() == 0) {
+      net.send_bytes(1, msg);
+      net.recv_bytes(1, msg);
+    } else if (net.party() == 1) {
+      net.recv_bytes(0, msg);
+      net.send_bytes(0, msg);
+    }
+    times.push_back(seconds_since(start));
+  }
+  barrier(net);
+  return median(times);
+}
+
+void run_net_suite(SuiteContext& context) {
+  if (context.network == nullptr) throw ConfigError("bench net: needs the party mesh (3 or more parties)");
+  net::Network& tls = *context.network;
+  const std::unique_ptr<net::Network> plain = net::open_plain_baseline_mesh(tls);
+  const bool quick = context.options.quick;
+  const int repeats = std::max(1, context.options.repeats);
+  const std::size_t big = quick ? (std::size_t{4} << 20) : (std::size_t{64} << 20);
+  const int transfers = quick ? 2 : 4;
+  const int trips = quick ? 200 : 2000;
+  const int n = tls.parties();
+
+  struct Transport {
+    const char* name;
+    net::Network* network;
+    bool baseline;
+  };
+  for (const Transport& t : {Transport{"tls", &tls, false}, Transport{"tcp", plain.get(), true}}) {
+    net::Network& net = *t.network;
+    const nlohmann::json params = {{"transport", t.name}, {"parties", n}, {"bytes", big}};
+    const double one = one_stream_seconds(net, big, transfers, repeats);
+    context.writer.write({"net", fmt::format("one_stream/{}MiB/{}", big >> 20, t.name), "bytes_per_s",
+                          static_cast<double>(big) / one, t.baseline, params});
+    const double all = all_pairs_seconds(net, big, transfers, repeats);
+    // Bytes each party sends per second (it receives as many at once).
+    context.writer.write({"net", fmt::format("all_pairs/{}MiB/{}", big >> 20, t.name), "bytes_per_s",
+                          static_cast<double>(big) * (n - 1) / all, t.baseline, params});
+    const double rtt = round_trip_seconds(net, trips);
+    context.writer.write({"net",
+                          fmt::format("round_trip/8B/{}", t.name),
+                          "seconds",
+                          rtt,
+                          t.baseline,
+                          {{"transport", t.name}, {"parties", n}, {"bytes", 8}, {"trips", trips}}});
+  }
+}
+
+}  // namespace
+
+void register_net_suites(SuiteRegistry& registry) { registry.add({"net", 3, run_net_suite}); }
+
+}  // namespace sqt::bench
