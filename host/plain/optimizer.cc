@@ -56,8 +56,10 @@ void Optimizer::update(std::vector<float>& w, std::vector<float>& g, std::vector
       const float gk = g[k] * inv_batch;
       m[k] = b1 * m[k] + (1 - b1) * gk;
       s[k] = b2 * s[k] + (1 - b2) * gk * gk;
-      float s_hat = s[k] * c2;
-      if (ams) s_hat = s_max[k] = std::max(s_max[k], s_hat);
+      // AMSGrad keeps the maximum of the raw second moment and bias-corrects
+      // it afterwards, as the secure optimizer does (host/nn/optimizer.h).
+      if (ams) s_max[k] = std::max(s_max[k], s[k]);
+      const float s_hat = (ams ? s_max[k] : s[k]) * c2;
       w[k] -= lr * (m[k] * c1) / std::sqrt(s_hat + eps2);
     }
   }

@@ -3,7 +3,7 @@
 //   SGD:  v = momentum * v - lr * g / B;  w += v
 //   Adam: m = b1 m + (1 - b1) g;  s = b2 s + (1 - b2) g^2  (g = sum / B)
 //         w -= lr * m_hat / sqrt(s_hat + eps^2)   (DESIGN.md section 3)
-//   AMSGrad: as Adam with s_hat replaced by its running maximum.
+//   AMSGrad: as Adam with s replaced by its running maximum (then corrected).
 #pragma once
 
 #include <string>
