@@ -75,8 +75,10 @@ std::uint64_t max_over_parties(net::Network& net, std::uint64_t mine) {
 }  // namespace
 
 void keep_freed_memory_for_reuse() {
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  // The mmap threshold cannot exceed 32 MB, so large blocks would still be
+  // mapped: switch mmap off and never trim.
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, -1);
 }
 
 std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, backend::Backend& backend,

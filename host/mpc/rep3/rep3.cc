@@ -1,5 +1,6 @@
 #include "host/mpc/rep3/rep3.h"
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -138,6 +139,20 @@ std::vector<Ring> Rep3::prev_stream(Stream s, std::size_t n) {
   return v;
 }
 
+void Rep3::fill_next(Stream s, std::span<Ring> out) {
+  backend_.prg_fill(key_next_, (op_ << 36) | (static_cast<std::uint64_t>(s) << 32), out);
+}
+
+void Rep3::fill_prev(Stream s, std::span<Ring> out) {
+  backend_.prg_fill(key_prev_, (op_ << 36) | (static_cast<std::uint64_t>(s) << 32), out);
+}
+
+std::span<Ring> Rep3::scratch(int slot, std::size_t n) {
+  auto& buffer = scratch_[slot];
+  if (buffer.size() < n) buffer.resize(n);
+  return {buffer.data(), n};
+}
+
 std::vector<Ring> Rep3::zero_share(Stream s, std::size_t n) {
   auto a = next_stream(s, n);
   const auto b = prev_stream(s, n);
@@ -261,8 +276,12 @@ Rep3::Share Rep3::mul_public(const Share& x, Ring c) const {
 Rep3::Share Rep3::mul(const Share& x, const Share& y) {
   check_same_size(x.size(), y.size(), "mul");
   next_op();
-  const auto alpha = zero_share(kS0, x.size());
-  std::vector<Ring> z(x.size());
+  const std::size_t n = x.size();
+  auto alpha = scratch(0, n), prev = scratch(1, n);
+  fill_next(kS0, alpha);
+  fill_prev(kS0, prev);
+  for (std::size_t e = 0; e < n; ++e) alpha[e] -= prev[e];
+  std::vector<Ring> z(n);
   backend_.rep3_mul(x.part[0], x.part[1], y.part[0], y.part[1], alpha, z);
   return reshare(std::move(z));
 }
@@ -271,7 +290,8 @@ Rep3::Share Rep3::mul_trunc(const Share& x, const Share& y, int bits) {
   check_same_size(x.size(), y.size(), "mul_trunc");
   if (mode_ == TruncMode::kExact) return trunc(mul(x, y), bits);
   check_trunc_bits(bits);
-  const std::vector<Ring> no_mask(x.size(), 0);
+  auto no_mask = scratch(0, x.size());
+  std::fill(no_mask.begin(), no_mask.end(), Ring{0});
   std::vector<Ring> z(x.size());
   backend_.rep3_mul(x.part[0], x.part[1], y.part[0], y.part[1], no_mask, z);
   return trunc_additive(std::move(z), x.size(), true, bits);
@@ -339,21 +359,22 @@ Rep3::Share Rep3::trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has
   Share out(n);
   if (party_ == kP0 || party_ == kP1) {
     const bool p0 = party_ == kP0;
-    auto r = p0 ? next_stream(kS1, n) : prev_stream(kS1, n);
+    // K_0 is P0's next key and P1's prev key.
+    auto k0 = [&](Stream st, std::span<Ring> out) { p0 ? fill_next(st, out) : fill_prev(st, out); };
+    auto r = scratch(0, n), s = scratch(1, n), mu = scratch(2, n), nu = scratch(3, n);
+    k0(kS1, r);
+    if (p1_has_summand) k0(kS2, s);
     if (p0) {
-      if (p1_has_summand) {
-        const auto s = next_stream(kS2, n);
+      if (p1_has_summand)
         for (std::size_t e = 0; e < n; ++e) z[e] += s[e];
-      }
       for (std::size_t e = 0; e < n; ++e) z[e] += r[e];
       net_.send(kP2, z);
     } else if (p1_has_summand) {
-      const auto s = prev_stream(kS2, n);
       for (std::size_t e = 0; e < n; ++e) z[e] -= s[e];
       net_.send(kP2, z);
     }
-    const auto mu = p0 ? next_stream(kS5, n) : prev_stream(kS5, n);
-    const auto nu = p0 ? next_stream(kS6, n) : prev_stream(kS6, n);
+    k0(kS5, mu);
+    k0(kS6, nu);
     std::vector<Ring> known(n), d(n);  // known: -(r >> b) + 2^(64-b) nu, P0 and P1 agree
     for (std::size_t e = 0; e < n; ++e) known[e] = (Ring{0} - (r[e] >> bits)) + top * nu[e];
     if (p0) {
@@ -364,8 +385,9 @@ Rep3::Share Rep3::trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has
       for (std::size_t e = 0; e < n; ++e) out.part[0][e] = y0[e] + top * d[e];
       out.part[1] = std::move(known);
     } else {
-      const auto y2 = next_stream(kS3, n);
-      const auto rho = next_stream(kS4, n);
+      auto y2 = scratch(4, n), rho = scratch(5, n);
+      fill_next(kS3, y2);
+      fill_next(kS4, rho);
       for (std::size_t e = 0; e < n; ++e) d[e] = ((r[e] >> 63) * rho[e] - mu[e]) & low_mask;
       send_small(net_, kP2, d, bits);
       out.part[0] = std::move(known);
@@ -379,8 +401,9 @@ Rep3::Share Rep3::trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has
     const auto m1 = recv_ring(net_, kP1, n);
     for (std::size_t e = 0; e < n; ++e) c[e] += m1[e];
   }
-  const auto y2 = prev_stream(kS3, n);
-  const auto rho = prev_stream(kS4, n);
+  auto y2 = scratch(0, n), rho = scratch(1, n);
+  fill_prev(kS3, y2);
+  fill_prev(kS4, rho);
   std::vector<Ring> y0(n), beta(n);
   for (std::size_t e = 0; e < n; ++e) {
     const Ring ce = c[e] + z[e] + offset;

@@ -93,7 +93,12 @@ class Rep3 {
 
   std::vector<Ring> next_stream(Stream s, std::size_t n);  // from K_i, shared with party i+1
   std::vector<Ring> prev_stream(Stream s, std::size_t n);  // from K_{i-1}, shared with party i-1
-  std::vector<Ring> zero_share(Stream s, std::size_t n);   // arithmetic, sums to 0 over the parties
+  void fill_next(Stream s, std::span<Ring> out);
+  void fill_prev(Stream s, std::span<Ring> out);
+  // Reusable buffer `slot` of n words (contents unspecified): the hot paths
+  // keep their PRG streams here instead of zeroing fresh vectors per call.
+  std::span<Ring> scratch(int slot, std::size_t n);
+  std::vector<Ring> zero_share(Stream s, std::size_t n);  // arithmetic, sums to 0 over the parties
   std::vector<Ring> zero_share_xor(Stream s, std::size_t n);
   void next_op() { ++op_; }
 
@@ -125,6 +130,7 @@ class Rep3 {
   backend::PrgSeed key_next_{};
   backend::PrgSeed key_prev_{};
   std::uint64_t op_ = 0;
+  std::vector<Ring> scratch_[6];
 };
 
 static_assert(Protocol<Rep3>);
