@@ -19,6 +19,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "host/net/frame.h"
@@ -122,9 +123,11 @@ Hello read_hello(Stream& s, Clock::time_point deadline, const std::string& who, 
 
 void write_with_deadline(Stream& s, std::span<const std::byte> data, Clock::time_point deadline,
                          const std::string& who) {
-  write_all(s, data.data(), data.size(), [&](std::size_t) {
+  auto idle = [&](std::size_t) {
     if (Clock::now() > deadline) throw NetError(fmt::format("sending to {} timed out during setup", who));
-  });
+  };
+  write_all(s, data.data(), data.size(), idle);
+  while (!s.flush()) idle(0);
 }
 
 // ---- TCP setup (POSIX sockets; the established sockets are then owned by Streams) ----
@@ -234,6 +237,32 @@ int dial_before(const PeerAddress& a, Clock::time_point deadline, const std::ato
 
 // ---- the established mesh ----
 
+// Uninitialised, reusable storage for a frame that arrived before its recv():
+// no zero-fill, and no fresh pages (page faults) for every large frame.
+struct FrameBuffer {
+  std::unique_ptr<std::byte[]> data;
+  std::size_t size = 0;
+  std::size_t capacity = 0;
+
+  FrameBuffer() = default;
+  FrameBuffer(FrameBuffer&& o) noexcept
+      : data(std::move(o.data)), size(std::exchange(o.size, 0)), capacity(std::exchange(o.capacity, 0)) {}
+  FrameBuffer& operator=(FrameBuffer&& o) noexcept {
+    data = std::move(o.data);
+    size = std::exchange(o.size, 0);
+    capacity = std::exchange(o.capacity, 0);
+    return *this;
+  }
+
+  void resize(std::size_t n) {
+    if (n > capacity) {
+      data.reset(new std::byte[n]);
+      capacity = n;
+    }
+    size = n;
+  }
+};
+
 struct PeerLink {
   std::string name;  // "party 2 (host:port)"
   std::unique_ptr<Stream> out;
@@ -243,12 +272,13 @@ struct PeerLink {
 
   std::mutex m;
   std::condition_variable cv;
-  std::deque<std::vector<std::byte>> queue;  // frames no recv() was waiting for
-  std::span<std::byte> target;               // buffer of a waiting recv()
-  bool waiting = false;                      // a recv() is waiting with `target`
-  bool filling = false;                      // the reader is writing into `target`
-  bool filled = false;                       // `target` holds the frame
-  bool bye = false;                          // the peer finished normally
+  std::deque<FrameBuffer> queue;  // frames no recv() was waiting for
+  FrameBuffer spare;              // storage of the last consumed frame, reused
+  std::span<std::byte> target;    // buffer of a waiting recv()
+  bool waiting = false;           // a recv() is waiting with `target`
+  bool filling = false;           // the reader is writing into `target`
+  bool filled = false;            // `target` holds the frame
+  bool bye = false;               // the peer finished normally
   bool reader_done = false;
   std::atomic<std::int64_t> last_progress_ns{0};
 };
@@ -340,6 +370,8 @@ class Mesh final : public Network {
     PeerLink& l = link(peer, "raw write");
     std::lock_guard lock(l.out_mutex);
     write_all(*l.out, bytes.data(), bytes.size(), [](std::size_t) {});
+    while (!l.out->flush()) {
+    }
     if (then_close) l.out->shutdown();
   }
 
@@ -543,8 +575,13 @@ void Mesh::read_frames(int peer) {
         l.cv.notify_all();
         continue;
       }
-      std::vector<std::byte> frame(static_cast<std::size_t>(h.length));
-      read_payload(frame.data(), frame.size());
+      FrameBuffer frame;
+      {
+        std::lock_guard lock(l.m);
+        frame = std::move(l.spare);
+      }
+      frame.resize(static_cast<std::size_t>(h.length));
+      read_payload(frame.data.get(), frame.size);
       std::lock_guard lock(l.m);
       l.queue.push_back(std::move(frame));
       l.cv.notify_all();
@@ -631,6 +668,8 @@ void Mesh::write_frame_locked(PeerLink& l, FrameType type, std::span<const std::
       last_done = 0;
       write_all(*l.out, payload.data(), payload.size(), idle);
     }
+    last_done = 0;
+    while (!l.out->flush()) idle(0);
   } catch (const StreamClosed&) {
     failure = fmt::format("{} closed the connection", l.name);
   } catch (const NetError& e) {
@@ -648,17 +687,18 @@ void Mesh::recv_bytes(int peer, std::span<std::byte> out) {
   const auto timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(config_.timeout).count();
   std::unique_lock lock(l.m);
   auto take_queued = [&] {
-    std::vector<std::byte> frame = std::move(l.queue.front());
+    FrameBuffer frame = std::move(l.queue.front());
     l.queue.pop_front();
-    if (frame.size() != out.size()) {
+    if (frame.size != out.size()) {
       const std::string msg =
           fmt::format("{} sent a frame of {} bytes where this party expects {} bytes (protocol out of step)",
-                      l.name, frame.size(), out.size());
+                      l.name, frame.size, out.size());
       lock.unlock();  // a protocol out of step ends the session
       fail(msg);
       throw NetError(msg);
     }
-    if (!frame.empty()) std::memcpy(out.data(), frame.data(), frame.size());
+    if (frame.size != 0) std::memcpy(out.data(), frame.data.get(), frame.size);
+    if (frame.capacity > l.spare.capacity) l.spare = std::move(frame);
   };
   if (!l.queue.empty()) {
     take_queued();

@@ -37,6 +37,10 @@ class Stream {
   // Bytes written (> 0), or 0 when the tick passed without progress.
   virtual std::size_t write_some(const std::byte* data, std::size_t size) = 0;
 
+  // Pushes buffered bytes to the socket: true when done, false when the tick
+  // passed first (call again). Call after the last write of a frame.
+  virtual bool flush() { return true; }
+
   void shutdown();  // wakes blocked calls; later calls fail
   int fd() const { return fd_; }
 
