@@ -82,7 +82,7 @@ ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
     const Ring step = (Ring{1} << (1 << j)) - 1;
     const Ring c_int[] = {step};
     const Ring c_fix[] = {step << f};
-    const auto fj = static_cast<std::size_t>(f + j);
+    const auto fj = static_cast<std::size_t>(f) + static_cast<std::size_t>(j);
     factors.push_back({p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_int), Ring{1}),
                        p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_fix), Ring{1} << f)});
   }

@@ -43,11 +43,11 @@ TopBit<P> top_bit(P& p, const ShareOf<P>& x) {
   q.reserve(b.size());
   for (const auto& plane : b) q.push_back(p.bit_not(plane));
   // Suffix AND, log depth: q_j &= q_{j+shift}, all planes of a level in one call.
-  for (int shift = 1; shift < planes; shift *= 2) {
+  for (std::size_t shift = 1; shift < q.size(); shift *= 2) {
     std::vector<const Bits*> lhs, rhs;
-    for (int j = 0; j + shift < planes; ++j) {
-      lhs.push_back(&q[static_cast<std::size_t>(j)]);
-      rhs.push_back(&q[static_cast<std::size_t>(j + shift)]);
+    for (std::size_t j = 0; j + shift < q.size(); ++j) {
+      lhs.push_back(&q[j]);
+      rhs.push_back(&q[j + shift]);
     }
     const Bits anded =
         p.bit_and(concat<C>(std::span<const Bits* const>(lhs)), concat<C>(std::span<const Bits* const>(rhs)));
@@ -55,10 +55,8 @@ TopBit<P> top_bit(P& p, const ShareOf<P>& x) {
   }
   std::vector<Bits> t;
   t.reserve(q.size());
-  for (int j = 0; j + 1 < planes; ++j) {
-    t.push_back(p.bit_xor(q[static_cast<std::size_t>(j + 1)], q[static_cast<std::size_t>(j)]));
-  }
-  t.push_back(p.bit_not(q[static_cast<std::size_t>(planes - 1)]));
+  for (std::size_t j = 0; j + 1 < q.size(); ++j) t.push_back(p.bit_xor(q[j + 1], q[j]));
+  t.push_back(p.bit_not(q.back()));
   TopBit<P> r;
   r.onehot = detail::planes_to_arith(p, t, r.stride);
   r.n = x.size();

@@ -19,6 +19,7 @@ ShareOf<P> planes_to_arith(P& p, const std::vector<typename P::Bits>& planes, st
   using Bits = typename P::Bits;
   constexpr int C = Bits::kComponents;
   std::vector<const Bits*> ptrs;
+  ptrs.reserve(planes.size());
   for (const auto& b : planes) ptrs.push_back(&b);
   const Bits all = concat<C>(std::span<const Bits* const>(ptrs));
   stride = planes.empty() ? 0 : planes[0].size() * 64;

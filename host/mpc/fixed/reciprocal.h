@@ -19,7 +19,11 @@ namespace sqt::mpc::fx {
 inline int goldschmidt_iterations(int f) {
   constexpr double kStartError = 0.0858;
   int it = 0;
-  for (double e = kStartError; e > std::ldexp(1.0, -f - 1); e *= e) ++it;
+  double error = kStartError;
+  while (error > std::ldexp(1.0, -f - 1)) {
+    error *= error;
+    ++it;
+  }
   return it;
 }
 
