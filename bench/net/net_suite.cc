@@ -143,6 +143,11 @@ void run_net_suite(SuiteContext& context) {
                           t.baseline,
                           {{"transport", t.name}, {"parties", n}, {"bytes", 8}, {"trips", trips}}});
   }
+  for (const Transport& t : {Transport{"tls", &tls, false}, Transport{"tcp", plain.get(), true}}) {
+    const net::TrafficStats s = t.network->stats();
+    fmt::print("net: party {} over {}: sent {} bytes in {} messages, received {} bytes, {} rounds\n",
+               tls.party(), t.name, s.bytes_sent, s.messages_sent, s.bytes_received, s.rounds);
+  }
 }
 
 }  // namespace
