@@ -23,6 +23,9 @@ void deinterleave(std::span<const Ring> words, std::span<Ring> a, std::span<Ring
   }
 }
 
+// Triples per piece of the cpu triple generator (even: whole AES blocks).
+constexpr std::size_t kTripleChunk = 4096;
+
 }  // namespace
 
 CpuBackend::CpuBackend(int threads) : threads_(std::max(1, threads)) {}
@@ -46,23 +49,44 @@ TripleShares CpuBackend::beaver_triples(std::span<const PrgSeed> seeds, int part
                                         std::size_t n) {
   check_triple_parties(seeds, party);
   TripleShares own{std::vector<Ring>(n), std::vector<Ring>(n), std::vector<Ring>(n)};
-  std::vector<Ring> stream(kTripleWords * n);
-  simd::AesCtrPrg(seeds[party]).fill(counter, stream);
-  deinterleave(stream, own.a, own.b, own.c);
   const int last = static_cast<int>(seeds.size()) - 1;
-  if (party != last) return own;
-
-  // The dealer's correction: c_last = (sum a)(sum b) - sum_{j < last} c_j.
-  std::vector<Ring> sum_a = own.a, sum_b = own.b, sum_c(n, 0), a(n), b(n), c(n);
-  for (int j = 0; j < last; ++j) {
-    simd::AesCtrPrg(seeds[j]).fill(counter, stream);
-    deinterleave(stream, a, b, c);
-    simd::add(sum_a, a, sum_a);
-    simd::add(sum_b, b, sum_b);
-    simd::add(sum_c, c, sum_c);
+  const bool dealer = party == last;
+  std::vector<simd::AesCtrPrg> prgs;
+  for (int j = 0; j <= last; ++j) {
+    if (dealer || j == party) prgs.emplace_back(seeds[j]);
   }
-  simd::mul(sum_a, sum_b, own.c);
-  simd::sub(own.c, sum_c, own.c);
+  // Pieces of kTripleChunk triples (even, so each starts on a block) keep the
+  // streams in L2. A stream whose block count would pass 2^64 is filled in
+  // one piece, so simd's 128-bit counter carries exactly as on the card.
+  const std::uint64_t blocks = (kTripleWords * n + 1) / 2;
+  const std::size_t chunk = counter + blocks < counter ? n : std::min(n, kTripleChunk);
+  std::vector<Ring> stream(kTripleWords * chunk), sum_a(chunk), sum_b(chunk), sum_c(chunk), a(chunk),
+      b(chunk), c(chunk);
+  for (std::size_t t0 = 0; t0 < n; t0 += chunk) {
+    const std::size_t len = std::min(chunk, n - t0);
+    const std::uint64_t start = counter + kTripleWords * t0 / 2;
+    const std::span<Ring> words(stream.data(), kTripleWords * len);
+    const std::span<Ring> own_a(own.a.data() + t0, len), own_b(own.b.data() + t0, len),
+        own_c(own.c.data() + t0, len);
+    prgs[dealer ? party : 0].fill(start, words);
+    deinterleave(words, own_a, own_b, own_c);
+    if (!dealer) continue;
+    // The dealer's correction: c_last = (sum a)(sum b) - sum_{j < last} c_j.
+    const std::span<Ring> sa(sum_a.data(), len), sb(sum_b.data(), len), sc(sum_c.data(), len),
+        aj(a.data(), len), bj(b.data(), len), cj(c.data(), len);
+    std::copy(own_a.begin(), own_a.end(), sa.begin());
+    std::copy(own_b.begin(), own_b.end(), sb.begin());
+    std::fill(sc.begin(), sc.end(), 0);
+    for (int j = 0; j < last; ++j) {
+      prgs[j].fill(start, words);
+      deinterleave(words, aj, bj, cj);
+      simd::add(sa, aj, sa);
+      simd::add(sb, bj, sb);
+      simd::add(sc, cj, sc);
+    }
+    simd::mul(sa, sb, own_c);
+    simd::sub(own_c, sc, own_c);
+  }
   return own;
 }
 
