@@ -24,8 +24,11 @@ namespace sqt::mpc::fx {
 
 template <Protocol P>
 struct MaxResult {
-  ShareOf<P> max;     // out_n maxima
-  ShareOf<P> onehot;  // out_n x window_size, 1 at the position of the maximum
+  ShareOf<P> max;  // out_n maxima
+  // out_n x window_size, output-major like `windows`: onehot[o * w + j] is 1
+  // where windows[o * w + j] holds the maximum (backward: grad_in[windows[i]]
+  // += onehot[i] * grad_out[i / w], accumulating over overlapping windows).
+  ShareOf<P> onehot;
 };
 
 namespace detail {
@@ -82,9 +85,10 @@ MaxResult<P> window_tree_max(P& p, const ShareOf<P>& x, std::span<const std::uin
       std::vector<int> sign(w, 0);
       std::vector<std::size_t> pair_of(w, 0);
       for (std::size_t i = 0; i < pairs; ++i) {
-        for (std::size_t j = nodes[2 * i].lo; j < nodes[2 * i].hi; ++j) sign[j] = -1, pair_of[j] = i;
+        for (std::size_t j = nodes[2 * i].lo; j < nodes[2 * i + 1].hi; ++j) pair_of[j] = i;
+        for (std::size_t j = nodes[2 * i].lo; j < nodes[2 * i].hi; ++j) sign[j] = -1;
         for (std::size_t j = nodes[2 * i + 1].lo; j < nodes[2 * i + 1].hi; ++j) {
-          sign[j] = 1, pair_of[j] = i;
+          sign[j] = 1;
           for (std::size_t o = 0; o < out_n; ++o) ones[o * w + j] = 0;
         }
       }
@@ -115,16 +119,15 @@ MaxResult<P> window_tree_max(P& p, const ShareOf<P>& x, std::span<const std::uin
 
     // Next level: the winners, then the unpaired last candidate if any.
     const std::size_t next_c = pairs + (c % 2);
-    cand = p.add(p.linear(winners, out_n * next_c,
-                          [&](const Ring* in, Ring* out) {
-                            for (std::size_t o = 0; o < out_n; ++o) {
-                              for (std::size_t i = 0; i < pairs; ++i) out[o * next_c + i] = in[o * pairs + i];
-                            }
-                          }),
-                 p.linear(cand, out_n * next_c, [&](const Ring* in, Ring* out) {
-                   if (c % 2 == 0) return;
-                   for (std::size_t o = 0; o < out_n; ++o) out[o * next_c + pairs] = in[o * c + c - 1];
-                 }));
+    // (one gather over the concatenation [winners, cand]).
+    const ShareOf<P> both = concat(winners, cand);
+    const std::size_t cand_at = out_n * pairs;
+    cand = p.linear(both, out_n * next_c, [&](const Ring* in, Ring* out) {
+      for (std::size_t o = 0; o < out_n; ++o) {
+        for (std::size_t i = 0; i < pairs; ++i) out[o * next_c + i] = in[o * pairs + i];
+        if (c % 2 == 1) out[o * next_c + pairs] = in[cand_at + o * c + c - 1];
+      }
+    });
     std::vector<Span> next(next_c);
     for (std::size_t i = 0; i < pairs; ++i) next[i] = {nodes[2 * i].lo, nodes[2 * i + 1].hi};
     if (c % 2 == 1) next[pairs] = nodes[c - 1];
