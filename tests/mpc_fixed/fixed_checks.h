@@ -244,13 +244,14 @@ void check_max_windows(Run&& run, FixedParams fp, std::size_t pool, std::size_t 
   }
 }
 
-// fx::exp on [-20, ln(max)]: relative error plus an absolute floor of a few
-// ulp (results below 2^-f are not representable).
+// fx::exp on [-20, ln(max)] and a few far-negative inputs (which must give
+// 0): relative error plus an absolute floor of a few ulp (results below 2^-f
+// are not representable).
 template <class Run>
 void check_exp(Run&& run, FixedParams fp, std::uint64_t seed, double rel, double abs_ulps) {
   const double top = std::log(std::ldexp(1.0, fp.k - fp.f - 1)) - 0.05;
   auto xs = uniform(3000, -20.0, top, seed);
-  xs.insert(xs.end(), {0.0, -1.0, 1.0, -11.09, -11.1, -12.0, top});
+  xs.insert(xs.end(), {0.0, -1.0, 1.0, -11.09, -11.1, -12.0, -100.0, -5000.0, top});
   const auto x = encode_all(xs, fp.f);
   const auto got = run([&](auto& p) { return p.reveal(mpc::fx::exp(p, owned(p, x))); });
   const auto xq = decoded(x, fp.f);
