@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "host/mpc/protocol.h"
 
@@ -26,10 +27,13 @@ typename P::Share mul_trunc(P& p, const typename P::Share& a, const typename P::
     return p.trunc(p.mul(a, b), bits);
 }
 
-// Communication counters when the protocol has them (clear has zeros).
+// This party's communication so far (the network's counters, cumulative
+// over protocol instances on the same network; the clear emulation has zeros).
 template <class P>
 std::uint64_t rounds_of(const P& p) {
-  if constexpr (requires { p.rounds(); })
+  if constexpr (requires { p.stats().rounds; })
+    return p.stats().rounds;
+  else if constexpr (requires { p.rounds(); })
     return p.rounds();
   else
     return 0;
@@ -37,7 +41,9 @@ std::uint64_t rounds_of(const P& p) {
 
 template <class P>
 std::uint64_t bytes_sent_of(const P& p) {
-  if constexpr (requires { p.bytes_sent(); })
+  if constexpr (requires { p.stats().bytes_sent; })
+    return p.stats().bytes_sent;
+  else if constexpr (requires { p.bytes_sent(); })
     return p.bytes_sent();
   else
     return 0;

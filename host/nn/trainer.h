@@ -134,10 +134,8 @@ class Trainer {
       if (opt_.compute_loss && batches > 0)
         r.train_loss = loss_sum / static_cast<double>(batches * opt_.batch);
       r.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      bytes_ += bytes_sent_of(*p);
-      rounds_ += rounds_of(*p);
-      r.bytes_sent = bytes_;
-      r.rounds = rounds_;
+      r.bytes_sent = bytes_sent_of(*p);
+      r.rounds = rounds_of(*p);
       model.params() = std::move(m.params());
       if (!opt_.checkpoint.empty()) save(party, model, optim, epoch + 1);
       report(party, r);
@@ -257,7 +255,6 @@ class Trainer {
 
   TrainOptions opt_;
   Factory make_;
-  std::uint64_t bytes_ = 0, rounds_ = 0;
 };
 
 }  // namespace sqt::nn

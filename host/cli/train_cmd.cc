@@ -1,0 +1,213 @@
+// `sqt train`: secure (rep3), emulated (clear) or float reference (plain)
+// training. Without --config, rep3 starts its three parties as local
+// processes (each re-runs this command with --config); with --config this
+// process is one party of the mesh.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/backend/backend.h"
+#include "host/cli/commands.h"
+#include "host/core/error.h"
+#include "host/data/data_dir.h"
+#include "host/mpc/clear/clear.h"
+#include "host/mpc/rep3/rep3.h"
+#include "host/net/launcher.h"
+#include "host/net/session.h"
+#include "host/nn/architecture.h"
+#include "host/nn/trainer.h"
+#include "host/plain/trainer.h"
+
+namespace sqt::cli {
+namespace {
+
+struct TrainFlags {
+  std::string model = "A", protocol = "rep3", backend = "cpu", optimizer = "sgd", trunc = "probabilistic";
+  int epochs = 1, threads = 0, export_party = 0;
+  std::size_t batch = 128;
+  double lr = -1;
+  std::uint64_t seed = 1;
+  std::string data, metrics, checkpoint, export_path, config;
+  long max_batches = -1;
+  bool resume = false, loss = false, quiet = false;
+};
+
+std::string dataset_name(const nn::Architecture& arch) { return arch.input.c == 3 ? "cifar10" : "mnist"; }
+
+nn::TrainOptions train_options(const TrainFlags& f) {
+  nn::TrainOptions o;
+  o.model = f.model;
+  o.epochs = f.epochs;
+  o.batch = f.batch;
+  o.max_batches = f.max_batches;
+  o.seed = f.seed;
+  o.optimizer.kind = nn::parse_optimizer(f.optimizer);
+  o.optimizer.lr = f.lr > 0 ? f.lr : (o.optimizer.kind == nn::OptimizerKind::kSgd ? 0.01 : 0.001);
+  o.metrics = f.metrics;
+  o.checkpoint = f.checkpoint;
+  o.resume = f.resume;
+  o.export_path = f.export_path;
+  o.export_party = f.export_party;
+  o.compute_loss = f.loss;
+  o.quiet = f.quiet;
+  return o;
+}
+
+mpc::TruncMode trunc_mode(const std::string& s) {
+  if (s == "probabilistic") return mpc::TruncMode::kProbabilistic;
+  if (s == "exact") return mpc::TruncMode::kExact;
+  throw ConfigError("--trunc: unknown mode '" + s + "' (expected probabilistic or exact)");
+}
+
+int default_threads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+void run_clear(const TrainFlags& f) {
+  const auto arch = nn::make_architecture(f.model);
+  const auto train = data::load_dataset(dataset_name(arch), data::Split::kTrain, f.data);
+  const auto test = data::load_dataset(dataset_name(arch), data::Split::kTest, f.data);
+  auto be = backend::make_backend(f.backend, f.threads > 0 ? f.threads : default_threads());
+  const auto mode = trunc_mode(f.trunc);
+  nn::Trainer<mpc::Clear> t(train_options(f), [&](std::uint64_t seed) {
+    return std::make_unique<mpc::Clear>(*be, FixedParams{}, mode, seed);
+  });
+  t.run(&train, &test);
+}
+
+void run_rep3_party(const TrainFlags& f) {
+  const auto cfg = net::load_node_config(f.config);
+  const auto arch = nn::make_architecture(f.model);
+  std::optional<data::Dataset> train, test;
+  if (cfg.party == 0) {  // the data owner
+    train = data::load_dataset(dataset_name(arch), data::Split::kTrain, f.data);
+    test = data::load_dataset(dataset_name(arch), data::Split::kTest, f.data);
+  }
+  auto network = net::connect_mesh(cfg);
+  auto be = backend::make_backend(f.backend, f.threads > 0 ? f.threads : 1);
+  const auto mode = trunc_mode(f.trunc);
+  auto opt = train_options(f);
+  opt.quiet = f.quiet || cfg.party != 0;
+  // Keys come from the operating system (seed 0): the training seed is public
+  // and must not determine the parties' PRG keys.
+  nn::Trainer<mpc::Rep3> t(opt, [&](std::uint64_t) {
+    return std::make_unique<mpc::Rep3>(*network, *be, FixedParams{}, mode, std::uint64_t{0});
+  });
+  t.run(train ? &*train : nullptr, test ? &*test : nullptr);
+}
+
+std::vector<std::string> party_argv(const TrainFlags& f) {
+  std::vector<std::string> a = {"train",
+                                "--model",
+                                f.model,
+                                "--protocol",
+                                "rep3",
+                                "--backend",
+                                f.backend,
+                                "--epochs",
+                                std::to_string(f.epochs),
+                                "--batch",
+                                std::to_string(f.batch),
+                                "--optimizer",
+                                f.optimizer,
+                                "--seed",
+                                std::to_string(f.seed),
+                                "--trunc",
+                                f.trunc,
+                                "--max-batches",
+                                std::to_string(f.max_batches),
+                                "--export-party",
+                                std::to_string(f.export_party)};
+  auto opt = [&](const char* flag, const std::string& v) {
+    if (!v.empty()) a.insert(a.end(), {flag, v});
+  };
+  if (f.lr > 0) opt("--lr", fmt::format("{}", f.lr));
+  if (f.threads > 0) opt("--threads", std::to_string(f.threads));
+  // Paths become absolute: the parties may run in another directory.
+  auto abs = [](const std::string& p) { return p.empty() ? p : std::filesystem::absolute(p).string(); };
+  opt("--data", abs(f.data));
+  opt("--metrics", abs(f.metrics));
+  opt("--checkpoint", abs(f.checkpoint));
+  opt("--export", abs(f.export_path));
+  if (f.resume) a.push_back("--resume");
+  if (f.loss) a.push_back("--loss");
+  if (f.quiet) a.push_back("--quiet");
+  return a;
+}
+
+void run_plain(const TrainFlags& f) {
+  plain::PlainOptions o;
+  o.model = f.model;
+  o.epochs = f.epochs;
+  o.batch = static_cast<int>(f.batch);
+  o.optimizer = f.optimizer;
+  o.lr = f.lr > 0 ? f.lr : (f.optimizer == "sgd" ? 0.01 : 0.001);
+  o.seed = f.seed;
+  o.data_dir = f.data;
+  o.max_batches = f.max_batches < 0 ? 0 : f.max_batches;
+  o.metrics_path = f.metrics;
+  o.export_path = f.export_path;
+  plain::train(o);
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto f = std::make_shared<TrainFlags>();
+  CLI::App* cmd =
+      app.add_subcommand("train", "train a network: secure (rep3), emulated (clear) or float (plain)");
+  cmd->add_option("--model", f->model, "network: A, B, C, D or alexnet")->capture_default_str();
+  cmd->add_option("--protocol", f->protocol, "rep3 (secure, 3 parties), clear (emulation) or plain (float)")
+      ->check(CLI::IsMember({"rep3", "clear", "plain"}))
+      ->capture_default_str();
+  cmd->add_option("--backend", f->backend, "cpu, fpga or fpga-sim")
+      ->check(CLI::IsMember({"cpu", "fpga", "fpga-sim"}))
+      ->capture_default_str();
+  cmd->add_option("--epochs", f->epochs, "epochs")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", f->batch, "batch size (a power of two is cheapest)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--optimizer", f->optimizer, "sgd, adam or amsgrad")
+      ->check(CLI::IsMember({"sgd", "adam", "amsgrad"}))
+      ->capture_default_str();
+  cmd->add_option("--lr", f->lr, "learning rate (default 0.01 for sgd, 0.001 for adam/amsgrad)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", f->seed, "seed of the initialisation and the batch order")->capture_default_str();
+  cmd->add_option("--data", f->data, "dataset directory (default: SQT_DATA, ./data, ../shared/data)");
+  cmd->add_option("--max-batches", f->max_batches, "at most this many batches per epoch (-1: all)")
+      ->capture_default_str();
+  cmd->add_option("--metrics", f->metrics, "append one JSON line per epoch to FILE");
+  cmd->add_option("--checkpoint", f->checkpoint, "write each party's shares to DIR after every epoch");
+  cmd->add_flag("--resume", f->resume, "continue from the checkpoint in --checkpoint DIR");
+  cmd->add_option("--export", f->export_path, "reveal the trained model to --export-party and write FILE");
+  cmd->add_option("--export-party", f->export_party, "party that receives the exported model")
+      ->check(CLI::Range(0, 2))
+      ->capture_default_str();
+  cmd->add_option("--threads", f->threads,
+                  "GEMM threads per party (default: 1 per local party, else all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--trunc", f->trunc, "probabilistic or exact truncation")
+      ->check(CLI::IsMember({"probabilistic", "exact"}))
+      ->capture_default_str();
+  cmd->add_option("--config", f->config, "node.toml: run as one party of a deployment");
+  cmd->add_flag("--loss", f->loss, "also compute the training loss (secure log, revealed per batch sum)");
+  cmd->add_flag("--quiet", f->quiet, "no progress bar");
+  cmd->callback([f] {
+    nn::make_architecture(f->model);  // validates --model early
+    if (f->resume && f->checkpoint.empty()) throw ConfigError("--resume needs --checkpoint DIR");
+    if (f->protocol == "plain") return run_plain(*f);
+    if (f->protocol == "clear") return run_clear(*f);
+    if (!f->config.empty()) return run_rep3_party(*f);
+    net::LaunchOptions lo;
+    lo.protocol = "rep3";
+    lo.backend = f->backend;
+    const int rc = net::launch_local_parties(3, party_argv(*f), lo);
+    if (rc != 0) throw Error("train: a party exited with status " + std::to_string(rc));
+  });
+}
+
+}  // namespace sqt::cli

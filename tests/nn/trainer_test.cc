@@ -1,0 +1,179 @@
+// Training on the clear protocol: a few SGD steps against a float64 model,
+// and checkpoint/resume equal to an uninterrupted run.
+#include "host/nn/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include "host/backend/backend.h"
+#include "host/mpc/clear/clear.h"
+#include "host/nn/model.h"
+#include "host/nn/model_file.h"
+#include "host/nn/optimizer.h"
+#include "host/nn/softmax_ce.h"
+#include "tests/nn/reference_net.h"
+
+namespace sqt::nn {
+namespace {
+
+using mpc::Clear;
+
+constexpr int kF = 16;
+
+// MNIST-shaped synthetic data: the label is encoded by which 7x7 block is brightest.
+data::Dataset synthetic_mnist(std::size_t n, std::uint64_t seed) {
+  data::Dataset d;
+  d.name = "synthetic";
+  d.count = n;
+  d.height = d.width = 28;
+  d.channels = 1;
+  d.scale = 1.0f / 256;
+  d.pixels.resize(n * 784);
+  d.labels.resize(n);
+  std::mt19937_64 g(seed);
+  for (std::size_t i = 0; i < n; ++i) {
+    const int label = static_cast<int>(g() % 10);
+    d.labels[i] = static_cast<std::uint8_t>(label);
+    for (int p = 0; p < 784; ++p) {
+      const int block = (p / 28 / 7) * 4 + (p % 28) / 7;
+      d.pixels[i * 784 + p] = static_cast<std::uint8_t>(g() % 64 + (block == label ? 160 : 0));
+    }
+  }
+  return d;
+}
+
+TEST(Training, SgdStepsMatchFloat64Model) {
+  auto be = backend::make_backend("cpu", 1);
+  Clear p(*be, FixedParams{}, mpc::TruncMode::kExact, 3);
+  const Architecture arch{"small",
+                          {6, 6, 1},
+                          10,
+                          {{.kind = LayerKind::kConv, .out = 3, .kernel = 3},
+                           {.kind = LayerKind::kMaxPool, .stride = 2, .window = 2},
+                           {.kind = LayerKind::kRelu},
+                           {.kind = LayerKind::kFlatten},
+                           {.kind = LayerKind::kDense, .out = 10}}};
+  testing::ReferenceNet ref{arch, glorot_init(arch, 4), {}, {}};
+  Model<Clear> model(p, arch);
+  model.set_public(ref.params);
+  const int batch = 16;
+  const double lr = 0.1;
+  Optimizer<Clear> opt({.kind = OptimizerKind::kSgd, .lr = lr}, model.param_count());
+  ModelParams velocity(arch.layers.size());
+  std::mt19937_64 g(8);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int step = 0; step < 4; ++step) {
+    std::vector<double> x(batch * 36), onehot(batch * 10, 0.0);
+    for (double& v : x) v = std::ldexp(std::round(std::ldexp(u(g), kF)), -kF);
+    for (int r = 0; r < batch; ++r) onehot[r * 10 + g() % 10] = 1;
+    std::vector<Ring> xe(x.size()), ye(onehot.size());
+    for (std::size_t i = 0; i < x.size(); ++i) xe[i] = encode_fixed(x[i], kF);
+    for (std::size_t i = 0; i < onehot.size(); ++i) ye[i] = encode_fixed(onehot[i], kF);
+    // Secure step.
+    const auto logits = model.forward(p.input(0, xe, xe.size()), batch, true);
+    model.backward(softmax_ce_grad(p, logits, p.input(0, ye, ye.size()), batch, 10), batch);
+    opt.step(p, model.params(), model.grads(), batch);
+    // Float64 step.
+    const auto z = ref.forward(x, batch);
+    std::vector<double> dz(z.size());
+    for (int r = 0; r < batch; ++r) {
+      double mx = -1e300, s = 0;
+      for (int c = 0; c < 10; ++c) mx = std::max(mx, z[r * 10 + c]);
+      for (int c = 0; c < 10; ++c) s += std::exp(z[r * 10 + c] - mx);
+      for (int c = 0; c < 10; ++c) dz[r * 10 + c] = std::exp(z[r * 10 + c] - mx) / s - onehot[r * 10 + c];
+    }
+    ref.backward(dz, batch);
+    for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+      auto upd = [&](std::vector<double>& w, std::vector<double>& v, const std::vector<double>& gr) {
+        v.resize(w.size(), 0.0);
+        for (std::size_t j = 0; j < w.size(); ++j) {
+          v[j] = 0.9 * v[j] + gr[j];
+          w[j] -= lr / batch * v[j];
+        }
+      };
+      if (ref.params[i].weight.empty()) continue;
+      upd(ref.params[i].weight, velocity[i].weight, ref.grads[i].weight);
+      upd(ref.params[i].bias, velocity[i].bias, ref.grads[i].bias);
+    }
+  }
+  const ModelParams got = model.decode(p.reveal(model.params()));
+  double max_diff = 0, max_change = 0;
+  const ModelParams init = glorot_init(arch, 4);
+  for (std::size_t i = 0; i < arch.layers.size(); ++i)
+    for (std::size_t j = 0; j < got[i].weight.size(); ++j) {
+      max_diff = std::max(max_diff, std::abs(got[i].weight[j] - ref.params[i].weight[j]));
+      max_change = std::max(max_change, std::abs(ref.params[i].weight[j] - init[i].weight[j]));
+    }
+  EXPECT_GT(max_change, 1e-2);  // the steps did move the weights
+  EXPECT_LT(max_diff, 2e-3);
+}
+
+TrainOptions small_options(const std::string& dir) {
+  TrainOptions o;
+  o.model = "A";
+  o.batch = 32;
+  o.max_batches = 4;
+  o.seed = 21;
+  o.checkpoint = dir;
+  o.eval_batch = 50;
+  o.quiet = true;
+  return o;
+}
+
+ModelParams train_and_export(TrainOptions o, const data::Dataset& train, const data::Dataset& test,
+                             std::vector<EpochResult>* results = nullptr) {
+  auto be = backend::make_backend("cpu", 1);
+  o.export_path = o.checkpoint + "/model.sqtm";
+  Trainer<Clear> t(o, [&](std::uint64_t seed) {
+    return std::make_unique<Clear>(*be, FixedParams{}, mpc::TruncMode::kProbabilistic, seed);
+  });
+  auto r = t.run(&train, &test);
+  if (results) *results = r;
+  return read_model_file(o.export_path).params;
+}
+
+TEST(Training, ResumeEqualsUninterruptedRun) {
+  const auto train = synthetic_mnist(256, 1), test = synthetic_mnist(100, 2);
+  const std::string base = ::testing::TempDir() + "/sqt_nn_resume";
+  std::filesystem::remove_all(base);
+  auto full = small_options(base + "/full");
+  full.epochs = 3;
+  std::vector<EpochResult> full_results;
+  const ModelParams a = train_and_export(full, train, test, &full_results);
+  ASSERT_EQ(full_results.size(), 3u);
+  EXPECT_GT(full_results.back().test_accuracy, 0.5);  // the synthetic task is learnable
+
+  auto first = small_options(base + "/split");
+  first.epochs = 1;
+  train_and_export(first, train, test);
+  auto rest = first;
+  rest.epochs = 3;
+  rest.resume = true;
+  std::vector<EpochResult> rest_results;
+  const ModelParams b = train_and_export(rest, train, test, &rest_results);
+  ASSERT_EQ(rest_results.size(), 2u);  // epochs 2 and 3 only
+  EXPECT_EQ(rest_results.back().test_accuracy, full_results.back().test_accuracy);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].weight, b[i].weight) << "layer " << i;
+    EXPECT_EQ(a[i].bias, b[i].bias) << "layer " << i;
+  }
+}
+
+TEST(Training, ResumeRejectsAnotherSeed) {
+  const auto train = synthetic_mnist(64, 1), test = synthetic_mnist(20, 2);
+  const std::string dir = ::testing::TempDir() + "/sqt_nn_resume_seed";
+  std::filesystem::remove_all(dir);
+  auto o = small_options(dir);
+  o.max_batches = 1;
+  train_and_export(o, train, test);
+  o.seed = 22;
+  o.resume = true;
+  o.epochs = 2;
+  EXPECT_THROW(train_and_export(o, train, test), ConfigError);
+}
+
+}  // namespace
+}  // namespace sqt::nn
