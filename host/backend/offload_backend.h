@@ -3,6 +3,7 @@
 // into the kernels' 512-bit layouts, and alternates between two buffer slots
 // so the device computes tile t while the host unpacks tile t-1 and packs
 // tile t+1. Only the TileDevice differs between the two backends.
+// One object owns one set of device buffers: use it from one thread at a time.
 #pragma once
 
 #include <memory>
