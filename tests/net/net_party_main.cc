@@ -10,9 +10,11 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "host/core/error.h"
@@ -23,7 +25,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"scripted party exchange for the network tests"};
   std::string config_path;
-  int parties = 3, rounds = 6, kill_party = -1, kill_round = 0, timeout_ms = 20000;
+  int parties = 3, rounds = 6, kill_party = -1, kill_round = 0, hang_party = -1, timeout_ms = 20000;
   std::uint64_t seed = 1;
   app.add_option("--config", config_path);
   app.add_option("--parties", parties);
@@ -31,6 +33,8 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed);
   app.add_option("--kill-party", kill_party, "this party SIGKILLs itself at --kill-round");
   app.add_option("--kill-round", kill_round);
+  app.add_option("--hang-party", hang_party,
+                 "this party sleeps (ignoring the network) instead of exchanging");
   app.add_option("--timeout-ms", timeout_ms);
   CLI11_PARSE(app, argc, argv);
 
@@ -44,6 +48,7 @@ int main(int argc, char** argv) {
     const sqt::net::NodeConfig config = sqt::net::load_node_config(config_path);
     auto net = sqt::net::connect_mesh(config);
     const int me = net->party();
+    if (me == hang_party) std::this_thread::sleep_for(std::chrono::hours(1));  // a stuck process
     std::vector<std::byte> got;
     for (int r = 0; r < rounds; ++r) {
       if (me == kill_party && r == kill_round) std::raise(SIGKILL);

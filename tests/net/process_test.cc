@@ -56,4 +56,17 @@ TEST(PartyProcesses, KilledPartyMakesEveryOtherPartyFail) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 }
 
+TEST(PartyProcesses, StuckPartyTimesOutAndTheLauncherKillsIt) {
+  const auto start = std::chrono::steady_clock::now();
+  const PartiesRun run = run_parties("--parties 3 --rounds 4 --hang-party 2 --timeout-ms 1000");
+  EXPECT_NE(run.status, 0) << run.output;
+  for (int i : {0, 1}) {
+    EXPECT_THAT(run.output, HasSubstr(fmt::format("[P{}] net_party: error:", i))) << run.output;
+  }
+  EXPECT_THAT(run.output, HasSubstr("no data from party 2 (127.0.0.1:")) << run.output;
+  // Party 2 never notices (it ignores the network): the launcher kills it
+  // after the timeout plus its grace period instead of waiting an hour.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+}
+
 }  // namespace
