@@ -7,6 +7,7 @@ SuiteRegistry all_suites() {
   register_simd_suites(registry);
   register_protocol_suites(registry);
   register_net_suites(registry);
+  register_train_suites(registry);
   return registry;
 }
 

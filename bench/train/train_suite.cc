@@ -1,0 +1,89 @@
+// Suite "train": seconds per training batch (forward, softmax-CE gradient,
+// backward, SGD update) of each network under rep3 on the 3-party mesh, with
+// the bytes and rounds every party spends per batch. Baseline (same run): the
+// same batch in the clear emulation, one process, same backend.
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bench/core/suites.h"
+#include "host/backend/backend.h"
+#include "host/core/error.h"
+#include "host/mpc/clear/clear.h"
+#include "host/mpc/rep3/rep3.h"
+#include "host/net/network.h"
+#include "host/nn/model.h"
+#include "host/nn/optimizer.h"
+#include "host/nn/protocol_extras.h"
+#include "host/nn/softmax_ce.h"
+
+namespace sqt::bench {
+namespace {
+
+struct BatchCost {
+  double seconds = 0;  // per batch
+  std::uint64_t bytes = 0, rounds = 0;
+};
+
+// Runs `batches` SGD steps of `model` on random data owned by party 0.
+template <class P>
+BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int batches) {
+  const nn::Architecture arch = nn::make_architecture(model);
+  nn::Model<P> m(p, arch);
+  m.set_public(nn::glorot_init(arch, 1));
+  nn::Optimizer<P> opt({}, m.param_count());
+  const std::size_t in_n = batch * arch.input.size(), out_n = batch * arch.classes;
+  std::vector<Ring> x, y;
+  if (p.party() == 0) {
+    std::mt19937_64 g(5);
+    x.resize(in_n);
+    y.assign(out_n, 0);
+    for (Ring& v : x) v = g() % (Ring{1} << p.fixed().f);
+    for (std::size_t r = 0; r < batch; ++r) y[r * arch.classes + g() % arch.classes] = Ring{1} << p.fixed().f;
+  }
+  const auto xs = p.input(0, x, in_n), ys = p.input(0, y, out_n);
+  const std::uint64_t b0 = nn::bytes_sent_of(p), r0 = nn::rounds_of(p);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int b = 0; b < batches; ++b) {
+    const auto logits = m.forward(xs, batch, true);
+    m.backward(nn::softmax_ce_grad(p, logits, ys, batch, arch.classes), batch);
+    opt.step(p, m.params(), m.grads(), batch);
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return {s / batches, (nn::bytes_sent_of(p) - b0) / batches, (nn::rounds_of(p) - r0) / batches};
+}
+
+void run_train_suite(SuiteContext& context) {
+  if (context.network == nullptr) throw ConfigError("bench train: needs the 3-party mesh");
+  const bool quick = context.options.quick;
+  auto be = backend::make_backend(context.options.backend, std::max(1, context.options.threads));
+  const std::vector<std::string> models =
+      quick ? std::vector<std::string>{"A"} : std::vector<std::string>{"A", "C"};
+  const int batches = quick ? 2 : 5;
+  const std::size_t batch = 128;
+  for (const auto& model : models) {
+    const nlohmann::json params = {{"model", model}, {"batch", batch}, {"batches", batches}, {"parties", 3}};
+    mpc::Rep3 rep3(*context.network, *be, FixedParams{}, mpc::TruncMode::kProbabilistic, 0);
+    const BatchCost c = time_batches(rep3, model, batch, batches);
+    const std::string prefix = "net_" + model + "/";
+    context.writer.write({"train", prefix + "rep3_seconds_per_batch", "seconds", c.seconds, false, params});
+    context.writer.write(
+        {"train", prefix + "rep3_bytes_per_batch", "bytes", static_cast<double>(c.bytes), false, params});
+    context.writer.write(
+        {"train", prefix + "rep3_rounds_per_batch", "rounds", static_cast<double>(c.rounds), false, params});
+    if (context.party == 0) {
+      mpc::Clear clear(*be, FixedParams{}, mpc::TruncMode::kProbabilistic, 1);
+      const BatchCost b = time_batches(clear, model, batch, batches);
+      context.writer.write({"train", prefix + "clear_seconds_per_batch", "seconds", b.seconds, true, params});
+    }
+  }
+}
+
+}  // namespace
+
+void register_train_suites(SuiteRegistry& registry) { registry.add({"train", 3, run_train_suite}); }
+
+}  // namespace sqt::bench
