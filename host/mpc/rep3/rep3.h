@@ -18,6 +18,9 @@
 // uniform in Z_2^64 known to P0 and P1, the wrap bit msb(r) & !msb(c) is
 // multiplied in with a three-message correction, so it is exact for any
 // |x| < 2^62 (never fails catastrophically) and stochastic-rounding unbiased.
+// Revealed outputs of probabilistic truncation leak a little about its
+// inputs (ePrint 2024/1127); TruncMode::kExact avoids that at the price of a
+// bit decomposition of the low f bits.
 #pragma once
 
 #include <cstddef>
