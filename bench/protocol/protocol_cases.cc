@@ -92,7 +92,13 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
   auto input = [&](const std::vector<Ring>& v) {
     return p.input(0, p.party() == 0 ? std::span<const Ring>(v) : std::span<const Ring>(), v.size());
   };
+  auto selected = [&](const std::string& name) {
+    if (options.only.empty()) return true;
+    return std::any_of(options.only.begin(), options.only.end(),
+                       [&](const std::string& part) { return name.find(part) != std::string::npos; });
+  };
   auto run_case = [&](const std::string& name, std::size_t elements, const std::function<void()>& body) {
+    if (!selected(name)) return;
     std::vector<Measured> runs;
     for (int r = 0; r < std::max(1, options.repeats); ++r) runs.push_back(measure(p, body));
     std::sort(runs.begin(), runs.end(),
@@ -116,7 +122,7 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     const std::size_t n = 10000000 / scale;
     const auto x = input(fixed_values(n, -100, 100, f, 1)), y = input(fixed_values(n, -100, 100, f, 2));
     // Baseline: the local share product alone (what every party computes).
-    {
+    if (selected("rep3/mul/local_product")) {
       const std::vector<Ring> mask(n, 0);
       std::vector<Ring> z(n);
       std::vector<double> times;

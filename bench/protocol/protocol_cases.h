@@ -29,6 +29,7 @@ struct ProtocolCaseOptions {
   bool quick = false;  // 100x smaller batches
   int repeats = 3;
   std::function<void(const ProtocolCaseResult&)> progress;  // party 0, after each case
+  std::vector<std::string> only;                            // run only cases whose name contains one of these
 };
 
 // Large share vectors otherwise come from fresh mmap()s on every call, and

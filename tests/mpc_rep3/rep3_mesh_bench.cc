@@ -1,6 +1,6 @@
 // The protocol benchmark cases over the real TLS mesh without the `sqt`
 // runner: three local processes of this executable; party 0 prints one JSON
-// line per case. Usage: sqt_rep3_mesh_bench [--quick] [--repeats N]
+// line per case. Usage: sqt_rep3_mesh_bench [--quick] [--repeats N] [--only NAME_PART]...
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
         forward.push_back(arg);
       } else if (arg == "--repeats" && i + 1 < argc) {
         options.repeats = std::stoi(argv[++i]);
+        forward.push_back(arg);
+        forward.push_back(argv[i]);
+      } else if (arg == "--only" && i + 1 < argc) {
+        options.only.push_back(argv[++i]);
         forward.push_back(arg);
         forward.push_back(argv[i]);
       } else if (arg == "--config" && i + 1 < argc) {
