@@ -3,6 +3,7 @@
 // ratio is what to read; the machine is shared and noisy).
 //   build-fixed/bench/mpc_fixed/sqt_bench_clear_fixed --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <cmath>
 #include <cstdint>
@@ -152,4 +153,17 @@ BENCHMARK(clear_matmul_128_baseline_gemm);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// glibc returns large freed blocks to the kernel (mmap threshold, heap
+// trimming), so every call of an algorithm with multi-megabyte temporaries
+// (exp, the normalisations) page-faults its memory in again: measured 10-17x
+// slower on this VM. Keep freed memory in the process, as a long training
+// run would want too.
+int main(int argc, char** argv) {
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
