@@ -35,7 +35,7 @@ const Result* find_baseline(const Result& r, const std::vector<Result>& all) {
 std::string parameters_of(const Result& r, const std::map<std::string, std::string>& common) {
   std::string text;
   for (const auto& [key, value] : r.fields) {
-    if (key == "net" || common.count(key) || is_run_metadata(key)) continue;
+    if (key == "net" || key == "note" || common.count(key) || is_run_metadata(key)) continue;
     if (!text.empty()) text += ' ';
     text += key + "=" + value;
   }

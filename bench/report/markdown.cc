@@ -49,10 +49,20 @@ std::string render_markdown(const std::vector<Result>& results, const std::vecto
         ratio = format_number(r.value / base->value) + "x " + base->name;
       }
       md << "| " << table_cell(r.name) << " | " << table_cell(r.metric) << " | "
-         << table_cell(format_value(r.metric, r.value)) << " | " << table_cell(ratio) << " | " << field_or(r, "net", "-")
-         << " | " << table_cell(parameters_of(r, common)) << " |\n";
+         << table_cell(format_value(r.metric, r.value)) << " | " << table_cell(ratio) << " | "
+         << field_or(r, "net", "-") << " | " << table_cell(parameters_of(r, common)) << " |\n";
     }
     md << '\n';
+    // Free-text notes from the suites (how a case was measured), once each.
+    std::vector<std::string> notes;
+    for (const auto& r : results) {
+      const std::string note = r.suite == suite ? field_or(r, "note") : "";
+      if (!note.empty() && std::find(notes.begin(), notes.end(), r.name + ": " + note) == notes.end()) {
+        notes.push_back(r.name + ": " + note);
+      }
+    }
+    for (const auto& note : notes) md << "- " << note << '\n';
+    if (!notes.empty()) md << '\n';
   }
 
   const auto comparisons = compare_networks(results);

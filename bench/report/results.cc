@@ -1,6 +1,7 @@
 #include "bench/report/results.h"
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 
 #include "host/core/error.h"
@@ -12,7 +13,8 @@ std::string as_text(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number_integer()) return std::to_string(value.get<long long>());
   if (value.is_number_float()) {
-    std::string text = value.dump();
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4g", value.get<double>());  // parameters, not measurements
     return text;
   }
   return value.dump();

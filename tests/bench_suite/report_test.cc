@@ -35,7 +35,7 @@ class ReportTest : public ::testing::Test {
     wan_ = (dir_ / "wan.jsonl").string();
     std::ofstream lan(lan_);
     lan << line(
-               R"("suite":"simd","name":"gemm/256/naive","metric":"mac_per_s","value":1.5e9,"baseline":true,"n":256)")
+               R"("suite":"simd","name":"gemm/256/naive","metric":"mac_per_s","value":1.5e9,"baseline":true,"n":256,"note":"first 64 rows")")
         << line(R"("suite":"simd","name":"gemm/256/hwy","metric":"mac_per_s","value":4.5e10,"n":256)")
         << "\n"  // blank lines are allowed
         << line(
@@ -83,7 +83,9 @@ TEST_F(ReportTest, TableHasValuesRatiosAndNetworks) {
   EXPECT_NE(md.find("| gemm/256/hwy | mac_per_s | 45.0 G/s | 30.0x gemm/256/naive | - | n=256 |"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("| gemm/256/naive | mac_per_s | 1.50 G/s | baseline |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| gemm/256/naive | mac_per_s | 1.50 G/s | baseline | - | n=256 |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- gemm/256/naive: first 64 rows\n"), std::string::npos) << md;  // notes below the table
   EXPECT_NE(md.find("| C/epoch | seconds | 1.60 min |  | lan | protocol=rep3 |"), std::string::npos) << md;
   // LAN vs WAN side by side: 384 / 96 = 4.
   EXPECT_NE(md.find("| train | C/epoch | seconds | 1.60 min | 6.40 min | 4.00x |"), std::string::npos) << md;
