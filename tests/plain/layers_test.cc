@@ -74,14 +74,20 @@ TEST_P(PlainConv, MatchesReference) {
   expect_close(p.grad_bias.data(), db, "db");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, PlainConv,
-    ::testing::Values(ConvCase{12, 12, 1, 4, 5, 1, 0, 3},   // network C's first conv, small
-                      ConvCase{8, 8, 3, 5, 5, 1, 0, 2},     // several input channels
-                      ConvCase{14, 14, 1, 5, 5, 2, 2, 2},   // network D: stride 2, "same"
-                      ConvCase{9, 9, 4, 3, 3, 1, 1, 2},     // AlexNet's 3x3 pad 1
-                      ConvCase{20, 20, 3, 4, 11, 4, 9, 1},  // AlexNet's first: s4 p9
-                      ConvCase{7, 7, 2, 3, 3, 2, 0, 2}));   // stride 2 that skips the edge
+INSTANTIATE_TEST_SUITE_P(Shapes, PlainConv,
+                         ::testing::Values(ConvCase{12, 12, 1, 4, 5, 1, 0,
+                                                    3},                       // network C's first conv, small
+                                           ConvCase{8, 8, 3, 5, 5, 1, 0, 2},  // several input channels
+                                           ConvCase{14, 14, 1, 5, 5, 2, 2, 2},  // network D: stride 2, "same"
+                                           ConvCase{9, 9, 4, 3, 3, 1, 1, 2},    // AlexNet's 3x3 pad 1
+                                           ConvCase{20, 20, 3, 4, 11, 4, 9, 1},  // AlexNet's first: s4 p9
+                                           ConvCase{7, 7, 2, 3, 3, 2, 0, 2}),  // stride 2 that skips the edge
+                         [](const auto& info) {
+                           const ConvCase& t = info.param;
+                           return "in" + std::to_string(t.h) + "c" + std::to_string(t.c_in) + "_k" +
+                                  std::to_string(t.k) + "s" + std::to_string(t.stride) + "p" +
+                                  std::to_string(t.pad);
+                         });
 
 struct PoolCase {
   int h, w, c, window, stride, n;
@@ -108,10 +114,15 @@ TEST_P(PlainMaxPool, ForwardAndAccumulatingBackward) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Windows, PlainMaxPool,
-                         ::testing::Values(PoolCase{8, 8, 3, 2, 2, 2},    // networks B, C
-                                           PoolCase{9, 9, 4, 3, 2, 2},    // AlexNet: 3 stride 2, overlapping
-                                           PoolCase{6, 6, 2, 2, 1, 3},    // AlexNet: 2 stride 1, overlapping
-                                           PoolCase{7, 7, 1, 3, 1, 1}));  // heavy overlap
+                         ::testing::Values(PoolCase{8, 8, 3, 2, 2, 2},   // networks B, C
+                                           PoolCase{9, 9, 4, 3, 2, 2},   // AlexNet: 3 stride 2, overlapping
+                                           PoolCase{6, 6, 2, 2, 1, 3},   // AlexNet: 2 stride 1, overlapping
+                                           PoolCase{7, 7, 1, 3, 1, 1}),  // heavy overlap
+                         [](const auto& info) {
+                           const PoolCase& t = info.param;
+                           return "in" + std::to_string(t.h) + "_w" + std::to_string(t.window) + "s" +
+                                  std::to_string(t.stride);
+                         });
 
 TEST(PlainLayers, OverlappingPoolAccumulatesOnSharedMaximum) {
   // One 3x3 input whose maximum sits in all four 2x2 stride-1 windows: its

@@ -90,7 +90,9 @@ void check_adaptive(OptimizerKind kind) {
       s[k] = 0.999 * s[k] + 0.001 * gk * gk;
       s_max[k] = std::max(s_max[k], s[k]);
       const double s_hat = (kind == OptimizerKind::kAmsgrad ? s_max[k] : s[k]) / (1 - std::pow(0.999, t));
-      if (t >= 3) EXPECT_LT(s[k], s_max[k]);
+      if (t >= 3) {
+        EXPECT_LT(s[k], s_max[k]);
+      }
       w[k] -= 0.001 * (m[k] / (1 - std::pow(0.9, t))) / std::sqrt(s_hat + 1e-16);
       EXPECT_NEAR(store[0].weight[k], w[k], 1e-5) << "t " << t << " k " << k;
     }
