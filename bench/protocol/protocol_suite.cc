@@ -15,7 +15,9 @@ void register_protocol_suites(SuiteRegistry& registry) {
          if (context.network == nullptr) throw ConfigError("bench protocol: needs the 3-party mesh");
          auto backend = backend::make_backend(context.options.backend, std::max(1, context.options.threads));
          keep_freed_memory_for_reuse();
-         ProtocolCaseOptions options{context.options.quick, context.options.repeats, {}};
+         ProtocolCaseOptions options;
+         options.quick = context.options.quick;
+         options.repeats = context.options.repeats;
          for (const auto& r : run_rep3_protocol_cases(*context.network, *backend, options)) {
            const nlohmann::json params = {{"protocol", "rep3"}, {"elements", r.elements}, {"parties", 3}};
            context.writer.write({"protocol", r.name, "seconds", r.seconds, r.baseline, params});
