@@ -245,7 +245,12 @@ void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t 
   const std::size_t extent = split_rows ? m : n;
   const std::size_t grain = split_rows ? 8 : 48;
   const std::size_t units = (extent + grain - 1) / grain;
-  const std::size_t parts = std::min<std::size_t>(static_cast<std::size_t>(threads), units);
+  // Starting a thread costs tens of microseconds: give each at least ~2^19
+  // multiply-adds (about 20 us of work) or do not split.
+  constexpr double kMinMacsPerThread = double(1 << 19);
+  const double macs = double(m) * double(n) * double(k);
+  const std::size_t by_work = static_cast<std::size_t>(std::max(1.0, macs / kMinMacsPerThread));
+  const std::size_t parts = std::min({static_cast<std::size_t>(threads), units, by_work});
   if (parts <= 1) {
     HWY_DYNAMIC_DISPATCH(GemmBlockedImpl)(whole);
     return;

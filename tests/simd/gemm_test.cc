@@ -79,7 +79,9 @@ TEST(Gemm, ShapesCrossingCacheBlocksOnEveryTarget) {
 
 TEST(Gemm, MoreThreadsThanRowsOrColumns) {
   std::mt19937_64 rng(13);
-  check_all_forms({{3, 2, 17}, {2, 3, 4}, {1, 1, 1}, {40, 200, 9}}, {2, 8, 64}, rng);
+  // Small products stay on one thread; these are large enough to be split
+  // (at least 2^19 multiply-adds per thread) into fewer parts than threads.
+  check_all_forms({{3, 2, 17}, {1, 1, 1}, {20, 3, 30000}, {3, 700, 600}}, {2, 8, 64}, rng);
 }
 
 TEST(Gemm, NaiveMatchesReference) {
