@@ -83,6 +83,10 @@ std::string format_value(const std::string& metric, double value) {
       return with_prefix(value, "/s", 1000);
     }
     case MetricKind::kPlain:
+      // Counts (rounds, messages) read best without a decimal point.
+      if (std::fabs(value) < 1e15 && value == std::floor(value)) {
+        return std::to_string(static_cast<long long>(value));
+      }
       break;
   }
   return format_number(value, 4);

@@ -83,18 +83,26 @@ void draw_bar_chart(const BarChart& chart, const std::string& dir, const std::st
       data << '\n';
     }
   }
-  const size_t width =
-      std::clamp<size_t>(240 + 60 * chart.categories.size() * chart.series.size(), 640, 1800);
+  // Labels are rotated and right-aligned at their tick, so they reach left
+  // and down by about their length: size the margins from the longest.
+  size_t longest = 0;
+  for (const auto& c : chart.categories) longest = std::max(longest, c.size());
+  const size_t left_margin = std::max<size_t>(12, longest * 3 / 4);
+  const size_t bottom_margin = std::max<size_t>(4, longest * 3 / 10 + 2);
+  const size_t width = std::clamp<size_t>(
+      left_margin * 7 + 200 + 90 * chart.categories.size() * chart.series.size(), 640, 2000);
+  const size_t height = 360 + bottom_margin * 12;
   std::ofstream script(script_path);
   if (!script) throw FileError(script_path + ": cannot write gnuplot script");
-  script << "set terminal pngcairo size " << width << ",520 font 'sans,10' noenhanced\n"
+  script << "set terminal pngcairo size " << width << "," << height << " font 'sans,10' noenhanced\n"
          << "set output '" << stem << ".png'\n"
          << "set datafile separator '\\t'\nset datafile missing '?'\n"
          << "set title \"" << gnuplot_text(chart.title) << "\"\n"
          << "set ylabel \"" << gnuplot_text(chart.ylabel) << "\"\n"
          << "set style data histogram\nset style histogram cluster gap 1\n"
          << "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
-         << "set xtics rotate by -30 noenhanced\nset key noenhanced top left\nset grid ytics\nset bmargin 9\n"
+         << "set xtics rotate by 30 right noenhanced\nset key noenhanced top right\nset grid ytics\n"
+         << "set lmargin " << left_margin << "\nset bmargin " << bottom_margin << "\n"
          << "set yrange [" << (chart.log_scale ? "*" : "0") << ":*]\n"
          << (chart.log_scale ? "set logscale y\n" : "") << "plot for [i=2:" << chart.series.size() + 1
          << "] '" << stem << ".dat' using i:xtic(1) title columnheader(i)\n";
@@ -128,7 +136,7 @@ std::vector<std::pair<std::string, BarChart>> charts_for(const std::vector<Resul
     BarChart rate{"Throughput per operation, suite " + suite, "per second", true, {}, {}, {}};
     for (const auto& r : results) {
       if (r.suite != suite || metric_kind(r.metric) != MetricKind::kRate) continue;
-      const std::string net = field_or(r, "net");
+      const std::string net = field_or(r, "net") == "none" ? "" : field_or(r, "net");
       const std::string series = (net.empty() ? "" : net + " ") + (r.baseline ? "baseline" : "measured");
       add_value(rate, label_of(r, common) + " (" + r.metric + ")", series, r.value);
     }

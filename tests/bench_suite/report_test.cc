@@ -69,6 +69,7 @@ TEST(ReportFormat, UnitsFollowTheMetric) {
   EXPECT_EQ(format_value("mac_per_s", 3.9e10), "39.0 G/s");
   EXPECT_EQ(format_value("bytes_per_s", 1.3e9), "1.30 GB/s");
   EXPECT_EQ(format_value("test_accuracy", 0.992), "0.9920");
+  EXPECT_EQ(format_value("rounds", 148), "148");
 }
 
 TEST_F(ReportTest, TableHasValuesRatiosAndNetworks) {
