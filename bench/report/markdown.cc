@@ -1,6 +1,8 @@
 #include "bench/report/markdown.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -27,10 +29,56 @@ std::string render_markdown(const std::vector<Result>& results, const std::vecto
   for (const auto& r : results) sources.insert(r.source.substr(0, r.source.rfind(':')));
   md << " from " << sources.size() << (sources.size() == 1 ? " file" : " files") << ".\n\n";
 
-  if (!common.empty()) {
+  // Run facts: shared ones once; the ones that differ between files (the
+  // commit of an older file, say) with the file each value came from.
+  std::map<std::string, std::vector<std::string>> differing;
+  for (const auto& r : results) {
+    for (const auto& [key, value] : r.fields) {
+      if (common.count(key) || !(is_run_metadata(key) || key == "backend") || key.rfind("net_", 0) == 0)
+        continue;
+      const std::string file = r.source.substr(0, r.source.rfind(':'));
+      const std::string entry = value + " (" + file.substr(file.rfind('/') + 1) + ")";
+      auto& list = differing[key];
+      if (std::find(list.begin(), list.end(), entry) == list.end()) list.push_back(entry);
+    }
+  }
+  if (!common.empty() || !differing.empty()) {
     md << "## Run\n\n| key | value |\n| --- | --- |\n";
     for (const auto& [key, value] : common)
       md << "| " << table_cell(key) << " | " << table_cell(value) << " |\n";
+    for (const auto& [key, values] : differing) {
+      std::string joined;
+      for (const auto& v : values) joined += (joined.empty() ? "" : ", ") + v;
+      md << "| " << table_cell(key) << " | " << table_cell(joined) << " |\n";
+    }
+    md << '\n';
+  }
+
+  // The network each result was measured on: requested and achieved link.
+  std::vector<std::pair<std::string, const Result*>> networks;
+  for (const auto& r : results) {
+    if (field_or(r, "net_link").empty()) continue;
+    const std::string net = field_or(r, "net");
+    if (std::none_of(networks.begin(), networks.end(), [&](const auto& n) { return n.first == net; })) {
+      networks.emplace_back(net, &r);
+    }
+  }
+  if (!networks.empty()) {
+    md << "## Networks\n\n| net | cable | rate asked | round trip asked | round trip measured | stream "
+          "measured "
+          "| note |\n| --- | --- | ---: | ---: | ---: | ---: | --- |\n";
+    const auto number = [](const Result& r, const std::string& key, const std::string& metric) {
+      const std::string text = field_or(r, key);
+      return text.empty() ? std::string() : format_value(metric, std::strtod(text.c_str(), nullptr));
+    };
+    for (const auto& [net, r] : networks) {
+      std::string note = field_or(*r, "net_fallback");
+      if (!note.empty()) note = "asked for " + field_or(*r, "net_requested") + ": " + note;
+      md << "| " << table_cell(net) << " | " << table_cell(field_or(*r, "net_link")) << " | "
+         << number(*r, "net_rate_bit_per_s", "bit_per_s") << " | " << number(*r, "net_rtt_ms", "rtt_ms")
+         << " | " << number(*r, "net_measured_rtt_ms", "rtt_ms") << " | "
+         << number(*r, "net_measured_bit_per_s", "bit_per_s") << " | " << table_cell(note) << " |\n";
+    }
     md << '\n';
   }
 

@@ -39,7 +39,8 @@ class ReportTest : public ::testing::Test {
         << line(R"("suite":"simd","name":"gemm/256/hwy","metric":"mac_per_s","value":4.5e10,"n":256)")
         << "\n"  // blank lines are allowed
         << line(
-               R"("suite":"train","name":"C/epoch","metric":"seconds","value":96,"net":"lan","protocol":"rep3")")
+               R"("suite":"train","name":"C/epoch","metric":"seconds","value":96,"net":"lan","protocol":"rep3",)"
+               R"("net_link":"veth+tbf","net_rate_bit_per_s":1e10,"net_rtt_ms":0.1,"net_measured_rtt_ms":0.016)")
         << line(R"("suite":"net","name":"send/1MiB","metric":"bytes","value":3850000000,"net":"lan")");
     std::ofstream wan(wan_);
     wan << line(
@@ -88,6 +89,8 @@ TEST_F(ReportTest, TableHasValuesRatiosAndNetworks) {
       << md;
   EXPECT_NE(md.find("- gemm/256/naive: first 64 rows\n"), std::string::npos) << md;  // notes below the table
   EXPECT_NE(md.find("| C/epoch | seconds | 1.60 min |  | lan | protocol=rep3 |"), std::string::npos) << md;
+  // The link each network asked for and got.
+  EXPECT_NE(md.find("| lan | veth+tbf | 10.0 Gbit/s | 100 us | 16.0 us |  |  |"), std::string::npos) << md;
   // LAN vs WAN side by side: 384 / 96 = 4.
   EXPECT_NE(md.find("| train | C/epoch | seconds | 1.60 min | 6.40 min | 4.00x |"), std::string::npos) << md;
   EXPECT_NE(md.find("| net | send/1MiB | bytes | 3.85 GB | 3.85 GB | 1.00x |"), std::string::npos) << md;
