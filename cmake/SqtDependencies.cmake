@@ -2,7 +2,6 @@
 find_package(Threads REQUIRED)
 find_package(hwy REQUIRED)                 # libhwy-dev: hwy::hwy
 find_package(dnnl REQUIRED)                # libdnnl-dev: DNNL::dnnl
-find_package(Boost 1.74 REQUIRED)          # libboost-dev: Boost::headers (Asio)
 find_package(OpenSSL 3 REQUIRED)           # libssl-dev: OpenSSL::SSL, OpenSSL::Crypto
 find_package(GTest REQUIRED)               # googletest
 find_package(benchmark REQUIRED)           # libbenchmark-dev
