@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   CLI::App app{"sqt: secure quantized training of neural networks in multi-party computation"};
   app.require_subcommand(1);
+  // A flag given twice takes its last value, so wrapper scripts can set
+  // defaults that the operator's own flags override.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   sqt::cli::add_train_command(app);
   sqt::cli::add_node_command(app);
   sqt::cli::add_keys_command(app);
