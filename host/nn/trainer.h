@@ -142,8 +142,12 @@ class Trainer {
       results.push_back(r);
     }
     if (!opt_.export_path.empty()) {
-      const auto v = p->reveal_to(opt_.export_party, model.params());
-      if (party == opt_.export_party) write_model_file(opt_.export_path, arch, model.decode(v));
+      // `model` was built on the first protocol instance, which the epoch loop
+      // replaced; decode through a model bound to the live instance.
+      Model<P> last(*p, arch);
+      last.params() = std::move(model.params());
+      const auto v = p->reveal_to(opt_.export_party, last.params());
+      if (party == opt_.export_party) write_model_file(opt_.export_path, arch, last.decode(v));
     }
     return results;
   }
