@@ -105,8 +105,9 @@ TrainOptions small_options(const std::string& dir) {
 }
 
 ModelParams train_and_export(TrainOptions o, const data::Dataset& train, const data::Dataset& test,
-                             std::vector<EpochResult>* results = nullptr) {
-  auto be = backend::make_backend("cpu", 1);
+                             std::vector<EpochResult>* results = nullptr,
+                             const std::string& backend_name = "cpu") {
+  auto be = backend::make_backend(backend_name, 1);
   o.export_path = o.checkpoint + "/model.sqtm";
   Trainer<Clear> t(o, [&](std::uint64_t seed) {
     return std::make_unique<Clear>(*be, FixedParams{}, mpc::TruncMode::kProbabilistic, seed);
@@ -137,6 +138,44 @@ TEST(Training, ResumeEqualsUninterruptedRun) {
   const ModelParams b = train_and_export(rest, train, test, &rest_results);
   ASSERT_EQ(rest_results.size(), 2u);  // epochs 2 and 3 only
   EXPECT_EQ(rest_results.back().test_accuracy, full_results.back().test_accuracy);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].weight, b[i].weight) << "layer " << i;
+    EXPECT_EQ(a[i].bias, b[i].bias) << "layer " << i;
+  }
+}
+
+// The exported model is the trained one: finite, near the Glorot scale, and
+// different from the initialisation.
+TEST(Training, ExportHoldsTheTrainedWeights) {
+  const auto train = synthetic_mnist(128, 1), test = synthetic_mnist(20, 2);
+  const std::string dir = ::testing::TempDir() + "/sqt_nn_export";
+  std::filesystem::remove_all(dir);
+  auto o = small_options(dir);
+  const ModelParams trained = train_and_export(o, train, test);
+  const ModelParams init = glorot_init(make_architecture("A"), o.seed);
+  std::size_t changed = 0;
+  for (std::size_t i = 0; i < trained.size(); ++i) {
+    ASSERT_EQ(trained[i].weight.size(), init[i].weight.size());
+    for (std::size_t j = 0; j < trained[i].weight.size(); ++j) {
+      ASSERT_TRUE(std::isfinite(trained[i].weight[j]));
+      EXPECT_LT(std::abs(trained[i].weight[j] - init[i].weight[j]), 0.5) << "layer " << i << " weight " << j;
+      changed += trained[i].weight[j] != init[i].weight[j];
+    }
+  }
+  EXPECT_GT(changed, 1000u);
+}
+
+// fpga-sim runs the FPGA orchestration and kernels in-process: the same seed
+// gives bit-identical weights and metrics as the cpu backend.
+TEST(Training, FpgaSimBackendTrainsExactlyAsCpu) {
+  const auto train = synthetic_mnist(128, 1), test = synthetic_mnist(40, 2);
+  const std::string base = ::testing::TempDir() + "/sqt_nn_backends";
+  std::filesystem::remove_all(base);
+  std::vector<EpochResult> rc, rs;
+  const ModelParams a = train_and_export(small_options(base + "/cpu"), train, test, &rc, "cpu");
+  const ModelParams b = train_and_export(small_options(base + "/sim"), train, test, &rs, "fpga-sim");
+  ASSERT_EQ(rc.size(), rs.size());
+  EXPECT_EQ(rc.back().test_accuracy, rs.back().test_accuracy);
   for (std::size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(a[i].weight, b[i].weight) << "layer " << i;
     EXPECT_EQ(a[i].bias, b[i].bias) << "layer " << i;
