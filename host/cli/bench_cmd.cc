@@ -87,11 +87,13 @@ void run_as_party(const BenchFlags& flags, const std::vector<const bench::Suite*
 }
 
 void run_bench(const BenchFlags& flags) {
-  if (flags.suites.empty()) throw ConfigError("sqt bench: name at least one suite");
   if (flags.json.empty()) throw ConfigError("sqt bench: --json FILE is required");
   const bench::SuiteRegistry registry = bench::all_suites();
   std::vector<const bench::Suite*> suites;
-  for (const std::string& name : flags.suites) suites.push_back(&registry.find(name));
+  // No suite named, or `all`: every suite of the build, in registry order.
+  std::vector<std::string> names = flags.suites;
+  if (names.empty() || (names.size() == 1 && names.front() == "all")) names = registry.names();
+  for (const std::string& name : names) suites.push_back(&registry.find(name));
 
   if (!flags.config.empty()) {
     run_as_party(flags, suites);
@@ -137,7 +139,7 @@ void add_bench_command(CLI::App& app) {
   std::string suite_names;
   for (const std::string& name : bench::all_suites().names())
     suite_names += (suite_names.empty() ? "" : ", ") + name;
-  cmd->add_option("suites", flags->suites, "Suites to run (" + suite_names + ")");
+  cmd->add_option("suites", flags->suites, "Suites to run (" + suite_names + "); none or `all`: every suite");
   cmd->add_option("--json", flags->json, "Write one JSON object per result line to this file");
   cmd->add_flag("--quick", flags->quick, "A few small sizes only");
   cmd->add_option("--backend", flags->backend, "Compute backend")

@@ -170,7 +170,19 @@ int launch_local_parties(int parties, const std::vector<std::string>& argv, cons
   write_deployment_keys(dir, parties, validity_days(1));
   const std::vector<unsigned short> ports = pick_free_ports(parties);
   NodeConfig config;
-  for (unsigned short port : ports) config.parties.push_back({"127.0.0.1", port});
+  // Network profiles (bench --net): party i listens on its namespace's address.
+  const auto per_party = [parties](std::size_t size) {
+    return size == 0 || size == static_cast<std::size_t>(parties);
+  };
+  if (!per_party(options.party_hosts.size()) || !per_party(options.party_exec_prefix.size())) {
+    throw ConfigError(fmt::format("launcher: {} party hosts and {} exec prefixes for {} parties",
+                                  options.party_hosts.size(), options.party_exec_prefix.size(), parties));
+  }
+  for (int i = 0; i < parties; ++i) {
+    const std::string host =
+        options.party_hosts.empty() ? "127.0.0.1" : options.party_hosts[static_cast<std::size_t>(i)];
+    config.parties.push_back({host, ports[static_cast<std::size_t>(i)]});
+  }
   config.ca_cert = dir + "/ca.pem";
   config.protocol = options.protocol;
   config.backend = options.backend;
@@ -194,7 +206,17 @@ int launch_local_parties(int parties, const std::vector<std::string>& argv, cons
     args.push_back("--config");
     args.push_back(fmt::format("{}/party-{}.toml", dir, i));
     Child& c = children[static_cast<std::size_t>(i)];
-    c.pid = spawn(exe, args, out_pipe[1], err_pipe[1]);
+    if (!options.party_exec_prefix.empty() &&
+        !options.party_exec_prefix[static_cast<std::size_t>(i)].empty()) {
+      // e.g. {"/usr/sbin/ip", "netns", "exec", "sqt-<pid>-p<i>"} + this executable + args
+      const auto& prefix = options.party_exec_prefix[static_cast<std::size_t>(i)];
+      std::vector<std::string> wrapped(prefix.begin() + 1, prefix.end());
+      wrapped.push_back(exe);
+      wrapped.insert(wrapped.end(), args.begin(), args.end());
+      c.pid = spawn(prefix.front(), wrapped, out_pipe[1], err_pipe[1]);
+    } else {
+      c.pid = spawn(exe, args, out_pipe[1], err_pipe[1]);
+    }
     c.running = true;
     c.out_fd = out_pipe[0];
     c.err_fd = err_pipe[0];
