@@ -102,7 +102,7 @@ void draw_bar_chart(const BarChart& chart, const std::string& dir, const std::st
          << "set style data histogram\nset style histogram cluster gap 1\n"
          << "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
          << "set xtics rotate by 30 right noenhanced\nset key noenhanced top right\nset grid ytics\n"
-         << "set lmargin " << left_margin << "\nset bmargin " << bottom_margin << "\n"
+         << "set format y '%g'\nset lmargin " << left_margin << "\nset bmargin " << bottom_margin << "\n"
          << "set yrange [" << (chart.log_scale ? "*" : "0") << ":*]\n"
          << (chart.log_scale ? "set logscale y\n" : "") << "plot for [i=2:" << chart.series.size() + 1
          << "] '" << stem << ".dat' using i:xtic(1) title columnheader(i)\n";
@@ -143,8 +143,9 @@ std::vector<std::pair<std::string, BarChart>> charts_for(const std::vector<Resul
     if (!rate.categories.empty()) charts.emplace_back("throughput_" + suite, std::move(rate));
   }
 
-  BarChart versus{"The same measurement on each network profile", "value (log scale)", true, {}, {}, {}};
+  BarChart versus{"The same measurement on each network profile", "seconds (log scale)", true, {}, {}, {}};
   for (const auto& c : compare_networks(results)) {
+    if (metric_kind(c.metric) != MetricKind::kSeconds) continue;  // one unit per chart: time
     const std::string category = c.suite + " " + c.name + " (" + c.metric + ")";
     for (const auto& [net, value] : c.by_net)
       add_value(versus, category, net, value * metric_scale(c.metric));
