@@ -35,10 +35,10 @@ TrainOptions run_options(const std::string& export_path) {
   return o;
 }
 
-int run_party(const std::string& config, const std::string& export_path) {
+int run_party(const std::string& config, const std::string& export_path, const std::string& backend_name) {
   const auto cfg = net::load_node_config(config);
   auto network = net::connect_mesh(cfg);
-  auto be = backend::make_backend("cpu", 1);
+  auto be = backend::make_backend(backend_name, 1);
   const auto train = testing::synthetic_mnist(128, 1), test = testing::synthetic_mnist(50, 2);
   Trainer<mpc::Rep3> t(run_options(export_path), [&](std::uint64_t) {
     return std::make_unique<mpc::Rep3>(*network, *be, FixedParams{}, mpc::TruncMode::kExact,
@@ -53,7 +53,7 @@ TEST(Rep3Training, ThreeProcessesMatchTheClearEmulation) {
   std::filesystem::create_directories(dir);
   const std::string secure = dir + "/rep3.sqtm", emulated = dir + "/clear.sqtm";
   std::filesystem::remove(secure);
-  ASSERT_EQ(net::launch_local_parties(3, {"--party-run", secure}), 0);
+  ASSERT_EQ(net::launch_local_parties(3, {"--party-run", secure, "cpu"}), 0);
 
   auto be = backend::make_backend("cpu", 1);
   const auto train = testing::synthetic_mnist(128, 1), test = testing::synthetic_mnist(50, 2);
@@ -74,14 +74,34 @@ TEST(Rep3Training, ThreeProcessesMatchTheClearEmulation) {
   EXPECT_LT(diff, 1e-3);
 }
 
+// The same secure run with the FPGA orchestration and kernels simulated
+// in-process (fpga-sim) gives bit-identical weights (exact truncation makes
+// the run independent of the parties' random keys).
+TEST(Rep3Training, FpgaSimBackendGivesTheSameModelAsCpu) {
+  const std::string dir = ::testing::TempDir() + "/sqt_nn_rep3_backends";
+  std::filesystem::create_directories(dir);
+  const std::string cpu = dir + "/cpu.sqtm", sim = dir + "/fpga-sim.sqtm";
+  std::filesystem::remove(cpu);
+  std::filesystem::remove(sim);
+  ASSERT_EQ(net::launch_local_parties(3, {"--party-run", cpu, "cpu"}), 0);
+  ASSERT_EQ(net::launch_local_parties(3, {"--party-run", sim, "fpga-sim"}), 0);
+  const auto a = read_model_file(cpu).params, b = read_model_file(sim).params;
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].weight, b[i].weight) << "layer " << i;
+    EXPECT_EQ(a[i].bias, b[i].bias) << "layer " << i;
+  }
+}
+
 }  // namespace
 }  // namespace sqt::nn
 
-// The launcher re-runs this binary as `--party-run EXPORT --config party-i.toml`.
+// The launcher re-runs this binary as
+// `--party-run EXPORT BACKEND --config party-i.toml`.
 int main(int argc, char** argv) {
-  if (argc == 5 && std::strcmp(argv[1], "--party-run") == 0 && std::strcmp(argv[3], "--config") == 0) {
+  if (argc == 6 && std::strcmp(argv[1], "--party-run") == 0 && std::strcmp(argv[4], "--config") == 0) {
     try {
-      return sqt::nn::run_party(argv[4], argv[2]);
+      return sqt::nn::run_party(argv[5], argv[2], argv[3]);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "party failed: %s\n", e.what());
       return 1;
