@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "host/core/error.h"
+#include "host/data/batches.h"
 
 namespace sqt::nn {
 namespace {
@@ -158,12 +159,9 @@ ModelParams glorot_init(const Architecture& arch, std::uint64_t seed) {
   return params;
 }
 
+// One shuffle for every trainer: the plain trainer calls data::epoch_order directly.
 std::vector<std::uint32_t> epoch_order(std::size_t samples, std::uint64_t seed, int epoch) {
-  std::vector<std::uint32_t> order(samples);
-  std::iota(order.begin(), order.end(), 0u);
-  SeededRng rng(mix(seed ^ 0xB47C4E5ULL, static_cast<std::uint64_t>(epoch)));
-  for (std::size_t i = samples; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-  return order;
+  return data::epoch_order(seed, static_cast<std::uint64_t>(epoch), samples);
 }
 
 std::uint64_t SeededRng::next() {
