@@ -14,16 +14,15 @@
 
 namespace sqt::bench::netns {
 
-// How the cables are made; chosen by what the kernel offers.
-// Without sch_netem, a round trip under kMinRelayRttMs is not worth the
-// relay's own overhead (~0.06 ms per cable here): veth pairs with tbf give
-// the rate and the kernel's native latency, which the link probe reports.
+// How the cables are made; chosen by what the kernel offers. Without
+// sch_netem every profile with a round trip above zero gets TAP pairs and a
+// DelayLine (LAN's 0.1 ms included); veth pairs with tbf remain for a zero
+// delay (`--delay 0`), where only the rate is shaped.
 enum class LinkKind {
   kVethNetem,     // veth pairs, tc netem (delay + rate) on both ends
-  kVethTbf,       // veth pairs, tc tbf (rate only; no netem, delay too small to relay)
-  kTapDelayLine,  // TAP pairs joined by a DelayLine thread, tc tbf for the rate
+  kVethTbf,       // veth pairs, tc tbf (rate only; no netem and no delay asked for)
+  kTapDelayLine,  // TAP pairs joined by a DelayLine (two threads), tc tbf for the rate
 };
-constexpr double kMinRelayRttMs = 1.0;
 
 class NetnsTopology {
  public:
