@@ -6,8 +6,10 @@
 //   sqt bench net --json net.jsonl            (3 local processes, loopback)
 //   sqt node --config node.toml bench net --json net.jsonl   (a deployment)
 #include <fmt/core.h>
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <nlohmann/json.hpp>
@@ -45,15 +47,35 @@ void barrier(net::Network& net) {
   }
 }
 
+// CPU seconds (user + system, all threads) this process has used so far.
+double process_cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+  };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
+
+struct OneStream {
+  double seconds = 0;                // per transfer, median over repeats (party 0)
+  double sender_cpu_s_per_gb = 0;    // party 0's CPU seconds per 10^9 payload bytes
+  double receiver_cpu_s_per_gb = 0;  // party 1's (sent to party 0 after the timing)
+};
+
 // Party 0 streams `bytes` to party 1, which acknowledges with one byte;
-// seconds per transfer, median over repeats (measured at party 0).
-double one_stream_seconds(net::Network& net, std::size_t bytes, int transfers, int repeats) {
-  std::vector<std::byte> buffer(bytes, std::byte{0x5a});
+// seconds per transfer, median over repeats (measured at party 0), and the
+// CPU time each side spends per byte (less sensitive to a loaded machine
+// than the wall time).
+OneStream one_stream(net::Network& net, std::size_t bytes, int transfers, int repeats) {
+  std::vector<std::byte> buffer(bytes, std::byte{0x5a});  // filled (and its pages touched) before timing
   std::byte ack[1] = {std::byte{1}};
   std::vector<double> times;
+  double cpu = 0;
   for (int r = 0; r < repeats; ++r) {
     barrier(net);
     const auto start = Clock::now();
+    const double cpu_start = process_cpu_seconds();
     for (int t = 0; t < transfers; ++t) {
       if (net.party() == 0) {
         net.send_bytes(1, buffer);
@@ -64,8 +86,21 @@ double one_stream_seconds(net::Network& net, std::size_t bytes, int transfers, i
       }
     }
     times.push_back(seconds_since(start) / transfers);
+    cpu += process_cpu_seconds() - cpu_start;
   }
-  return median(times);
+  const double gb = static_cast<double>(bytes) * transfers * repeats / 1e9;
+  OneStream out;
+  out.seconds = median(times);
+  std::vector<Ring> receiver{Ring{0}};
+  if (net.party() == 1) {
+    receiver[0] = std::bit_cast<Ring>(cpu / gb);
+    net.send(0, receiver);
+  } else if (net.party() == 0) {
+    net.recv(1, receiver);
+    out.sender_cpu_s_per_gb = cpu / gb;
+    out.receiver_cpu_s_per_gb = std::bit_cast<double>(receiver[0]);
+  }
+  return out;
 }
 
 // Every party sends `bytes` to every other party, then receives theirs.
@@ -128,9 +163,13 @@ void run_net_suite(SuiteContext& context) {
   for (const Transport& t : {Transport{"tls", &tls, false}, Transport{"tcp", plain.get(), true}}) {
     net::Network& net = *t.network;
     const nlohmann::json params = {{"transport", t.name}, {"parties", n}, {"bytes", big}};
-    const double one = one_stream_seconds(net, big, transfers, repeats);
+    const OneStream one = one_stream(net, big, transfers, repeats);
     context.writer.write({"net", fmt::format("one_stream/{}MiB/{}", big >> 20, t.name), "bytes_per_s",
-                          static_cast<double>(big) / one, t.baseline, params});
+                          static_cast<double>(big) / one.seconds, t.baseline, params});
+    context.writer.write({"net", fmt::format("one_stream/{}MiB/sender_cpu/{}", big >> 20, t.name),
+                          "cpu_s_per_GB", one.sender_cpu_s_per_gb, t.baseline, params});
+    context.writer.write({"net", fmt::format("one_stream/{}MiB/receiver_cpu/{}", big >> 20, t.name),
+                          "cpu_s_per_GB", one.receiver_cpu_s_per_gb, t.baseline, params});
     const double all = all_pairs_seconds(net, big, transfers, repeats);
     // Bytes each party sends per second (it receives as many at once).
     context.writer.write({"net", fmt::format("all_pairs/{}MiB/{}", big >> 20, t.name), "bytes_per_s",

@@ -1,13 +1,19 @@
 #include "host/net/frame.h"
 
 #include <fmt/core.h>
+#include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
+#include <new>
+#include <utility>
 
 namespace sqt::net {
 namespace {
 
 constexpr std::array<std::byte, 4> kMagic{std::byte{'S'}, std::byte{'Q'}, std::byte{'T'}, std::byte{'F'}};
+constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
+constexpr std::size_t kPageBytes = 4096;
 
 }  // namespace
 
@@ -81,6 +87,108 @@ const char* frame_type_name(FrameType type) {
       return "BYE";
   }
   return "UNKNOWN";
+}
+
+}  // namespace sqt::net
+
+namespace sqt::net {
+
+FrameBuffer::FrameBuffer(std::size_t capacity) {
+  if (capacity == 0) return;
+  if (capacity >= kMappedFrameBytes) {
+    const std::size_t bytes = (capacity + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    ::madvise(p, bytes, MADV_HUGEPAGE);  // best effort: without THP this is 4 KiB pages
+    data_ = static_cast<std::byte*>(p);
+    capacity_ = bytes;
+    mapped_ = true;
+    // Touch every page now, in one go, rather than one fault at a time
+    // inside the kernel's copy from the socket.
+    for (std::size_t i = 0; i < bytes; i += kPageBytes) data_[i] = std::byte{0};
+  } else {
+    data_ = new std::byte[capacity];
+    capacity_ = capacity;
+  }
+}
+
+FrameBuffer::~FrameBuffer() { release(); }
+
+void FrameBuffer::release() {
+  if (data_ == nullptr) return;
+  if (mapped_) {
+    ::munmap(data_, capacity_);
+  } else {
+    delete[] data_;
+  }
+  data_ = nullptr;
+  size_ = capacity_ = 0;
+  mapped_ = false;
+}
+
+FrameBuffer::FrameBuffer(FrameBuffer&& o) noexcept
+    : data_(std::exchange(o.data_, nullptr)),
+      size_(std::exchange(o.size_, 0)),
+      capacity_(std::exchange(o.capacity_, 0)),
+      mapped_(std::exchange(o.mapped_, false)) {}
+
+FrameBuffer& FrameBuffer::operator=(FrameBuffer&& o) noexcept {
+  if (this != &o) {
+    release();
+    data_ = std::exchange(o.data_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+    capacity_ = std::exchange(o.capacity_, 0);
+    mapped_ = std::exchange(o.mapped_, false);
+  }
+  return *this;
+}
+
+void FrameBuffer::set_size(std::size_t n) {
+  if (n > capacity_) {
+    throw NetError(fmt::format("frame buffer: size {} exceeds capacity {}", n, capacity_));
+  }
+  size_ = n;
+}
+
+FrameBuffer FramePool::acquire(std::size_t size) {
+  // Small frames never take a large buffer (a large frame may follow them).
+  const bool small = size < FrameBuffer::kMappedFrameBytes;
+  auto best = buffers_.end();
+  for (auto it = buffers_.begin(); it != buffers_.end(); ++it) {
+    if (it->capacity() < size || (small && it->capacity() >= FrameBuffer::kMappedFrameBytes)) continue;
+    if (best == buffers_.end() || it->capacity() < best->capacity()) best = it;
+  }
+  FrameBuffer out;
+  if (best != buffers_.end()) {
+    out = std::move(*best);
+    buffers_.erase(best);
+  } else {
+    if (!buffers_.empty() && !small) {
+      // Every pooled buffer is too small: drop the largest, it is replaced.
+      buffers_.erase(std::max_element(buffers_.begin(), buffers_.end(), [](const auto& a, const auto& b) {
+        return a.capacity() < b.capacity();
+      }));
+    }
+    out = FrameBuffer(size);
+  }
+  out.set_size(size);
+  return out;
+}
+
+void FramePool::release(FrameBuffer buffer) {
+  if (buffer.capacity() == 0) return;
+  buffers_.push_back(std::move(buffer));
+  if (buffers_.size() > max_buffers_) {
+    buffers_.erase(std::min_element(buffers_.begin(), buffers_.end(), [](const auto& a, const auto& b) {
+      return a.capacity() < b.capacity();
+    }));
+  }
+}
+
+std::size_t FramePool::pooled_bytes() const {
+  std::size_t total = 0;
+  for (const auto& b : buffers_) total += b.capacity();
+  return total;
 }
 
 }  // namespace sqt::net

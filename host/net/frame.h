@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "host/core/error.h"
 
@@ -54,5 +55,58 @@ FrameHeader parse_frame_header(std::span<const std::byte, kFrameHeaderBytes> byt
                                std::uint64_t max_frame_bytes);
 
 const char* frame_type_name(FrameType type);
+
+// Uninitialised storage for a frame that arrived before its recv(). Buffers
+// of kMappedFrameBytes or more are anonymous mappings advised to use
+// transparent huge pages and touched once when made: a page fault is very
+// expensive in a virtual machine, and this takes one per 2 MiB instead of
+// one per 4 KiB. Smaller ones come from the heap. Move-only.
+class FrameBuffer {
+ public:
+  static constexpr std::size_t kMappedFrameBytes = std::size_t{1} << 20;
+
+  FrameBuffer() = default;
+  explicit FrameBuffer(std::size_t capacity);
+  ~FrameBuffer();
+  FrameBuffer(FrameBuffer&& o) noexcept;
+  FrameBuffer& operator=(FrameBuffer&& o) noexcept;
+  FrameBuffer(const FrameBuffer&) = delete;
+  FrameBuffer& operator=(const FrameBuffer&) = delete;
+
+  std::byte* data() { return data_; }
+  const std::byte* data() const { return data_; }
+  std::size_t size() const { return size_; }  // bytes of the frame held
+  std::size_t capacity() const { return capacity_; }
+  void set_size(std::size_t n);  // n <= capacity()
+
+ private:
+  void release();
+  std::byte* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+  bool mapped_ = false;
+};
+
+// Keeps the buffers of consumed frames for later frames of one connection,
+// so a long session touches fresh memory only while its largest frames
+// first arrive. Not thread-safe (the connection's lock guards it).
+class FramePool {
+ public:
+  explicit FramePool(std::size_t max_buffers = 4) : max_buffers_(max_buffers) {}
+
+  // A buffer holding `size` bytes (size() == size): the smallest pooled one
+  // that fits (frames under kMappedFrameBytes only take small ones),
+  // otherwise a new one; a new large one replaces the largest pooled one.
+  FrameBuffer acquire(std::size_t size);
+  // Returns a buffer; beyond max_buffers the smallest is freed.
+  void release(FrameBuffer buffer);
+
+  std::size_t pooled() const { return buffers_.size(); }
+  std::size_t pooled_bytes() const;
+
+ private:
+  std::size_t max_buffers_;
+  std::vector<FrameBuffer> buffers_;
+};
 
 }  // namespace sqt::net

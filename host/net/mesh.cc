@@ -36,6 +36,19 @@ using std::chrono::milliseconds;
 // TLS record for small frames); larger ones stream from the caller's buffer.
 constexpr std::size_t kCoalesceBytes = 64 << 10;
 
+// A large frame that arrives before its recv() would cost a copy of the whole
+// frame (and, the first time, fresh pages). The reader waits up to this long
+// for the recv() before it buffers such a frame: the bytes meanwhile wait in
+// the socket buffers. It never waits while this party is itself sending
+// (both sides sending large frames to each other must not stall), and the
+// wait is bounded, so no pattern of sends and receives can deadlock.
+constexpr std::size_t kWaitForRecvBytes = 1 << 20;
+constexpr std::chrono::microseconds kWaitForRecv{2000};
+// A buffered frame is read in chunks of this size; between chunks the reader
+// checks for a recv() that has started waiting for it and then copies what
+// it has and reads the rest straight into the caller's buffer.
+constexpr std::size_t kSwitchChunkBytes = 1 << 20;
+
 std::string describe(int party, const PeerAddress& a) {
   return fmt::format("party {} ({}:{})", party, a.host, a.port);
 }
@@ -237,32 +250,6 @@ int dial_before(const PeerAddress& a, Clock::time_point deadline, const std::ato
 
 // ---- the established mesh ----
 
-// Uninitialised, reusable storage for a frame that arrived before its recv():
-// no zero-fill, and no fresh pages (page faults) for every large frame.
-struct FrameBuffer {
-  std::unique_ptr<std::byte[]> data;
-  std::size_t size = 0;
-  std::size_t capacity = 0;
-
-  FrameBuffer() = default;
-  FrameBuffer(FrameBuffer&& o) noexcept
-      : data(std::move(o.data)), size(std::exchange(o.size, 0)), capacity(std::exchange(o.capacity, 0)) {}
-  FrameBuffer& operator=(FrameBuffer&& o) noexcept {
-    data = std::move(o.data);
-    size = std::exchange(o.size, 0);
-    capacity = std::exchange(o.capacity, 0);
-    return *this;
-  }
-
-  void resize(std::size_t n) {
-    if (n > capacity) {
-      data.reset(new std::byte[n]);
-      capacity = n;
-    }
-    size = n;
-  }
-};
-
 struct PeerLink {
   std::string name;  // "party 2 (host:port)"
   std::unique_ptr<Stream> out;
@@ -273,7 +260,7 @@ struct PeerLink {
   std::mutex m;
   std::condition_variable cv;
   std::deque<FrameBuffer> queue;  // frames no recv() was waiting for
-  FrameBuffer spare;              // storage of the last consumed frame, reused
+  FramePool pool;                 // storage of consumed frames, reused
   std::span<std::byte> target;    // buffer of a waiting recv()
   bool waiting = false;           // a recv() is waiting with `target`
   bool filling = false;           // the reader is writing into `target`
@@ -388,6 +375,7 @@ class Mesh final : public Network {
   bool closed_ = false;
 
   std::atomic<std::uint64_t> bytes_sent_{0}, bytes_received_{0}, messages_sent_{0}, rounds_{0};
+  std::atomic<int> sends_in_progress_{0};  // send_bytes() calls on the wire now
   std::atomic<bool> sent_since_recv_{false};
 };
 
@@ -555,34 +543,54 @@ void Mesh::read_frames(int peer) {
       } catch (const StreamClosed&) {
         if (stopping_ || failed_) throw;
         throw NetError(fmt::format("{} sent a truncated {} frame (connection closed inside {} payload bytes)",
-                                   l.name, frame_type_name(h.type), size));
+                                   l.name, frame_type_name(h.type), h.length));
       }
     };
     if (h.type == FrameType::kData) {
-      bool direct = false;
-      {
-        std::lock_guard lock(l.m);
-        if (l.waiting && !l.filled && l.queue.empty() && l.target.size() == h.length) {
-          l.filling = true;  // recv() stays put until filling ends
-          direct = true;
-        }
-      }
-      if (direct) {
-        read_payload(l.target.data(), l.target.size());
+      const auto size = static_cast<std::size_t>(h.length);
+      // True when a recv() waits for exactly this frame (nothing queued before it).
+      auto recv_waits = [&] { return l.waiting && !l.filled && l.queue.empty() && l.target.size() == size; };
+      auto deliver_direct = [&](std::size_t done) {  // target[0, done) already holds the frame's start
+        read_payload(l.target.data() + done, size - done);
         std::lock_guard lock(l.m);
         l.filling = false;
         l.filled = true;
         l.cv.notify_all();
+      };
+      std::unique_lock lock(l.m);
+      if (!recv_waits() && size >= kWaitForRecvBytes && sends_in_progress_.load() == 0) {
+        l.cv.wait_for(lock, kWaitForRecv, [&] { return recv_waits() || stopping_ || failed_; });
+      }
+      if (recv_waits()) {
+        l.filling = true;  // recv() stays put until filling ends
+        lock.unlock();
+        deliver_direct(0);
         continue;
       }
-      FrameBuffer frame;
-      {
-        std::lock_guard lock(l.m);
-        frame = std::move(l.spare);
+      FrameBuffer frame = l.pool.acquire(size);
+      lock.unlock();
+      bool switched = false;
+      for (std::size_t done = 0; done < size;) {
+        const std::size_t chunk = std::min(kSwitchChunkBytes, size - done);
+        read_payload(frame.data() + done, chunk);
+        done += chunk;
+        if (done == size) break;
+        lock.lock();
+        if (recv_waits()) {
+          l.filling = true;
+          lock.unlock();
+          std::memcpy(l.target.data(), frame.data(), done);
+          deliver_direct(done);
+          lock.lock();
+          l.pool.release(std::move(frame));
+          lock.unlock();
+          switched = true;
+          break;
+        }
+        lock.unlock();
       }
-      frame.resize(static_cast<std::size_t>(h.length));
-      read_payload(frame.data.get(), frame.size);
-      std::lock_guard lock(l.m);
+      if (switched) continue;
+      lock.lock();
       l.queue.push_back(std::move(frame));
       l.cv.notify_all();
     } else if (h.type == FrameType::kAbort) {
@@ -605,6 +613,11 @@ void Mesh::read_frames(int peer) {
 void Mesh::send_bytes(int peer, std::span<const std::byte> data) {
   PeerLink& l = link(peer, "send");
   throw_if_failed();
+  struct InProgress {
+    std::atomic<int>& n;
+    explicit InProgress(std::atomic<int>& count) : n(count) { ++n; }
+    ~InProgress() { --n; }
+  } in_progress{sends_in_progress_};
   write_frame(l, FrameType::kData, data, config_.timeout);
   bytes_sent_ += data.size();
   ++messages_sent_;
@@ -689,16 +702,23 @@ void Mesh::recv_bytes(int peer, std::span<std::byte> out) {
   auto take_queued = [&] {
     FrameBuffer frame = std::move(l.queue.front());
     l.queue.pop_front();
-    if (frame.size != out.size()) {
+    if (frame.size() != out.size()) {
       const std::string msg =
           fmt::format("{} sent a frame of {} bytes where this party expects {} bytes (protocol out of step)",
-                      l.name, frame.size, out.size());
+                      l.name, frame.size(), out.size());
       lock.unlock();  // a protocol out of step ends the session
       fail(msg);
       throw NetError(msg);
     }
-    if (frame.size != 0) std::memcpy(out.data(), frame.data.get(), frame.size);
-    if (frame.capacity > l.spare.capacity) l.spare = std::move(frame);
+    if (frame.size() >= kWaitForRecvBytes) {
+      l.waiting = false;  // so the reader does not pick `out` for the next frame
+      lock.unlock();      // the frame is ours alone; the reader may go on meanwhile
+      std::memcpy(out.data(), frame.data(), frame.size());
+      lock.lock();
+    } else if (frame.size() != 0) {
+      std::memcpy(out.data(), frame.data(), frame.size());
+    }
+    l.pool.release(std::move(frame));
   };
   if (!l.queue.empty()) {
     take_queued();
@@ -708,6 +728,7 @@ void Mesh::recv_bytes(int peer, std::span<std::byte> out) {
   l.target = out;
   l.waiting = true;
   l.filled = false;
+  l.cv.notify_all();  // a reader holding back a large frame for this recv()
   struct Reset {
     PeerLink& l;
     std::unique_lock<std::mutex>& lock;
