@@ -10,5 +10,12 @@ void add_train_command(CLI::App& app);  // train_cmd.cc: secure / clear / plain 
 void add_node_command(CLI::App& app);   // node_cmd.cc: one party of a deployment
 void add_keys_command(CLI::App& app);   // keys_cmd.cc: CA and per-party certificates
 void add_bench_command(CLI::App& app);  // bench_cmd.cc: the benchmark suites
+void add_plot_command(CLI::App& app);   // plot_cmd.cc: accuracy curves from --metrics files
+
+// Thrown by a command that has already printed its message (for example the
+// help of a job run by `sqt node`); main() exits with `code`.
+struct ExitRequest {
+  int code = 0;
+};
 
 }  // namespace sqt::cli

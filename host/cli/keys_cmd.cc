@@ -26,12 +26,23 @@ void run_keys(const KeysFlags& flags) {
                                   net::kMinParties, net::kMaxParties));
   }
   if (flags.days < 1) throw ConfigError(fmt::format("sqt keys: --days {} must be at least 1", flags.days));
+  if (flags.out.empty()) throw ConfigError("sqt keys: --out must name a folder");
+  std::error_code ec;
+  std::filesystem::create_directories(flags.out, ec);
+  if (ec || !std::filesystem::is_directory(flags.out)) {
+    throw FileError(fmt::format("sqt keys: --out {}: cannot create the folder ({})", flags.out,
+                                ec ? ec.message() : "a file of that name exists"));
+  }
   const std::string ca_key = flags.out + "/ca.key";
   if (std::filesystem::exists(ca_key) && !flags.force) {
     throw ConfigError(
         fmt::format("sqt keys: {} exists; refusing to replace a deployment's CA (use --force)", ca_key));
   }
-  net::write_deployment_keys(flags.out, flags.parties, net::validity_days(flags.days));
+  try {
+    net::write_deployment_keys(flags.out, flags.parties, net::validity_days(flags.days));
+  } catch (const FileError& e) {
+    throw FileError(fmt::format("sqt keys: --out {}: {}", flags.out, e.what()));
+  }
   fmt::print("wrote {}/ca.pem (CA certificate, give to every party), {}/ca.key (keep offline)\n", flags.out,
              flags.out);
   fmt::print(

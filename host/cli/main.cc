@@ -1,9 +1,14 @@
-// sqt: the appliance's single command. See docs/CLI.md.
+// sqt: the appliance's single command (README.md; docs/TRAINING.md, docs/DEPLOY.md,
+// docs/BENCHMARKS.md describe the subcommands).
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "host/cli/commands.h"
 #include "host/core/error.h"
@@ -23,10 +28,24 @@ int main(int argc, char** argv) {
   sqt::cli::add_node_command(app);
   sqt::cli::add_keys_command(app);
   sqt::cli::add_bench_command(app);
+  sqt::cli::add_plot_command(app);
+  if (argc > 1 && argv[1][0] != '-') {
+    // CLI11 would only say "A subcommand is required".
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+      names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      fmt::print(stderr, "sqt: unknown command '{}' (commands: {}; see sqt --help)\n", argv[1],
+                 fmt::join(names, ", "));
+      return static_cast<int>(CLI::ExitCodes::ExtrasError);
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const sqt::cli::ExitRequest& e) {
+    return e.code;
   } catch (const std::exception& e) {
     fmt::print(stderr, "sqt: error: {}\n", e.what());
     return 1;

@@ -2,10 +2,12 @@
 // multi-machine deployment. It validates node.toml, then runs the job
 // subcommand exactly as `sqt JOB [JOB ARGS...] --config node.toml` would: a
 // fresh CLI::App with the job subcommands parses the extended argument list
-// (so every job flag, check and --help behaves the same).
+// (so every job flag, check and --help behaves the same). `JOB --help`
+// prints the job's help without reading node.toml.
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,19 +23,44 @@ struct NodeFlags {
   std::string config;
 };
 
+// True when the job's own arguments ask for its help (before a `--`).
+bool wants_help(const std::vector<std::string>& job) {
+  for (const auto& a : job) {
+    if (a == "--") return false;
+    if (a == "--help" || a == "-h") return true;
+  }
+  return false;
+}
+
 void run_node(const NodeFlags& flags, std::vector<std::string> job) {
   if (job.empty())
     throw ConfigError("sqt node: name the job to run, e.g. `sqt node --config node.toml train`");
-  net::load_node_config(flags.config);  // a bad file is reported before the job starts
-  job.push_back("--config");
-  job.push_back(flags.config);
+  if (job.front() != "train" && job.front() != "bench" && !job.front().starts_with("-"))
+    throw ConfigError("sqt node: unknown job '" + job.front() + "' (jobs: train, bench)");
+  const bool help = wants_help(job);
+  if (!help) {
+    if (flags.config.empty())
+      throw ConfigError("sqt node: --config node.toml is required (this party's settings, docs/DEPLOY.md)");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(flags.config, ec))
+      throw ConfigError("sqt node: --config " + flags.config + ": file does not exist");
+    net::load_node_config(flags.config);  // a bad file is reported before the job starts
+    job.push_back("--config");
+    job.push_back(flags.config);
+  }
 
   CLI::App jobs{"sqt node job"};
+  jobs.name("sqt node --config node.toml");  // usage line of the job's help
   jobs.require_subcommand(1);
   add_train_command(jobs);
   add_bench_command(jobs);
   std::reverse(job.begin(), job.end());  // CLI11 consumes a reversed argument vector
-  jobs.parse(job);
+  try {
+    jobs.parse(job);
+  } catch (const CLI::ParseError& e) {
+    // The job's own help or usage error (the enclosing app would print its own).
+    throw ExitRequest{jobs.exit(e)};
+  }
 }
 
 }  // namespace
@@ -43,9 +70,13 @@ void add_node_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "node",
       "Run one party of a deployment: sqt node --config node.toml JOB [JOB ARGS...] (JOB: train, bench)");
-  cmd->add_option("--config", flags->config, "node.toml of this party (docs/DEPLOY.md)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  cmd->add_option("--config", flags->config,
+                  "node.toml of this party (docs/DEPLOY.md); required to run a job");
+  cmd->footer(
+      "Jobs (JOB ARGS are the job's own flags; --config is appended):\n"
+      "  train   secure training as this party: options in `sqt train --help`\n"
+      "  bench   benchmark suites as this party: options in `sqt bench --help`\n"
+      "`sqt node [--config node.toml] JOB --help` prints the same help without reading node.toml.");
   cmd->prefix_command();  // everything from JOB on is the job's command line
   cmd->callback([flags, cmd] { run_node(*flags, cmd->remaining()); });
 }

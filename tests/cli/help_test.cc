@@ -1,0 +1,47 @@
+// Every command's --help exits 0 and shows its usage and own options.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/cli/run_sqt.h"
+
+namespace sqt::cli_test {
+namespace {
+
+TEST(Help, EveryCommandExitsZero) {
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> expect;
+  };
+  const Case cases[] = {
+      {{"--help"}, {"train", "node", "keys", "bench", "plot"}},
+      {{"train", "--help"}, {"--model", "--protocol", "--metrics"}},
+      {{"node", "--help"}, {"--config", "sqt train --help"}},
+      {{"keys", "--help"}, {"--parties", "--out", "--days", "--force"}},
+      {{"bench", "--help"}, {"--json", "--quick"}},
+      {{"bench", "report", "--help"}, {"--out"}},
+      {{"plot", "--help"}, {"--out", "--x", "time", "epoch"}},
+      {{"plot", "-h"}, {"--out"}},
+  };
+  for (const auto& c : cases) {
+    const auto r = sqt(c.args);
+    const std::string what = c.args.front() + (c.args.size() > 1 ? " " + c.args[1] : "");
+    EXPECT_EQ(r.exit_code, 0) << what << ": " << r.output;
+    EXPECT_NE(r.output.find("Usage"), std::string::npos) << what << ": " << r.output;
+    for (const auto& text : c.expect)
+      EXPECT_NE(r.output.find(text), std::string::npos)
+          << what << ": '" << text << "' missing in " << r.output;
+  }
+}
+
+TEST(Help, NoCommandOrUnknownCommandFails) {
+  auto r = sqt({});
+  EXPECT_NE(r.exit_code, 0);
+  r = sqt({"fly"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("unknown command 'fly'"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace sqt::cli_test
