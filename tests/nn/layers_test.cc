@@ -1,5 +1,5 @@
 // Every layer's forward and backward on the clear protocol against the
-// float64 reference of reference_net.h, on random inputs.
+// float64 reference of tests/common/reference_net.h, on random inputs.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,13 +10,13 @@
 #include "host/nn/model.h"
 #include "host/nn/optimizer.h"
 #include "host/nn/softmax_ce.h"
-#include "tests/nn/reference_net.h"
+#include "tests/common/reference_net.h"
 
 namespace sqt::nn {
 namespace {
 
 using mpc::Clear;
-using testing::ReferenceNet;
+using sqt::testing::ref::ReferenceNet;
 
 constexpr int kF = 16;
 
@@ -55,7 +55,7 @@ void expect_near(const std::vector<double>& got, const std::vector<double>& want
 // gradients and input gradient.
 void check_arch(const Architecture& arch, int batch, double tol) {
   Fixture fx;
-  ReferenceNet ref{arch, glorot_init(arch, 3), {}, {}};
+  ReferenceNet ref(arch, glorot_init(arch, 3));
   for (auto& lp : ref.params)
     for (std::size_t j = 0; j < lp.bias.size(); ++j) lp.bias[j] = 0.1 * static_cast<double>(j % 5) - 0.2;
   Model<Clear> model(fx.p, arch);

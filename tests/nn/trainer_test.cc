@@ -14,7 +14,7 @@
 #include "host/nn/model_file.h"
 #include "host/nn/optimizer.h"
 #include "host/nn/softmax_ce.h"
-#include "tests/nn/reference_net.h"
+#include "tests/common/reference_net.h"
 #include "tests/nn/synthetic_data.h"
 
 namespace sqt::nn {
@@ -37,7 +37,7 @@ TEST(Training, SgdStepsMatchFloat64Model) {
                            {.kind = LayerKind::kRelu},
                            {.kind = LayerKind::kFlatten},
                            {.kind = LayerKind::kDense, .out = 10}}};
-  testing::ReferenceNet ref{arch, glorot_init(arch, 4), {}, {}};
+  sqt::testing::ref::ReferenceNet ref(arch, glorot_init(arch, 4));
   Model<Clear> model(p, arch);
   model.set_public(ref.params);
   const int batch = 16;
