@@ -27,11 +27,8 @@ std::string lower(std::string_view s) {
   return r;
 }
 
-std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
-  SeededRng r(a ^ (b * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL));
-  r.next();
-  return r.next();
-}
+// Uniform in [0, 1) with 53 random bits.
+double uniform01(data::SplitMix64& rng) { return static_cast<double>(rng.next() >> 11) * 0x1.0p-53; }
 
 }  // namespace
 
@@ -151,9 +148,9 @@ ModelParams glorot_init(const Architecture& arch, std::uint64_t seed) {
       fan_out = static_cast<double>(l.kernel) * l.kernel * l.out;
     }
     const double limit = std::sqrt(6.0 / (fan_in + fan_out));
-    SeededRng rng(mix(seed, i));
+    data::SplitMix64 rng(data::mix_seed(seed, i));
     params[i].weight.resize(nw);
-    for (double& w : params[i].weight) w = (2.0 * rng.uniform01() - 1.0) * limit;
+    for (double& w : params[i].weight) w = (2.0 * uniform01(rng) - 1.0) * limit;
     params[i].bias.assign(bias_count(arch, i), 0.0);
   }
   return params;
@@ -162,24 +159,6 @@ ModelParams glorot_init(const Architecture& arch, std::uint64_t seed) {
 // One shuffle for every trainer: the plain trainer calls data::epoch_order directly.
 std::vector<std::uint32_t> epoch_order(std::size_t samples, std::uint64_t seed, int epoch) {
   return data::epoch_order(seed, static_cast<std::uint64_t>(epoch), samples);
-}
-
-std::uint64_t SeededRng::next() {
-  std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-double SeededRng::uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-std::uint64_t SeededRng::below(std::uint64_t bound) {
-  // Rejection keeps the draw unbiased: accept only below the largest multiple.
-  const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound);
-  std::uint64_t r;
-  do r = next();
-  while (r >= limit);
-  return r % bound;
 }
 
 }  // namespace sqt::nn

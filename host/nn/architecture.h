@@ -74,7 +74,7 @@ using ModelParams = std::vector<LayerParams>;  // one entry per layer
 
 // Glorot-uniform weights, U(-l, l) with l = sqrt(6 / (fan_in + fan_out))
 // (conv: fan_in = k*k*c_in, fan_out = k*k*c_out), zero biases. Deterministic
-// for a seed on every platform (own generator, no std distributions).
+// for a seed on every platform (data::SplitMix64, no std distributions).
 ModelParams glorot_init(const Architecture& arch, std::uint64_t seed);
 
 // The order in which epoch `epoch` visits `samples` training samples: a
@@ -82,17 +82,5 @@ ModelParams glorot_init(const Architecture& arch, std::uint64_t seed);
 // Batch b is order[b*batch .. (b+1)*batch) (the last partial batch is dropped
 // by the trainers).
 std::vector<std::uint32_t> epoch_order(std::size_t samples, std::uint64_t seed, int epoch);
-
-// The deterministic 64-bit generator used above (splitmix64 stream).
-class SeededRng {
- public:
-  explicit SeededRng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next();
-  double uniform01();                        // [0, 1) with 53 random bits
-  std::uint64_t below(std::uint64_t bound);  // [0, bound), unbiased
-
- private:
-  std::uint64_t state_;
-};
 
 }  // namespace sqt::nn

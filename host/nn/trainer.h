@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "host/core/error.h"
+#include "host/data/batches.h"
 #include "host/data/dataset.h"
 #include "host/nn/architecture.h"
 #include "host/nn/checkpoint.h"
@@ -60,7 +61,7 @@ struct EpochResult {
 
 // Seed of the protocol instance that runs epoch `epoch` (its truncation PRG).
 inline std::uint64_t epoch_protocol_seed(std::uint64_t seed, int epoch) {
-  SeededRng r(seed * 0x2545F4914F6CDD1DULL + static_cast<std::uint64_t>(epoch) + 1);
+  data::SplitMix64 r(seed * 0x2545F4914F6CDD1DULL + static_cast<std::uint64_t>(epoch) + 1);
   return r.next();
 }
 
