@@ -2,16 +2,13 @@
 // against float64 references, with the error bounds we state in
 // docs/PROTOCOLS.md.
 //
-// For the rep3 side: every check is a template over a `Run` callable, so the
-// very same assertions run on any protocol. `run(body)` must construct the
-// protocol (on every party), call `body(p)` with it and return party 0's
-// result; body is a generic lambda `[&](auto& p) -> std::vector<Ring>` that
-// inputs from party 0 (use `owned(p, values)`), computes and reveals. The
-// clear runner is in clear_fixed_test.cc:
-//   auto run = [&](auto&& body) { Clear p(*backend, fp, mode, seed); return body(p); };
-// For rep3, run the body on three parties (threads over an in-process test
-// network) and return party 0's vector; e.g.
-//   TEST(Rep3Fixed, Exp) { sqt::test::check_exp(rep3_runner, {16, 31}, 7); }
+// Every check is a template over a `Run` callable, so the very same
+// assertions run on any protocol. `run(body)` must construct the protocol (on
+// every party), call `body(p)` with it and return party 0's result; body is a
+// generic lambda `[&](auto& p) -> std::vector<Ring>` that inputs from party 0
+// (use `owned(p, values)`), computes and reveals. fixed_suite.h turns the
+// checks into one typed suite over the protocol; clear_fixed_test.cc and
+// rep3_fixed_test.cc instantiate it.
 #pragma once
 
 #include <gtest/gtest.h>
