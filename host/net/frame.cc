@@ -13,7 +13,6 @@ namespace {
 
 constexpr std::array<std::byte, 4> kMagic{std::byte{'S'}, std::byte{'Q'}, std::byte{'T'}, std::byte{'F'}};
 constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
-constexpr std::size_t kPageBytes = 4096;
 
 }  // namespace
 
@@ -103,9 +102,8 @@ FrameBuffer::FrameBuffer(std::size_t capacity) {
     data_ = static_cast<std::byte*>(p);
     capacity_ = bytes;
     mapped_ = true;
-    // Touch every page now, in one go, rather than one fault at a time
-    // inside the kernel's copy from the socket.
-    for (std::size_t i = 0; i < bytes; i += kPageBytes) data_[i] = std::byte{0};
+    // Pages are not touched here: a frame that switches to the caller's
+    // buffer after its first chunk then costs only that chunk's pages.
   } else {
     data_ = new std::byte[capacity];
     capacity_ = capacity;

@@ -58,9 +58,10 @@ const char* frame_type_name(FrameType type);
 
 // Uninitialised storage for a frame that arrived before its recv(). Buffers
 // of kMappedFrameBytes or more are anonymous mappings advised to use
-// transparent huge pages and touched once when made: a page fault is very
-// expensive in a virtual machine, and this takes one per 2 MiB instead of
-// one per 4 KiB. Smaller ones come from the heap. Move-only.
+// transparent huge pages: a page fault is very expensive in a virtual
+// machine, and this takes one per 2 MiB instead of one per 4 KiB (the first
+// use of fresh memory still costs its zeroing, hence FramePool). Smaller ones
+// come from the heap. Move-only.
 class FrameBuffer {
  public:
   static constexpr std::size_t kMappedFrameBytes = std::size_t{1} << 20;

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace sqt::net {
 namespace {
 
@@ -69,6 +71,61 @@ TEST(Frame, RefusesBadMagicVersionTypeAndReservedBytes) {
   b = encode_frame_header({FrameType::kData, 4});
   b[7] = std::byte{1};
   EXPECT_THAT(parse_error(b), HasSubstr("reserved"));
+}
+
+TEST(FramePool, ReusesALargeBufferForLaterFramesOfUpToItsSize) {
+  FramePool pool;
+  const std::size_t big = (std::size_t{5} << 20) + 7;
+  FrameBuffer a = pool.acquire(big);
+  ASSERT_EQ(a.size(), big);
+  ASSERT_GE(a.capacity(), big);
+  // Every byte is usable storage (mapped memory rounded up to huge pages).
+  for (std::size_t i = 0; i < big; ++i) a.data()[i] = std::byte{static_cast<std::uint8_t>(i * 131 + 7)};
+  for (std::size_t i = 0; i < big; i += 4099) {
+    ASSERT_EQ(a.data()[i], std::byte{static_cast<std::uint8_t>(i * 131 + 7)}) << "byte " << i;
+  }
+  const std::byte* storage = a.data();
+  pool.release(std::move(a));
+  EXPECT_EQ(pool.pooled(), 1u);
+  FrameBuffer b = pool.acquire((std::size_t{3} << 20) + 1);
+  EXPECT_EQ(b.data(), storage);
+  EXPECT_EQ(b.size(), (std::size_t{3} << 20) + 1);
+  EXPECT_EQ(pool.pooled(), 0u);
+}
+
+TEST(FramePool, SmallFramesDoNotTakeLargeBuffers) {
+  FramePool pool;
+  pool.release(pool.acquire(std::size_t{2} << 20));
+  FrameBuffer small = pool.acquire(100);
+  EXPECT_LT(small.capacity(), FrameBuffer::kMappedFrameBytes);
+  EXPECT_EQ(pool.pooled(), 1u);  // the large one is still there for a large frame
+  FrameBuffer empty = pool.acquire(0);
+  EXPECT_EQ(empty.size(), 0u);
+}
+
+TEST(FramePool, KeepsAtMostItsLimitDroppingTheSmallest) {
+  FramePool pool(2);
+  std::vector<FrameBuffer> held;
+  for (std::size_t mib : {1, 4, 2}) held.push_back(pool.acquire(mib << 20));
+  for (auto& b : held) pool.release(std::move(b));
+  EXPECT_EQ(pool.pooled(), 2u);
+  EXPECT_GE(pool.pooled_bytes(), std::size_t{6} << 20);  // the 4 MiB and 2 MiB ones
+  EXPECT_LT(pool.pooled_bytes(), std::size_t{7} << 20);
+}
+
+TEST(FramePool, ALargerFrameReplacesTheLargestPooledBuffer) {
+  FramePool pool;
+  pool.release(pool.acquire(std::size_t{2} << 20));
+  FrameBuffer big = pool.acquire(std::size_t{8} << 20);
+  EXPECT_GE(big.capacity(), std::size_t{8} << 20);
+  EXPECT_EQ(pool.pooled(), 0u);
+}
+
+TEST(FrameBuffer, SizeBeyondCapacityIsAnError) {
+  FrameBuffer b(100);
+  EXPECT_THROW(b.set_size(101), NetError);
+  b.set_size(100);
+  EXPECT_EQ(b.size(), 100u);
 }
 
 }  // namespace
