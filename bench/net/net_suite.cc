@@ -1,5 +1,6 @@
 // Suite "net": the party network between real party processes (3 or more).
-// One-stream and all-pairs throughput of large frames and the small-frame
+// One-stream and all-pairs throughput of large frames, the ring exchange of
+// medium frames (the protocols' neighbour pattern) and the small-frame
 // round trip, over the TLS mesh and, as the baseline in the same run, over
 // a plain-TCP mesh with the same framing and threads.
 //
@@ -124,6 +125,25 @@ double all_pairs_seconds(net::Network& net, std::size_t bytes, int transfers, in
   return median(times);
 }
 
+// The replicated-sharing neighbour pattern of the protocols: every party
+// sends `bytes` to the next party and receives as many from the previous
+// one. Seconds per exchange (median over repeats of `count` exchanges).
+double ring_exchange_seconds(net::Network& net, std::size_t bytes, int count, int repeats) {
+  std::vector<std::byte> out(bytes, std::byte{0x77}), in(bytes, std::byte{0});
+  std::vector<double> times;
+  for (int r = 0; r < repeats; ++r) {
+    barrier(net);
+    const auto start = Clock::now();
+    for (int i = 0; i < count; ++i) {
+      net.send_bytes(net.next_party(), out);
+      net.recv_bytes(net.prev_party(), in);
+    }
+    barrier(net);
+    times.push_back(seconds_since(start) / count);
+  }
+  return median(times);
+}
+
 // Median round trip of an 8-byte frame between parties 0 and 1.
 double round_trip_seconds(net::Network& net, int trips) {
   std::byte msg[8] = {};
@@ -174,6 +194,18 @@ void run_net_suite(SuiteContext& context) {
     // Bytes each party sends per second (it receives as many at once).
     context.writer.write({"net", fmt::format("all_pairs/{}MiB/{}", big >> 20, t.name), "bytes_per_s",
                           static_cast<double>(big) * (n - 1) / all, t.baseline, params});
+    // Medium messages: training sends ~100-150 of these per batch.
+    for (const std::size_t bytes : {std::size_t{64} << 10, std::size_t{1} << 20, std::size_t{4} << 20}) {
+      const int count =
+          static_cast<int>(std::clamp<std::size_t>((quick ? 16 << 20 : 128 << 20) / bytes, 8, 500));
+      const double sec = ring_exchange_seconds(net, bytes, count, repeats);
+      context.writer.write({"net",
+                            fmt::format("ring_exchange/{}KiB/{}", bytes >> 10, t.name),
+                            "seconds",
+                            sec,
+                            t.baseline,
+                            {{"transport", t.name}, {"parties", n}, {"bytes", bytes}, {"exchanges", count}}});
+    }
     const double rtt = round_trip_seconds(net, trips);
     context.writer.write({"net",
                           fmt::format("round_trip/8B/{}", t.name),
