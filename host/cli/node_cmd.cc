@@ -52,6 +52,7 @@ void run_node(const NodeFlags& flags, std::vector<std::string> job) {
   CLI::App jobs{"sqt node job"};
   jobs.name("sqt node --config node.toml");  // usage line of the job's help
   jobs.require_subcommand(1);
+  jobs.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // as in main()
   add_train_command(jobs);
   add_bench_command(jobs);
   std::reverse(job.begin(), job.end());  // CLI11 consumes a reversed argument vector
