@@ -65,7 +65,7 @@ run() {
 }
 
 note "run_all.sh on $(hostname) at $(date -u +%FT%TZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-note "binary: $sqt ($("$sqt" --version 2>/dev/null || echo 'version unknown'))"
+note "binary: $sqt"
 note "commit: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
 run "$sqt" bench protocol net train "${quick[@]}" --repeats "${REPEATS_NONE:-5}" --net none --json "$out/none.jsonl"
