@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -193,7 +194,8 @@ void DelayLine::relay(int from, int to, std::chrono::nanoseconds delay) {
     if (ready < 0 && errno != EINTR) return;
     if (ready == 0 && timeout_ptr) {
       // Timer wake-up: learn how late it came (average over ~8 wake-ups).
-      const Clock::duration observed = std::min<Clock::duration>(Clock::now() - wake_target, kMaxSpin);
+      const Clock::duration observed =
+          std::clamp<Clock::duration>(Clock::now() - wake_target, Clock::duration(0), kMaxSpin);
       late += (observed - late) / 8;
     }
     if (fds[1].revents & POLLIN) return;
