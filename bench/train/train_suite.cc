@@ -2,6 +2,8 @@
 // backward, SGD update) of each network under rep3 on the 3-party mesh, with
 // the bytes and rounds every party spends per batch. Baseline (same run): the
 // same batch in the clear emulation, one process, same backend.
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -26,6 +28,7 @@ namespace {
 struct BatchCost {
   double seconds = 0;  // per batch
   std::uint64_t bytes = 0, rounds = 0;
+  std::vector<nn::LayerCost> layers;  // summed over the batches
 };
 
 // Runs `batches` SGD steps of `model` on random data owned by party 0.
@@ -53,7 +56,8 @@ BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int ba
     opt.step(p, m.params(), m.grads(), batch);
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return {s / batches, (nn::bytes_sent_of(p) - b0) / batches, (nn::rounds_of(p) - r0) / batches};
+  return {s / batches, (nn::bytes_sent_of(p) - b0) / batches, (nn::rounds_of(p) - r0) / batches,
+          m.layer_costs()};
 }
 
 void run_train_suite(SuiteContext& context) {
@@ -74,6 +78,21 @@ void run_train_suite(SuiteContext& context) {
         {"train", prefix + "rep3_bytes_per_batch", "bytes", static_cast<double>(c.bytes), false, params});
     context.writer.write(
         {"train", prefix + "rep3_rounds_per_batch", "rounds", static_cast<double>(c.rounds), false, params});
+    // Where a batch goes, layer by layer (party 0's view; informational rows).
+    const nn::Architecture arch = nn::make_architecture(model);
+    if (context.party == 0)
+      fmt::print("net {} rep3, per batch:  layer  forward s  backward s  MB sent\n", model);
+    for (std::size_t i = 0; i < c.layers.size(); ++i) {
+      const nn::LayerCost& l = c.layers[i];
+      const std::string name = fmt::format("{}{}", nn::layer_kind_name(arch.layers[i].kind), i);
+      const double fwd = l.forward_s / batches, bwd = l.backward_s / batches;
+      const double mb = static_cast<double>(l.forward_bytes + l.backward_bytes) / batches / 1e6;
+      if (context.party == 0) fmt::print("  {:>10}  {:9.4f}  {:10.4f}  {:7.2f}\n", name, fwd, bwd, mb);
+      nlohmann::json lp = params;
+      lp["layer"] = name;
+      context.writer.write(
+          {"train", prefix + "layer/" + name + "/seconds_per_batch", "seconds", fwd + bwd, false, lp});
+    }
     if (context.party == 0) {
       mpc::Clear clear(*be, FixedParams{}, mpc::TruncMode::kProbabilistic, 1);
       const BatchCost b = time_batches(clear, model, batch, batches);

@@ -4,14 +4,17 @@
 // - dense: one matmul + one truncation; backward dX = dY W^T, dW = X^T dY;
 // - conv: im2col (local, Protocol::linear) + matmul; backward via col2im,
 //   which accumulates where patches overlap (any stride and padding);
-// - maxpool: fx::max_windows (comparison tree, one-hot routing masks); backward scatters
-//   into a zeroed gradient and accumulates where windows overlap;
+// - maxpool: fx::max_windows_routed (comparison tree); backward routes the
+//   gradient down the tree (fx::route_back), scatters into a zeroed gradient
+//   and accumulates where windows overlap;
 // - relu: fx::relu (one ltz + one mul), the mask is kept for backward;
 // - flatten: nothing (NHWC is already flat per sample).
 // Products are summed at 2f fractional bits and truncated once per output.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <vector>
 
@@ -26,6 +29,14 @@
 namespace sqt::nn {
 
 using mpc::Trans;
+
+// Time and traffic one layer has cost so far (this party's view), so a
+// benchmark can say where a batch goes.
+struct LayerCost {
+  double forward_s = 0, backward_s = 0;
+  std::uint64_t forward_bytes = 0, backward_bytes = 0;
+  std::uint64_t forward_rounds = 0, backward_rounds = 0;
+};
 
 template <class P>
 class Model {
@@ -43,7 +54,11 @@ class Model {
     param_count_ = off;
     theta_ = p_.zeros(param_count_);
     cache_.resize(arch_.layers.size());
+    costs_.resize(arch_.layers.size());
   }
+
+  // Per layer, accumulated over every forward and backward call so far.
+  const std::vector<LayerCost>& layer_costs() const { return costs_; }
 
   const Architecture& arch() const { return arch_; }
   std::size_t param_count() const { return param_count_; }
@@ -88,7 +103,11 @@ class Model {
   // With `train`, keeps what backward needs.
   S forward(const S& x, std::size_t batch, bool train) {
     S a = x;
-    for (std::size_t i = 0; i < arch_.layers.size(); ++i) a = forward_layer(i, a, batch, train);
+    for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
+      const Meter m(p_);
+      a = forward_layer(i, a, batch, train);
+      m.add_to(costs_[i].forward_s, costs_[i].forward_bytes, costs_[i].forward_rounds);
+    }
     return a;
   }
 
@@ -98,14 +117,32 @@ class Model {
   S backward(const S& dlogits, std::size_t batch, bool input_grad = false) {
     grad_ = p_.zeros(param_count_);
     S d = dlogits;
-    for (std::size_t i = arch_.layers.size(); i-- > 0;) d = backward_layer(i, d, batch, i > 0 || input_grad);
+    for (std::size_t i = arch_.layers.size(); i-- > 0;) {
+      const Meter m(p_);
+      d = backward_layer(i, d, batch, i > 0 || input_grad);
+      m.add_to(costs_[i].backward_s, costs_[i].backward_bytes, costs_[i].backward_rounds);
+    }
     return d;
   }
 
  private:
+  // Clock and traffic counters at construction; add_to() adds the difference.
+  struct Meter {
+    const P& p;
+    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+    std::uint64_t bytes0 = bytes_sent_of(p), rounds0 = rounds_of(p);
+    explicit Meter(const P& protocol) : p(protocol) {}
+    void add_to(double& seconds, std::uint64_t& bytes, std::uint64_t& rounds) const {
+      seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      bytes += bytes_sent_of(p) - bytes0;
+      rounds += rounds_of(p) - rounds0;
+    }
+  };
+
   struct Cache {
-    S input;  // dense: X; conv: im2col(X)
-    S mask;   // relu mask / maxpool one-hot (output-major, [o * window + j])
+    S input;                         // dense: X; conv: im2col(X)
+    S mask;                          // relu mask
+    mpc::fx::MaxRouting<P> routing;  // maxpool comparison bits
     std::size_t batch = 0;
   };
 
@@ -145,8 +182,8 @@ class Model {
       }
       case LayerKind::kMaxPool: {
         const auto& win = windows(i, batch);
-        auto r = mpc::fx::max_windows(p_, x, win, static_cast<std::size_t>(l.window) * l.window);
-        if (train) c.mask = std::move(r.onehot);
+        auto r = mpc::fx::max_windows_routed(p_, x, win, static_cast<std::size_t>(l.window) * l.window);
+        if (train) c.routing = std::move(r.routing);
         return r.max;
       }
       case LayerKind::kRelu: {
@@ -203,8 +240,8 @@ class Model {
       }
       case LayerKind::kMaxPool: {
         const auto& win = windows(i, batch);
-        const std::size_t ws = static_cast<std::size_t>(l.window) * l.window;
-        const S routed = p_.mul(c.mask, repeat_each(dy, ws));  // [o * ws + j] = onehot * dY[o]
+        const S routed = mpc::fx::route_back(p_, c.routing, dy);  // [o * ws + j]: dY[o] at the arg-max
+        c.routing = {};
         return p_.linear(routed, batch * in.size(), [&](const Ring* src, Ring* dst) {
           for (std::size_t k = 0; k < win.size(); ++k)
             dst[win[k]] += src[k];  // accumulates overlapping windows
@@ -225,6 +262,7 @@ class Model {
   std::size_t param_count_ = 0;
   S theta_, grad_;
   std::vector<Cache> cache_;
+  std::vector<LayerCost> costs_;
   std::map<std::pair<std::size_t, std::size_t>, std::vector<std::uint32_t>> windows_;
 };
 
