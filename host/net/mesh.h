@@ -10,10 +10,14 @@
 // the listener checks the dialer's certificate against the HELLO frame.
 //
 // Threads: send_bytes() runs in the caller's thread (one lock per peer);
-// each peer has a reader thread that drains its connection continuously
-// (so two parties sending large frames to each other never block) and, when
-// a recv() is waiting with a buffer of the right size, decrypts straight
-// into it. stats() may be called from any thread.
+// each peer has a reader thread that drains its connection (so two parties
+// sending large frames to each other never block) and, when a recv() is
+// waiting with a buffer of the right size, decrypts straight into it. A large
+// frame (>= 1 MiB) that arrives first is held back up to 2 ms for its recv()
+// unless this party is itself sending; otherwise it is read into a pooled
+// buffer (huge pages, reused for later frames) in 1 MiB chunks, and a recv()
+// that arrives meanwhile takes what has arrived and the reader reads the rest
+// straight into the caller's buffer. stats() may be called from any thread.
 #pragma once
 
 #include <memory>
