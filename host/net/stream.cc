@@ -509,4 +509,9 @@ std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::
   return stream;
 }
 
+bool decrypts_records_itself(const Stream& s) {
+  const auto* tls = dynamic_cast<const TlsStream*>(&s);
+  return tls != nullptr && tls->has_record_reader();
+}
+
 }  // namespace sqt::net

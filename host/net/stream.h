@@ -71,4 +71,9 @@ std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::
                                         std::chrono::steady_clock::time_point deadline,
                                         const std::string& who, std::string& peer_common_name);
 
+// True when `s` is a TLS stream that decrypts its records itself (straight
+// into the caller's buffer) instead of through SSL_read: the listening side
+// of a session with an AES-GCM suite. For tests and diagnostics.
+bool decrypts_records_itself(const Stream& s);
+
 }  // namespace sqt::net
