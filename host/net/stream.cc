@@ -279,41 +279,167 @@ std::vector<unsigned char> expand_label(const EVP_MD* md, const std::vector<unsi
   return out;
 }
 
-// A RecordReader for the peer's direction of `ssl`, or null when this
-// session must keep using SSL_read (another cipher suite, or bytes already
-// buffered inside OpenSSL).
-std::unique_ptr<RecordReader> make_record_reader(SSL* ssl, int fd, const std::string& secret_hex) {
-  if (SSL_has_pending(ssl) || secret_hex.empty() || secret_hex.size() % 2 != 0) return nullptr;
-  const SSL_CIPHER* suite = SSL_get_current_cipher(ssl);
+// Record keys of one direction of `ssl` from its application traffic
+// secret: false when the suite is not AES-GCM (then OpenSSL keeps the job).
+struct RecordKeys {
   const EVP_CIPHER* cipher = nullptr;
+  std::vector<unsigned char> key;
+  std::array<unsigned char, 12> iv{};
+  ~RecordKeys() {
+    OPENSSL_cleanse(key.data(), key.size());
+    OPENSSL_cleanse(iv.data(), iv.size());
+  }
+};
+
+bool derive_record_keys(SSL* ssl, const std::string& secret_hex, RecordKeys& keys) {
+  if (secret_hex.empty() || secret_hex.size() % 2 != 0) return false;
+  const SSL_CIPHER* suite = SSL_get_current_cipher(ssl);
   const EVP_MD* md = nullptr;
   switch (suite != nullptr ? SSL_CIPHER_get_id(suite) : 0) {
     case 0x03001301:  // TLS_AES_128_GCM_SHA256
-      cipher = EVP_aes_128_gcm();
+      keys.cipher = EVP_aes_128_gcm();
       md = EVP_sha256();
       break;
     case 0x03001302:  // TLS_AES_256_GCM_SHA384
-      cipher = EVP_aes_256_gcm();
+      keys.cipher = EVP_aes_256_gcm();
       md = EVP_sha384();
       break;
     default:
-      return nullptr;
+      return false;
   }
   std::vector<unsigned char> secret(secret_hex.size() / 2);
   for (std::size_t i = 0; i < secret.size(); ++i) {
     secret[i] = static_cast<unsigned char>(std::stoi(secret_hex.substr(2 * i, 2), nullptr, 16));
   }
-  if (secret.size() != static_cast<std::size_t>(EVP_MD_get_size(md))) return nullptr;
-  std::vector<unsigned char> key =
-      expand_label(md, secret, "key", static_cast<std::size_t>(EVP_CIPHER_get_key_length(cipher)));
-  const std::vector<unsigned char> iv_bytes = expand_label(md, secret, "iv", 12);
-  std::array<unsigned char, 12> iv{};
-  std::copy(iv_bytes.begin(), iv_bytes.end(), iv.begin());
-  auto reader = std::make_unique<RecordReader>(cipher, key, iv, fd, kTlsReadBufferBytes);
+  const bool right_size = secret.size() == static_cast<std::size_t>(EVP_MD_get_size(md));
+  if (right_size) {
+    keys.key =
+        expand_label(md, secret, "key", static_cast<std::size_t>(EVP_CIPHER_get_key_length(keys.cipher)));
+    const std::vector<unsigned char> iv = expand_label(md, secret, "iv", 12);
+    std::copy(iv.begin(), iv.end(), keys.iv.begin());
+  }
   OPENSSL_cleanse(secret.data(), secret.size());
-  OPENSSL_cleanse(key.data(), key.size());
-  return reader;
+  return right_size;
 }
+
+// A RecordReader for the peer's direction of `ssl`, or null when this
+// session must keep using SSL_read (another cipher suite, or bytes already
+// buffered inside OpenSSL).
+std::unique_ptr<RecordReader> make_record_reader(SSL* ssl, int fd, const std::string& secret_hex) {
+  RecordKeys keys;
+  if (SSL_has_pending(ssl) || !derive_record_keys(ssl, secret_hex, keys)) return nullptr;
+  return std::make_unique<RecordReader>(keys.cipher, keys.key, keys.iv, fd, kTlsReadBufferBytes);
+}
+
+// The send side of an established TLS 1.3 connection, the counterpart of
+// RecordReader: encrypts application-data records straight from the
+// caller's buffer into one large send buffer (OpenSSL's SSL_write copies the
+// plaintext into its record buffer, and the buffering BIO copies each record
+// again) and writes it with one send() per 256 KiB. Records carry at most
+// 2^14 bytes, no padding, inner type application_data, nonce = IV xor
+// sequence number (RFC 8446 section 5).
+class RecordWriter {
+ public:
+  static constexpr std::size_t kMaxPlain = 1 << 14;
+  static constexpr std::size_t kHeader = 5;
+  static constexpr std::size_t kTag = 16;
+  static constexpr std::size_t kMaxRecord = kHeader + kMaxPlain + 1 + kTag;
+
+  RecordWriter(const RecordKeys& keys, int fd, std::size_t buffer_bytes)
+      : fd_(fd), iv_(keys.iv), buf_(buffer_bytes) {
+    ctx_ = EVP_CIPHER_CTX_new();
+    if (ctx_ == nullptr || EVP_EncryptInit_ex(ctx_, keys.cipher, nullptr, nullptr, nullptr) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_IVLEN, 12, nullptr) != 1 ||
+        EVP_EncryptInit_ex(ctx_, nullptr, nullptr, keys.key.data(), nullptr) != 1) {
+      EVP_CIPHER_CTX_free(ctx_);
+      throw NetError("cannot set up the TLS record encryption");
+    }
+  }
+  ~RecordWriter() {
+    EVP_CIPHER_CTX_free(ctx_);
+    OPENSSL_cleanse(iv_.data(), iv_.size());
+  }
+  RecordWriter(const RecordWriter&) = delete;
+  RecordWriter& operator=(const RecordWriter&) = delete;
+
+  // Bytes of `data` taken (encrypted into the send buffer), or 0 when the
+  // buffer is full and the tick passed without the socket taking any.
+  std::size_t write_some(const std::byte* data, std::size_t size) {
+    if (buf_.size() - end_ < kMaxRecord) {
+      send_pending();
+      if (buf_.size() - end_ < kMaxRecord) return 0;
+    }
+    std::size_t taken = 0;
+    while (taken < size && buf_.size() - end_ >= kMaxRecord) {
+      const std::size_t n = std::min(kMaxPlain, size - taken);
+      seal(reinterpret_cast<const unsigned char*>(data) + taken, n);
+      taken += n;
+    }
+    return taken;
+  }
+
+  // True when every encrypted byte is on the socket.
+  bool flush() {
+    send_pending();
+    return begin_ == end_;
+  }
+
+ private:
+  void seal(const unsigned char* plain, std::size_t n) {
+    // RFC 8446 section 5.5: at most 2^24.5 records per AES-GCM key. There is
+    // no KeyUpdate here, so a session ends before that (2^24 records of up
+    // to 16 KiB: 275 GB in one direction of one peer pair).
+    if (seq_ >= (std::uint64_t{1} << 24)) {
+      throw NetError(
+          "this TLS session has sent the most records one key may protect (about 275 GB); "
+          "start a new session");
+    }
+    unsigned char* rec = buf_.data() + end_;
+    const std::size_t length = n + 1 + kTag;
+    rec[0] = 23;  // application_data
+    rec[1] = 3;
+    rec[2] = 3;
+    rec[3] = static_cast<unsigned char>(length >> 8);
+    rec[4] = static_cast<unsigned char>(length);
+    std::array<unsigned char, 12> nonce = iv_;
+    for (int i = 0; i < 8; ++i) nonce[11 - i] ^= static_cast<unsigned char>(seq_ >> (8 * i));
+    const unsigned char inner_type = 23;
+    int len = 0;
+    unsigned char* out = rec + kHeader;
+    const bool ok =
+        EVP_EncryptInit_ex(ctx_, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
+        EVP_EncryptUpdate(ctx_, nullptr, &len, rec, static_cast<int>(kHeader)) == 1 &&
+        (n == 0 || EVP_EncryptUpdate(ctx_, out, &len, plain, static_cast<int>(n)) == 1) &&
+        EVP_EncryptUpdate(ctx_, out + n, &len, &inner_type, 1) == 1 &&
+        EVP_EncryptFinal_ex(ctx_, out + n + 1, &len) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kTag), out + n + 1) == 1;
+    if (!ok) throw NetError("TLS record encryption failed");
+    ++seq_;
+    end_ += kHeader + length;
+  }
+
+  // Sends what the socket takes within one tick.
+  void send_pending() {
+    while (begin_ < end_) {
+      const ssize_t n = ::send(fd_, buf_.data() + begin_, end_ - begin_, MSG_NOSIGNAL);
+      if (n > 0) {
+        begin_ += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      throw NetError(fmt::format("write failed: {}", n == 0 ? "connection reset" : std::strerror(errno)));
+    }
+    begin_ = end_ = 0;
+  }
+
+  int fd_;
+  EVP_CIPHER_CTX* ctx_ = nullptr;
+  std::array<unsigned char, 12> iv_;
+  std::uint64_t seq_ = 0;
+  std::vector<unsigned char> buf_;
+  std::size_t begin_ = 0, end_ = 0;
+};
 
 class TlsStream final : public Stream {
  public:
@@ -322,7 +448,9 @@ class TlsStream final : public Stream {
 
   // From now on this stream decrypts records itself (see RecordReader).
   void use_record_reader(std::unique_ptr<RecordReader> reader) { reader_ = std::move(reader); }
+  void use_record_writer(std::unique_ptr<RecordWriter> writer) { writer_ = std::move(writer); }
   bool has_record_reader() const { return reader_ != nullptr; }
+  bool has_record_writer() const { return writer_ != nullptr; }
 
   std::size_t read_some(std::byte* data, std::size_t size) override {
     if (reader_) return reader_->read_some(data, size);
@@ -340,6 +468,7 @@ class TlsStream final : public Stream {
   }
 
   std::size_t write_some(const std::byte* data, std::size_t size) override {
+    if (writer_) return writer_->write_some(data, size);
     ERR_clear_error();
     std::size_t n = 0;
     if (SSL_write_ex(ssl_, data, size, &n) == 1) return n;
@@ -353,6 +482,7 @@ class TlsStream final : public Stream {
   }
 
   bool flush() override {
+    if (writer_) return writer_->flush();
     errno = 0;
     if (BIO_flush(SSL_get_wbio(ssl_)) == 1) return true;
     if (BIO_should_retry(SSL_get_wbio(ssl_))) return false;
@@ -362,6 +492,7 @@ class TlsStream final : public Stream {
  private:
   SSL* ssl_;
   std::unique_ptr<RecordReader> reader_;
+  std::unique_ptr<RecordWriter> writer_;
 };
 
 std::string common_name_of(X509* cert) {
@@ -430,7 +561,8 @@ SslCtxPtr make_tls_context(const std::string& ca_file, const std::string& cert_f
 
 std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::chrono::milliseconds tick,
                                         std::chrono::steady_clock::time_point deadline,
-                                        const std::string& who, std::string& peer_common_name) {
+                                        const std::string& who, std::string& peer_common_name,
+                                        bool own_record_layer) {
   configure_socket(fd, tick);
   SSL* ssl = SSL_new(ctx);
   if (ssl == nullptr) {
@@ -451,17 +583,20 @@ std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::
   }
   BIO_up_ref(socket_bio);  // referenced by both the read side and the write chain
   SSL_set_bio(ssl, socket_bio, BIO_push(buffer_bio, socket_bio));
-  // The listener only reads after the HELLO exchange: it decrypts the
-  // records itself (RecordReader), so OpenSSL must not read past the
-  // handshake, and the key-log callback hands over the dialer's secret.
+  // The listener only reads after the HELLO exchange and the dialer only
+  // writes: they decrypt / encrypt the records themselves (RecordReader,
+  // RecordWriter), so OpenSSL must not read past the handshake, and the
+  // key-log callback hands over the dialer's application traffic secret.
   TrafficSecrets secrets;
   struct ForgetSecrets {
     SSL* ssl;
     ~ForgetSecrets() { SSL_set_ex_data(ssl, traffic_secrets_index(), nullptr); }
   } forget{ssl};
-  if (server) {
-    SSL_set_ex_data(ssl, traffic_secrets_index(), &secrets);
+  if (own_record_layer) SSL_set_ex_data(ssl, traffic_secrets_index(), &secrets);
+  if (server && own_record_layer) {
     SSL_set_read_ahead(ssl, 0);
+    SSL_set_accept_state(ssl);
+  } else if (server) {
     SSL_set_accept_state(ssl);
   } else {
     SSL_set_connect_state(ssl);
@@ -499,11 +634,24 @@ std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::
   X509* peer = SSL_get0_peer_certificate(ssl);
   if (peer == nullptr) throw NetError(fmt::format("{} presented no certificate", who));
   peer_common_name = common_name_of(peer);
+  if (!own_record_layer) return stream;
   if (server) {
     if (auto reader = make_record_reader(ssl, fd, secrets.client)) {
       stream->use_record_reader(std::move(reader));
     } else {
       SSL_set_read_ahead(ssl, 1);  // SSL_read it is, with many records per read()
+    }
+  } else {
+    // The Finished message may still sit in the write buffer: it must leave
+    // before the first record of ours.
+    while (BIO_flush(SSL_get_wbio(ssl)) != 1) {
+      if (!BIO_should_retry(SSL_get_wbio(ssl)) || std::chrono::steady_clock::now() > deadline) {
+        throw NetError(fmt::format("TLS handshake with {} failed: could not send the last message", who));
+      }
+    }
+    RecordKeys keys;
+    if (derive_record_keys(ssl, secrets.client, keys)) {
+      stream->use_record_writer(std::make_unique<RecordWriter>(keys, fd, kTlsWriteBufferBytes));
     }
   }
   return stream;
@@ -512,6 +660,11 @@ std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::
 bool decrypts_records_itself(const Stream& s) {
   const auto* tls = dynamic_cast<const TlsStream*>(&s);
   return tls != nullptr && tls->has_record_reader();
+}
+
+bool encrypts_records_itself(const Stream& s) {
+  const auto* tls = dynamic_cast<const TlsStream*>(&s);
+  return tls != nullptr && tls->has_record_writer();
 }
 
 }  // namespace sqt::net

@@ -67,13 +67,22 @@ SslCtxPtr make_tls_context(const std::string& ca_file, const std::string& cert_f
 // `deadline`; takes ownership of fd. `who` names the peer in error messages.
 // On success the peer's certificate verified against the CA; its common
 // name is returned through peer_common_name.
+// After the handshake the listener (server) decrypts and the dialer (client)
+// encrypts application-data records itself for AES-GCM suites, straight
+// between the socket buffers and the caller's memory (see stream.cc);
+// own_record_layer = false keeps OpenSSL's SSL_read/SSL_write (tests check
+// that both interoperate with OpenSSL).
 std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::chrono::milliseconds tick,
                                         std::chrono::steady_clock::time_point deadline,
-                                        const std::string& who, std::string& peer_common_name);
+                                        const std::string& who, std::string& peer_common_name,
+                                        bool own_record_layer = true);
 
 // True when `s` is a TLS stream that decrypts its records itself (straight
 // into the caller's buffer) instead of through SSL_read: the listening side
 // of a session with an AES-GCM suite. For tests and diagnostics.
 bool decrypts_records_itself(const Stream& s);
+// True when `s` encrypts its records itself straight from the caller's
+// buffer (the dialing side, which only writes after the handshake).
+bool encrypts_records_itself(const Stream& s);
 
 }  // namespace sqt::net

@@ -1,7 +1,8 @@
-// TLS streams over a socket pair with a relay in between, so a test can
-// damage bytes on the wire: the listening side decrypts records itself
-// (RecordReader in host/net/stream.cc) and must deliver exactly what was
-// sent, refuse a modified record and report a clean close.
+// TLS streams over socket pairs with a relay in between, so a test can
+// damage bytes on the wire: the dialer encrypts and the listener decrypts
+// records itself (RecordWriter / RecordReader in host/net/stream.cc); both
+// must interoperate with OpenSSL, deliver exactly what was sent, refuse a
+// modified record and report a clean close.
 #include "host/net/stream.h"
 
 #include <gmock/gmock.h>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <future>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "host/core/error.h"
@@ -75,7 +77,9 @@ struct Connected {
   std::unique_ptr<Stream> dialer, listener;
 };
 
-Connected connect_pair(testing::TestDeployment& d) {
+// own_dialer / own_listener: whether that end uses the own record layer or
+// OpenSSL's SSL_write / SSL_read.
+Connected connect_pair(testing::TestDeployment& d, bool own_dialer = true, bool own_listener = true) {
   int dial[2], listen[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM, 0, dial) != 0 ||
       ::socketpair(AF_UNIX, SOCK_STREAM, 0, listen) != 0) {
@@ -89,10 +93,10 @@ Connected connect_pair(testing::TestDeployment& d) {
   SslCtxPtr listen_ctx = make_tls_context(d.config(1).ca_cert, d.config(1).cert, d.config(1).key);
   auto server = std::async(std::launch::async, [&] {
     std::string cn;
-    return make_tls_stream(listen_ctx.get(), listen[0], true, tick, deadline, "dialer", cn);
+    return make_tls_stream(listen_ctx.get(), listen[0], true, tick, deadline, "dialer", cn, own_listener);
   });
   std::string cn;
-  c.dialer = make_tls_stream(dial_ctx.get(), dial[0], false, tick, deadline, "listener", cn);
+  c.dialer = make_tls_stream(dial_ctx.get(), dial[0], false, tick, deadline, "listener", cn, own_dialer);
   c.listener = server.get();
   return c;
 }
@@ -128,33 +132,45 @@ std::vector<std::byte> read_in_pieces(Stream& s, std::size_t size, const std::ve
   return out;
 }
 
-TEST(TlsStream, ListenerDecryptsRecordsItselfBitExact) {
-  testing::TestDeployment d(2);
-  Connected c = connect_pair(d);
-  EXPECT_TRUE(decrypts_records_itself(*c.listener));
-  EXPECT_FALSE(decrypts_records_itself(*c.dialer));
-  const std::vector<std::size_t> sizes{1, 16, 16383, 16384, 16385, 100000, (std::size_t{3} << 20) + 7};
-  std::thread writer([&] {
-    for (std::size_t k = 0; k < sizes.size(); ++k)
-      write_frame(*c.dialer, pattern(sizes[k], static_cast<unsigned>(k)));
-  });
-  for (std::size_t k = 0; k < sizes.size(); ++k) {
-    // Pieces smaller and larger than a record, so records are split across
-    // reads and reads span records.
-    const auto got = read_in_pieces(*c.listener, sizes[k], {1, 15, 4096, 70000, 16384, 1 << 20});
-    EXPECT_EQ(got, pattern(sizes[k], static_cast<unsigned>(k)))
-        << "frame " << k << " of " << sizes[k] << " bytes";
+// Every combination of the own record layer and OpenSSL on the two ends:
+// own records must be ordinary TLS 1.3 records that OpenSSL reads, and the
+// other way round.
+TEST(TlsStream, OwnRecordsInteroperateWithOpenSslBitExact) {
+  for (const auto& [own_dialer, own_listener] :
+       std::vector<std::pair<bool, bool>>{{true, true}, {true, false}, {false, true}, {false, false}}) {
+    SCOPED_TRACE(::testing::Message() << "dialer " << (own_dialer ? "own" : "OpenSSL") << ", listener "
+                                      << (own_listener ? "own" : "OpenSSL"));
+    testing::TestDeployment d(2);
+    Connected c = connect_pair(d, own_dialer, own_listener);
+    EXPECT_EQ(encrypts_records_itself(*c.dialer), own_dialer);
+    EXPECT_EQ(decrypts_records_itself(*c.listener), own_listener);
+    EXPECT_FALSE(decrypts_records_itself(*c.dialer));
+    EXPECT_FALSE(encrypts_records_itself(*c.listener));
+    const std::vector<std::size_t> sizes{1, 16, 16383, 16384, 16385, 100000, 0, (std::size_t{3} << 20) + 7};
+    std::thread writer([&] {
+      for (std::size_t k = 0; k < sizes.size(); ++k) {
+        write_frame(*c.dialer, pattern(sizes[k], static_cast<unsigned>(k)));
+      }
+    });
+    for (std::size_t k = 0; k < sizes.size(); ++k) {
+      // Pieces smaller and larger than a record, so records are split across
+      // reads and reads span records.
+      const auto got = read_in_pieces(*c.listener, sizes[k], {1, 15, 4096, 70000, 16384, 1 << 20});
+      EXPECT_EQ(got, pattern(sizes[k], static_cast<unsigned>(k)))
+          << "frame " << k << " of " << sizes[k] << " bytes";
+    }
+    writer.join();
+    // The other direction goes through OpenSSL on both ends.
+    write_frame(*c.listener, pattern(5000, 99));
+    EXPECT_EQ(read_in_pieces(*c.dialer, 5000, {5000}), pattern(5000, 99));
   }
-  writer.join();
-  // The other direction still goes through OpenSSL on both ends.
-  write_frame(*c.listener, pattern(5000, 99));
-  EXPECT_EQ(read_in_pieces(*c.dialer, 5000, {5000}), pattern(5000, 99));
 }
 
 TEST(TlsStream, ModifiedRecordIsRefused) {
   testing::TestDeployment d(2);
   Connected c = connect_pair(d);
   ASSERT_TRUE(decrypts_records_itself(*c.listener));
+  ASSERT_TRUE(encrypts_records_itself(*c.dialer));
   write_frame(*c.dialer, pattern(1000, 1));
   EXPECT_EQ(read_in_pieces(*c.listener, 1000, {1000}), pattern(1000, 1));
   c.relay->arm(20000);  // inside the second record of the next frame
