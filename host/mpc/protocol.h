@@ -14,6 +14,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -29,9 +30,24 @@ using backend::Trans;
 // exact (deterministic floor).
 enum class TruncMode : std::uint8_t { kProbabilistic, kExact };
 
+// One product of a batched multiply-map-truncate (Protocol::matmuls_trunc):
+// op(A) op(B), m x n, then the public linear map `map` from the m*n product
+// to out_n values (its output starts zeroed, so it may accumulate, as col2im
+// does), or the product itself (out_n = m*n) when map is empty.
+template <class S>
+struct MatmulTerm {
+  Trans ta = Trans::kNo, tb = Trans::kNo;
+  std::size_t m = 0, n = 0, k = 0;
+  const S* a = nullptr;
+  const S* b = nullptr;
+  std::size_t out_n = 0;
+  std::function<void(const Ring*, Ring*)> map;
+};
+
 template <class P>
 concept Protocol = requires(P& p, const typename P::Share& x, const typename P::Bits& b,
-                            std::span<const Ring> pub, Ring c, std::size_t n, int bits, Trans t) {
+                            std::span<const Ring> pub, Ring c, std::size_t n, int bits, Trans t,
+                            std::span<const MatmulTerm<typename P::Share>> terms) {
   typename P::Share;
   { P::kName } -> std::convertible_to<std::string_view>;
   { p.party() } -> std::convertible_to<int>;
@@ -68,6 +84,11 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   // product summands. Every protocol (clear included) provides both.
   { p.mul_trunc(x, x, bits) } -> std::same_as<typename P::Share>;
   { p.matmul_trunc(t, t, n, n, n, x, x, bits) } -> std::same_as<typename P::Share>;
+  // Several products, each through its public linear map, concatenated and
+  // truncated together: trunc(concat(map_i(matmul_i)), bits). A backward
+  // pass gets dW and dX (after col2im) in one truncation, and rep3 never
+  // replicates the (often much larger) product before the map.
+  { p.matmuls_trunc(terms, bits) } -> std::same_as<typename P::Share>;
 
   // Binary domain, bit-sliced: a Bits holds boolean (XOR) shares of packed
   // bits, 64 elements per word (element e is bit e%64 of word e/64). For an

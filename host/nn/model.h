@@ -59,6 +59,7 @@ class Model {
 
   // Per layer, accumulated over every forward and backward call so far.
   const std::vector<LayerCost>& layer_costs() const { return costs_; }
+  void reset_layer_costs() { costs_.assign(costs_.size(), LayerCost{}); }
 
   const Architecture& arch() const { return arch_; }
   std::size_t param_count() const { return param_count_; }
@@ -206,33 +207,31 @@ class Model {
     switch (l.kind) {
       case LayerKind::kDense: {
         const std::size_t nin = in.size(), nout = l.out;
-        const S dw = p_.matmul(Trans::kYes, Trans::kNo, nin, nout, batch, c.input, dy);
-        S dx;
-        S both = dw;
-        if (need_dx) {
-          const S w = slice(theta_, w_off_[i], nin * nout);
-          dx = p_.matmul(Trans::kNo, Trans::kYes, batch, nin, nout, dy, w);
-          both = concat({&dw, &dx});
-        }
-        const S t = p_.trunc(both, f());
+        const S w = slice(theta_, w_off_[i], nin * nout);
+        // dW = X^T dY and dX = dY W^T, truncated together.
+        std::vector<mpc::MatmulTerm<S>> terms{
+            {Trans::kYes, Trans::kNo, nin, nout, batch, &c.input, &dy, nin * nout, {}}};
+        if (need_dx) terms.push_back({Trans::kNo, Trans::kYes, batch, nin, nout, &dy, &w, batch * nin, {}});
+        const S t = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), f());
         assign_slice(grad_, w_off_[i], slice(t, 0, nin * nout));
         assign_slice(grad_, b_off_[i], sum_rows(dy, batch, nout));
+        c.input = S{};
         return need_dx ? slice(t, nin * nout, batch * nin) : S{};
       }
       case LayerKind::kConv: {
         const ConvGeometry g = ConvGeometry::make(in, l);
         const std::size_t rows = batch * g.positions();
-        const S dw = p_.matmul(Trans::kYes, Trans::kNo, g.patch(), g.out_c, rows, c.input, dy);
-        S both = dw;
-        if (need_dx) {
-          const S w = slice(theta_, w_off_[i], g.patch() * g.out_c);
-          const S dcols = p_.matmul(Trans::kNo, Trans::kYes, rows, g.patch(), g.out_c, dy, w);
-          const S dx = p_.linear(dcols, batch * g.in_size(),
-                                 [&](const Ring* src, Ring* dst) { col2im(g, batch, src, dst); });
-          both = concat({&dw, &dx});
-        }
-        const S t = p_.trunc(both, f());
         const std::size_t nw = g.patch() * g.out_c;
+        const S w = slice(theta_, w_off_[i], nw);
+        // dW = cols^T dY; dX = col2im(dY W^T), mapped before the truncation
+        // (col2im accumulates where patches overlap).
+        std::vector<mpc::MatmulTerm<S>> terms{
+            {Trans::kYes, Trans::kNo, g.patch(), g.out_c, rows, &c.input, &dy, nw, {}}};
+        if (need_dx) {
+          terms.push_back({Trans::kNo, Trans::kYes, rows, g.patch(), g.out_c, &dy, &w, batch * g.in_size(),
+                           [&](const Ring* src, Ring* dst) { col2im(g, batch, src, dst); }});
+        }
+        const S t = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), f());
         assign_slice(grad_, w_off_[i], slice(t, 0, nw));
         assign_slice(grad_, b_off_[i], sum_rows(dy, rows, g.out_c));
         c.input = S{};

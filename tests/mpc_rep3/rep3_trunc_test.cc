@@ -109,6 +109,49 @@ TEST(Rep3Trunc, FusedProductsMatchTheTwoStepReference) {
   }
 }
 
+// matmuls_trunc: an unmapped product (transposed A) and a product through a
+// public accumulating map, truncated together, against scalar code.
+TEST(Rep3Trunc, BatchedProductsThroughPublicMapsMatchScalarReference) {
+  const int f = 16;
+  const std::size_t m = 5, n = 3, k = 7;
+  const auto a = random_signed(k * m, std::int64_t{1} << 20, 27),  // stored k x m (op = transpose)
+      b = random_signed(k * n, std::int64_t{1} << 20, 28);
+  // The map folds the m x n product into m outputs (row sums, accumulating).
+  auto row_sums = [&](const Ring* src, Ring* dst) {
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j) dst[i] += src[i * n + j];
+  };
+  std::vector<Ring> product(m * n, 0), folded(m, 0);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j)
+      for (std::size_t l = 0; l < k; ++l) product[i * n + j] += a[l * m + i] * b[l * n + j];
+  row_sums(product.data(), folded.data());
+  std::vector<Ring> expected = product;
+  expected.insert(expected.end(), folded.begin(), folded.end());
+  for (TruncMode mode : {TruncMode::kProbabilistic, TruncMode::kExact}) {
+    Rep3Options options;
+    options.mode = mode;
+    auto out = run_rep3(
+        [&](Rep3& p) {
+          auto x = in0(p, a), y = in0(p, b);
+          const std::vector<mpc::MatmulTerm<Rep3::Share>> terms{
+              {Trans::kYes, Trans::kNo, m, n, k, &x, &y, m * n, {}},
+              {Trans::kYes, Trans::kNo, m, n, k, &x, &y, m, row_sums}};
+          return p.reveal(p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(terms), f));
+        },
+        options);
+    ASSERT_EQ(out[0].size(), expected.size());
+    for (std::size_t e = 0; e < expected.size(); ++e) {
+      const std::int64_t d = as_signed(out[0][e]) - floor_shift(as_signed(expected[e]), f);
+      if (mode == TruncMode::kExact) {
+        ASSERT_EQ(d, 0) << e;
+      } else {
+        ASSERT_TRUE(d == 0 || d == 1) << e;
+      }
+    }
+  }
+}
+
 TEST(Rep3Trunc, CostsAreFixedRoundsAndBytes) {
   const int f = 16;
   for (std::size_t n : {10u, 5000u}) {

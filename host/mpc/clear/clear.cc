@@ -180,6 +180,25 @@ Clear::Share Clear::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t 
   return out;
 }
 
+Clear::Share Clear::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
+  std::size_t total = 0;
+  for (const auto& t : terms) total += t.out_n;
+  Share out(total);
+  std::size_t at = 0;
+  for (const auto& t : terms) {
+    const Share product = matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b);
+    if (t.map) {
+      t.map(product.part[0].data(), out.part[0].data() + at);
+    } else {
+      require_same_size(t.out_n, product.size(), "matmuls_trunc (out_n of an unmapped product)");
+      std::copy(product.part[0].begin(), product.part[0].end(), out.part[0].begin() + at);
+    }
+    at += t.out_n;
+  }
+  trunc_in_place(out.part[0], bits);
+  return out;
+}
+
 Clear::Share Clear::select(const Share& bit, const Share& a, const Share& b) {
   require_same_size(bit.size(), a.size(), "select");
   require_same_size(a.size(), b.size(), "select");

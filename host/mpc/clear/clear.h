@@ -83,6 +83,7 @@ class Clear {
   Share mul_trunc(const Share& x, const Share& y, int bits);
   Share matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
                      const Share& b, int bits);
+  Share matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits);
   Share select(const Share& bit, const Share& a, const Share& b);
 
   // Binary domain, bit-sliced (64 elements per word).

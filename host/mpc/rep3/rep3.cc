@@ -300,7 +300,7 @@ Rep3::Share Rep3::mul_trunc(const Share& x, const Share& y, int bits) {
 namespace {
 // z += op(A_i) (op(B_i) + op(B_{i+1})) + op(A_{i+1}) op(B_i).
 void local_matmul(backend::Backend& be, Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
-                  const ShareVec<2>& a, const ShareVec<2>& b, std::vector<Ring>& z) {
+                  const ShareVec<2>& a, const ShareVec<2>& b, std::span<Ring> z) {
   if (a.size() != m * k || b.size() != k * n) {
     throw ShapeError("rep3 matmul: A has " + std::to_string(a.size()) + " elements and B " +
                      std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
@@ -312,6 +312,48 @@ void local_matmul(backend::Backend& be, Trans ta, Trans tb, std::size_t m, std::
   be.gemm(ta, tb, m, n, k, a.part[1].data(), b.part[0].data(), z.data(), true);
 }
 }  // namespace
+
+// The products stay 3-out-of-3 summands through the public maps (linear, so
+// they commute with the sharing) and go straight into one truncation.
+Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
+  std::size_t total = 0;
+  for (const auto& t : terms) {
+    if (!t.map && t.out_n != t.m * t.n) {
+      throw ShapeError("rep3 matmuls_trunc: an unmapped " + std::to_string(t.m) + "x" + std::to_string(t.n) +
+                       " product cannot fill " + std::to_string(t.out_n) + " outputs");
+    }
+    total += t.out_n;
+  }
+  if (mode_ == TruncMode::kExact) {
+    Share all(total);
+    std::size_t at = 0;
+    for (const auto& t : terms) {
+      const Share product = matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b);
+      for (int c = 0; c < 2; ++c) {
+        if (t.map)
+          t.map(product.part[c].data(), all.part[c].data() + at);
+        else
+          std::copy(product.part[c].begin(), product.part[c].end(), all.part[c].begin() + at);
+      }
+      at += t.out_n;
+    }
+    return trunc(all, bits);
+  }
+  check_trunc_bits(bits);
+  std::vector<Ring> z(total, 0), product;
+  std::size_t at = 0;
+  for (const auto& t : terms) {
+    if (t.map) {
+      product.assign(t.m * t.n, 0);
+      local_matmul(backend_, t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b, product);
+      t.map(product.data(), z.data() + at);
+    } else {
+      local_matmul(backend_, t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b, std::span<Ring>(z).subspan(at, t.out_n));
+    }
+    at += t.out_n;
+  }
+  return trunc_additive(std::move(z), total, true, bits);
+}
 
 Rep3::Share Rep3::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
                          const Share& b) {

@@ -81,6 +81,7 @@ class Rep3 {
   Share mul_trunc(const Share& x, const Share& y, int bits);
   Share matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
                      const Share& b, int bits);
+  Share matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits);
   Share ltz(const Share& x);
 
   Bits bit_and(const Bits& a, const Bits& b);
