@@ -73,13 +73,129 @@ class PlainStream final : public Stream {
   }
 };
 
+// The peer's application traffic secret as OpenSSL's key-log callback
+// reports it (hex); kept on the SSL object until the stream takes it.
+struct TrafficSecrets {
+  std::string client;  // CLIENT_TRAFFIC_SECRET_0
+  std::string server;  // SERVER_TRAFFIC_SECRET_0
+  ~TrafficSecrets() {
+    OPENSSL_cleanse(client.data(), client.size());
+    OPENSSL_cleanse(server.data(), server.size());
+  }
+};
+
+int traffic_secrets_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+void keylog_callback(const SSL* ssl, const char* line) {
+  auto* secrets = static_cast<TrafficSecrets*>(SSL_get_ex_data(ssl, traffic_secrets_index()));
+  if (secrets == nullptr) return;
+  const std::string_view text(line);
+  auto take = [&](std::string_view label, std::string& into) {
+    if (text.substr(0, label.size()) != label) return;
+    const auto space = text.rfind(' ');
+    if (space != std::string_view::npos) into.assign(text.substr(space + 1));
+  };
+  take("CLIENT_TRAFFIC_SECRET_0 ", secrets->client);
+  take("SERVER_TRAFFIC_SECRET_0 ", secrets->server);
+}
+
+// HKDF-Expand-Label(secret, label, "", length) of RFC 8446 section 7.1.
+std::vector<unsigned char> expand_label(const EVP_MD* md, const std::vector<unsigned char>& secret,
+                                        const std::string& label, std::size_t length) {
+  const std::string full = "tls13 " + label;
+  std::vector<unsigned char> info{static_cast<unsigned char>(length >> 8), static_cast<unsigned char>(length),
+                                  static_cast<unsigned char>(full.size())};
+  info.insert(info.end(), full.begin(), full.end());
+  info.push_back(0);  // empty context
+  std::vector<unsigned char> out(length);
+  EVP_PKEY_CTX* pctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr);
+  std::size_t out_len = length;
+  const bool ok = pctx != nullptr && EVP_PKEY_derive_init(pctx) == 1 &&
+                  EVP_PKEY_CTX_set_hkdf_mode(pctx, EVP_PKEY_HKDEF_MODE_EXPAND_ONLY) == 1 &&
+                  EVP_PKEY_CTX_set_hkdf_md(pctx, md) == 1 &&
+                  EVP_PKEY_CTX_set1_hkdf_key(pctx, secret.data(), static_cast<int>(secret.size())) == 1 &&
+                  EVP_PKEY_CTX_add1_hkdf_info(pctx, info.data(), static_cast<int>(info.size())) == 1 &&
+                  EVP_PKEY_derive(pctx, out.data(), &out_len) == 1 && out_len == length;
+  EVP_PKEY_CTX_free(pctx);
+  if (!ok) throw NetError("cannot derive the TLS record keys");
+  return out;
+}
+
+// Record keys of one direction of `ssl` from its application traffic
+// secret: false when the suite is not AES-GCM (then OpenSSL keeps the job).
+struct RecordKeys {
+  const EVP_CIPHER* cipher = nullptr;
+  const EVP_MD* md = nullptr;         // the suite's hash
+  std::vector<unsigned char> secret;  // application_traffic_secret_N
+  std::vector<unsigned char> key;
+  std::array<unsigned char, 12> iv{};
+  RecordKeys() = default;
+  RecordKeys(const RecordKeys&) = default;
+  RecordKeys& operator=(const RecordKeys&) = default;
+  ~RecordKeys() {
+    OPENSSL_cleanse(secret.data(), secret.size());
+    OPENSSL_cleanse(key.data(), key.size());
+    OPENSSL_cleanse(iv.data(), iv.size());
+  }
+
+  // key and iv from secret (RFC 8446 section 7.3).
+  void derive_key_and_iv() {
+    OPENSSL_cleanse(key.data(), key.size());
+    key = expand_label(md, secret, "key", static_cast<std::size_t>(EVP_CIPHER_get_key_length(cipher)));
+    std::vector<unsigned char> new_iv = expand_label(md, secret, "iv", 12);
+    std::copy(new_iv.begin(), new_iv.end(), iv.begin());
+    OPENSSL_cleanse(new_iv.data(), new_iv.size());
+  }
+
+  // After a KeyUpdate (RFC 8446 section 7.2): application_traffic_secret_N+1
+  // = HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "",
+  // Hash.length), then the key and IV of the new secret.
+  void next_generation() {
+    std::vector<unsigned char> next = expand_label(md, secret, "traffic upd", secret.size());
+    OPENSSL_cleanse(secret.data(), secret.size());
+    secret = std::move(next);
+    derive_key_and_iv();
+  }
+};
+
+bool derive_record_keys(SSL* ssl, const std::string& secret_hex, RecordKeys& keys) {
+  if (secret_hex.empty() || secret_hex.size() % 2 != 0) return false;
+  const SSL_CIPHER* suite = SSL_get_current_cipher(ssl);
+  const EVP_MD* md = nullptr;
+  switch (suite != nullptr ? SSL_CIPHER_get_id(suite) : 0) {
+    case 0x03001301:  // TLS_AES_128_GCM_SHA256
+      keys.cipher = EVP_aes_128_gcm();
+      md = EVP_sha256();
+      break;
+    case 0x03001302:  // TLS_AES_256_GCM_SHA384
+      keys.cipher = EVP_aes_256_gcm();
+      md = EVP_sha384();
+      break;
+    default:
+      return false;
+  }
+  keys.md = md;
+  keys.secret.resize(secret_hex.size() / 2);
+  for (std::size_t i = 0; i < keys.secret.size(); ++i) {
+    keys.secret[i] = static_cast<unsigned char>(std::stoi(secret_hex.substr(2 * i, 2), nullptr, 16));
+  }
+  if (keys.secret.size() != static_cast<std::size_t>(EVP_MD_get_size(md))) return false;
+  keys.derive_key_and_iv();
+  return true;
+}
+
 // The receive side of an established TLS 1.3 connection, decrypting
 // application-data records itself so that a record lands straight in the
 // caller's buffer (OpenSSL's SSL_read decrypts into its own record buffer and
 // then copies; on this path that copy was a quarter of the reader's time).
 // The handshake, authentication and key schedule stay OpenSSL's: the key and
 // IV come from the peer's application traffic secret that OpenSSL reports
-// through its key-log callback, derived as RFC 8446 section 7.3 says. Only
+// through its key-log callback, derived as RFC 8446 section 7.3 says; a
+// KeyUpdate from the peer moves it to the next traffic secret (section
+// 4.6.3), any other post-handshake message ends the session. Only
 // for sessions where OpenSSL has read nothing past the handshake (read-ahead
 // off until then) and with an AES-GCM suite; otherwise SSL_read is used.
 class RecordReader {
@@ -88,23 +204,21 @@ class RecordReader {
   static constexpr std::size_t kHeader = 5;
   static constexpr std::size_t kTag = 16;
 
-  RecordReader(const EVP_CIPHER* cipher, const std::vector<unsigned char>& key,
-               const std::array<unsigned char, 12>& iv, int fd, std::size_t buffer_bytes)
-      : fd_(fd), iv_(iv), buf_(buffer_bytes + kHeader + kMaxCiphertext), plain_(kMaxCiphertext) {
+  RecordReader(const RecordKeys& keys, int fd, std::size_t buffer_bytes)
+      : fd_(fd), keys_(keys), buf_(buffer_bytes + kHeader + kMaxCiphertext), plain_(kMaxCiphertext) {
     ctx_ = EVP_CIPHER_CTX_new();
-    if (ctx_ == nullptr || EVP_DecryptInit_ex(ctx_, cipher, nullptr, nullptr, nullptr) != 1 ||
+    if (ctx_ == nullptr || EVP_DecryptInit_ex(ctx_, keys_.cipher, nullptr, nullptr, nullptr) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_IVLEN, 12, nullptr) != 1 ||
-        EVP_DecryptInit_ex(ctx_, nullptr, nullptr, key.data(), nullptr) != 1) {
+        EVP_DecryptInit_ex(ctx_, nullptr, nullptr, keys_.key.data(), nullptr) != 1) {
       EVP_CIPHER_CTX_free(ctx_);
       throw NetError("cannot set up the TLS record decryption");
     }
   }
-  ~RecordReader() {
-    EVP_CIPHER_CTX_free(ctx_);
-    OPENSSL_cleanse(iv_.data(), iv_.size());
-  }
+  ~RecordReader() { EVP_CIPHER_CTX_free(ctx_); }
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
+
+  std::uint64_t key_updates() const { return key_updates_; }
 
   std::size_t read_some(std::byte* data, std::size_t size) {
     for (;;) {
@@ -173,7 +287,7 @@ class RecordReader {
     if (length < kTag + 1) throw NetError(fmt::format("TLS record of {} bytes is too short", length));
     const unsigned char* ct = header + kHeader;
     const std::size_t inner = length - kTag;  // content plus the inner type byte (plus padding)
-    std::array<unsigned char, 12> nonce = iv_;
+    std::array<unsigned char, 12> nonce = keys_.iv;
     for (int i = 0; i < 8; ++i) nonce[11 - i] ^= static_cast<unsigned char>(seq_ >> (8 * i));
     const bool direct = inner - 1 <= size;
     unsigned char* out = direct ? reinterpret_cast<unsigned char*>(data) : plain_.data();
@@ -208,6 +322,19 @@ class RecordReader {
       if (description == 0) throw StreamClosed("connection closed");
       throw NetError(fmt::format("the peer sent TLS alert {}", description));
     }
+    if (type == 22) {
+      // A post-handshake message: only a KeyUpdate, and it ends its record
+      // (RFC 8446 section 5.1), so the next record uses the next key.
+      check_post_handshake_message(out, content);
+      keys_.next_generation();
+      if (EVP_DecryptInit_ex(ctx_, nullptr, nullptr, keys_.key.data(), nullptr) != 1) {
+        throw NetError("cannot set up the TLS record decryption after a KeyUpdate");
+      }
+      seq_ = 0;
+      ++key_updates_;
+      if (direct) OPENSSL_cleanse(out, content);  // not application data
+      return 0;
+    }
     if (type != 23) {
       throw NetError(
           fmt::format("unexpected TLS message of type {} after the handshake (not supported)", type));
@@ -220,107 +347,14 @@ class RecordReader {
 
   int fd_;
   EVP_CIPHER_CTX* ctx_ = nullptr;
-  std::array<unsigned char, 12> iv_;
+  RecordKeys keys_;
   std::uint64_t seq_ = 0;
+  std::uint64_t key_updates_ = 0;
   std::vector<unsigned char> buf_;
   std::size_t begin_ = 0, end_ = 0;
   std::vector<unsigned char> plain_;
   std::size_t plain_begin_ = 0, plain_end_ = 0;
 };
-
-// The peer's application traffic secret as OpenSSL's key-log callback
-// reports it (hex); kept on the SSL object until the stream takes it.
-struct TrafficSecrets {
-  std::string client;  // CLIENT_TRAFFIC_SECRET_0
-  std::string server;  // SERVER_TRAFFIC_SECRET_0
-  ~TrafficSecrets() {
-    OPENSSL_cleanse(client.data(), client.size());
-    OPENSSL_cleanse(server.data(), server.size());
-  }
-};
-
-int traffic_secrets_index() {
-  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  return index;
-}
-
-void keylog_callback(const SSL* ssl, const char* line) {
-  auto* secrets = static_cast<TrafficSecrets*>(SSL_get_ex_data(ssl, traffic_secrets_index()));
-  if (secrets == nullptr) return;
-  const std::string_view text(line);
-  auto take = [&](std::string_view label, std::string& into) {
-    if (text.substr(0, label.size()) != label) return;
-    const auto space = text.rfind(' ');
-    if (space != std::string_view::npos) into.assign(text.substr(space + 1));
-  };
-  take("CLIENT_TRAFFIC_SECRET_0 ", secrets->client);
-  take("SERVER_TRAFFIC_SECRET_0 ", secrets->server);
-}
-
-// HKDF-Expand-Label(secret, label, "", length) of RFC 8446 section 7.1.
-std::vector<unsigned char> expand_label(const EVP_MD* md, const std::vector<unsigned char>& secret,
-                                        const std::string& label, std::size_t length) {
-  const std::string full = "tls13 " + label;
-  std::vector<unsigned char> info{static_cast<unsigned char>(length >> 8), static_cast<unsigned char>(length),
-                                  static_cast<unsigned char>(full.size())};
-  info.insert(info.end(), full.begin(), full.end());
-  info.push_back(0);  // empty context
-  std::vector<unsigned char> out(length);
-  EVP_PKEY_CTX* pctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr);
-  std::size_t out_len = length;
-  const bool ok = pctx != nullptr && EVP_PKEY_derive_init(pctx) == 1 &&
-                  EVP_PKEY_CTX_set_hkdf_mode(pctx, EVP_PKEY_HKDEF_MODE_EXPAND_ONLY) == 1 &&
-                  EVP_PKEY_CTX_set_hkdf_md(pctx, md) == 1 &&
-                  EVP_PKEY_CTX_set1_hkdf_key(pctx, secret.data(), static_cast<int>(secret.size())) == 1 &&
-                  EVP_PKEY_CTX_add1_hkdf_info(pctx, info.data(), static_cast<int>(info.size())) == 1 &&
-                  EVP_PKEY_derive(pctx, out.data(), &out_len) == 1 && out_len == length;
-  EVP_PKEY_CTX_free(pctx);
-  if (!ok) throw NetError("cannot derive the TLS record keys");
-  return out;
-}
-
-// Record keys of one direction of `ssl` from its application traffic
-// secret: false when the suite is not AES-GCM (then OpenSSL keeps the job).
-struct RecordKeys {
-  const EVP_CIPHER* cipher = nullptr;
-  std::vector<unsigned char> key;
-  std::array<unsigned char, 12> iv{};
-  ~RecordKeys() {
-    OPENSSL_cleanse(key.data(), key.size());
-    OPENSSL_cleanse(iv.data(), iv.size());
-  }
-};
-
-bool derive_record_keys(SSL* ssl, const std::string& secret_hex, RecordKeys& keys) {
-  if (secret_hex.empty() || secret_hex.size() % 2 != 0) return false;
-  const SSL_CIPHER* suite = SSL_get_current_cipher(ssl);
-  const EVP_MD* md = nullptr;
-  switch (suite != nullptr ? SSL_CIPHER_get_id(suite) : 0) {
-    case 0x03001301:  // TLS_AES_128_GCM_SHA256
-      keys.cipher = EVP_aes_128_gcm();
-      md = EVP_sha256();
-      break;
-    case 0x03001302:  // TLS_AES_256_GCM_SHA384
-      keys.cipher = EVP_aes_256_gcm();
-      md = EVP_sha384();
-      break;
-    default:
-      return false;
-  }
-  std::vector<unsigned char> secret(secret_hex.size() / 2);
-  for (std::size_t i = 0; i < secret.size(); ++i) {
-    secret[i] = static_cast<unsigned char>(std::stoi(secret_hex.substr(2 * i, 2), nullptr, 16));
-  }
-  const bool right_size = secret.size() == static_cast<std::size_t>(EVP_MD_get_size(md));
-  if (right_size) {
-    keys.key =
-        expand_label(md, secret, "key", static_cast<std::size_t>(EVP_CIPHER_get_key_length(keys.cipher)));
-    const std::vector<unsigned char> iv = expand_label(md, secret, "iv", 12);
-    std::copy(iv.begin(), iv.end(), keys.iv.begin());
-  }
-  OPENSSL_cleanse(secret.data(), secret.size());
-  return right_size;
-}
 
 // A RecordReader for the peer's direction of `ssl`, or null when this
 // session must keep using SSL_read (another cipher suite, or bytes already
@@ -328,7 +362,7 @@ bool derive_record_keys(SSL* ssl, const std::string& secret_hex, RecordKeys& key
 std::unique_ptr<RecordReader> make_record_reader(SSL* ssl, int fd, const std::string& secret_hex) {
   RecordKeys keys;
   if (SSL_has_pending(ssl) || !derive_record_keys(ssl, secret_hex, keys)) return nullptr;
-  return std::make_unique<RecordReader>(keys.cipher, keys.key, keys.iv, fd, kTlsReadBufferBytes);
+  return std::make_unique<RecordReader>(keys, fd, kTlsReadBufferBytes);
 }
 
 // The send side of an established TLS 1.3 connection, the counterpart of
@@ -337,7 +371,8 @@ std::unique_ptr<RecordReader> make_record_reader(SSL* ssl, int fd, const std::st
 // plaintext into its record buffer, and the buffering BIO copies each record
 // again) and writes it with one send() per 256 KiB. Records carry at most
 // 2^14 bytes, no padding, inner type application_data, nonce = IV xor
-// sequence number (RFC 8446 section 5).
+// sequence number (RFC 8446 section 5). Every records_per_key records it
+// sends a KeyUpdate and continues under the next traffic secret.
 class RecordWriter {
  public:
   static constexpr std::size_t kMaxPlain = 1 << 14;
@@ -345,38 +380,47 @@ class RecordWriter {
   static constexpr std::size_t kTag = 16;
   static constexpr std::size_t kMaxRecord = kHeader + kMaxPlain + 1 + kTag;
 
-  RecordWriter(const RecordKeys& keys, int fd, std::size_t buffer_bytes)
-      : fd_(fd), iv_(keys.iv), buf_(buffer_bytes) {
+  // One KeyUpdate record: header, handshake message (4 + 1 bytes), inner
+  // type, tag.
+  static constexpr std::size_t kKeyUpdateRecord = kHeader + 5 + 1 + kTag;
+  // Room one write step needs: a KeyUpdate record and a full data record.
+  static constexpr std::size_t kRoom = kKeyUpdateRecord + kMaxRecord;
+
+  RecordWriter(const RecordKeys& keys, int fd, std::size_t buffer_bytes, std::uint64_t records_per_key)
+      : fd_(fd),
+        keys_(keys),
+        records_per_key_(std::clamp<std::uint64_t>(records_per_key, 1, std::uint64_t{1} << 24)),
+        buf_(buffer_bytes) {
     ctx_ = EVP_CIPHER_CTX_new();
-    if (ctx_ == nullptr || EVP_EncryptInit_ex(ctx_, keys.cipher, nullptr, nullptr, nullptr) != 1 ||
+    if (ctx_ == nullptr || EVP_EncryptInit_ex(ctx_, keys_.cipher, nullptr, nullptr, nullptr) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_IVLEN, 12, nullptr) != 1 ||
-        EVP_EncryptInit_ex(ctx_, nullptr, nullptr, keys.key.data(), nullptr) != 1) {
+        EVP_EncryptInit_ex(ctx_, nullptr, nullptr, keys_.key.data(), nullptr) != 1) {
       EVP_CIPHER_CTX_free(ctx_);
       throw NetError("cannot set up the TLS record encryption");
     }
   }
-  ~RecordWriter() {
-    EVP_CIPHER_CTX_free(ctx_);
-    OPENSSL_cleanse(iv_.data(), iv_.size());
-  }
+  ~RecordWriter() { EVP_CIPHER_CTX_free(ctx_); }
   RecordWriter(const RecordWriter&) = delete;
   RecordWriter& operator=(const RecordWriter&) = delete;
 
   // Bytes of `data` taken (encrypted into the send buffer), or 0 when the
   // buffer is full and the tick passed without the socket taking any.
   std::size_t write_some(const std::byte* data, std::size_t size) {
-    if (buf_.size() - end_ < kMaxRecord) {
+    if (buf_.size() - end_ < kRoom) {
       send_pending();
-      if (buf_.size() - end_ < kMaxRecord) return 0;
+      if (buf_.size() - end_ < kRoom) return 0;
     }
     std::size_t taken = 0;
-    while (taken < size && buf_.size() - end_ >= kMaxRecord) {
+    while (taken < size && buf_.size() - end_ >= kRoom) {
+      if (seq_ == records_per_key_) update_key();
       const std::size_t n = std::min(kMaxPlain, size - taken);
-      seal(reinterpret_cast<const unsigned char*>(data) + taken, n);
+      seal(23, reinterpret_cast<const unsigned char*>(data) + taken, n);
       taken += n;
     }
     return taken;
   }
+
+  std::uint64_t key_updates() const { return key_updates_; }
 
   // True when every encrypted byte is on the socket.
   bool flush() {
@@ -385,25 +429,32 @@ class RecordWriter {
   }
 
  private:
-  void seal(const unsigned char* plain, std::size_t n) {
-    // RFC 8446 section 5.5: at most 2^24.5 records per AES-GCM key. There is
-    // no KeyUpdate here, so a session ends before that (2^24 records of up
-    // to 16 KiB: 275 GB in one direction of one peer pair).
-    if (seq_ >= (std::uint64_t{1} << 24)) {
-      throw NetError(
-          "this TLS session has sent the most records one key may protect (about 275 GB); "
-          "start a new session");
+  // RFC 8446 section 4.6.3: a KeyUpdate (update_not_requested) in a record
+  // under the current key, then application_traffic_secret_N+1 and its key
+  // and IV, sequence number 0. Long before the AES-GCM limit of section 5.5
+  // (2^24.5 records per key), so a session never runs out of records.
+  void update_key() {
+    static constexpr unsigned char kKeyUpdate[5] = {24, 0, 0, 1, 0};  // key_update, length 1, not requested
+    seal(22, kKeyUpdate, sizeof kKeyUpdate);
+    keys_.next_generation();
+    if (EVP_EncryptInit_ex(ctx_, nullptr, nullptr, keys_.key.data(), nullptr) != 1) {
+      throw NetError("cannot set up the TLS record encryption after a KeyUpdate");
     }
+    seq_ = 0;
+    ++key_updates_;
+  }
+
+  // One record of the given inner content type into the send buffer.
+  void seal(unsigned char inner_type, const unsigned char* plain, std::size_t n) {
     unsigned char* rec = buf_.data() + end_;
     const std::size_t length = n + 1 + kTag;
-    rec[0] = 23;  // application_data
+    rec[0] = 23;  // outer type application_data; the real type is inside
     rec[1] = 3;
     rec[2] = 3;
     rec[3] = static_cast<unsigned char>(length >> 8);
     rec[4] = static_cast<unsigned char>(length);
-    std::array<unsigned char, 12> nonce = iv_;
+    std::array<unsigned char, 12> nonce = keys_.iv;
     for (int i = 0; i < 8; ++i) nonce[11 - i] ^= static_cast<unsigned char>(seq_ >> (8 * i));
-    const unsigned char inner_type = 23;
     int len = 0;
     unsigned char* out = rec + kHeader;
     const bool ok =
@@ -435,8 +486,10 @@ class RecordWriter {
 
   int fd_;
   EVP_CIPHER_CTX* ctx_ = nullptr;
-  std::array<unsigned char, 12> iv_;
+  RecordKeys keys_;
+  std::uint64_t records_per_key_;
   std::uint64_t seq_ = 0;
+  std::uint64_t key_updates_ = 0;
   std::vector<unsigned char> buf_;
   std::size_t begin_ = 0, end_ = 0;
 };
@@ -451,6 +504,8 @@ class TlsStream final : public Stream {
   void use_record_writer(std::unique_ptr<RecordWriter> writer) { writer_ = std::move(writer); }
   bool has_record_reader() const { return reader_ != nullptr; }
   bool has_record_writer() const { return writer_ != nullptr; }
+  std::uint64_t key_updates_sent() const { return writer_ ? writer_->key_updates() : 0; }
+  std::uint64_t key_updates_received() const { return reader_ ? reader_->key_updates() : 0; }
 
   std::size_t read_some(std::byte* data, std::size_t size) override {
     if (reader_) return reader_->read_some(data, size);
@@ -562,7 +617,7 @@ SslCtxPtr make_tls_context(const std::string& ca_file, const std::string& cert_f
 std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::chrono::milliseconds tick,
                                         std::chrono::steady_clock::time_point deadline,
                                         const std::string& who, std::string& peer_common_name,
-                                        bool own_record_layer) {
+                                        bool own_record_layer, std::uint64_t records_per_key) {
   configure_socket(fd, tick);
   SSL* ssl = SSL_new(ctx);
   if (ssl == nullptr) {
@@ -651,7 +706,8 @@ std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::
     }
     RecordKeys keys;
     if (derive_record_keys(ssl, secrets.client, keys)) {
-      stream->use_record_writer(std::make_unique<RecordWriter>(keys, fd, kTlsWriteBufferBytes));
+      stream->use_record_writer(
+          std::make_unique<RecordWriter>(keys, fd, kTlsWriteBufferBytes, records_per_key));
     }
   }
   return stream;
@@ -665,6 +721,46 @@ bool decrypts_records_itself(const Stream& s) {
 bool encrypts_records_itself(const Stream& s) {
   const auto* tls = dynamic_cast<const TlsStream*>(&s);
   return tls != nullptr && tls->has_record_writer();
+}
+
+std::uint64_t key_updates_sent(const Stream& s) {
+  const auto* tls = dynamic_cast<const TlsStream*>(&s);
+  return tls != nullptr ? tls->key_updates_sent() : 0;
+}
+
+std::uint64_t key_updates_received(const Stream& s) {
+  const auto* tls = dynamic_cast<const TlsStream*>(&s);
+  return tls != nullptr ? tls->key_updates_received() : 0;
+}
+
+void check_post_handshake_message(const unsigned char* content, std::size_t size) {
+  if (size < 4) {
+    throw NetError(fmt::format(
+        "a TLS handshake record after the handshake holds {} bytes, too few for a message", size));
+  }
+  const unsigned msg_type = content[0];
+  const std::size_t length = (std::size_t{content[1]} << 16) | (std::size_t{content[2]} << 8) | content[3];
+  if (msg_type != 24) {
+    throw NetError(fmt::format(
+        "unexpected TLS handshake message (type {}) after the handshake; only KeyUpdate (24) is accepted",
+        msg_type));
+  }
+  if (length != 1) {
+    throw NetError(fmt::format("malformed TLS KeyUpdate: body of {} bytes (must be 1)", length));
+  }
+  if (size < 5) throw NetError(fmt::format("malformed TLS KeyUpdate: truncated ({} of 5 bytes)", size));
+  if (size > 5) {
+    throw NetError(
+        "malformed TLS KeyUpdate: more data follows it in its record (a key change must end the record)");
+  }
+  if (content[4] == 1) {
+    throw NetError(
+        "the peer requested a TLS key update (update_requested); this record layer only accepts "
+        "update_not_requested");
+  }
+  if (content[4] != 0) {
+    throw NetError(fmt::format("malformed TLS KeyUpdate: request_update {} (must be 0 or 1)", content[4]));
+  }
 }
 
 }  // namespace sqt::net

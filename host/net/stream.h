@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -72,10 +73,16 @@ SslCtxPtr make_tls_context(const std::string& ca_file, const std::string& cert_f
 // between the socket buffers and the caller's memory (see stream.cc);
 // own_record_layer = false keeps OpenSSL's SSL_read/SSL_write (tests check
 // that both interoperate with OpenSSL).
+// The own sender moves to the next traffic key with a TLS 1.3 KeyUpdate
+// (RFC 8446 section 4.6.3) after records_per_key records (clamped to
+// 1..2^24; the AES-GCM limit of section 5.5 is 2^24.5); the own receiver
+// follows the peer's KeyUpdates. Tests pass a tiny records_per_key.
+inline constexpr std::uint64_t kDefaultRecordsPerKey = std::uint64_t{1} << 23;  // 137 GB of 16 KiB records
 std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::chrono::milliseconds tick,
                                         std::chrono::steady_clock::time_point deadline,
                                         const std::string& who, std::string& peer_common_name,
-                                        bool own_record_layer = true);
+                                        bool own_record_layer = true,
+                                        std::uint64_t records_per_key = kDefaultRecordsPerKey);
 
 // True when `s` is a TLS stream that decrypts its records itself (straight
 // into the caller's buffer) instead of through SSL_read: the listening side
@@ -84,5 +91,17 @@ bool decrypts_records_itself(const Stream& s);
 // True when `s` encrypts its records itself straight from the caller's
 // buffer (the dialing side, which only writes after the handshake).
 bool encrypts_records_itself(const Stream& s);
+// KeyUpdates the own record layer of `s` has sent / followed so far (0 for
+// other streams). For tests and diagnostics.
+std::uint64_t key_updates_sent(const Stream& s);
+std::uint64_t key_updates_received(const Stream& s);
+
+// Checks the content of a decrypted TLS 1.3 record of type handshake(22)
+// that arrived after the handshake: returns for exactly one KeyUpdate with
+// request_update = update_not_requested; throws NetError naming the problem
+// for any other handshake message, a malformed KeyUpdate, a KeyUpdate that
+// does not end its record, or update_requested (our peers never request
+// one). Used by the own receiver; exposed for tests.
+void check_post_handshake_message(const unsigned char* content, std::size_t size);
 
 }  // namespace sqt::net
