@@ -10,9 +10,7 @@
 #include "host/core/error.h"
 #include "simd/targets.h"
 
-#ifndef SQT_GIT_COMMIT
-#define SQT_GIT_COMMIT "unknown"
-#endif
+#include "sqt_git_commit.h"  // generated at build time: SQT_GIT_COMMIT
 
 namespace sqt::bench {
 

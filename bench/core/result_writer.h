@@ -19,7 +19,7 @@ struct MachineInfo {
   std::string cpu_model;    // "model name" from /proc/cpuinfo
   unsigned cores = 0;       // hardware threads
   std::string simd_target;  // Highway target chosen by runtime dispatch
-  std::string git_commit;   // configure-time `git rev-parse --short HEAD`, or "unknown"
+  std::string git_commit;   // `git rev-parse --short HEAD` at build time (+"-dirty"), or "unknown"
 };
 
 MachineInfo detect_machine();
