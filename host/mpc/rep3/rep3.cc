@@ -50,7 +50,7 @@ backend::PrgSeed draw_key(std::uint64_t seed, int party) {
 // Width in bytes of a value known to be reduced mod 2^bits.
 std::size_t small_width(int bits) { return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8; }
 
-void send_small(net::Network& net, int peer, const std::vector<Ring>& v, int bits) {
+void send_small(net::Network& net, int peer, std::span<const Ring> v, int bits) {
   const std::size_t w = small_width(bits);
   std::vector<std::byte> buf(v.size() * w);
   for (std::size_t e = 0; e < v.size(); ++e) std::memcpy(buf.data() + e * w, &v[e], w);  // little endian
@@ -398,7 +398,10 @@ Rep3::Share Rep3::trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has
   const Ring offset = Ring{1} << 62;
   const Ring top = Ring{1} << (64 - bits);  // 2^(64-b): weight of the wrap bit
   const Ring low_mask = (Ring{1} << bits) - 1;
-  Share out(n);
+  // The outputs are built in vectors that already hold one of their terms
+  // (a received message, a summand already sent), not in fresh zeroed ones:
+  // these are the hottest buffers of a training step.
+  Share out;
   if (party_ == kP0 || party_ == kP1) {
     const bool p0 = party_ == kP0;
     // K_0 is P0's next key and P1's prev key.
@@ -417,14 +420,17 @@ Rep3::Share Rep3::trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has
     }
     k0(kS5, mu);
     k0(kS6, nu);
-    std::vector<Ring> known(n), d(n);  // known: -(r >> b) + 2^(64-b) nu, P0 and P1 agree
+    // known: -(r >> b) + 2^(64-b) nu, P0 and P1 agree (z's storage, once sent).
+    std::vector<Ring> known = z.size() == n ? std::move(z) : std::vector<Ring>(n);
     for (std::size_t e = 0; e < n; ++e) known[e] = (Ring{0} - (r[e] >> bits)) + top * nu[e];
+    const std::span<Ring> d = mu;  // d overwrites mu element by element
     if (p0) {
-      const auto y0 = recv_ring(net_, kP2, n);
+      auto y0 = recv_ring(net_, kP2, n);
       const auto beta = recv_small(net_, kP2, n, bits);
       for (std::size_t e = 0; e < n; ++e) d[e] = ((r[e] >> 63) * beta[e] + mu[e] - nu[e]) & low_mask;
       send_small(net_, kP2, d, bits);
-      for (std::size_t e = 0; e < n; ++e) out.part[0][e] = y0[e] + top * d[e];
+      for (std::size_t e = 0; e < n; ++e) y0[e] += top * d[e];
+      out.part[0] = std::move(y0);
       out.part[1] = std::move(known);
     } else {
       auto y2 = scratch(4, n), rho = scratch(5, n);
@@ -433,6 +439,7 @@ Rep3::Share Rep3::trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has
       for (std::size_t e = 0; e < n; ++e) d[e] = ((r[e] >> 63) * rho[e] - mu[e]) & low_mask;
       send_small(net_, kP2, d, bits);
       out.part[0] = std::move(known);
+      out.part[1].resize(n);
       for (std::size_t e = 0; e < n; ++e) out.part[1][e] = y2[e] + top * d[e];
     }
     return out;
@@ -443,23 +450,25 @@ Rep3::Share Rep3::trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has
     const auto m1 = recv_ring(net_, kP1, n);
     for (std::size_t e = 0; e < n; ++e) c[e] += m1[e];
   }
-  auto y2 = scratch(0, n), rho = scratch(1, n);
+  auto y2 = scratch(0, n), rho = scratch(1, n), beta = scratch(2, n);
   fill_prev(kS3, y2);
   fill_prev(kS4, rho);
-  std::vector<Ring> y0(n), beta(n);
+  // c becomes y0 in place.
   for (std::size_t e = 0; e < n; ++e) {
     const Ring ce = c[e] + z[e] + offset;
-    y0[e] = (ce >> bits) - (offset >> bits) - y2[e];
+    c[e] = (ce >> bits) - (offset >> bits) - y2[e];
     beta[e] = ((Ring{1} - (ce >> 63)) - rho[e]) & low_mask;
   }
-  net_.send(kP0, y0);
+  net_.send(kP0, c);
   send_small(net_, kP0, beta, bits);
-  const auto d0 = recv_small(net_, kP0, n, bits);
-  const auto d2 = recv_small(net_, kP1, n, bits);
+  auto d0 = recv_small(net_, kP0, n, bits);
+  auto d2 = recv_small(net_, kP1, n, bits);
   for (std::size_t e = 0; e < n; ++e) {
-    out.part[0][e] = y2[e] + top * d2[e];
-    out.part[1][e] = y0[e] + top * d0[e];
+    d2[e] = y2[e] + top * d2[e];
+    c[e] += top * d0[e];
   }
+  out.part[0] = std::move(d2);
+  out.part[1] = std::move(c);
   return out;
 }
 
