@@ -221,14 +221,15 @@ class Model {
       case LayerKind::kConv: {
         const ConvGeometry g = ConvGeometry::make(in, l);
         const std::size_t rows = batch * g.positions();
-        const std::size_t nw = g.patch() * g.out_c;
+        const std::size_t out_c = static_cast<std::size_t>(g.out_c);
+        const std::size_t nw = g.patch() * out_c;
         const S w = slice(theta_, w_off_[i], nw);
         // dW = cols^T dY; dX = col2im(dY W^T), mapped before the truncation
         // (col2im accumulates where patches overlap).
         std::vector<mpc::MatmulTerm<S>> terms{
-            {Trans::kYes, Trans::kNo, g.patch(), g.out_c, rows, &c.input, &dy, nw, {}}};
+            {Trans::kYes, Trans::kNo, g.patch(), out_c, rows, &c.input, &dy, nw, {}}};
         if (need_dx) {
-          terms.push_back({Trans::kNo, Trans::kYes, rows, g.patch(), g.out_c, &dy, &w, batch * g.in_size(),
+          terms.push_back({Trans::kNo, Trans::kYes, rows, g.patch(), out_c, &dy, &w, batch * g.in_size(),
                            [&](const Ring* src, Ring* dst) { col2im(g, batch, src, dst); }});
         }
         const S t = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), f());
