@@ -241,6 +241,29 @@ void check_max_windows(Run&& run, FixedParams fp, std::size_t pool, std::size_t 
   }
 }
 
+// fx::max_only (all-pairs comparison): rows of 1, 2, 3 and 10 values from a
+// small set (many ties, negative and positive), maximum exact.
+template <class Run>
+void check_max_only(Run&& run, FixedParams fp, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> d(-5, 5);
+  for (std::size_t cols : {1u, 2u, 3u, 10u}) {
+    const std::size_t rows = 37;
+    std::vector<double> xs(rows * cols);
+    for (auto& v : xs) v = d(rng) * 1.5;
+    const auto x = encode_all(xs, fp.f);
+    std::vector<std::uint32_t> windows(rows * cols);
+    for (std::size_t i = 0; i < windows.size(); ++i) windows[i] = static_cast<std::uint32_t>(i);
+    const auto got = run([&](auto& p) { return p.reveal(mpc::fx::max_only(p, owned(p, x), windows, cols)); });
+    ASSERT_EQ(got.size(), rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+      SignedRing best = static_cast<SignedRing>(x[r * cols]);
+      for (std::size_t c = 1; c < cols; ++c) best = std::max(best, static_cast<SignedRing>(x[r * cols + c]));
+      EXPECT_EQ(static_cast<SignedRing>(got[r]), best) << "row " << r << " of " << cols << " columns";
+    }
+  }
+}
+
 // fx::exp on [-20, ln(max)] and a few far-negative inputs (which must give
 // 0): relative error plus an absolute floor of a few ulp (results below 2^-f
 // are not representable).

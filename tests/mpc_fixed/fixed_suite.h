@@ -42,6 +42,7 @@ TYPED_TEST_P(FixedPoint, CompareReluSelectExact) { check_compare_relu_select(thi
 TYPED_TEST_P(FixedPoint, MaxPool2x2) { check_max_windows(this->runner(), this->fp_, 2, 2, 4); }
 TYPED_TEST_P(FixedPoint, MaxPool3x3Overlapping) { check_max_windows(this->runner(), this->fp_, 3, 2, 5); }
 TYPED_TEST_P(FixedPoint, MaxPool3x3Stride1) { check_max_windows(this->runner(), this->fp_, 3, 1, 6); }
+TYPED_TEST_P(FixedPoint, MaxOnlyAllPairs) { check_max_only(this->runner(), this->fp_, 14); }
 TYPED_TEST_P(FixedPoint, Exp) { check_exp(this->runner(), this->fp_, 7, kExpRel, kExpUlps); }
 TYPED_TEST_P(FixedPoint, Reciprocal) {
   check_reciprocal(this->runner(), this->fp_, 8, kReciprocalRel, kReciprocalUlps);
@@ -55,8 +56,8 @@ TYPED_TEST_P(FixedPoint, Softmax) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(FixedPoint, MulWithinOneUlp, MatmulWithinOneUlp, CompareReluSelectExact,
-                            MaxPool2x2, MaxPool3x3Overlapping, MaxPool3x3Stride1, Exp, Reciprocal, Div,
-                            InvSqrt, Sqrt, Log, Softmax);
+                            MaxPool2x2, MaxPool3x3Overlapping, MaxPool3x3Stride1, MaxOnlyAllPairs, Exp,
+                            Reciprocal, Div, InvSqrt, Sqrt, Log, Softmax);
 
 // Names the instantiations after the runner: `ClearFixed/FixedPoint/Exact.Exp`.
 struct RunnerNames {
