@@ -9,7 +9,6 @@
 
 #include "host/core/error.h"
 #include "simd/targets.h"
-
 #include "sqt_git_commit.h"  // generated at build time: SQT_GIT_COMMIT
 
 namespace sqt::bench {
