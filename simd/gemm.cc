@@ -23,15 +23,24 @@ namespace hn = hwy::HWY_NAMESPACE;
 using internal::GemmArgs;
 
 // Register block: kMr rows x kNv vectors of C live in registers. AVX-512 has
-// 32 vector registers (24 accumulators); the others have 16, and their
-// emulated multiply needs temporaries.
+// 32 vector registers (24 accumulators) and a native 64-bit lane multiply.
+// The other targets split each product (kSplitB): the low halves' full
+// 32x32->64 product (MulEven) plus both cross products at once in 32-bit
+// lanes (a 32-bit Mul against B with its halves swapped), accumulated
+// separately and combined once per tile: 2 multiplies per 4 lanes instead of
+// the 3 multiplies, 3 shifts and 2 adds of an emulated 64-bit multiply
+// (1.3x on Zen 3, docs/PERFORMANCE.md). Two accumulators per output leave
+// room for 3 x 2 vectors in 16 registers.
 #if HWY_TARGET <= HWY_AVX3
 constexpr size_t kMr = 8;
-constexpr size_t kNv = 2;
+constexpr bool kSplitB = false;
 #else
-constexpr size_t kMr = 4;
-constexpr size_t kNv = 2;
+constexpr size_t kMr = 3;
+constexpr bool kSplitB = true;
 #endif
+constexpr size_t kNv = 2;
+// Values per p in a packed B panel: nr, plus nr half-swapped copies.
+constexpr size_t kBCopies = kSplitB ? 2 : 1;
 // Cache blocks: a kKc x NR panel of B stays in L1 while the kMc x kKc block
 // of A (in L2) streams past it; the kKc x kNc block of B (1 MiB) sits in
 // L2. Chosen by measurement on this machine (docs/PERFORMANCE.md).
@@ -55,20 +64,25 @@ void PackA(const GemmArgs& g, size_t i0, size_t mc, size_t p0, size_t kc, u64* H
   }
 }
 
-// Packs op(B)(p0.., j0..) (kc x nc) into column panels of nr values per p.
+// Packs op(B)(p0.., j0..) (kc x nc) into column panels of nr values per p
+// (followed, with kSplitB, by the same nr values with their 32-bit halves
+// swapped).
 void PackB(const GemmArgs& g, size_t p0, size_t kc, size_t j0, size_t nc, size_t nr, u64* HWY_RESTRICT out) {
   for (size_t jr = 0; jr < nc; jr += nr) {
     const size_t cols = std::min(nr, nc - jr);
-    u64* panel = out + jr * kc;
+    u64* panel = out + jr * kc * kBCopies;
     for (size_t p = 0; p < kc; ++p) {
       const u64* src = g.b + (p0 + p) * g.b_rs + (j0 + jr) * g.b_cs;
-      u64* dst = panel + p * nr;
+      u64* dst = panel + p * nr * kBCopies;
       if (g.b_cs == 1) {
         for (size_t j = 0; j < cols; ++j) dst[j] = src[j];
       } else {
         for (size_t j = 0; j < cols; ++j) dst[j] = src[j * g.b_cs];
       }
       for (size_t j = cols; j < nr; ++j) dst[j] = 0;
+      if constexpr (kSplitB) {
+        for (size_t j = 0; j < nr; ++j) dst[nr + j] = (dst[j] >> 32) | (dst[j] << 32);
+      }
     }
   }
 }
@@ -87,15 +101,8 @@ HWY_INLINE void AddPartialTile(const u64* tile, size_t nr, u64* c, size_t ldc, s
 #if HWY_TARGET <= HWY_AVX3
 #define SQT_GEMM_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 #else
-#define SQT_GEMM_ROWS(X) X(0) X(1) X(2) X(3)
+#define SQT_GEMM_ROWS(X) X(0) X(1) X(2)
 #endif
-#define SQT_GEMM_DECL(r) auto c##r##0 = hn::Zero(d), c##r##1 = hn::Zero(d);
-#define SQT_GEMM_STEP(r)                         \
-  {                                              \
-    const auto av = hn::Set(d, pa[p * kMr + r]); \
-    c##r##0 = hn::Add(c##r##0, Mul64(av, b0));   \
-    c##r##1 = hn::Add(c##r##1, Mul64(av, b1));   \
-  }
 #define SQT_GEMM_STORE_ROW(r)            \
   {                                      \
     u64* row = c + r * ldc;              \
@@ -111,14 +118,50 @@ HWY_INLINE void AddPartialTile(const u64* tile, size_t nr, u64* c, size_t ldc, s
 #define SQT_GEMM_SPILL_ROW(r)           \
   hn::Store(c##r##0, d, tile + r * nr); \
   hn::Store(c##r##1, d, tile + r * nr + lanes);
+static_assert(kNv == 2, "the microkernel macros hold two vectors per row");
+
+#if HWY_TARGET <= HWY_AVX3
+#define SQT_GEMM_DECL(r) auto c##r##0 = hn::Zero(d), c##r##1 = hn::Zero(d);
+#define SQT_GEMM_STEP(r)                         \
+  {                                              \
+    const auto av = hn::Set(d, pa[p * kMr + r]); \
+    c##r##0 = hn::Add(c##r##0, Mul64(av, b0));   \
+    c##r##1 = hn::Add(c##r##1, Mul64(av, b1));   \
+  }
 #define SQT_GEMM_LOAD_B                     \
   const auto b0 = hn::Load(d, pb + p * nr); \
   const auto b1 = hn::Load(d, pb + p * nr + lanes);
-static_assert(kNv == 2, "the microkernel macros hold two vectors per row");
+#define SQT_GEMM_FINISH(r)
+#else
+// l: sum of lo(a) * lo(b) (64-bit); x: in 32-bit lanes, sum of lo(a) * hi(b)
+// and of hi(a) * lo(b); C = l + ((x.lo + x.hi) << 32) mod 2^64.
+#define SQT_GEMM_DECL(r) \
+  auto l##r##0 = hn::Zero(d), l##r##1 = hn::Zero(d), x##r##0 = hn::Zero(d32), x##r##1 = hn::Zero(d32);
+#define SQT_GEMM_STEP(r)                                           \
+  {                                                                \
+    const auto av = hn::BitCast(d32, hn::Set(d, pa[p * kMr + r])); \
+    l##r##0 = hn::Add(l##r##0, hn::MulEven(av, b0));               \
+    x##r##0 = hn::Add(x##r##0, hn::Mul(av, s0));                   \
+    l##r##1 = hn::Add(l##r##1, hn::MulEven(av, b1));               \
+    x##r##1 = hn::Add(x##r##1, hn::Mul(av, s1));                   \
+  }
+#define SQT_GEMM_LOAD_B                                       \
+  const u64* pbp = pb + p * 2 * nr;                           \
+  const auto b0 = hn::BitCast(d32, hn::Load(d, pbp));         \
+  const auto b1 = hn::BitCast(d32, hn::Load(d, pbp + lanes)); \
+  const auto s0 = hn::BitCast(d32, hn::Load(d, pbp + nr));    \
+  const auto s1 = hn::BitCast(d32, hn::Load(d, pbp + nr + lanes));
+#define SQT_GEMM_COMBINE(l, x) \
+  hn::Add(l, hn::ShiftLeft<32>(hn::Add(hn::BitCast(d, x), hn::ShiftRight<32>(hn::BitCast(d, x)))))
+#define SQT_GEMM_FINISH(r)                                 \
+  const auto c##r##0 = SQT_GEMM_COMBINE(l##r##0, x##r##0); \
+  const auto c##r##1 = SQT_GEMM_COMBINE(l##r##1, x##r##1);
+#endif
 
 template <class D>
 HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, const u64* HWY_RESTRICT pb, u64* c,
                             size_t ldc, size_t rows, size_t cols, bool overwrite) {
+  [[maybe_unused]] const hn::Repartition<uint32_t, D> d32;
   const size_t lanes = hn::Lanes(d);
   const size_t nr = kNv * lanes;
   SQT_GEMM_ROWS(SQT_GEMM_DECL)
@@ -126,6 +169,7 @@ HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, const u6
     SQT_GEMM_LOAD_B
     SQT_GEMM_ROWS(SQT_GEMM_STEP)
   }
+  SQT_GEMM_ROWS(SQT_GEMM_FINISH)
   if (rows == kMr && cols == nr && overwrite) {
     SQT_GEMM_ROWS(SQT_GEMM_STORE_ROW)
   } else if (rows == kMr && cols == nr) {
@@ -144,6 +188,8 @@ HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, const u6
 #undef SQT_GEMM_STORE_ROW
 #undef SQT_GEMM_SPILL_ROW
 #undef SQT_GEMM_LOAD_B
+#undef SQT_GEMM_FINISH
+#undef SQT_GEMM_COMBINE
 
 // C += op(A) op(B) for one sub-problem, on the calling thread.
 void GemmBlockedImpl(const GemmArgs& g) {
@@ -153,7 +199,7 @@ void GemmBlockedImpl(const GemmArgs& g) {
   const size_t mc_max = std::min(kMc, (g.m + kMr - 1) / kMr * kMr);
   const size_t nc_max = std::min(kNc, (g.n + nr - 1) / nr * nr);
   const internal::PackBuffer packed_a(mc_max * kc_max);
-  const internal::PackBuffer packed_b(kc_max * nc_max);
+  const internal::PackBuffer packed_b(kc_max * nc_max * kBCopies);
   for (size_t jc = 0; jc < g.n; jc += kNc) {
     const size_t nc = std::min(kNc, g.n - jc);
     for (size_t pc = 0; pc < g.k; pc += kKc) {
@@ -164,7 +210,7 @@ void GemmBlockedImpl(const GemmArgs& g) {
         PackA(g, ic, mc, pc, kc, packed_a.data());
         for (size_t jr = 0; jr < nc; jr += nr) {
           for (size_t ir = 0; ir < mc; ir += kMr) {
-            MicroKernel(d, kc, packed_a.data() + ir * kc, packed_b.data() + jr * kc,
+            MicroKernel(d, kc, packed_a.data() + ir * kc, packed_b.data() + jr * kc * kBCopies,
                         g.c + (ic + ir) * g.ldc + jc + jr, g.ldc, std::min(kMr, mc - ir),
                         std::min(nr, nc - jr), !g.accumulate && pc == 0);
           }
@@ -239,11 +285,12 @@ void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t 
   internal::GemmArgs whole = make_args(ta, tb, m, n, k, a.data(), b.data(), c.data());
   whole.accumulate = accumulate;
 
-  // Split the larger output dimension into chunks that are multiples of 8
-  // rows / 48 columns (whole register tiles on every target).
+  // Split the larger output dimension into chunks that are multiples of 24
+  // rows / 48 columns (whole register tiles on every target: 8 or 3 rows,
+  // 8 or 16 columns).
   const bool split_rows = m >= n;
   const std::size_t extent = split_rows ? m : n;
-  const std::size_t grain = split_rows ? 8 : 48;
+  const std::size_t grain = split_rows ? 24 : 48;
   const std::size_t units = (extent + grain - 1) / grain;
   // Starting a thread costs tens of microseconds: give each at least ~2^19
   // multiply-adds (about 20 us of work) or do not split.

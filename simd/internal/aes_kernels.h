@@ -1,4 +1,5 @@
-// Dispatch entry points of the Highway AES kernels (prg_aes.cc).
+// Dispatch entry points of the AES kernels: Highway (prg_aes.cc) and 256-bit
+// VAES (prg_vaes256.cc).
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,13 @@ namespace sqt::simd::internal {
 // not wrap past 2^64 (the caller splits there).
 void aes_ctr_blocks(const std::uint8_t* round_keys, std::uint64_t hi, std::uint64_t lo, std::uint8_t* out,
                     std::size_t blocks);
+
+// True when the CPU has 256-bit VAES (and AVX2); aes_ctr_blocks uses it when
+// Highway's own target has no VAES (below AVX3_DL).
+bool vaes256_available();
+// aes_ctr_blocks on 256-bit VAES; only where vaes256_available().
+void aes_ctr_blocks_vaes256(const std::uint8_t* round_keys, std::uint64_t hi, std::uint64_t lo,
+                            std::uint8_t* out, std::size_t blocks);
 
 // ECB: out block i = AES(rk, in block i).
 void aes_encrypt_blocks(const std::uint8_t* round_keys, const std::uint8_t* in, std::uint8_t* out,

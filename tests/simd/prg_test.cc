@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "simd/internal/aes_kernels.h"
+#include "simd/internal/aes_key_schedule.h"
 #include "tests/simd/test_util.h"
 
 namespace sqt::simd {
@@ -107,6 +109,22 @@ TEST(AesCtrPrg, HighwayEqualsEvpAtOddOffsetsAndLengths) {
     fast.fill_bytes(113, part);
     EXPECT_TRUE(std::equal(part.begin(), part.end(), whole.begin() + 16 * 13));
   });
+}
+
+TEST(AesCtrPrg, Vaes256KernelEqualsEvp) {
+  if (!sqt::simd::internal::vaes256_available()) GTEST_SKIP() << "this CPU has no 256-bit VAES";
+  const Block key = from_hex("2b7e151628aed2a6abf7158809cf4f3c");
+  const AesCtrPrg evp(key, AesImpl::kOpenSsl);
+  const auto round_keys = sqt::simd::internal::aes128_expand_key(key);
+  for (std::size_t blocks : {1, 2, 3, 15, 16, 17, 33, 1000}) {
+    for (std::uint64_t start : {std::uint64_t{0}, std::uint64_t{5}, ~std::uint64_t{0} - 2000}) {
+      std::vector<std::uint8_t> x(16 * blocks + 7, 0xAA), y(16 * blocks);
+      sqt::simd::internal::aes_ctr_blocks_vaes256(round_keys.data(), 0, start, x.data(), blocks);
+      evp.fill_bytes(start, y);
+      ASSERT_TRUE(std::equal(y.begin(), y.end(), x.begin())) << blocks << " blocks from " << start;
+      for (std::size_t i = 16 * blocks; i < x.size(); ++i) ASSERT_EQ(x[i], 0xAA) << "wrote past the end";
+    }
+  }
 }
 
 TEST(AesCtrPrg, WordsAreLittleEndianKeystreamBytes) {
