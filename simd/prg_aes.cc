@@ -116,8 +116,8 @@ void aes_ctr_blocks(const std::uint8_t* round_keys, std::uint64_t hi, std::uint6
                     std::size_t blocks) {
   // Highway's targets below AVX3_DL split 256-bit AES rounds into AES-NI
   // halves; 256-bit VAES, where the CPU has it, is faster.
-  if ((hwy::SupportedTargets() & HWY_AVX3_DL) == 0 && vaes256_available())
-    return aes_ctr_blocks_vaes256(round_keys, hi, lo, out, blocks);
+  static const bool use_vaes256 = (hwy::SupportedTargets() & HWY_AVX3_DL) == 0 && vaes256_available();
+  if (use_vaes256) return aes_ctr_blocks_vaes256(round_keys, hi, lo, out, blocks);
   HWY_DYNAMIC_DISPATCH(CtrImpl)(round_keys, hi, lo, out, blocks);
 }
 

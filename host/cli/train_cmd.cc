@@ -28,14 +28,15 @@ namespace sqt::cli {
 namespace {
 
 struct TrainFlags {
-  std::string model = "A", protocol = "rep3", backend = "cpu", optimizer = "sgd", trunc = "probabilistic";
+  std::string model = "A", protocol = "rep3", backend = "cpu", optimizer = "sgd", trunc = "probabilistic",
+              lr_schedule = "constant";
   int epochs = 1, threads = 0, export_party = 0;
   std::size_t batch = 128;
   double lr = -1;
   std::uint64_t seed = 1;
   std::string data, metrics, checkpoint, export_path, config;
   long max_batches = -1;
-  bool resume = false, loss = false, quiet = false;
+  bool resume = false, loss = false, quiet = false, standardize = false;
 };
 
 std::string dataset_name(const nn::Architecture& arch) { return arch.input.c == 3 ? "cifar10" : "mnist"; }
@@ -49,6 +50,7 @@ nn::TrainOptions train_options(const TrainFlags& f) {
   o.seed = f.seed;
   o.optimizer.kind = nn::parse_optimizer(f.optimizer);
   o.optimizer.lr = f.lr > 0 ? f.lr : (o.optimizer.kind == nn::OptimizerKind::kSgd ? 0.01 : 0.001);
+  o.optimizer.schedule = nn::parse_lr_schedule(f.lr_schedule);
   o.metrics = f.metrics;
   o.checkpoint = f.checkpoint;
   o.resume = f.resume;
@@ -69,8 +71,9 @@ int default_threads() { return static_cast<int>(std::max(1u, std::thread::hardwa
 
 void run_clear(const TrainFlags& f) {
   const auto arch = nn::make_architecture(f.model);
-  const auto train = data::load_dataset(dataset_name(arch), data::Split::kTrain, f.data);
-  const auto test = data::load_dataset(dataset_name(arch), data::Split::kTest, f.data);
+  auto train = data::load_dataset(dataset_name(arch), data::Split::kTrain, f.data);
+  auto test = data::load_dataset(dataset_name(arch), data::Split::kTest, f.data);
+  if (f.standardize) data::standardize(train, test);
   auto be = backend::make_backend(f.backend, f.threads > 0 ? f.threads : default_threads());
   const auto mode = trunc_mode(f.trunc);
   nn::Trainer<mpc::Clear> t(train_options(f), [&](std::uint64_t seed) {
@@ -86,6 +89,7 @@ void run_rep3_party(const TrainFlags& f) {
   if (cfg.party == 0) {  // the data owner
     train = data::load_dataset(dataset_name(arch), data::Split::kTrain, f.data);
     test = data::load_dataset(dataset_name(arch), data::Split::kTest, f.data);
+    if (f.standardize) data::standardize(*train, *test);
   }
   auto network = net::connect_mesh(cfg);
   auto be = backend::make_backend(f.backend, f.threads > 0 ? f.threads : 1);
@@ -114,6 +118,8 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
                                 std::to_string(f.batch),
                                 "--optimizer",
                                 f.optimizer,
+                                "--lr-schedule",
+                                f.lr_schedule,
                                 "--seed",
                                 std::to_string(f.seed),
                                 "--trunc",
@@ -136,6 +142,7 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
   if (f.resume) a.push_back("--resume");
   if (f.loss) a.push_back("--loss");
   if (f.quiet) a.push_back("--quiet");
+  if (f.standardize) a.push_back("--standardize");
   return a;
 }
 
@@ -146,6 +153,8 @@ void run_plain(const TrainFlags& f) {
   o.batch = static_cast<int>(f.batch);
   o.optimizer = f.optimizer;
   o.lr = f.lr > 0 ? f.lr : (f.optimizer == "sgd" ? 0.01 : 0.001);
+  o.lr_schedule = f.lr_schedule;
+  o.standardize = f.standardize;
   o.seed = f.seed;
   o.data_dir = f.data;
   o.max_batches = f.max_batches < 0 ? 0 : f.max_batches;
@@ -176,6 +185,13 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--lr", f->lr, "learning rate (default 0.01 for sgd, 0.001 for adam/amsgrad)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--lr-schedule", f->lr_schedule,
+                  "constant, or linear: decays from --lr to --lr/T over the run's T steps")
+      ->check(CLI::IsMember({"constant", "linear"}))
+      ->capture_default_str();
+  cmd->add_flag(
+      "--standardize", f->standardize,
+      "inputs shifted and scaled to mean 0 and deviation 1 over the training set (by the data owner)");
   cmd->add_option("--seed", f->seed, "seed of the initialisation and the batch order")->capture_default_str();
   cmd->add_option("--data", f->data, "dataset directory (default: SQT_DATA, ./data, ../shared/data)");
   cmd->add_option("--max-batches", f->max_batches, "at most this many batches per epoch (-1: all)")

@@ -1,5 +1,6 @@
 #include "host/data/dataset.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -56,6 +57,30 @@ void Dataset::gather_onehot_fixed(std::span<const std::uint32_t> indices, int f,
     check_index(*this, i);
     for (int c = 0; c < kNumClasses; ++c) out[c] = labels[i] == c ? one : Ring{0};
     out += kNumClasses;
+  }
+}
+
+void standardize(Dataset& train, Dataset& test) {
+  if (train.pixels.empty()) throw ShapeError("cannot standardize " + train.name + ": it holds no pixels");
+  // A histogram of the byte values gives the exact moments in one pass.
+  std::array<std::uint64_t, 256> histogram{};
+  for (std::uint8_t p : train.pixels) ++histogram[p];
+  double sum = 0, sum_sq = 0;
+  for (int p = 0; p < 256; ++p) {
+    const double v = train.value(static_cast<std::uint8_t>(p));
+    sum += v * static_cast<double>(histogram[p]);
+    sum_sq += v * v * static_cast<double>(histogram[p]);
+  }
+  const double n = static_cast<double>(train.pixels.size());
+  const double mean = sum / n;
+  const double sd = std::sqrt(std::max(sum_sq / n - mean * mean, 0.0));
+  if (!(sd > 0)) throw ShapeError("cannot standardize " + train.name + ": every pixel has the same value");
+  // value' = (pixel * scale + offset - mean) / sd, for both sets.
+  const float scale = static_cast<float>(train.scale / sd);
+  const float offset = static_cast<float>((train.offset - mean) / sd);
+  for (Dataset* d : {&train, &test}) {
+    d->scale = scale;
+    d->offset = offset;
   }
 }
 

@@ -44,4 +44,10 @@ struct Dataset {
   void gather_onehot_fixed(std::span<const std::uint32_t> indices, int f, Ring* out) const;
 };
 
+// Shifts and scales both sets' value maps so that the training set's values
+// have mean 0 and standard deviation 1 (one mean and one deviation over all
+// pixels). Only the data owner applies it, before secret-sharing: the
+// statistics never leave its process.
+void standardize(Dataset& train, Dataset& test);
+
 }  // namespace sqt::data

@@ -16,6 +16,7 @@
 
 #include "host/core/error.h"
 #include "host/nn/invsqrt.h"
+#include "host/nn/lr_schedule.h"
 #include "host/nn/protocol_extras.h"
 #include "host/nn/share_ops.h"
 
@@ -34,6 +35,7 @@ inline OptimizerKind parse_optimizer(std::string_view s) {
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::kSgd;
   double lr = 0.01;
+  LrSchedule schedule = LrSchedule::kConstant;
   double momentum = 0.9;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
 };
@@ -49,6 +51,9 @@ class Optimizer {
   std::vector<S>& state() { return state_; }
   long steps() const { return t_; }
   void set_steps(long t) { t_ = t; }
+  // Steps of the whole run, for the learning-rate schedule.
+  void set_total_steps(long n) { total_steps_ = n; }
+  double lr() const { return scheduled_lr(cfg_.lr, cfg_.schedule, t_, total_steps_); }
 
   void init(P& p) {
     const std::size_t k = cfg_.kind == OptimizerKind::kSgd ? 1 : cfg_.kind == OptimizerKind::kAdam ? 2 : 3;
@@ -65,7 +70,7 @@ class Optimizer {
       v = p.add(p.trunc(p.mul_public(v, encode_fixed(cfg_.momentum, f)), f), grad);
       // lr / batch: a power-of-two batch folds into the truncation shift.
       int shift = f;
-      double lr = cfg_.lr;
+      double lr = this->lr();
       if (std::has_single_bit(batch))
         shift += std::countr_zero(batch);
       else
@@ -99,13 +104,14 @@ class Optimizer {
     if (eps2 == 0) eps2 = 1;  // at least one unit: invsqrt needs a positive input
     const S r = invsqrt(p, p.add_public(vv, eps2));
     const S mr = mul_trunc(p, m, r, f);
-    theta = p.sub(theta, p.trunc(p.mul_public(mr, encode_fixed(cfg_.lr * std::sqrt(c2) / c1, f)), f));
+    theta = p.sub(theta, p.trunc(p.mul_public(mr, encode_fixed(lr() * std::sqrt(c2) / c1, f)), f));
   }
 
  private:
   OptimizerConfig cfg_;
   std::size_t n_;
   long t_ = 0;
+  long total_steps_ = 0;
   std::vector<S> state_;
 };
 

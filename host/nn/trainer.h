@@ -103,6 +103,8 @@ class Trainer {
       model.set_public(glorot_init(arch, opt_.seed));
     }
 
+    optim.set_total_steps(static_cast<long>(opt_.epochs) * batches_per_epoch(n_train));
+
     std::vector<EpochResult> results;
     const auto t0 = std::chrono::steady_clock::now();
     for (int epoch = start_epoch; epoch < opt_.epochs; ++epoch) {
@@ -111,8 +113,7 @@ class Trainer {
       Model<P> m(*p, arch);
       m.params() = std::move(model.params());
       const auto order = epoch_order(n_train, opt_.seed, epoch);
-      long batches = static_cast<long>(n_train / opt_.batch);
-      if (opt_.max_batches >= 0) batches = std::min(batches, opt_.max_batches);
+      const long batches = batches_per_epoch(n_train);
       const auto te = std::chrono::steady_clock::now();
       double loss_sum = 0;
       for (long b = 0; b < batches; ++b) {
@@ -154,6 +155,11 @@ class Trainer {
   }
 
  private:
+  long batches_per_epoch(std::size_t n_train) const {
+    const long batches = static_cast<long>(n_train / opt_.batch);
+    return opt_.max_batches >= 0 ? std::min(batches, opt_.max_batches) : batches;
+  }
+
   struct Shared {
     S x, y;
   };

@@ -39,7 +39,8 @@ void Optimizer::step(int batch) {
 void Optimizer::update(std::vector<float>& w, std::vector<float>& g, std::vector<float>& m,
                        std::vector<float>& s, std::vector<float>& s_max, float inv_batch) {
   const std::size_t n = w.size();
-  const auto lr = static_cast<float>(config_.lr);
+  const auto lr = static_cast<float>(
+      nn::scheduled_lr(config_.lr, config_.schedule, static_cast<long>(t_), config_.total_steps));
   if (config_.kind == OptimizerKind::kSgd) {
     const auto mu = static_cast<float>(config_.momentum);
     for (std::size_t k = 0; k < n; ++k) {

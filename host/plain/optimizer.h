@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "host/nn/lr_schedule.h"
 #include "host/plain/plain_net.h"
 
 namespace sqt::plain {
@@ -21,6 +22,8 @@ OptimizerKind parse_optimizer(const std::string& name);
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::kSgd;
   double lr = 0.01;
+  nn::LrSchedule schedule = nn::LrSchedule::kConstant;
+  long total_steps = 0;  // of the whole run, for the schedule
   double momentum = 0.9;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
 };

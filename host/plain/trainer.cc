@@ -83,13 +83,18 @@ std::vector<EpochMetrics> train(const PlainOptions& o) {
   if (o.epochs <= 0) throw ConfigError("--epochs must be positive, got " + std::to_string(o.epochs));
   const nn::Architecture arch = nn::make_architecture(o.model);
   const std::string dataset = dataset_for(arch);
-  const data::Dataset train_set = data::load_dataset(dataset, data::Split::kTrain, o.data_dir);
-  const data::Dataset test_set = data::load_dataset(dataset, data::Split::kTest, o.data_dir);
+  data::Dataset train_set = data::load_dataset(dataset, data::Split::kTrain, o.data_dir);
+  data::Dataset test_set = data::load_dataset(dataset, data::Split::kTest, o.data_dir);
   check_input(arch, train_set);
+  if (o.standardize) data::standardize(train_set, test_set);
 
   OptimizerConfig opt;
   opt.kind = parse_optimizer(o.optimizer);
   opt.lr = o.lr;
+  opt.schedule = nn::parse_lr_schedule(o.lr_schedule);
+  std::size_t steps_per_epoch = data::batches_per_epoch(train_set.count, o.batch);
+  if (o.max_batches > 0) steps_per_epoch = std::min<std::size_t>(steps_per_epoch, o.max_batches);
+  opt.total_steps = static_cast<long>(steps_per_epoch) * o.epochs;
   PlainTrainer trainer(arch, nn::glorot_init(arch, o.seed), opt, o.batch);
 
   std::ofstream metrics;
@@ -98,9 +103,10 @@ std::vector<EpochMetrics> train(const PlainOptions& o) {
     if (!metrics) throw FileError("metrics file " + o.metrics_path + " cannot be opened for writing");
   }
   if (o.print)
-    fmt::print("plain: network {} ({} parameters) on {} ({} train, {} test), batch {}, {} lr {}, seed {}\n",
-               arch.name, nn::parameter_count(arch), dataset, train_set.count, test_set.count, o.batch,
-               o.optimizer, o.lr, o.seed);
+    fmt::print(
+        "plain: network {} ({} parameters) on {} ({} train, {} test), batch {}, {} lr {} ({}), seed {}\n",
+        arch.name, nn::parameter_count(arch), dataset, train_set.count, test_set.count, o.batch, o.optimizer,
+        o.lr, o.lr_schedule, o.seed);
 
   const auto start = std::chrono::steady_clock::now();
   std::vector<EpochMetrics> results;

@@ -20,6 +20,8 @@ struct PlainOptions {
   int batch = 128;
   std::string optimizer = "sgd";  // sgd adam amsgrad
   double lr = 0.01;
+  std::string lr_schedule = "constant";  // constant linear
+  bool standardize = false;              // inputs to zero mean, unit variance (data::standardize)
   std::uint64_t seed = 0;
   std::string data_dir;       // --data; empty: the documented search order
   long long max_batches = 0;  // per epoch; 0: every full batch

@@ -2,7 +2,10 @@
 // input) and as one-hot labels.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "host/core/error.h"
 #include "host/data/dataset.h"
@@ -65,6 +68,52 @@ TEST(DatasetGather, IndexOutOfRangeNamesDataset) {
     FAIL();
   } catch (const ShapeError& e) {
     EXPECT_NE(std::string(e.what()).find("tiny"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace sqt::data
+
+namespace sqt::data {
+namespace {
+
+TEST(Standardize, TrainValuesGetMeanZeroDeviationOne) {
+  Dataset train = tiny(1.0f / 256, 0.0f), test = tiny(1.0f / 256, 0.0f);
+  test.pixels = {255, 0, 17, 3};
+  test.count = 1;
+  standardize(train, test);
+  // Independent float64 moments of the raw values.
+  double sum = 0, sum_sq = 0;
+  for (std::uint8_t p : train.pixels) {
+    sum += p / 256.0;
+    sum_sq += (p / 256.0) * (p / 256.0);
+  }
+  const double n = static_cast<double>(train.pixels.size());
+  const double mean = sum / n, sd = std::sqrt(sum_sq / n - mean * mean);
+  std::vector<float> x(train.pixels.size());
+  const std::vector<std::uint32_t> all = {0, 1, 2, 3};
+  train.gather_float(all, x.data());
+  double m = 0, v = 0;
+  for (float f : x) m += f / n;
+  for (float f : x) v += (f - m) * (f - m) / n;
+  EXPECT_NEAR(m, 0.0, 1e-6);
+  EXPECT_NEAR(v, 1.0, 1e-5);
+  // The test set gets the training set's map.
+  std::vector<float> t(4);
+  const std::vector<std::uint32_t> first = {0};
+  test.gather_float(first, t.data());
+  EXPECT_NEAR(t[0], (255 / 256.0 - mean) / sd, 1e-5);
+  EXPECT_NEAR(t[1], (0 - mean) / sd, 1e-5);
+}
+
+TEST(Standardize, ConstantImagesAreRefusedByName) {
+  Dataset train = tiny(1.0f / 256, 0.0f), test = tiny(1.0f / 256, 0.0f);
+  std::fill(train.pixels.begin(), train.pixels.end(), std::uint8_t{7});
+  try {
+    standardize(train, test);
+    FAIL() << "no error";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("tiny"), std::string::npos) << e.what();
   }
 }
 

@@ -26,7 +26,8 @@ constexpr int kF = 16;
 
 using testing::synthetic_mnist;
 
-TEST(Training, SgdStepsMatchFloat64Model) {
+// Four SGD steps (momentum 0.9) against float64, with the given schedule.
+void check_sgd_steps(LrSchedule schedule) {
   auto be = backend::make_backend("cpu", 1);
   Clear p(*be, FixedParams{}, mpc::TruncMode::kExact, 3);
   const Architecture arch{"small",
@@ -42,11 +43,15 @@ TEST(Training, SgdStepsMatchFloat64Model) {
   model.set_public(ref.params);
   const int batch = 16;
   const double lr = 0.1;
-  Optimizer<Clear> opt({.kind = OptimizerKind::kSgd, .lr = lr}, model.param_count());
+  const int steps = 4;
+  Optimizer<Clear> opt({.kind = OptimizerKind::kSgd, .lr = lr, .schedule = schedule}, model.param_count());
+  opt.set_total_steps(steps);
   ModelParams velocity(arch.layers.size());
   std::mt19937_64 g(8);
   std::uniform_real_distribution<double> u(0, 1);
-  for (int step = 0; step < 4; ++step) {
+  for (int step = 0; step < steps; ++step) {
+    // Linear: lr, 3/4 lr, 1/2 lr, 1/4 lr.
+    const double lr_t = schedule == LrSchedule::kLinear ? lr * (1.0 - step / double(steps)) : lr;
     std::vector<double> x(batch * 36), onehot(batch * 10, 0.0);
     for (double& v : x) v = std::ldexp(std::round(std::ldexp(u(g), kF)), -kF);
     for (int r = 0; r < batch; ++r) onehot[r * 10 + g() % 10] = 1;
@@ -72,7 +77,7 @@ TEST(Training, SgdStepsMatchFloat64Model) {
         v.resize(w.size(), 0.0);
         for (std::size_t j = 0; j < w.size(); ++j) {
           v[j] = 0.9 * v[j] + gr[j];
-          w[j] -= lr / batch * v[j];
+          w[j] -= lr_t / batch * v[j];
         }
       };
       if (ref.params[i].weight.empty()) continue;
@@ -90,6 +95,18 @@ TEST(Training, SgdStepsMatchFloat64Model) {
     }
   EXPECT_GT(max_change, 1e-2);  // the steps did move the weights
   EXPECT_LT(max_diff, 2e-3);
+}
+
+TEST(Training, SgdStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kConstant); }
+TEST(Training, LinearScheduleStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kLinear); }
+
+TEST(Training, LinearScheduleRates) {
+  EXPECT_DOUBLE_EQ(scheduled_lr(0.1, LrSchedule::kLinear, 1, 4), 0.1);
+  EXPECT_DOUBLE_EQ(scheduled_lr(0.1, LrSchedule::kLinear, 4, 4), 0.025);
+  EXPECT_DOUBLE_EQ(scheduled_lr(0.1, LrSchedule::kLinear, 9, 4), 0.025);  // past the end: the last rate
+  EXPECT_DOUBLE_EQ(scheduled_lr(0.1, LrSchedule::kConstant, 3, 4), 0.1);
+  EXPECT_DOUBLE_EQ(scheduled_lr(0.1, LrSchedule::kLinear, 3, 0), 0.1);  // no length known: constant
+  EXPECT_THROW(parse_lr_schedule("cosine"), ConfigError);
 }
 
 TrainOptions small_options(const std::string& dir) {
