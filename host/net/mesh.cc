@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -268,6 +269,13 @@ struct PeerLink {
   bool bye = false;               // the peer finished normally
   bool reader_done = false;
   std::atomic<std::int64_t> last_progress_ns{0};
+  // Counts wake() calls, so a recv() can spin on it before it sleeps on cv.
+  std::atomic<std::uint64_t> signals{0};
+
+  void wake() {  // with m held
+    signals.fetch_add(1, std::memory_order_release);
+    cv.notify_all();
+  }
 };
 
 class Mesh final : public Network {
@@ -330,7 +338,7 @@ class Mesh final : public Network {
     for (auto& l : links_) {
       if (l->in) l->in->shutdown();
       std::lock_guard lock(l->m);
-      l->cv.notify_all();
+      l->wake();
     }
     const std::string reason = message.substr(0, kMaxAbortReasonBytes);
     for (auto& l : links_) {
@@ -492,6 +500,7 @@ void Mesh::connect() {
     if (j == me) continue;
     PeerLink& l = *links_[static_cast<std::size_t>(j)];
     l.last_progress_ns = now_ns();
+    l.in->set_spin(config_.spin);
     l.reader = std::thread([this, j] { reader_loop(j); });
   }
 }
@@ -511,7 +520,7 @@ void Mesh::reader_loop(int peer) {
   std::lock_guard lock(l.m);
   l.reader_done = true;
   l.filling = false;
-  l.cv.notify_all();
+  l.wake();
 }
 
 void Mesh::read_frames(int peer) {
@@ -555,7 +564,7 @@ void Mesh::read_frames(int peer) {
         std::lock_guard lock(l.m);
         l.filling = false;
         l.filled = true;
-        l.cv.notify_all();
+        l.wake();
       };
       std::unique_lock lock(l.m);
       if (!recv_waits() && size >= kWaitForRecvBytes && sends_in_progress_.load() == 0) {
@@ -592,7 +601,7 @@ void Mesh::read_frames(int peer) {
       if (switched) continue;
       lock.lock();
       l.queue.push_back(std::move(frame));
-      l.cv.notify_all();
+      l.wake();
     } else if (h.type == FrameType::kAbort) {
       std::string reason(static_cast<std::size_t>(h.length), '\0');
       read_payload(reinterpret_cast<std::byte*>(reason.data()), reason.size());
@@ -601,7 +610,7 @@ void Mesh::read_frames(int peer) {
     } else if (h.type == FrameType::kBye) {
       std::lock_guard lock(l.m);
       l.bye = true;
-      l.cv.notify_all();
+      l.wake();
       return;
     } else {
       throw NetError(
@@ -698,6 +707,8 @@ void Mesh::recv_bytes(int peer, std::span<std::byte> out) {
   if (sent_since_recv_.exchange(false)) ++rounds_;
   const auto start_ns = now_ns();
   const auto timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(config_.timeout).count();
+  const auto spin_until_ns =
+      start_ns + std::chrono::duration_cast<std::chrono::nanoseconds>(config_.spin).count();
   std::unique_lock lock(l.m);
   auto take_queued = [&] {
     FrameBuffer frame = std::move(l.queue.front());
@@ -728,7 +739,7 @@ void Mesh::recv_bytes(int peer, std::span<std::byte> out) {
   l.target = out;
   l.waiting = true;
   l.filled = false;
-  l.cv.notify_all();  // a reader holding back a large frame for this recv()
+  l.wake();  // a reader holding back a large frame for this recv()
   struct Reset {
     PeerLink& l;
     std::unique_lock<std::mutex>& lock;
@@ -769,6 +780,16 @@ void Mesh::recv_bytes(int peer, std::span<std::byte> out) {
       }
     }
     // While the reader fills our buffer we must not return (it writes into it).
+    if (now_ns() < spin_until_ns) {
+      // Spin before sleeping: a sleeping thread's wake-up costs more than a
+      // round on loopback on some machines (NodeConfig::spin).
+      const std::uint64_t seen = l.signals.load(std::memory_order_acquire);
+      lock.unlock();
+      while (l.signals.load(std::memory_order_acquire) == seen && !failed_ && now_ns() < spin_until_ns)
+        ::sched_yield();
+      lock.lock();
+      continue;
+    }
     l.cv.wait_for(lock, options_.tick);
   }
 }

@@ -62,8 +62,8 @@ class ConfigReader {
 };
 
 const std::set<std::string_view> kTopKeys = {
-    "party", "protocol", "backend", "timeout_ms",         "ca_cert",
-    "cert",  "key",      "parties", "connect_timeout_ms", "max_frame_bytes"};
+    "party",   "protocol",           "backend",         "timeout_ms", "ca_cert", "cert", "key",
+    "parties", "connect_timeout_ms", "max_frame_bytes", "spin_us"};
 
 }  // namespace
 
@@ -129,6 +129,7 @@ NodeConfig load_node_config(const std::string& path) {
       std::chrono::milliseconds(reader.integer("connect_timeout_ms", 1, 86'400'000, 60000));
   config.max_frame_bytes = static_cast<std::size_t>(reader.integer(
       "max_frame_bytes", 1, std::int64_t{1} << 40, static_cast<std::int64_t>(std::size_t{1} << 32)));
+  config.spin = std::chrono::microseconds(reader.integer("spin_us", 0, 1'000'000, kDefaultSpin.count()));
   return config;
 }
 
@@ -144,6 +145,7 @@ std::string format_node_config(const NodeConfig& config) {
       {"timeout_ms", static_cast<std::int64_t>(config.timeout.count())},
       {"connect_timeout_ms", static_cast<std::int64_t>(config.connect_timeout.count())},
       {"max_frame_bytes", static_cast<std::int64_t>(config.max_frame_bytes)},
+      {"spin_us", static_cast<std::int64_t>(config.spin.count())},
       {"ca_cert", config.ca_cert},
       {"cert", config.cert},
       {"key", config.key},

@@ -17,6 +17,8 @@ struct PeerAddress {
   unsigned short port = 0;
 };
 
+inline constexpr std::chrono::microseconds kDefaultSpin{1000};
+
 // Contents of node.toml (docs/DEPLOY.md describes every key).
 struct NodeConfig {
   int party = 0;                     // this party's id
@@ -29,6 +31,10 @@ struct NodeConfig {
   std::chrono::milliseconds timeout{60000};  // silence from a peer longer than this ends the session
   std::chrono::milliseconds connect_timeout{60000};
   std::size_t max_frame_bytes = std::size_t{1} << 32;  // larger frames are refused
+  // A waiting receive polls this long (yielding the CPU) before it sleeps:
+  // waking a sleeping thread costs 50-100 us on some virtual machines, more
+  // than a protocol round on loopback. 0 sleeps at once.
+  std::chrono::microseconds spin{kDefaultSpin};
 };
 
 // Parses and validates node.toml; ConfigError names the file and the key.

@@ -67,17 +67,20 @@ TEST_F(NodeConfigTest, ReadsEveryKeyAndResolvesPathsNextToTheFile) {
   EXPECT_EQ(c.connect_timeout.count(), 60000);  // default
   EXPECT_EQ(c.max_frame_bytes, 1048576u);
   EXPECT_EQ(c.backend, "cpu");
+  EXPECT_EQ(c.spin, kDefaultSpin);
 }
 
 TEST_F(NodeConfigTest, FormatThenLoadGivesTheSameConfig) {
   NodeConfig c = deployment.config(2);
   c.protocol = "semi2k";
   c.max_frame_bytes = 12345;
+  c.spin = std::chrono::microseconds(0);
   const std::string path = write(format_node_config(c));
   const NodeConfig back = load_node_config(path);
   EXPECT_EQ(back.party, 2);
   EXPECT_EQ(back.protocol, "semi2k");
   EXPECT_EQ(back.max_frame_bytes, 12345u);
+  EXPECT_EQ(back.spin.count(), 0);
   EXPECT_EQ(back.timeout, c.timeout);
   EXPECT_EQ(back.connect_timeout, c.connect_timeout);
   ASSERT_EQ(back.parties.size(), c.parties.size());
@@ -101,6 +104,7 @@ TEST_F(NodeConfigTest, EachInvalidKeyIsNamedWithTheFile) {
       {valid_text("", "connect_timeout_ms = -3\n"), "key 'connect_timeout_ms': -3 is out of range"},
       {"max_frame_bytes = 0\n" + valid_text("max_frame_bytes"), "key 'max_frame_bytes'"},
       {"protocol = \"\"\n" + valid_text("protocol"), "key 'protocol': must not be empty"},
+      {valid_text("", "spin_us = -1\n"), "key 'spin_us': -1 is out of range"},
       {valid_text("", "backend = 3\n"), "key 'backend': must be a string"},
       {valid_text("", "colour = \"red\"\n"), "key 'colour': unknown key"},
       {valid_text("parties"), "key 'parties': missing"},
