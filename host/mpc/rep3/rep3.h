@@ -105,6 +105,9 @@ class Rep3 {
   std::vector<Ring> zero_share(Stream s, std::size_t n);  // arithmetic, sums to 0 over the parties
   std::vector<Ring> zero_share_xor(Stream s, std::size_t n);
   void next_op() { ++op_; }
+  // The party that computes its matmul summand with one GEMM (rotates per
+  // product; rep3.cc, local_matmul). Every party calls this in the same order.
+  int next_cheap() { return static_cast<int>(matmuls_++ % 3); }
 
   // Replicates a 3-out-of-3 sharing z (this party's summand) with one message
   // to the previous party.
@@ -134,6 +137,7 @@ class Rep3 {
   backend::PrgSeed key_next_{};
   backend::PrgSeed key_prev_{};
   std::uint64_t op_ = 0;
+  std::uint64_t matmuls_ = 0;
   std::vector<Ring> scratch_[6];
 };
 
