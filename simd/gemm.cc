@@ -122,11 +122,11 @@ static_assert(kNv == 2, "the microkernel macros hold two vectors per row");
 
 #if HWY_TARGET <= HWY_AVX3
 #define SQT_GEMM_DECL(r) auto c##r##0 = hn::Zero(d), c##r##1 = hn::Zero(d);
-#define SQT_GEMM_STEP(r)                         \
-  {                                              \
-    const auto av = hn::Set(d, pa[p * kMr + r]); \
-    c##r##0 = hn::Add(c##r##0, Mul64(av, b0));   \
-    c##r##1 = hn::Add(c##r##1, Mul64(av, b1));   \
+#define SQT_GEMM_STEP(r)                                                      \
+  {                                                                           \
+    const auto av = hn::Set(d, kDirectA ? pa[r * lda + p] : pa[p * kMr + r]); \
+    c##r##0 = hn::Add(c##r##0, Mul64(av, b0));                                \
+    c##r##1 = hn::Add(c##r##1, Mul64(av, b1));                                \
   }
 #define SQT_GEMM_LOAD_B                     \
   const auto b0 = hn::Load(d, pb + p * nr); \
@@ -137,13 +137,13 @@ static_assert(kNv == 2, "the microkernel macros hold two vectors per row");
 // and of hi(a) * lo(b); C = l + ((x.lo + x.hi) << 32) mod 2^64.
 #define SQT_GEMM_DECL(r) \
   auto l##r##0 = hn::Zero(d), l##r##1 = hn::Zero(d), x##r##0 = hn::Zero(d32), x##r##1 = hn::Zero(d32);
-#define SQT_GEMM_STEP(r)                                           \
-  {                                                                \
-    const auto av = hn::BitCast(d32, hn::Set(d, pa[p * kMr + r])); \
-    l##r##0 = hn::Add(l##r##0, hn::MulEven(av, b0));               \
-    x##r##0 = hn::Add(x##r##0, hn::Mul(av, s0));                   \
-    l##r##1 = hn::Add(l##r##1, hn::MulEven(av, b1));               \
-    x##r##1 = hn::Add(x##r##1, hn::Mul(av, s1));                   \
+#define SQT_GEMM_STEP(r)                                                                        \
+  {                                                                                             \
+    const auto av = hn::BitCast(d32, hn::Set(d, kDirectA ? pa[r * lda + p] : pa[p * kMr + r])); \
+    l##r##0 = hn::Add(l##r##0, hn::MulEven(av, b0));                                            \
+    x##r##0 = hn::Add(x##r##0, hn::Mul(av, s0));                                                \
+    l##r##1 = hn::Add(l##r##1, hn::MulEven(av, b1));                                            \
+    x##r##1 = hn::Add(x##r##1, hn::Mul(av, s1));                                                \
   }
 #define SQT_GEMM_LOAD_B                                       \
   const u64* pbp = pb + p * 2 * nr;                           \
@@ -158,9 +158,12 @@ static_assert(kNv == 2, "the microkernel macros hold two vectors per row");
   const auto c##r##1 = SQT_GEMM_COMBINE(l##r##1, x##r##1);
 #endif
 
-template <class D>
-HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, const u64* HWY_RESTRICT pb, u64* c,
-                            size_t ldc, size_t rows, size_t cols, bool overwrite) {
+// kDirectA: pa points at row-major A itself (row stride lda) instead of a
+// packed panel; only for full kMr-row panels.
+template <bool kDirectA, class D>
+HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, size_t lda,
+                            const u64* HWY_RESTRICT pb, u64* c, size_t ldc, size_t rows, size_t cols,
+                            bool overwrite) {
   [[maybe_unused]] const hn::Repartition<uint32_t, D> d32;
   const size_t lanes = hn::Lanes(d);
   const size_t nr = kNv * lanes;
@@ -200,6 +203,7 @@ void GemmBlockedImpl(const GemmArgs& g) {
   const size_t nc_max = std::min(kNc, (g.n + nr - 1) / nr * nr);
   const internal::PackBuffer packed_a(mc_max * kc_max);
   const internal::PackBuffer packed_b(kc_max * nc_max * kBCopies);
+  const bool direct_a = g.a_cs == 1;
   for (size_t jc = 0; jc < g.n; jc += kNc) {
     const size_t nc = std::min(kNc, g.n - jc);
     for (size_t pc = 0; pc < g.k; pc += kKc) {
@@ -207,12 +211,25 @@ void GemmBlockedImpl(const GemmArgs& g) {
       PackB(g, pc, kc, jc, nc, nr, packed_b.data());
       for (size_t ic = 0; ic < g.m; ic += kMc) {
         const size_t mc = std::min(kMc, g.m - ic);
-        PackA(g, ic, mc, pc, kc, packed_a.data());
+        // Row-major A is read in place (packing it cost 5 % of a network C
+        // batch); only a partial last panel is packed, zero-padded.
+        const size_t direct_rows = direct_a ? mc / kMr * kMr : 0;
+        if (direct_rows < mc) {
+          PackA(g, ic + direct_rows, mc - direct_rows, pc, kc, packed_a.data() + direct_rows * kc);
+        }
         for (size_t jr = 0; jr < nc; jr += nr) {
+          const u64* pb = packed_b.data() + jr * kc * kBCopies;
+          const size_t cols = std::min(nr, nc - jr);
+          const bool overwrite = !g.accumulate && pc == 0;
           for (size_t ir = 0; ir < mc; ir += kMr) {
-            MicroKernel(d, kc, packed_a.data() + ir * kc, packed_b.data() + jr * kc * kBCopies,
-                        g.c + (ic + ir) * g.ldc + jc + jr, g.ldc, std::min(kMr, mc - ir),
-                        std::min(nr, nc - jr), !g.accumulate && pc == 0);
+            u64* c = g.c + (ic + ir) * g.ldc + jc + jr;
+            if (ir < direct_rows) {
+              MicroKernel<true>(d, kc, g.a + (ic + ir) * g.a_rs + pc, g.a_rs, pb, c, g.ldc, kMr, cols,
+                                overwrite);
+            } else {
+              MicroKernel<false>(d, kc, packed_a.data() + ir * kc, 0, pb, c, g.ldc, std::min(kMr, mc - ir),
+                                 cols, overwrite);
+            }
           }
         }
       }
