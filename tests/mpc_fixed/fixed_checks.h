@@ -295,6 +295,25 @@ void check_reciprocal(Run&& run, FixedParams fp, std::uint64_t seed, double rel,
   expect_close(decoded(got, fp.f), want, xq, rel, abs_ulps * std::ldexp(1.0, -fp.f), "reciprocal");
 }
 
+// fx::reciprocal_in_range on [1, 10] (softmax's row sums) and on [0.5, 16],
+// including both ends; on [1, 10] also values slightly outside (softmax's
+// margins for exp's error).
+template <class Run>
+void check_reciprocal_in_range(Run&& run, FixedParams fp, std::uint64_t seed, double rel, double abs_ulps) {
+  for (auto [lo, hi] : {std::pair{1.0, 10.0}, std::pair{0.5, 16.0}}) {
+    auto xs = log_uniform(3000, lo, hi, seed);
+    xs.insert(xs.end(), {lo, hi});
+    if (hi == 10.0) xs.insert(xs.end(), {0.95 * lo, 1.02 * hi});
+    const auto x = encode_all(xs, fp.f);
+    const auto got =
+        run([&](auto& p) { return p.reveal(mpc::fx::reciprocal_in_range(p, owned(p, x), lo, hi)); });
+    const auto xq = decoded(x, fp.f);
+    std::vector<double> want(xq.size());
+    for (std::size_t i = 0; i < xq.size(); ++i) want[i] = 1.0 / xq[i];
+    expect_close(decoded(got, fp.f), want, xq, rel, abs_ulps * std::ldexp(1.0, -fp.f), "reciprocal_in_range");
+  }
+}
+
 // fx::div: a / b with |a| <= 4 and b in the reciprocal's range, results in
 // range. The absolute error grows like 1/|b| below 1: the Goldschmidt
 // numerator's rounding is scaled up by the normalisation factor.

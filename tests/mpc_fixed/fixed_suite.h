@@ -47,6 +47,9 @@ TYPED_TEST_P(FixedPoint, Exp) { check_exp(this->runner(), this->fp_, 7, kExpRel,
 TYPED_TEST_P(FixedPoint, Reciprocal) {
   check_reciprocal(this->runner(), this->fp_, 8, kReciprocalRel, kReciprocalUlps);
 }
+TYPED_TEST_P(FixedPoint, ReciprocalInRange) {
+  check_reciprocal_in_range(this->runner(), this->fp_, 15, kReciprocalRel, kReciprocalUlps);
+}
 TYPED_TEST_P(FixedPoint, Div) { check_div(this->runner(), this->fp_, 9, kDivRel, kDivUlps); }
 TYPED_TEST_P(FixedPoint, InvSqrt) { check_invsqrt(this->runner(), this->fp_, 10, kInvSqrtRel, kInvSqrtUlps); }
 TYPED_TEST_P(FixedPoint, Sqrt) { check_sqrt(this->runner(), this->fp_, 11, kSqrtRel, kSqrtUlps); }
@@ -57,7 +60,7 @@ TYPED_TEST_P(FixedPoint, Softmax) {
 
 REGISTER_TYPED_TEST_SUITE_P(FixedPoint, MulWithinOneUlp, MatmulWithinOneUlp, CompareReluSelectExact,
                             MaxPool2x2, MaxPool3x3Overlapping, MaxPool3x3Stride1, MaxOnlyAllPairs, Exp,
-                            Reciprocal, Div, InvSqrt, Sqrt, Log, Softmax);
+                            Reciprocal, ReciprocalInRange, Div, InvSqrt, Sqrt, Log, Softmax);
 
 // Names the instantiations after the runner: `ClearFixed/FixedPoint/Exact.Exp`.
 struct RunnerNames {

@@ -89,6 +89,53 @@ ShareOf<P> reciprocal(P& p, const ShareOf<P>& x) {
   return p.mul(detail::goldschmidt(p, nullptr, p.mul(x, sign)), sign);
 }
 
+// Minimax linear start w0 = c1 - c2 x for 1/x on [lo, hi]: its relative
+// error |1 - x w0| equioscillates at lo, (lo + hi) / 2 and hi with
+// eps = (R - 1)^2 / (R^2 + 6R + 1), R = hi / lo (0.503 for R = 10).
+struct RangeStart {
+  double c1, c2, eps;
+};
+inline RangeStart reciprocal_range_start(double lo, double hi) {
+  const double c2 = 8.0 / (4.0 * lo * hi + (lo + hi) * (lo + hi));
+  return {c2 * (lo + hi), c2, 1.0 - c2 * lo * hi};
+}
+
+// 1/x for x known to lie in [lo, hi] (public, 0 < lo < hi, hi < 2^(k-f-3),
+// lo >= 2^-6 so that the numerator at scale 2f stays below 2^62 in products),
+// without the normalisation of reciprocal_positive (a bit decomposition):
+// Goldschmidt from the minimax linear start on [lo, hi]. Rounds: one for the
+// start, one per iteration (6 in all for softmax's row sums in [1, 10],
+// against 27 for reciprocal_positive). Values outside [lo, hi] still converge
+// while |1 - x w0(x)| < 1, that is for x in (0, lo + hi), with more error the
+// farther out they are.
+template <Protocol P>
+ShareOf<P> reciprocal_in_range(P& p, const ShareOf<P>& x, double lo, double hi) {
+  if (!(lo > 0 && hi > lo)) {
+    throw ShapeError("fx::reciprocal_in_range: bounds [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                     "] are not 0 < lo < hi");
+  }
+  const int f = p.fixed().f;
+  const RangeStart start = reciprocal_range_start(lo, hi);
+  int iterations = 0;
+  for (double e = start.eps; e > std::ldexp(1.0, -f - 1); e *= e) ++iterations;
+  // q = w0 at scale 2f; den = x w0 in one product. The numerator stays at
+  // scale 2f through the iterations (its value can be small, and f bits
+  // would cost it relative precision), and is truncated to f at the end.
+  const ShareOf<P> q =
+      p.add_public(p.mul_public(x, Ring{0} - encode_fixed(start.c2, f)), encode_fixed(start.c1, 2 * f));
+  ShareOf<P> den = mul_trunc(p, x, q, 2 * f);
+  ShareOf<P> num = q;
+  for (int i = 0; i < iterations; ++i) {
+    const ShareOf<P> r = p.add_public(p.neg(den), constant(p, 2.0));
+    if (i + 1 == iterations) return mul_trunc(p, num, r, 2 * f);
+    const std::pair<const ShareOf<P>*, const ShareOf<P>*> pairs[] = {{&num, &r}, {&den, &r}};
+    auto z = mul_many<P>(p, pairs, f);
+    num = std::move(z[0]);
+    den = std::move(z[1]);
+  }
+  return p.trunc(num, f);
+}
+
 // a / b for b != 0 (the quotient must fit the fixed-point range).
 template <Protocol P>
 ShareOf<P> div(P& p, const ShareOf<P>& a, const ShareOf<P>& b) {

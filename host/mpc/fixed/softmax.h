@@ -1,6 +1,6 @@
 // Softmax over the rows of a rows x cols matrix: subtract the row maximum
-// (comparison tree, no masks), exp, row sums, one reciprocal per row, one
-// product. Each step is one batched call for the whole matrix.
+// (all-pairs comparison), exp, row sums, one reciprocal per row (known
+// range, no normalisation), one product. Each step is one batched call for the whole matrix.
 #pragma once
 
 #include <cstddef>
@@ -34,7 +34,11 @@ ShareOf<P> softmax(P& p, const ShareOf<P>& x, std::size_t rows, std::size_t cols
       out[r] = s;
     }
   });
-  return mul(p, e, repeat_each<C>(reciprocal_positive(p, sums), cols));
+  // Each row sum lies in [1, cols]: its largest term is e^0 = 1 and every
+  // term is at most 1 (up to exp's error, hence the margins), so the
+  // reciprocal needs no normalisation.
+  const double lo = 0.9, hi = 1.05 * static_cast<double>(cols);
+  return mul(p, e, repeat_each<C>(reciprocal_in_range(p, sums, lo, hi), cols));
 }
 
 }  // namespace sqt::mpc::fx
