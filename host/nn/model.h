@@ -166,7 +166,7 @@ class Model {
         const std::size_t nin = in.size(), nout = l.out;
         const S w = slice(theta_, w_off_[i], nin * nout);
         S y = matmul_trunc(p_, Trans::kNo, Trans::kNo, batch, nout, nin, x, w, f());
-        y = p_.add(y, tile(slice(theta_, b_off_[i], nout), batch));
+        add_to_rows(y, slice(theta_, b_off_[i], nout));
         if (train) c.input = x;
         return y;
       }
@@ -177,7 +177,7 @@ class Model {
             p_.linear(x, rows * g.patch(), [&](const Ring* src, Ring* dst) { im2col(g, batch, src, dst); });
         const S w = slice(theta_, w_off_[i], g.patch() * g.out_c);
         S y = matmul_trunc(p_, Trans::kNo, Trans::kNo, rows, g.out_c, g.patch(), cols, w, f());
-        y = p_.add(y, tile(slice(theta_, b_off_[i], g.out_c), rows));
+        add_to_rows(y, slice(theta_, b_off_[i], g.out_c));
         if (train) c.input = std::move(cols);
         return y;
       }

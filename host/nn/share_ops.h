@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
+#include "host/core/error.h"
 #include "host/mpc/share.h"
 
 namespace sqt::nn {
@@ -58,14 +60,22 @@ mpc::ShareVec<C> repeat_each(const mpc::ShareVec<C>& x, std::size_t times) {
   return r;
 }
 
-// The whole vector repeated `times` times (x0 x1 .. x0 x1 ..): a bias row per sample.
+// x[r * n + j] += row[j] for every row r of x (n = row.size()): the bias of
+// a layer, added in place (tile + add would build two full-size vectors).
+// Share addition is componentwise for every linear sharing.
 template <int C>
-mpc::ShareVec<C> tile(const mpc::ShareVec<C>& x, std::size_t times) {
-  mpc::ShareVec<C> r(x.size() * times);
-  for (int c = 0; c < C; ++c)
-    for (std::size_t t = 0; t < times; ++t)
-      std::copy(x.part[c].begin(), x.part[c].end(), r.part[c].begin() + t * x.size());
-  return r;
+void add_to_rows(mpc::ShareVec<C>& x, const mpc::ShareVec<C>& row) {
+  const std::size_t n = row.size();
+  if (n == 0 || x.size() % n != 0) {
+    throw ShapeError("add_to_rows: " + std::to_string(x.size()) + " elements are not rows of " +
+                     std::to_string(n));
+  }
+  for (int c = 0; c < C; ++c) {
+    Ring* out = x.part[c].data();
+    const Ring* b = row.part[c].data();
+    for (std::size_t i = 0; i < x.size(); i += n)
+      for (std::size_t j = 0; j < n; ++j) out[i + j] += b[j];
+  }
 }
 
 // Sums the rows of a rows x cols matrix: the bias gradient.
