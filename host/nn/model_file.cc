@@ -1,5 +1,6 @@
 #include "host/nn/model_file.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -11,7 +12,7 @@ namespace sqt::nn {
 namespace {
 
 constexpr char kMagic[8] = {'S', 'Q', 'T', 'M', 'O', 'D', 'E', 'L'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 
 template <class T>
 void put(std::ofstream& out, T v) {
@@ -27,7 +28,8 @@ T get(std::ifstream& in, const std::string& path) {
 
 }  // namespace
 
-void write_model_file(const std::string& path, const Architecture& arch, const ModelParams& params) {
+void write_model_file(const std::string& path, const Architecture& arch, const ModelParams& params,
+                      const InputMap& input) {
   if (params.size() != arch.layers.size())
     throw ShapeError("model " + arch.name + ": " + std::to_string(params.size()) + " parameter entries for " +
                      std::to_string(arch.layers.size()) + " layers");
@@ -39,6 +41,8 @@ void write_model_file(const std::string& path, const Architecture& arch, const M
     put<std::uint32_t>(out, kVersion);
     put<std::uint32_t>(out, static_cast<std::uint32_t>(arch.name.size()));
     out.write(arch.name.data(), static_cast<std::streamsize>(arch.name.size()));
+    put<double>(out, input.scale);
+    put<double>(out, input.offset);
     put<std::uint32_t>(out, static_cast<std::uint32_t>(arch.layers.size()));
     for (std::size_t i = 0; i < arch.layers.size(); ++i) {
       put<std::uint32_t>(out, static_cast<std::uint32_t>(arch.layers[i].kind));
@@ -60,13 +64,21 @@ ModelFile read_model_file(const std::string& path) {
   char magic[8];
   if (!in.read(magic, 8) || std::memcmp(magic, kMagic, 8) != 0)
     throw FileError("model file " + path + ": not an SQT model (bad magic)");
-  if (get<std::uint32_t>(in, path) != kVersion)
-    throw FileError("model file " + path + ": unsupported version");
+  const auto version = get<std::uint32_t>(in, path);
+  if (version != 1 && version != kVersion)
+    throw FileError("model file " + path + ": unsupported version " + std::to_string(version));
   const auto name_len = get<std::uint32_t>(in, path);
   if (name_len > 64) throw FileError("model file " + path + ": bad architecture name length");
   std::string name(name_len, '\0');
   if (!in.read(name.data(), name_len)) throw FileError("model file " + path + ": truncated");
-  ModelFile m{make_architecture(name), {}};
+  ModelFile m{make_architecture(name), {}, std::nullopt};
+  if (version >= 2) {
+    const auto scale = get<double>(in, path);
+    const auto offset = get<double>(in, path);
+    if (!std::isfinite(scale) || !std::isfinite(offset) || scale == 0)
+      throw FileError("model file " + path + ": bad input map (scale " + std::to_string(scale) + ")");
+    m.input = InputMap{scale, offset};
+  }
   const auto layers = get<std::uint32_t>(in, path);
   if (layers != m.arch.layers.size())
     throw FileError("model file " + path + ": " + std::to_string(layers) + " layers, model " + name +

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -149,7 +150,8 @@ class Trainer {
       Model<P> last(*p, arch);
       last.params() = std::move(model.params());
       const auto v = p->reveal_to(opt_.export_party, last.params());
-      if (party == opt_.export_party) write_model_file(opt_.export_path, arch, last.decode(v));
+      const InputMap input = input_map(*p, train);
+      if (party == opt_.export_party) write_model_file(opt_.export_path, arch, last.decode(v), input);
     }
     return results;
   }
@@ -172,6 +174,20 @@ class Trainer {
     }
     const auto v = p.reveal(p.input(0, c, 2));
     return {static_cast<std::size_t>(v[0]), static_cast<std::size_t>(v[1])};
+  }
+
+  // The data owner's pixel-to-value map (its bit patterns as ring elements),
+  // revealed to the party that receives the exported model: inference needs
+  // the same input map as training.
+  InputMap input_map(P& p, const data::Dataset* train) {
+    std::vector<Ring> c;
+    if (p.party() == 0) {
+      c = {std::bit_cast<Ring>(static_cast<double>(train->scale)),
+           std::bit_cast<Ring>(static_cast<double>(train->offset))};
+    }
+    const auto v = p.reveal_to(opt_.export_party, p.input(0, c, 2));
+    if (p.party() != opt_.export_party) return {};
+    return {std::bit_cast<double>(v[0]), std::bit_cast<double>(v[1])};
   }
 
   Shared share_set(P& p, const data::Dataset* d, std::size_t n, std::size_t sample, int f) {

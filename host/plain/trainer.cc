@@ -149,13 +149,20 @@ std::vector<EpochMetrics> train(const PlainOptions& o) {
       metrics << line.dump() << '\n' << std::flush;
     }
   }
-  if (!o.export_path.empty()) nn::write_model_file(o.export_path, arch, to_model_params(trainer.params()));
+  if (!o.export_path.empty()) {
+    nn::write_model_file(o.export_path, arch, to_model_params(trainer.params()),
+                         {train_set.scale, train_set.offset});
+  }
   return results;
 }
 
 double evaluate_model_file(const std::string& model_path, const std::string& data_dir, int eval_batch) {
   const nn::ModelFile model = nn::read_model_file(model_path);
-  const data::Dataset test_set = data::load_dataset(dataset_for(model.arch), data::Split::kTest, data_dir);
+  data::Dataset test_set = data::load_dataset(dataset_for(model.arch), data::Split::kTest, data_dir);
+  if (model.input) {  // the input map the model was trained with (e.g. --standardize)
+    test_set.scale = static_cast<float>(model.input->scale);
+    test_set.offset = static_cast<float>(model.input->offset);
+  }
   DnnlContext ctx;
   ParamStore params = to_float_params(model.arch, model.params);
   return static_cast<double>(count_correct_all(ctx, model.arch, params, test_set, eval_batch)) /

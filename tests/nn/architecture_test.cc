@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <set>
+#include <string>
 
 #include "host/core/error.h"
 #include "host/nn/model_file.h"
@@ -65,12 +68,47 @@ TEST(ModelFile, RoundTripsAndRejectsMismatch) {
   const auto arch = make_architecture("D");
   const auto params = glorot_init(arch, 9);
   const std::string path = ::testing::TempDir() + "/model_d.sqtm";
-  write_model_file(path, arch, params);
+  write_model_file(path, arch, params, {0.0123, -0.42});
   const auto m = read_model_file(path);
   EXPECT_EQ(m.arch.name, "D");
   ASSERT_EQ(m.params.size(), params.size());
   for (std::size_t i = 0; i < params.size(); ++i) EXPECT_EQ(m.params[i].weight, params[i].weight);
+  ASSERT_TRUE(m.input.has_value());
+  EXPECT_EQ(m.input->scale, 0.0123);
+  EXPECT_EQ(m.input->offset, -0.42);
   EXPECT_THROW(read_model_file(path + ".missing"), FileError);
+}
+
+// Version 1 files (before the input map) still load, without a map; a zero
+// scale is refused by name.
+TEST(ModelFile, ReadsVersionOneAndRefusesABadInputMap) {
+  const auto arch = make_architecture("A");
+  const auto params = glorot_init(arch, 2);
+  const std::string path = ::testing::TempDir() + "/model_a.sqtm";
+  write_model_file(path, arch, params, {1.0 / 256, 0.0});
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // magic (8), version (4), name length (4), name "A" (1), map (16).
+  std::string v1 = bytes;
+  v1[8] = 1;
+  v1.erase(17, 16);
+  const std::string v1_path = path + ".v1";
+  std::ofstream(v1_path, std::ios::binary) << v1;
+  const auto m = read_model_file(v1_path);
+  EXPECT_FALSE(m.input.has_value());
+  EXPECT_EQ(m.params[1].weight, params[1].weight);
+  std::string zero = bytes;
+  std::fill(zero.begin() + 17, zero.begin() + 25, '\0');
+  std::ofstream(v1_path, std::ios::binary) << zero;
+  try {
+    read_model_file(v1_path);
+    FAIL() << "no error";
+  } catch (const FileError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad input map"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

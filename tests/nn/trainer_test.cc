@@ -182,6 +182,28 @@ TEST(Training, ExportHoldsTheTrainedWeights) {
   EXPECT_GT(changed, 1000u);
 }
 
+// The exported file carries the data owner's input map, standardized or not.
+TEST(Training, ExportCarriesTheInputMap) {
+  auto train = synthetic_mnist(128, 1), test = synthetic_mnist(20, 2);
+  const std::string dir = ::testing::TempDir() + "/sqt_nn_export_map";
+  std::filesystem::remove_all(dir);
+  auto o = small_options(dir);
+  o.max_batches = 1;
+  train_and_export(o, train, test);
+  auto m = read_model_file(o.checkpoint + "/model.sqtm");
+  ASSERT_TRUE(m.input.has_value());
+  EXPECT_EQ(m.input->scale, static_cast<double>(train.scale));
+  EXPECT_EQ(m.input->offset, static_cast<double>(train.offset));
+  data::standardize(train, test);
+  std::filesystem::remove_all(dir);
+  train_and_export(o, train, test);
+  m = read_model_file(o.checkpoint + "/model.sqtm");
+  ASSERT_TRUE(m.input.has_value());
+  EXPECT_EQ(m.input->scale, static_cast<double>(train.scale));
+  EXPECT_NE(m.input->offset, 0.0);
+  EXPECT_EQ(m.input->offset, static_cast<double>(train.offset));
+}
+
 // fpga-sim runs the FPGA orchestration and kernels in-process: the same seed
 // gives bit-identical weights and metrics as the cpu backend.
 TEST(Training, FpgaSimBackendTrainsExactlyAsCpu) {

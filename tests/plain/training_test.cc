@@ -65,7 +65,7 @@ TEST_F(PlainTraining, ModelFileEvaluatesLikeTheTrainer) {
   EXPECT_GT(accuracy, 0.5);  // 20 steps already learn something
   const auto path =
       std::filesystem::temp_directory_path() / ("sqt_plain_model_" + std::to_string(::getpid()));
-  nn::write_model_file(path.string(), arch, to_model_params(trainer.params()));
+  nn::write_model_file(path.string(), arch, to_model_params(trainer.params()), {test_.scale, test_.offset});
   EXPECT_EQ(evaluate_model_file(path.string(), SQT_TEST_DATA_DIR), accuracy);
   // An uneven evaluation batch (remainder net) counts the same samples.
   EXPECT_EQ(evaluate_model_file(path.string(), SQT_TEST_DATA_DIR, 768), accuracy);
