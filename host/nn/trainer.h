@@ -250,7 +250,10 @@ class Trainer {
                      {"rounds", r.rounds},
                      {"model", opt_.model},
                      {"protocol", std::string(P::kName)},
-                     {"seed", opt_.seed}};
+                     {"seed", opt_.seed},
+                     {"batch", opt_.batch},
+                     {"lr", opt_.optimizer.lr},
+                     {"lr_schedule", opt_.optimizer.schedule == LrSchedule::kLinear ? "linear" : "constant"}};
     j["train_loss"] = r.train_loss ? nlohmann::json(*r.train_loss) : nlohmann::json(nullptr);
     std::ofstream out(opt_.metrics, std::ios::app);
     if (!out) throw FileError("--metrics: cannot write " + opt_.metrics);

@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "host/backend/backend.h"
@@ -180,6 +182,36 @@ TEST(Training, ExportHoldsTheTrainedWeights) {
     }
   }
   EXPECT_GT(changed, 1000u);
+}
+
+// One JSON line per epoch with the run's settings.
+TEST(Training, MetricsLinesNameTheRun) {
+  const auto train = synthetic_mnist(128, 1), test = synthetic_mnist(20, 2);
+  const std::string dir = ::testing::TempDir() + "/sqt_nn_metrics";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto o = small_options(dir);
+  o.epochs = 2;
+  o.max_batches = 1;
+  o.metrics = dir + "/m.jsonl";
+  o.optimizer.lr = 0.05;
+  o.optimizer.schedule = LrSchedule::kLinear;
+  std::vector<EpochResult> results;
+  train_and_export(o, train, test, &results);
+  std::ifstream in(o.metrics);
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    const auto j = nlohmann::json::parse(line);
+    ++lines;
+    EXPECT_EQ(j["epoch"], lines);
+    EXPECT_EQ(j["model"], "A");
+    EXPECT_EQ(j["lr"], 0.05);
+    EXPECT_EQ(j["lr_schedule"], "linear");
+    EXPECT_EQ(j["batch"], 32);
+    EXPECT_EQ(j["test_accuracy"], results[lines - 1].test_accuracy);
+  }
+  EXPECT_EQ(lines, 2);
 }
 
 // The exported file carries the data owner's input map, standardized or not.
