@@ -32,7 +32,7 @@ struct TrainFlags {
               lr_schedule = "constant";
   int epochs = 1, threads = 0, export_party = 0;
   std::size_t batch = 128;
-  double lr = -1;
+  double lr = -1, momentum = 0.9;
   std::uint64_t seed = 1;
   std::string data, metrics, checkpoint, export_path, config;
   long max_batches = -1;
@@ -51,6 +51,7 @@ nn::TrainOptions train_options(const TrainFlags& f) {
   o.optimizer.kind = nn::parse_optimizer(f.optimizer);
   o.optimizer.lr = f.lr > 0 ? f.lr : (o.optimizer.kind == nn::OptimizerKind::kSgd ? 0.01 : 0.001);
   o.optimizer.schedule = nn::parse_lr_schedule(f.lr_schedule);
+  o.optimizer.momentum = f.momentum;
   o.metrics = f.metrics;
   o.checkpoint = f.checkpoint;
   o.resume = f.resume;
@@ -120,6 +121,8 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
                                 f.optimizer,
                                 "--lr-schedule",
                                 f.lr_schedule,
+                                "--momentum",
+                                fmt::format("{}", f.momentum),
                                 "--seed",
                                 std::to_string(f.seed),
                                 "--trunc",
@@ -154,6 +157,7 @@ void run_plain(const TrainFlags& f) {
   o.optimizer = f.optimizer;
   o.lr = f.lr > 0 ? f.lr : (f.optimizer == "sgd" ? 0.01 : 0.001);
   o.lr_schedule = f.lr_schedule;
+  o.momentum = f.momentum;
   o.standardize = f.standardize;
   o.seed = f.seed;
   o.data_dir = f.data;
@@ -188,6 +192,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--lr-schedule", f->lr_schedule,
                   "constant, or linear: decays from --lr to --lr/T over the run's T steps")
       ->check(CLI::IsMember({"constant", "linear"}))
+      ->capture_default_str();
+  cmd->add_option("--momentum", f->momentum, "SGD momentum")
+      ->check(CLI::Range(0.0, 0.999))
       ->capture_default_str();
   cmd->add_flag(
       "--standardize", f->standardize,

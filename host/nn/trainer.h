@@ -253,6 +253,7 @@ class Trainer {
                      {"seed", opt_.seed},
                      {"batch", opt_.batch},
                      {"lr", opt_.optimizer.lr},
+                     {"momentum", opt_.optimizer.momentum},
                      {"lr_schedule", opt_.optimizer.schedule == LrSchedule::kLinear ? "linear" : "constant"}};
     j["train_loss"] = r.train_loss ? nlohmann::json(*r.train_loss) : nlohmann::json(nullptr);
     std::ofstream out(opt_.metrics, std::ios::app);

@@ -92,6 +92,7 @@ std::vector<EpochMetrics> train(const PlainOptions& o) {
   opt.kind = parse_optimizer(o.optimizer);
   opt.lr = o.lr;
   opt.schedule = nn::parse_lr_schedule(o.lr_schedule);
+  opt.momentum = o.momentum;
   std::size_t steps_per_epoch = data::batches_per_epoch(train_set.count, o.batch);
   if (o.max_batches > 0) steps_per_epoch = std::min<std::size_t>(steps_per_epoch, o.max_batches);
   opt.total_steps = static_cast<long>(steps_per_epoch) * o.epochs;

@@ -21,6 +21,7 @@ struct PlainOptions {
   std::string optimizer = "sgd";  // sgd adam amsgrad
   double lr = 0.01;
   std::string lr_schedule = "constant";  // constant linear
+  double momentum = 0.9;                 // SGD
   bool standardize = false;              // inputs to zero mean, unit variance (data::standardize)
   std::uint64_t seed = 0;
   std::string data_dir;       // --data; empty: the documented search order

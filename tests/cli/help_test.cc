@@ -16,7 +16,8 @@ TEST(Help, EveryCommandExitsZero) {
   };
   const Case cases[] = {
       {{"--help"}, {"train", "node", "keys", "bench", "plot"}},
-      {{"train", "--help"}, {"--model", "--protocol", "--metrics"}},
+      {{"train", "--help"},
+       {"--model", "--protocol", "--metrics", "--lr-schedule", "--momentum", "--standardize"}},
       {{"node", "--help"}, {"--config", "sqt train --help"}},
       {{"keys", "--help"}, {"--parties", "--out", "--days", "--force"}},
       {{"bench", "--help"}, {"--json", "--quick"}},
@@ -41,6 +42,16 @@ TEST(Help, NoCommandOrUnknownCommandFails) {
   r = sqt({"fly"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("unknown command 'fly'"), std::string::npos) << r.output;
+}
+
+// Bad training flags are refused by name before anything starts.
+TEST(Help, BadTrainFlagsAreNamed) {
+  auto r = sqt({"train", "--momentum", "1.5"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--momentum"), std::string::npos) << r.output;
+  r = sqt({"train", "--lr-schedule", "cosine"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--lr-schedule"), std::string::npos) << r.output;
 }
 
 }  // namespace

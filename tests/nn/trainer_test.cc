@@ -196,6 +196,7 @@ TEST(Training, MetricsLinesNameTheRun) {
   o.metrics = dir + "/m.jsonl";
   o.optimizer.lr = 0.05;
   o.optimizer.schedule = LrSchedule::kLinear;
+  o.optimizer.momentum = 0.8;
   std::vector<EpochResult> results;
   train_and_export(o, train, test, &results);
   std::ifstream in(o.metrics);
@@ -208,6 +209,7 @@ TEST(Training, MetricsLinesNameTheRun) {
     EXPECT_EQ(j["model"], "A");
     EXPECT_EQ(j["lr"], 0.05);
     EXPECT_EQ(j["lr_schedule"], "linear");
+    EXPECT_EQ(j["momentum"], 0.8);
     EXPECT_EQ(j["batch"], 32);
     EXPECT_EQ(j["test_accuracy"], results[lines - 1].test_accuracy);
   }
