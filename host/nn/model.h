@@ -106,7 +106,7 @@ class Model {
     S a = x;
     for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
       const Meter m(p_);
-      a = forward_layer(i, a, batch, train);
+      a = forward_layer(i, std::move(a), batch, train);
       m.add_to(costs_[i].forward_s, costs_[i].forward_bytes, costs_[i].forward_rounds);
     }
     return a;
@@ -120,7 +120,7 @@ class Model {
     S d = dlogits;
     for (std::size_t i = arch_.layers.size(); i-- > 0;) {
       const Meter m(p_);
-      d = backward_layer(i, d, batch, i > 0 || input_grad);
+      d = backward_layer(i, std::move(d), batch, i > 0 || input_grad);
       m.add_to(costs_[i].backward_s, costs_[i].backward_bytes, costs_[i].backward_rounds);
     }
     return d;
@@ -156,7 +156,8 @@ class Model {
     return w;
   }
 
-  S forward_layer(std::size_t i, const S& x, std::size_t batch, bool train) {
+  // Takes x by value: the caches keep it without a copy.
+  S forward_layer(std::size_t i, S x, std::size_t batch, bool train) {
     const LayerSpec& l = arch_.layers[i];
     const Shape in = in_shape(i);
     Cache& c = cache_[i];
@@ -167,7 +168,7 @@ class Model {
         const S w = slice(theta_, w_off_[i], nin * nout);
         S y = matmul_trunc(p_, Trans::kNo, Trans::kNo, batch, nout, nin, x, w, f());
         add_to_rows(y, slice(theta_, b_off_[i], nout));
-        if (train) c.input = x;
+        if (train) c.input = std::move(x);
         return y;
       }
       case LayerKind::kConv: {
@@ -198,7 +199,7 @@ class Model {
     throw ShapeError("unknown layer kind");
   }
 
-  S backward_layer(std::size_t i, const S& dy, std::size_t batch, bool need_dx) {
+  S backward_layer(std::size_t i, S dy, std::size_t batch, bool need_dx) {
     const LayerSpec& l = arch_.layers[i];
     const Shape in = in_shape(i);
     Cache& c = cache_[i];
@@ -209,14 +210,16 @@ class Model {
         const std::size_t nin = in.size(), nout = l.out;
         const S w = slice(theta_, w_off_[i], nin * nout);
         // dW = X^T dY and dX = dY W^T, truncated together.
-        std::vector<mpc::MatmulTerm<S>> terms{
-            {Trans::kYes, Trans::kNo, nin, nout, batch, &c.input, &dy, nin * nout, {}}};
+        // dX comes first, so that it is kept by shrinking t instead of copied.
+        std::vector<mpc::MatmulTerm<S>> terms;
         if (need_dx) terms.push_back({Trans::kNo, Trans::kYes, batch, nin, nout, &dy, &w, batch * nin, {}});
-        const S t = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), f());
-        assign_slice(grad_, w_off_[i], slice(t, 0, nin * nout));
+        terms.push_back({Trans::kYes, Trans::kNo, nin, nout, batch, &c.input, &dy, nin * nout, {}});
+        S t = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), f());
+        const std::size_t dx_n = need_dx ? batch * nin : 0;
+        copy_range(grad_, w_off_[i], t, dx_n, nin * nout);
         assign_slice(grad_, b_off_[i], sum_rows(dy, batch, nout));
         c.input = S{};
-        return need_dx ? slice(t, nin * nout, batch * nin) : S{};
+        return keep_prefix(std::move(t), dx_n);
       }
       case LayerKind::kConv: {
         const ConvGeometry g = ConvGeometry::make(in, l);
@@ -226,17 +229,18 @@ class Model {
         const S w = slice(theta_, w_off_[i], nw);
         // dW = cols^T dY; dX = col2im(dY W^T), mapped before the truncation
         // (col2im accumulates where patches overlap).
-        std::vector<mpc::MatmulTerm<S>> terms{
-            {Trans::kYes, Trans::kNo, g.patch(), out_c, rows, &c.input, &dy, nw, {}}};
+        std::vector<mpc::MatmulTerm<S>> terms;
         if (need_dx) {
           terms.push_back({Trans::kNo, Trans::kYes, rows, g.patch(), out_c, &dy, &w, batch * g.in_size(),
                            [&](const Ring* src, Ring* dst) { col2im(g, batch, src, dst); }});
         }
-        const S t = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), f());
-        assign_slice(grad_, w_off_[i], slice(t, 0, nw));
+        terms.push_back({Trans::kYes, Trans::kNo, g.patch(), out_c, rows, &c.input, &dy, nw, {}});
+        S t = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), f());
+        const std::size_t dx_n = need_dx ? batch * g.in_size() : 0;
+        copy_range(grad_, w_off_[i], t, dx_n, nw);
         assign_slice(grad_, b_off_[i], sum_rows(dy, rows, g.out_c));
         c.input = S{};
-        return need_dx ? slice(t, nw, batch * g.in_size()) : S{};
+        return keep_prefix(std::move(t), dx_n);
       }
       case LayerKind::kMaxPool: {
         const auto& win = windows(i, batch);

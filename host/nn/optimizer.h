@@ -67,7 +67,7 @@ class Optimizer {
     const int f = p.fixed().f;
     if (cfg_.kind == OptimizerKind::kSgd) {
       S& v = state_[0];
-      v = p.add(p.trunc(p.mul_public(v, encode_fixed(cfg_.momentum, f)), f), grad);
+      v = p.add(p.trunc(p.mul_public(std::move(v), encode_fixed(cfg_.momentum, f)), f), grad);
       // lr / batch: a power-of-two batch folds into the truncation shift.
       int shift = f;
       double lr = this->lr();
@@ -75,7 +75,7 @@ class Optimizer {
         shift += std::countr_zero(batch);
       else
         lr /= static_cast<double>(batch);
-      theta = p.sub(theta, p.trunc(p.mul_public(v, encode_fixed(lr, f)), shift));
+      theta = p.sub(std::move(theta), p.trunc(p.mul_public(v, encode_fixed(lr, f)), shift));
       return;
     }
     S& m = state_[0];

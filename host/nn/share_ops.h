@@ -26,6 +26,21 @@ void assign_slice(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C
   for (int c = 0; c < C; ++c) std::copy(v.part[c].begin(), v.part[c].end(), x.part[c].begin() + offset);
 }
 
+// x[offset, offset + n) = v[from, from + n), without an intermediate slice.
+template <int C>
+void copy_range(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C>& v, std::size_t from,
+                std::size_t n) {
+  for (int c = 0; c < C; ++c)
+    std::copy_n(v.part[c].begin() + static_cast<std::ptrdiff_t>(from), n, x.part[c].begin() + offset);
+}
+
+// The first n elements of x, reusing its storage.
+template <int C>
+mpc::ShareVec<C> keep_prefix(mpc::ShareVec<C> x, std::size_t n) {
+  for (auto& part : x.part) part.resize(n);
+  return x;
+}
+
 template <int C>
 mpc::ShareVec<C> concat(std::initializer_list<const mpc::ShareVec<C>*> xs) {
   std::size_t n = 0;

@@ -43,66 +43,59 @@ Clear::Share Clear::input(int owner, std::span<const Ring> values, std::size_t n
 
 std::vector<Ring> Clear::reveal_to(int /*to*/, const Share& x) { return x.part[0]; }
 
-Clear::Share Clear::add(const Share& x, const Share& y) {
+Clear::Share Clear::add(Share x, const Share& y) {
   require_same_size(x.size(), y.size(), "add");
-  Share out(x.size());
-  const Ring* a = x.part[0].data();
+  Ring* const a = x.part[0].data();  // in place: x is ours
   const Ring* b = y.part[0].data();
-  Ring* o = out.part[0].data();
+  Ring* o = a;
   for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] + b[i];
-  return out;
+  return x;
 }
 
-Clear::Share Clear::sub(const Share& x, const Share& y) {
+Clear::Share Clear::sub(Share x, const Share& y) {
   require_same_size(x.size(), y.size(), "sub");
-  Share out(x.size());
-  const Ring* a = x.part[0].data();
+  Ring* const a = x.part[0].data();  // in place: x is ours
   const Ring* b = y.part[0].data();
-  Ring* o = out.part[0].data();
+  Ring* o = a;
   for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] - b[i];
-  return out;
+  return x;
 }
 
-Clear::Share Clear::neg(const Share& x) {
-  Share out(x.size());
-  const Ring* a = x.part[0].data();
-  Ring* o = out.part[0].data();
+Clear::Share Clear::neg(Share x) {
+  Ring* const a = x.part[0].data();  // in place: x is ours
+  Ring* o = a;
   for (std::size_t i = 0; i < x.size(); ++i) o[i] = Ring{0} - a[i];
-  return out;
+  return x;
 }
 
-Clear::Share Clear::add_public(const Share& x, std::span<const Ring> c) {
+Clear::Share Clear::add_public(Share x, std::span<const Ring> c) {
   require_same_size(x.size(), c.size(), "add_public");
-  Share out(x.size());
-  const Ring* a = x.part[0].data();
-  Ring* o = out.part[0].data();
+  Ring* const a = x.part[0].data();  // in place: x is ours
+  Ring* o = a;
   for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] + c[i];
-  return out;
+  return x;
 }
 
-Clear::Share Clear::add_public(const Share& x, Ring c) {
-  Share out(x.size());
-  const Ring* a = x.part[0].data();
-  Ring* o = out.part[0].data();
+Clear::Share Clear::add_public(Share x, Ring c) {
+  Ring* const a = x.part[0].data();  // in place: x is ours
+  Ring* o = a;
   for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] + c;
-  return out;
+  return x;
 }
 
-Clear::Share Clear::mul_public(const Share& x, std::span<const Ring> c) {
+Clear::Share Clear::mul_public(Share x, std::span<const Ring> c) {
   require_same_size(x.size(), c.size(), "mul_public");
-  Share out(x.size());
-  const Ring* a = x.part[0].data();
-  Ring* o = out.part[0].data();
+  Ring* const a = x.part[0].data();  // in place: x is ours
+  Ring* o = a;
   for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] * c[i];
-  return out;
+  return x;
 }
 
-Clear::Share Clear::mul_public(const Share& x, Ring c) {
-  Share out(x.size());
-  const Ring* a = x.part[0].data();
-  Ring* o = out.part[0].data();
+Clear::Share Clear::mul_public(Share x, Ring c) {
+  Ring* const a = x.part[0].data();  // in place: x is ours
+  Ring* o = a;
   for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] * c;
-  return out;
+  return x;
 }
 
 Clear::Share Clear::mul(const Share& x, const Share& y) {

@@ -55,13 +55,13 @@ class Clear {
 
   // Local operations.
   Share zeros(std::size_t n) { return Share(n); }
-  Share add(const Share& x, const Share& y);
-  Share sub(const Share& x, const Share& y);
-  Share neg(const Share& x);
-  Share add_public(const Share& x, std::span<const Ring> c);
-  Share add_public(const Share& x, Ring c);
-  Share mul_public(const Share& x, std::span<const Ring> c);
-  Share mul_public(const Share& x, Ring c);
+  Share add(Share x, const Share& y);
+  Share sub(Share x, const Share& y);
+  Share neg(Share x);
+  Share add_public(Share x, std::span<const Ring> c);
+  Share add_public(Share x, Ring c);
+  Share mul_public(Share x, std::span<const Ring> c);
+  Share mul_public(Share x, Ring c);
 
   // Applies the public linear map f(const Ring* in, Ring* out) (out has out_n
   // elements, zeroed first).

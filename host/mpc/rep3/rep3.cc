@@ -50,10 +50,34 @@ backend::PrgSeed draw_key(std::uint64_t seed, int party) {
 // Width in bytes of a value known to be reduced mod 2^bits.
 std::size_t small_width(int bits) { return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8; }
 
+// Narrowing and widening loops with the width as a compile-time type, so
+// they vectorize (a per-element memcpy of a run-time width does not).
+template <class T>
+void pack_as(std::span<const Ring> v, std::byte* out) {
+  for (std::size_t e = 0; e < v.size(); ++e) {
+    const T t = static_cast<T>(v[e]);
+    std::memcpy(out + e * sizeof(T), &t, sizeof(T));  // little endian on the wire
+  }
+}
+
+template <class T>
+void unpack_as(const std::byte* in, std::span<Ring> v) {
+  for (std::size_t e = 0; e < v.size(); ++e) {
+    T t;
+    std::memcpy(&t, in + e * sizeof(T), sizeof(T));
+    v[e] = t;
+  }
+}
+
 void send_small(net::Network& net, int peer, std::span<const Ring> v, int bits) {
   const std::size_t w = small_width(bits);
   std::vector<std::byte> buf(v.size() * w);
-  for (std::size_t e = 0; e < v.size(); ++e) std::memcpy(buf.data() + e * w, &v[e], w);  // little endian
+  switch (w) {
+    case 1: pack_as<std::uint8_t>(v, buf.data()); break;
+    case 2: pack_as<std::uint16_t>(v, buf.data()); break;
+    case 4: pack_as<std::uint32_t>(v, buf.data()); break;
+    default: pack_as<std::uint64_t>(v, buf.data()); break;
+  }
   net.send_bytes(peer, buf);
 }
 
@@ -61,8 +85,13 @@ std::vector<Ring> recv_small(net::Network& net, int peer, std::size_t n, int bit
   const std::size_t w = small_width(bits);
   std::vector<std::byte> buf(n * w);
   net.recv_bytes(peer, buf);
-  std::vector<Ring> v(n, 0);
-  for (std::size_t e = 0; e < n; ++e) std::memcpy(&v[e], buf.data() + e * w, w);
+  std::vector<Ring> v(n);
+  switch (w) {
+    case 1: unpack_as<std::uint8_t>(buf.data(), v); break;
+    case 2: unpack_as<std::uint16_t>(buf.data(), v); break;
+    case 4: unpack_as<std::uint32_t>(buf.data(), v); break;
+    default: unpack_as<std::uint64_t>(buf.data(), v); break;
+  }
   return v;
 }
 
@@ -215,57 +244,57 @@ std::vector<Ring> Rep3::reveal_to(int to, const Share& x) {
 
 // ---------------------------------------------------------------- local
 
-Rep3::Share Rep3::add(const Share& x, const Share& y) const {
+Rep3::Share Rep3::add(Share x, const Share& y) const {
   check_same_size(x.size(), y.size(), "add");
-  Share out = x;
+  Share out = std::move(x);
   for (int c = 0; c < 2; ++c)
     for (std::size_t e = 0; e < out.size(); ++e) out.part[c][e] += y.part[c][e];
   return out;
 }
 
-Rep3::Share Rep3::sub(const Share& x, const Share& y) const {
+Rep3::Share Rep3::sub(Share x, const Share& y) const {
   check_same_size(x.size(), y.size(), "sub");
-  Share out = x;
+  Share out = std::move(x);
   for (int c = 0; c < 2; ++c)
     for (std::size_t e = 0; e < out.size(); ++e) out.part[c][e] -= y.part[c][e];
   return out;
 }
 
-Rep3::Share Rep3::neg(const Share& x) const {
-  Share out = x;
+Rep3::Share Rep3::neg(Share x) const {
+  Share out = std::move(x);
   for (int c = 0; c < 2; ++c)
     for (auto& v : out.part[c]) v = Ring{0} - v;
   return out;
 }
 
 // A public constant lives in component 0: P0's part[0] and P2's part[1].
-Rep3::Share Rep3::add_public(const Share& x, std::span<const Ring> c) const {
+Rep3::Share Rep3::add_public(Share x, std::span<const Ring> c) const {
   check_same_size(x.size(), c.size(), "add_public");
-  Share out = x;
+  Share out = std::move(x);
   const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
   if (slot >= 0)
     for (std::size_t e = 0; e < c.size(); ++e) out.part[slot][e] += c[e];
   return out;
 }
 
-Rep3::Share Rep3::add_public(const Share& x, Ring c) const {
-  Share out = x;
+Rep3::Share Rep3::add_public(Share x, Ring c) const {
+  Share out = std::move(x);
   const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
   if (slot >= 0)
     for (auto& v : out.part[slot]) v += c;
   return out;
 }
 
-Rep3::Share Rep3::mul_public(const Share& x, std::span<const Ring> c) const {
+Rep3::Share Rep3::mul_public(Share x, std::span<const Ring> c) const {
   check_same_size(x.size(), c.size(), "mul_public");
-  Share out = x;
+  Share out = std::move(x);
   for (int p = 0; p < 2; ++p)
     for (std::size_t e = 0; e < c.size(); ++e) out.part[p][e] *= c[e];
   return out;
 }
 
-Rep3::Share Rep3::mul_public(const Share& x, Ring c) const {
-  Share out = x;
+Rep3::Share Rep3::mul_public(Share x, Ring c) const {
+  Share out = std::move(x);
   for (int p = 0; p < 2; ++p)
     for (auto& v : out.part[p]) v *= c;
   return out;

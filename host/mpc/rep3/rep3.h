@@ -59,13 +59,13 @@ class Rep3 {
   std::vector<Ring> reveal_to(int to, const Share& x);
 
   Share zeros(std::size_t n) const { return Share(n); }
-  Share add(const Share& x, const Share& y) const;
-  Share sub(const Share& x, const Share& y) const;
-  Share neg(const Share& x) const;
-  Share add_public(const Share& x, std::span<const Ring> c) const;
-  Share add_public(const Share& x, Ring c) const;
-  Share mul_public(const Share& x, std::span<const Ring> c) const;
-  Share mul_public(const Share& x, Ring c) const;
+  Share add(Share x, const Share& y) const;
+  Share sub(Share x, const Share& y) const;
+  Share neg(Share x) const;
+  Share add_public(Share x, std::span<const Ring> c) const;
+  Share add_public(Share x, Ring c) const;
+  Share mul_public(Share x, std::span<const Ring> c) const;
+  Share mul_public(Share x, Ring c) const;
 
   template <class F>
   Share linear(const Share& x, std::size_t out_n, F&& f) const {
