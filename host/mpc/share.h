@@ -12,20 +12,38 @@
 #include <vector>
 
 #include "host/core/ring.h"
+#include "host/core/ring_vec.h"
 
 namespace sqt::mpc {
 
 template <int C>
 struct ShareVec {
   static constexpr int kComponents = C;
-  std::array<std::vector<Ring>, C> part;
+  std::array<RingVec, C> part;
 
   ShareVec() = default;
-  explicit ShareVec(std::size_t n) {
+  explicit ShareVec(std::size_t n) {  // zeros
     for (auto& p : part) p.assign(n, 0);
+  }
+  // n elements of unspecified value, for outputs that are written in full.
+  static ShareVec uninitialized(std::size_t n) {
+    ShareVec s;
+    for (auto& p : s.part) p.resize(n);
+    return s;
   }
   std::size_t size() const { return part[0].size(); }
   bool empty() const { return part[0].empty(); }
 };
+
+// The public linear map f(const Ring* in, Ring* out) applied to every
+// component, for maps that write each of their out_n outputs (gathers,
+// permutations, differences of inputs): unlike Protocol::linear, the output
+// is not zeroed first. Maps that accumulate (+=) must use Protocol::linear.
+template <int C, class F>
+ShareVec<C> linear_overwrite(const ShareVec<C>& x, std::size_t out_n, F&& f) {
+  auto out = ShareVec<C>::uninitialized(out_n);
+  for (int c = 0; c < C; ++c) f(x.part[c].data(), out.part[c].data());
+  return out;
+}
 
 }  // namespace sqt::mpc

@@ -174,8 +174,8 @@ class Model {
       case LayerKind::kConv: {
         const ConvGeometry g = ConvGeometry::make(in, l);
         const std::size_t rows = batch * g.positions();
-        S cols =
-            p_.linear(x, rows * g.patch(), [&](const Ring* src, Ring* dst) { im2col(g, batch, src, dst); });
+        S cols = mpc::linear_overwrite(x, rows * g.patch(),
+                                       [&](const Ring* src, Ring* dst) { im2col(g, batch, src, dst); });
         const S w = slice(theta_, w_off_[i], g.patch() * g.out_c);
         S y = matmul_trunc(p_, Trans::kNo, Trans::kNo, rows, g.out_c, g.patch(), cols, w, f());
         add_to_rows(y, slice(theta_, b_off_[i], g.out_c));

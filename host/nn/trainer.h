@@ -119,8 +119,8 @@ class Trainer {
       double loss_sum = 0;
       for (long b = 0; b < batches; ++b) {
         const std::span<const std::uint32_t> idx(order.data() + b * opt_.batch, opt_.batch);
-        const S x = gather(*p, train_s.x, idx, sample);
-        const S y = gather(*p, train_s.y, idx, arch.classes);
+        const S x = gather(train_s.x, idx, sample);
+        const S y = gather(train_s.y, idx, arch.classes);
         const S logits = m.forward(x, opt_.batch, true);
         S probs;
         const S g = softmax_ce_grad(*p, logits, y, opt_.batch, arch.classes, &probs);
@@ -206,8 +206,8 @@ class Trainer {
     return s;
   }
 
-  static S gather(P& p, const S& set, std::span<const std::uint32_t> idx, std::size_t row) {
-    return p.linear(set, idx.size() * row, [&](const Ring* in, Ring* out) {
+  static S gather(const S& set, std::span<const std::uint32_t> idx, std::size_t row) {
+    return mpc::linear_overwrite(set, idx.size() * row, [&](const Ring* in, Ring* out) {
       for (std::size_t i = 0; i < idx.size(); ++i) std::copy_n(in + idx[i] * row, row, out + i * row);
     });
   }
@@ -219,8 +219,8 @@ class Trainer {
       const std::size_t b = std::min(opt_.eval_batch, n - start);
       std::vector<std::uint32_t> idx(b);
       for (std::size_t i = 0; i < b; ++i) idx[i] = static_cast<std::uint32_t>(start + i);
-      const S logits = m.forward(gather(p, test.x, idx, sample), b, false);
-      correct += count_correct(p, logits, gather(p, test.y, idx, classes), b, classes);
+      const S logits = m.forward(gather(test.x, idx, sample), b, false);
+      correct += count_correct(p, logits, gather(test.y, idx, classes), b, classes);
     }
     return correct;
   }
@@ -269,7 +269,7 @@ class Trainer {
     c.optimizer_steps = optim.steps();
     c.components = S::kComponents;
     auto add = [&](const S& s) {
-      for (const auto& part : s.part) c.vectors.push_back(part);
+      for (const auto& part : s.part) c.vectors.emplace_back(part.begin(), part.end());
     };
     add(model.params());
     for (const S& s : optim.state()) add(s);
@@ -280,7 +280,10 @@ class Trainer {
     if (c.components != S::kComponents || c.vectors.size() < (index + 1) * S::kComponents)
       throw FileError("checkpoint does not match this protocol's share layout");
     S s;
-    for (int k = 0; k < S::kComponents; ++k) s.part[k] = c.vectors[index * S::kComponents + k];
+    for (int k = 0; k < S::kComponents; ++k) {
+      const auto& v = c.vectors[index * S::kComponents + k];
+      s.part[k].assign(v.begin(), v.end());
+    }
     return s;
   }
 

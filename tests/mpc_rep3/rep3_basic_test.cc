@@ -156,10 +156,10 @@ TEST(Rep3Basic, BitOperationsAndOneRoundAnd) {
     // XOR sharings with the value in one component: x in component 0, y in 2.
     const auto xv = p.reveal(x), yv = p.reveal(y);
     Rep3::Bits sx(words), sy(words);
-    if (p.party() == 0) sx.part[0] = xv;  // component 0 = value, others 0
-    if (p.party() == 2) sx.part[1] = xv;
-    if (p.party() == 1) sy.part[1] = yv;  // component 2 = value
-    if (p.party() == 2) sy.part[0] = yv;
+    if (p.party() == 0) sx.part[0].assign(xv.begin(), xv.end());  // component 0 = value, others 0
+    if (p.party() == 2) sx.part[1].assign(xv.begin(), xv.end());
+    if (p.party() == 1) sy.part[1].assign(yv.begin(), yv.end());  // component 2 = value
+    if (p.party() == 2) sy.part[0].assign(yv.begin(), yv.end());
     const auto before = p.stats();
     auto z = p.bit_and(sx, sy);
     const auto cost = p.stats() - before;

@@ -41,7 +41,7 @@ Clear::Share Clear::input(int owner, std::span<const Ring> values, std::size_t n
   return s;
 }
 
-std::vector<Ring> Clear::reveal_to(int /*to*/, const Share& x) { return x.part[0]; }
+std::vector<Ring> Clear::reveal_to(int /*to*/, const Share& x) { return {x.part[0].begin(), x.part[0].end()}; }
 
 Clear::Share Clear::add(Share x, const Share& y) {
   require_same_size(x.size(), y.size(), "add");
@@ -125,7 +125,7 @@ void Clear::next_random(std::span<Ring> out) {
   counter_ += (out.size() + 1) / 2;  // two 64-bit words per AES block
 }
 
-void Clear::trunc_in_place(std::vector<Ring>& v, int bits) {
+void Clear::trunc_in_place(RingVec& v, int bits) {
   require_trunc_bits(bits);
   if (bits == 0) return;
   Ring* x = v.data();

@@ -50,7 +50,7 @@ class Clear {
   // input() takes the values whoever `owner` is and reveal_to() returns them
   // whoever `to` is.
   Share input(int owner, std::span<const Ring> values, std::size_t n);
-  std::vector<Ring> reveal(const Share& x) { return x.part[0]; }
+  std::vector<Ring> reveal(const Share& x) { return {x.part[0].begin(), x.part[0].end()}; }
   std::vector<Ring> reveal_to(int to, const Share& x);
 
   // Local operations.
@@ -92,12 +92,12 @@ class Clear {
   Bits bit_not(const Bits& x);
   std::vector<Bits> bit_decompose(const Share& x, int bits);
   Share b2a(const Bits& bits, std::size_t n);
-  std::vector<std::uint64_t> reveal_bits(const Bits& bits) { return bits.part[0]; }
+  std::vector<std::uint64_t> reveal_bits(const Bits& bits) { return {bits.part[0].begin(), bits.part[0].end()}; }
 
  private:
   // Fills `out` with the next words of the truncation PRG stream.
   void next_random(std::span<Ring> out);
-  void trunc_in_place(std::vector<Ring>& v, int bits);
+  void trunc_in_place(RingVec& v, int bits);
 
   backend::Backend* backend_;
   FixedParams fixed_;

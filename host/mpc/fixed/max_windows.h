@@ -90,11 +90,11 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
     auto at = [&](std::size_t o, std::size_t j) -> std::size_t {
       return from_input ? windows[o * w + j] : o * c + j;
     };
-    const ShareOf<P> left = p.linear(src, out_n * pairs, [&](const Ring* in, Ring* out) {
+    const ShareOf<P> left = linear_overwrite(src, out_n * pairs, [&](const Ring* in, Ring* out) {
       for (std::size_t o = 0; o < out_n; ++o)
         for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[at(o, 2 * i)];
     });
-    const ShareOf<P> left_minus_right = p.linear(src, out_n * pairs, [&](const Ring* in, Ring* out) {
+    const ShareOf<P> left_minus_right = linear_overwrite(src, out_n * pairs, [&](const Ring* in, Ring* out) {
       for (std::size_t o = 0; o < out_n; ++o)
         for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[at(o, 2 * i)] - in[at(o, 2 * i + 1)];
     });
@@ -105,11 +105,11 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
     if (c % 2 == 0) {
       cand = winners;
     } else {  // the unpaired last candidate moves up unchanged
-      const ShareOf<P> last = p.linear(src, out_n, [&](const Ring* in, Ring* out) {
+      const ShareOf<P> last = linear_overwrite(src, out_n, [&](const Ring* in, Ring* out) {
         for (std::size_t o = 0; o < out_n; ++o) out[o] = in[at(o, c - 1)];
       });
       const ShareOf<P> both = concat(winners, last);
-      cand = p.linear(both, out_n * next_c, [&](const Ring* in, Ring* out) {
+      cand = linear_overwrite(both, out_n * next_c, [&](const Ring* in, Ring* out) {
         for (std::size_t o = 0; o < out_n; ++o) {
           for (std::size_t i = 0; i < pairs; ++i) out[o * next_c + i] = in[o * pairs + i];
           out[o * next_c + pairs] = in[out_n * pairs + o];
@@ -121,7 +121,7 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
     c = next_c;
   }
   if (from_input) {  // windows of one element
-    cand = p.linear(x, out_n, [&](const Ring* in, Ring* out) {
+    cand = linear_overwrite(x, out_n, [&](const Ring* in, Ring* out) {
       for (std::size_t o = 0; o < out_n; ++o) out[o] = in[windows[o]];
     });
   }
@@ -143,13 +143,13 @@ ShareOf<P> route_back(P& p, const MaxRouting<P>& routing, const ShareOf<P>& g) {
   for (std::size_t l = routing.levels.size(); l-- > 0;) {
     const std::size_t c = routing.levels[l].candidates, pairs = c / 2, next_c = pairs + (c % 2);
     const ShareOf<P> g_pairs =
-        next_c == pairs ? node : p.linear(node, out_n * pairs, [&](const Ring* in, Ring* out) {
+        next_c == pairs ? node : linear_overwrite(node, out_n * pairs, [&](const Ring* in, Ring* out) {
           for (std::size_t o = 0; o < out_n; ++o)
             for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[o * next_c + i];
         });
     const ShareOf<P> to_right = p.mul(routing.levels[l].take_right, g_pairs);
     const ShareOf<P> both = concat(node, to_right);
-    node = p.linear(both, out_n * c, [&](const Ring* in, Ring* out) {
+    node = linear_overwrite(both, out_n * c, [&](const Ring* in, Ring* out) {
       const Ring* up = in;                      // out_n x next_c
       const Ring* right = in + out_n * next_c;  // out_n x pairs
       for (std::size_t o = 0; o < out_n; ++o) {
@@ -190,7 +190,7 @@ ShareOf<P> max_only(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> wi
                     std::size_t window_size) {
   detail::check_windows(windows, window_size, x.size());
   const std::size_t w = window_size, out_n = windows.size() / w;
-  const ShareOf<P> cand = p.linear(x, out_n * w, [&](const Ring* in, Ring* out) {
+  const ShareOf<P> cand = linear_overwrite(x, out_n * w, [&](const Ring* in, Ring* out) {
     for (std::size_t i = 0; i < out_n * w; ++i) out[i] = in[windows[i]];
   });
   if (w == 1) return cand;
@@ -199,7 +199,7 @@ ShareOf<P> max_only(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> wi
   std::vector<std::size_t> pair_of(w * w, 0);
   for (std::size_t i = 0, q = 0; i < w; ++i)
     for (std::size_t j = i + 1; j < w; ++j, ++q) pair_of[i * w + j] = pair_of[j * w + i] = q;
-  const ShareOf<P> later_wins = p.ltz(p.linear(cand, out_n * pairs, [&](const Ring* in, Ring* out) {
+  const ShareOf<P> later_wins = p.ltz(linear_overwrite(cand, out_n * pairs, [&](const Ring* in, Ring* out) {
     for (std::size_t o = 0; o < out_n; ++o)
       for (std::size_t i = 0, q = 0; i < w; ++i)
         for (std::size_t j = i + 1; j < w; ++j, ++q) out[o * pairs + q] = in[o * w + i] - in[o * w + j];
@@ -211,7 +211,7 @@ ShareOf<P> max_only(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> wi
   for (std::size_t o = 0; o < out_n; ++o)
     for (std::size_t i = 0; i < w; ++i)
       for (std::size_t t = 0; t < rivals; ++t) ones[(o * w + i) * rivals + t] = (t >= i) ? 1 : 0;
-  ShareOf<P> factors = p.linear(later_wins, out_n * w * rivals, [&](const Ring* in, Ring* out) {
+  ShareOf<P> factors = linear_overwrite(later_wins, out_n * w * rivals, [&](const Ring* in, Ring* out) {
     for (std::size_t o = 0; o < out_n; ++o)
       for (std::size_t i = 0; i < w; ++i)
         for (std::size_t t = 0; t < rivals; ++t) {
@@ -228,7 +228,7 @@ ShareOf<P> max_only(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> wi
     // Factor t of a group meets factor next + t; an odd group's last factor
     // meets a public 1.
     const std::size_t half = k / 2, next = k - half;
-    const ShareOf<P> a = p.linear(factors, groups * next, [&](const Ring* in, Ring* out) {
+    const ShareOf<P> a = linear_overwrite(factors, groups * next, [&](const Ring* in, Ring* out) {
       for (std::size_t g = 0; g < groups; ++g)
         for (std::size_t t = 0; t < next; ++t) out[g * next + t] = in[g * k + t];
     });

@@ -81,11 +81,11 @@ void send_small(net::Network& net, int peer, std::span<const Ring> v, int bits) 
   net.send_bytes(peer, buf);
 }
 
-std::vector<Ring> recv_small(net::Network& net, int peer, std::size_t n, int bits) {
+RingVec recv_small(net::Network& net, int peer, std::size_t n, int bits) {
   const std::size_t w = small_width(bits);
   std::vector<std::byte> buf(n * w);
   net.recv_bytes(peer, buf);
-  std::vector<Ring> v(n);
+  RingVec v(n);
   switch (w) {
     case 1: unpack_as<std::uint8_t>(buf.data(), v); break;
     case 2: unpack_as<std::uint16_t>(buf.data(), v); break;
@@ -95,15 +95,15 @@ std::vector<Ring> recv_small(net::Network& net, int peer, std::size_t n, int bit
   return v;
 }
 
-std::vector<Ring> recv_ring(net::Network& net, int peer, std::size_t n) {
-  std::vector<Ring> v(n);
+RingVec recv_ring(net::Network& net, int peer, std::size_t n) {
+  RingVec v(n);
   net.recv(peer, v);
   return v;
 }
 
 // Concatenates bit vectors of equal word count into one operand, and back.
-std::vector<Ring> concat(const std::vector<const std::vector<Ring>*>& parts) {
-  std::vector<Ring> out;
+RingVec concat(const std::vector<const RingVec*>& parts) {
+  RingVec out;
   std::size_t total = 0;
   for (auto* p : parts) total += p->size();
   out.reserve(total);
@@ -114,7 +114,7 @@ std::vector<Ring> concat(const std::vector<const std::vector<Ring>*>& parts) {
 ShareVec<2> concat_bits(const std::vector<const ShareVec<2>*>& parts) {
   ShareVec<2> out;
   for (int c = 0; c < 2; ++c) {
-    std::vector<const std::vector<Ring>*> comp;
+    std::vector<const RingVec*> comp;
     for (auto* p : parts) comp.push_back(&p->part[c]);
     out.part[c] = concat(comp);
   }
@@ -150,20 +150,20 @@ Rep3::Rep3(net::Network& network, backend::Backend& backend, FixedParams fixed, 
                       " k=" + std::to_string(fixed.k) + " need 1 <= f < k <= 62");
   }
   key_next_ = draw_key(seed, party_);
-  std::vector<Ring> out(2), in(2);
+  RingVec out(2), in(2);
   std::memcpy(out.data(), key_next_.data(), key_next_.size());
   net_.exchange(net_.next_party(), out, net_.prev_party(), in);
   std::memcpy(key_prev_.data(), in.data(), key_prev_.size());
 }
 
-std::vector<Ring> Rep3::next_stream(Stream s, std::size_t n) {
-  std::vector<Ring> v(n);
+RingVec Rep3::next_stream(Stream s, std::size_t n) {
+  RingVec v(n);
   backend_.prg_fill(key_next_, (op_ << 36) | (static_cast<std::uint64_t>(s) << 32), v);
   return v;
 }
 
-std::vector<Ring> Rep3::prev_stream(Stream s, std::size_t n) {
-  std::vector<Ring> v(n);
+RingVec Rep3::prev_stream(Stream s, std::size_t n) {
+  RingVec v(n);
   backend_.prg_fill(key_prev_, (op_ << 36) | (static_cast<std::uint64_t>(s) << 32), v);
   return v;
 }
@@ -182,21 +182,21 @@ std::span<Ring> Rep3::scratch(int slot, std::size_t n) {
   return {buffer.data(), n};
 }
 
-std::vector<Ring> Rep3::zero_share(Stream s, std::size_t n) {
+RingVec Rep3::zero_share(Stream s, std::size_t n) {
   auto a = next_stream(s, n);
   const auto b = prev_stream(s, n);
   for (std::size_t e = 0; e < n; ++e) a[e] -= b[e];
   return a;
 }
 
-std::vector<Ring> Rep3::zero_share_xor(Stream s, std::size_t n) {
+RingVec Rep3::zero_share_xor(Stream s, std::size_t n) {
   auto a = next_stream(s, n);
   const auto b = prev_stream(s, n);
   for (std::size_t e = 0; e < n; ++e) a[e] ^= b[e];
   return a;
 }
 
-Rep3::Share Rep3::reshare(std::vector<Ring> z) {
+Rep3::Share Rep3::reshare(RingVec z) {
   Share out;
   out.part[1].resize(z.size());
   net_.exchange(net_.prev_party(), z, net_.next_party(), out.part[1]);
@@ -204,7 +204,7 @@ Rep3::Share Rep3::reshare(std::vector<Ring> z) {
   return out;
 }
 
-Rep3::Bits Rep3::reshare_xor(std::vector<Ring> z) { return reshare(std::move(z)); }
+Rep3::Bits Rep3::reshare_xor(RingVec z) { return reshare(std::move(z)); }
 
 // ---------------------------------------------------------------- sharing
 
@@ -237,7 +237,8 @@ std::vector<Ring> Rep3::reveal_to(int to, const Share& x) {
   if (to < 0 || to > 2) throw ShapeError("rep3 reveal_to: party " + std::to_string(to) + " does not exist");
   if (party_ == (to + 2) % 3) net_.send(to, x.part[0]);
   if (party_ != to) return {};
-  auto missing = recv_ring(net_, net_.prev_party(), x.size());
+  std::vector<Ring> missing(x.size());
+  net_.recv(net_.prev_party(), missing);
   for (std::size_t e = 0; e < missing.size(); ++e) missing[e] += x.part[0][e] + x.part[1][e];
   return missing;
 }
@@ -310,7 +311,7 @@ Rep3::Share Rep3::mul(const Share& x, const Share& y) {
   fill_next(kS0, alpha);
   fill_prev(kS0, prev);
   for (std::size_t e = 0; e < n; ++e) alpha[e] -= prev[e];
-  std::vector<Ring> z(n);
+  RingVec z(n);
   backend_.rep3_mul(x.part[0], x.part[1], y.part[0], y.part[1], alpha, z);
   return reshare(std::move(z));
 }
@@ -321,7 +322,7 @@ Rep3::Share Rep3::mul_trunc(const Share& x, const Share& y, int bits) {
   check_trunc_bits(bits);
   auto no_mask = scratch(0, x.size());
   std::fill(no_mask.begin(), no_mask.end(), Ring{0});
-  std::vector<Ring> z(x.size());
+  RingVec z(x.size());
   backend_.rep3_mul(x.part[0], x.part[1], y.part[0], y.part[1], no_mask, z);
   return trunc_additive(std::move(z), x.size(), true, bits);
 }
@@ -336,29 +337,30 @@ namespace {
 // so which party computes which products is not visible. `cheap` rotates per
 // call: on machines that host several parties the CPU work per product is
 // 5/6 of the plain split, with every party doing the same share of it.
+// With accumulate == false, z's old contents are ignored (overwritten).
 void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb, std::size_t m,
                   std::size_t n, std::size_t k, const ShareVec<2>& a, const ShareVec<2>& b,
-                  std::span<Ring> z) {
+                  std::span<Ring> z, bool accumulate = true) {
   if (a.size() != m * k || b.size() != k * n) {
     throw ShapeError("rep3 matmul: A has " + std::to_string(a.size()) + " elements and B " +
                      std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
                      " and " + std::to_string(k) + "x" + std::to_string(n));
   }
   auto sum = [](const ShareVec<2>& x) {
-    std::vector<Ring> s(x.size());
+    RingVec s(x.size());
     for (std::size_t e = 0; e < s.size(); ++e) s[e] = x.part[0][e] + x.part[1][e];
     return s;
   };
   const int role = (party - cheap + 3) % 3;  // 0: the cheap party c, 1: c+1, 2: c+2
   if (role == 0) {
-    const std::vector<Ring> asum = sum(a), bsum = sum(b);
-    be.gemm(ta, tb, m, n, k, asum.data(), bsum.data(), z.data(), true);
+    const RingVec asum = sum(a), bsum = sum(b);
+    be.gemm(ta, tb, m, n, k, asum.data(), bsum.data(), z.data(), accumulate);
   } else if (role == 1) {  // holds (A_{c+1}, A_{c+2})
-    const std::vector<Ring> bsum = sum(b);
-    be.gemm(ta, tb, m, n, k, a.part[1].data(), bsum.data(), z.data(), true);
+    const RingVec bsum = sum(b);
+    be.gemm(ta, tb, m, n, k, a.part[1].data(), bsum.data(), z.data(), accumulate);
     be.gemm(ta, tb, m, n, k, a.part[0].data(), b.part[1].data(), z.data(), true);
   } else {  // holds (A_{c+2}, A_c)
-    be.gemm(ta, tb, m, n, k, a.part[0].data(), b.part[1].data(), z.data(), true);
+    be.gemm(ta, tb, m, n, k, a.part[0].data(), b.part[1].data(), z.data(), accumulate);
     be.gemm(ta, tb, m, n, k, a.part[1].data(), b.part[0].data(), z.data(), true);
   }
 }
@@ -391,16 +393,17 @@ Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bi
     return trunc(all, bits);
   }
   check_trunc_bits(bits);
-  std::vector<Ring> z(total, 0), product;
+  RingVec z(total), product;  // every segment is overwritten or zeroed below
   std::size_t at = 0;
   for (const auto& t : terms) {
     if (t.map) {
-      product.assign(t.m * t.n, 0);
-      local_matmul(backend_, party_, next_cheap(), t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b, product);
+      product.resize(t.m * t.n);
+      local_matmul(backend_, party_, next_cheap(), t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b, product, false);
+      std::fill_n(z.begin() + static_cast<std::ptrdiff_t>(at), t.out_n, Ring{0});  // maps may accumulate
       t.map(product.data(), z.data() + at);
     } else {
       local_matmul(backend_, party_, next_cheap(), t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b,
-                   std::span<Ring>(z).subspan(at, t.out_n));
+                   std::span<Ring>(z).subspan(at, t.out_n), false);
     }
     at += t.out_n;
   }
@@ -419,8 +422,8 @@ Rep3::Share Rep3::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n,
                                const Share& a, const Share& b, int bits) {
   if (mode_ == TruncMode::kExact) return trunc(matmul(ta, tb, m, n, k, a, b), bits);
   check_trunc_bits(bits);
-  std::vector<Ring> z(m * n, 0);
-  local_matmul(backend_, party_, next_cheap(), ta, tb, m, n, k, a, b, z);
+  RingVec z(m * n);
+  local_matmul(backend_, party_, next_cheap(), ta, tb, m, n, k, a, b, z, false);
   return trunc_additive(std::move(z), m * n, true, bits);
 }
 
@@ -430,7 +433,7 @@ Rep3::Share Rep3::trunc(const Share& x, int bits) {
   check_trunc_bits(bits);
   if (mode_ == TruncMode::kExact) return trunc_exact(x, bits);
   // Summands from the replicated components: P0 contributes x_1, P2 x_2 + x_0.
-  std::vector<Ring> z;
+  RingVec z;
   if (party_ == kP0) z = x.part[1];
   if (party_ == kP2) {
     z = x.part[0];
@@ -445,7 +448,7 @@ Rep3::Share Rep3::trunc(const Share& x, int bits) {
 // the known part and beta = bb - rho mod 2^b (rho from K_1, known to P1), so
 // a*beta (P0) + a*rho (P1) = w mod 2^b. Round 3: P0 and P1 fold their halves
 // of w, masked from K_0, into the components P2 co-holds.
-Rep3::Share Rep3::trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has_summand, int bits) {
+Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, int bits) {
   next_op();
   const Ring offset = Ring{1} << 62;
   const Ring top = Ring{1} << (64 - bits);  // 2^(64-b): weight of the wrap bit
@@ -473,7 +476,7 @@ Rep3::Share Rep3::trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has
     k0(kS5, mu);
     k0(kS6, nu);
     // known: -(r >> b) + 2^(64-b) nu, P0 and P1 agree (z's storage, once sent).
-    std::vector<Ring> known = z.size() == n ? std::move(z) : std::vector<Ring>(n);
+    RingVec known = z.size() == n ? std::move(z) : RingVec(n);
     for (std::size_t e = 0; e < n; ++e) known[e] = (Ring{0} - (r[e] >> bits)) + top * nu[e];
     const std::span<Ring> d = mu;  // d overwrites mu element by element
     if (p0) {
@@ -533,7 +536,7 @@ Rep3::Share Rep3::trunc_exact(const Share& x, int bits) {
   for (int j = 0; j < bits; ++j)
     for (int c = 0; c < 2; ++c)
       for (std::size_t e = 0; e < y.size(); ++e) y.part[c][e] -= low_bits[j].part[c][e] << j;
-  std::vector<Ring> z;
+  RingVec z;
   if (party_ == kP0) z = y.part[1];
   if (party_ == kP2) {
     z = y.part[0];
@@ -568,7 +571,7 @@ Rep3::Bits Rep3::bit_not(const Bits& a) const {
 }
 
 std::vector<std::uint64_t> Rep3::reveal_bits(const Bits& b) {
-  std::vector<Ring> missing(b.size());
+  std::vector<std::uint64_t> missing(b.size());
   net_.exchange(net_.next_party(), b.part[0], net_.prev_party(), missing);
   for (std::size_t w = 0; w < missing.size(); ++w) missing[w] ^= b.part[0][w] ^ b.part[1][w];
   return missing;
@@ -584,19 +587,19 @@ Rep3::TwoSummands Rep3::split_two_summands(const Share& x, int bits, Ring offset
   const std::size_t words = words_for(n);
   const std::size_t all = static_cast<std::size_t>(bits) * words;
   const std::size_t g_all = static_cast<std::size_t>(g_planes) * words;
-  std::vector<Ring> w_planes(all, 0), c_planes(all, 0), rho;
-  auto flatten = [&](const std::vector<std::vector<std::uint64_t>>& planes, std::vector<Ring>& out) {
+  RingVec w_planes(all, 0), c_planes(all, 0), rho;
+  auto flatten = [&](const std::vector<std::vector<std::uint64_t>>& planes, RingVec& out) {
     for (int j = 0; j < bits; ++j) std::copy(planes[j].begin(), planes[j].end(), out.begin() + j * words);
   };
   Bits p(0), g(0);
   p.part[0].assign(all, 0);
   p.part[1].assign(all, 0);
   if (party_ == kP0) {
-    std::vector<Ring> w(n);
+    RingVec w(n);
     for (std::size_t e = 0; e < n; ++e) w[e] = x.part[0][e] + x.part[1][e];
     flatten(to_planes(w.data(), n, bits, offset), w_planes);
     rho = prev_stream(kS0, all);
-    std::vector<Ring> masked(all);
+    RingVec masked(all);
     for (std::size_t i = 0; i < all; ++i) masked[i] = w_planes[i] ^ rho[i];
     net_.send(kP1, masked);
     p.part[0] = rho;
@@ -604,11 +607,11 @@ Rep3::TwoSummands Rep3::split_two_summands(const Share& x, int bits, Ring offset
     g.part[0] = recv_ring(net_, kP2, g_all);  // component 0 = g2 ^ tau2
     g.part[1] = recv_ring(net_, kP1, g_all);  // component 1 = g1 ^ tau1
   } else {
-    const std::vector<Ring>& c = party_ == kP1 ? x.part[1] : x.part[0];
+    const RingVec& c = party_ == kP1 ? x.part[1] : x.part[0];
     flatten(to_planes(c.data(), n, bits, 0), c_planes);
     const auto tau1 = party_ == kP1 ? next_stream(kS1, g_all) : prev_stream(kS1, g_all);
     const auto tau2 = party_ == kP1 ? next_stream(kS2, g_all) : prev_stream(kS2, g_all);
-    std::vector<Ring> comp2(g_all), mine(g_all);
+    RingVec comp2(g_all), mine(g_all);
     for (std::size_t i = 0; i < g_all; ++i) comp2[i] = tau1[i] ^ tau2[i];
     if (party_ == kP1) {
       const auto masked = recv_ring(net_, kP0, all);
@@ -739,12 +742,12 @@ std::vector<Rep3::Share> Rep3::b2a_planes(const std::vector<Bits>& planes, std::
   next_op();
   const std::size_t count = planes.size();
   const std::size_t all = count * n;
-  std::vector<Ring> bits(all);
-  std::vector<Share> out(count, Share(n));
+  RingVec bits(all);
+  std::vector<Share> out(count, Share::uninitialized(n));
   auto unpack = [&](int slot, bool with_other) {
     for (std::size_t j = 0; j < count; ++j) {
       if (with_other) {
-        std::vector<Ring> words(planes[j].part[0].size());
+        RingVec words(planes[j].part[0].size());
         for (std::size_t w = 0; w < words.size(); ++w) words[w] = planes[j].part[0][w] ^ planes[j].part[1][w];
         plane_to_ring(words.data(), n, bits.data() + j * n);
       } else {
@@ -768,7 +771,7 @@ std::vector<Rep3::Share> Rep3::b2a_planes(const std::vector<Bits>& planes, std::
   unpack(party_ == kP1 ? 1 : 0, false);  // v = component 2
   const auto tau1 = party_ == kP1 ? next_stream(kS1, all) : prev_stream(kS1, all);
   const auto tau2 = party_ == kP1 ? next_stream(kS2, all) : prev_stream(kS2, all);
-  std::vector<Ring> mine(all), comp2(all);
+  RingVec mine(all), comp2(all);
   if (party_ == kP1) {
     const auto u1 = recv_ring(net_, kP0, all);
     for (std::size_t i = 0; i < all; ++i) mine[i] = u1[i] * (Ring{1} - 2 * bits[i]) + tau1[i];

@@ -95,15 +95,15 @@ class Rep3 {
   // Sub-streams of one operation (the PRG counter is op << 36 | sub << 32).
   enum Stream : std::uint64_t { kS0, kS1, kS2, kS3, kS4, kS5, kS6, kS7, kS8, kS9 };
 
-  std::vector<Ring> next_stream(Stream s, std::size_t n);  // from K_i, shared with party i+1
-  std::vector<Ring> prev_stream(Stream s, std::size_t n);  // from K_{i-1}, shared with party i-1
+  RingVec next_stream(Stream s, std::size_t n);  // from K_i, shared with party i+1
+  RingVec prev_stream(Stream s, std::size_t n);  // from K_{i-1}, shared with party i-1
   void fill_next(Stream s, std::span<Ring> out);
   void fill_prev(Stream s, std::span<Ring> out);
   // Reusable buffer `slot` of n words (contents unspecified): the hot paths
   // keep their PRG streams here instead of zeroing fresh vectors per call.
   std::span<Ring> scratch(int slot, std::size_t n);
-  std::vector<Ring> zero_share(Stream s, std::size_t n);  // arithmetic, sums to 0 over the parties
-  std::vector<Ring> zero_share_xor(Stream s, std::size_t n);
+  RingVec zero_share(Stream s, std::size_t n);  // arithmetic, sums to 0 over the parties
+  RingVec zero_share_xor(Stream s, std::size_t n);
   void next_op() { ++op_; }
   // The party that computes its matmul summand with one GEMM (rotates per
   // product; rep3.cc, local_matmul). Every party calls this in the same order.
@@ -111,12 +111,12 @@ class Rep3 {
 
   // Replicates a 3-out-of-3 sharing z (this party's summand) with one message
   // to the previous party.
-  Share reshare(std::vector<Ring> z);
-  Bits reshare_xor(std::vector<Ring> z);
+  Share reshare(RingVec z);
+  Bits reshare_xor(RingVec z);
 
   // Probabilistic truncation from additive summands: `z` is this party's
   // summand (P1's only if p1_has_summand, else empty), x = sum of summands.
-  Share trunc_additive(std::vector<Ring> z, std::size_t n, bool p1_has_summand, int bits);
+  Share trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, int bits);
   Share trunc_exact(const Share& x, int bits);
   // x as boolean planes (0..bits-1) of a P0-private summand w plus a summand
   // c = x_2 known to P1 and P2; returns the shared planes of w, c and of
@@ -138,7 +138,7 @@ class Rep3 {
   backend::PrgSeed key_prev_{};
   std::uint64_t op_ = 0;
   std::uint64_t matmuls_ = 0;
-  std::vector<Ring> scratch_[6];
+  RingVec scratch_[6];
 };
 
 static_assert(Protocol<Rep3>);
