@@ -21,6 +21,7 @@
 #include "host/nn/optimizer.h"
 #include "host/nn/protocol_extras.h"
 #include "host/nn/softmax_ce.h"
+#include "host/nn/update.h"
 
 namespace sqt::bench {
 namespace {
@@ -52,8 +53,7 @@ BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int ba
   const auto xs = p.input(0, x, in_n), ys = p.input(0, y, out_n);
   auto step = [&] {
     const auto logits = m.forward(xs, batch, true);
-    m.backward(nn::softmax_ce_grad(p, logits, ys, batch, arch.classes), batch);
-    opt.step(p, m.params(), m.grads(), batch);
+    nn::backward_and_update(p, m, opt, nn::softmax_ce_grad(p, logits, ys, batch, arch.classes), batch);
   };
   // One untimed batch first: a training run is thousands of batches, and the
   // first one pays for faulting in the heap (expensive on virtual machines).

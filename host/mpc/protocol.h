@@ -16,10 +16,12 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "host/backend/backend.h"
+#include "host/core/error.h"
 #include "host/core/ring.h"
 
 namespace sqt::mpc {
@@ -33,7 +35,10 @@ enum class TruncMode : std::uint8_t { kProbabilistic, kExact };
 // One product of a batched multiply-map-truncate (Protocol::matmuls_trunc):
 // op(A) op(B), m x n, then the public linear map `map` from the m*n product
 // to out_n values (its output starts zeroed, so it may accumulate, as col2im
-// does), or the product itself (out_n = m*n) when map is empty.
+// does), or the product itself (out_n = m*n) when map is empty. A share
+// `addend` of out_n values (at the product's scale) is added before the
+// truncation; with a == nullptr the term is the addend alone. That is how
+// SGD's momentum joins the weight gradient's truncation (host/nn/model.h).
 template <class S>
 struct MatmulTerm {
   Trans ta = Trans::kNo, tb = Trans::kNo;
@@ -42,7 +47,29 @@ struct MatmulTerm {
   const S* b = nullptr;
   std::size_t out_n = 0;
   std::function<void(const Ring*, Ring*)> map;
+  const S* addend = nullptr;
 };
+
+// Checks a term list and returns the total output count; `who` names the
+// protocol in the error.
+template <class S>
+std::size_t matmul_terms_total(std::span<const MatmulTerm<S>> terms, const char* who) {
+  std::size_t total = 0;
+  for (const auto& t : terms) {
+    if (t.a == nullptr && t.addend == nullptr)
+      throw ShapeError(std::string(who) + " matmuls_trunc: a term with neither a product nor an addend");
+    if (t.a != nullptr && !t.map && t.out_n != t.m * t.n) {
+      throw ShapeError(std::string(who) + " matmuls_trunc: an unmapped " + std::to_string(t.m) + "x" +
+                       std::to_string(t.n) + " product cannot fill " + std::to_string(t.out_n) + " outputs");
+    }
+    if (t.addend != nullptr && t.addend->size() != t.out_n) {
+      throw ShapeError(std::string(who) + " matmuls_trunc: an addend of " + std::to_string(t.addend->size()) +
+                       " values for " + std::to_string(t.out_n) + " outputs");
+    }
+    total += t.out_n;
+  }
+  return total;
+}
 
 template <class P>
 concept Protocol = requires(P& p, const typename P::Share& x, const typename P::Bits& b,

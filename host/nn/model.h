@@ -10,6 +10,9 @@
 // - relu: fx::relu (one ltz + one mul), the mask is kept for backward;
 // - flatten: nothing (NHWC is already flat per sample).
 // Products are summed at 2f fractional bits and truncated once per output.
+// With a MomentumFold, backward leaves SGD's new velocity trunc(mu v + g) in
+// grads() instead of g: mu v joins the weight gradient's truncation, which
+// saves SGD one truncation of every parameter per step.
 #pragma once
 
 #include <chrono>
@@ -32,6 +35,14 @@ using mpc::Trans;
 
 // Time and traffic one layer has cost so far (this party's view), so a
 // benchmark can say where a batch goes.
+// SGD's velocity v (parameter layout, f fractional bits) and momentum mu
+// (encoded at f), folded into the gradient's truncation by Model::backward.
+template <class S>
+struct MomentumFold {
+  const S* velocity = nullptr;
+  Ring mu = 0;
+};
+
 struct LayerCost {
   double forward_s = 0, backward_s = 0;
   std::uint64_t forward_bytes = 0, backward_bytes = 0;
@@ -66,6 +77,7 @@ class Model {
   S& params() { return theta_; }
   const S& params() const { return theta_; }
   const S& grads() const { return grad_; }
+  S take_grads() { return std::move(grad_); }
 
   // Float64 parameters as public values (the "public seed" initialisation:
   // every party computes the same Glorot weights from the seed).
@@ -115,12 +127,15 @@ class Model {
   // dlogits: batch x classes gradient of the loss (summed over the batch).
   // Fills grads() (same layout as params()). Returns the gradient w.r.t. the
   // network input when `input_grad` (tests), else an empty share.
-  S backward(const S& dlogits, std::size_t batch, bool input_grad = false) {
+  S backward(const S& dlogits, std::size_t batch, bool input_grad = false,
+             const MomentumFold<S>* fold = nullptr) {
+    if (fold != nullptr && (fold->velocity == nullptr || fold->velocity->size() != param_count_))
+      throw ShapeError("backward: the momentum fold's velocity does not match the parameters");
     grad_ = p_.zeros(param_count_);
     S d = dlogits;
     for (std::size_t i = arch_.layers.size(); i-- > 0;) {
       const Meter m(p_);
-      d = backward_layer(i, std::move(d), batch, i > 0 || input_grad);
+      d = backward_layer(i, std::move(d), batch, i > 0 || input_grad, fold);
       m.add_to(costs_[i].backward_s, costs_[i].backward_bytes, costs_[i].backward_rounds);
     }
     return d;
@@ -199,7 +214,41 @@ class Model {
     throw ShapeError("unknown layer kind");
   }
 
-  S backward_layer(std::size_t i, S dy, std::size_t batch, bool need_dx) {
+  // The addends of a folded layer: mu v for the weights; mu v + 2^f sum_rows(dy)
+  // for the biases (their gradient is not a product, so it is lifted to 2f).
+  struct Folded {
+    S weights, biases;
+  };
+  Folded fold_addends(const MomentumFold<S>& fold, std::size_t i, std::size_t nw, const S& dy,
+                      std::size_t rows, std::size_t nb) {
+    Folded a;
+    a.weights = p_.mul_public(slice(*fold.velocity, w_off_[i], nw), fold.mu);
+    a.biases = p_.add(p_.mul_public(slice(*fold.velocity, b_off_[i], nb), fold.mu),
+                      p_.mul_public(sum_rows(dy, rows, nb), Ring{1} << f()));
+    return a;
+  }
+
+  // Truncates `terms` (dX first when need_dx, then dW) plus, when folding, the
+  // biases' term; stores the parameter part in grad_ and returns dX.
+  S finish_param_layer(std::size_t i, std::vector<mpc::MatmulTerm<S>>& terms, std::size_t dx_n, std::size_t nw,
+                       const S& dy, std::size_t rows, std::size_t nb, const MomentumFold<S>* fold) {
+    Folded add;
+    if (fold != nullptr) {
+      add = fold_addends(*fold, i, nw, dy, rows, nb);
+      terms.back().addend = &add.weights;
+      terms.push_back({Trans::kNo, Trans::kNo, 0, 0, 0, nullptr, nullptr, nb, {}, &add.biases});
+    }
+    S t = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), f());
+    copy_range(grad_, w_off_[i], t, dx_n, nw);
+    if (fold != nullptr)
+      copy_range(grad_, b_off_[i], t, dx_n + nw, nb);
+    else
+      assign_slice(grad_, b_off_[i], sum_rows(dy, rows, nb));
+    cache_[i].input = S{};
+    return keep_prefix(std::move(t), dx_n);
+  }
+
+  S backward_layer(std::size_t i, S dy, std::size_t batch, bool need_dx, const MomentumFold<S>* fold) {
     const LayerSpec& l = arch_.layers[i];
     const Shape in = in_shape(i);
     Cache& c = cache_[i];
@@ -214,12 +263,7 @@ class Model {
         std::vector<mpc::MatmulTerm<S>> terms;
         if (need_dx) terms.push_back({Trans::kNo, Trans::kYes, batch, nin, nout, &dy, &w, batch * nin, {}});
         terms.push_back({Trans::kYes, Trans::kNo, nin, nout, batch, &c.input, &dy, nin * nout, {}});
-        S t = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), f());
-        const std::size_t dx_n = need_dx ? batch * nin : 0;
-        copy_range(grad_, w_off_[i], t, dx_n, nin * nout);
-        assign_slice(grad_, b_off_[i], sum_rows(dy, batch, nout));
-        c.input = S{};
-        return keep_prefix(std::move(t), dx_n);
+        return finish_param_layer(i, terms, need_dx ? batch * nin : 0, nin * nout, dy, batch, nout, fold);
       }
       case LayerKind::kConv: {
         const ConvGeometry g = ConvGeometry::make(in, l);
@@ -235,12 +279,7 @@ class Model {
                            [&](const Ring* src, Ring* dst) { col2im(g, batch, src, dst); }});
         }
         terms.push_back({Trans::kYes, Trans::kNo, g.patch(), out_c, rows, &c.input, &dy, nw, {}});
-        S t = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), f());
-        const std::size_t dx_n = need_dx ? batch * g.in_size() : 0;
-        copy_range(grad_, w_off_[i], t, dx_n, nw);
-        assign_slice(grad_, b_off_[i], sum_rows(dy, rows, g.out_c));
-        c.input = S{};
-        return keep_prefix(std::move(t), dx_n);
+        return finish_param_layer(i, terms, need_dx ? batch * g.in_size() : 0, nw, dy, rows, out_c, fold);
       }
       case LayerKind::kMaxPool: {
         const auto& win = windows(i, batch);

@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "host/core/error.h"
 #include "host/nn/invsqrt.h"
 #include "host/nn/lr_schedule.h"
+#include "host/nn/model.h"
 #include "host/nn/protocol_extras.h"
 #include "host/nn/share_ops.h"
 
@@ -60,6 +62,24 @@ class Optimizer {
     state_.assign(k, p.zeros(n_));
   }
 
+  // SGD's velocity and momentum for Model::backward to fold in (host/nn/model.h);
+  // empty for Adam and AMSGrad. The velocity stays owned by the optimizer.
+  std::optional<MomentumFold<S>> momentum_fold(P& p) {
+    if (cfg_.kind != OptimizerKind::kSgd) return std::nullopt;
+    if (state_.empty()) init(p);
+    return MomentumFold<S>{&state_[0], encode_fixed(cfg_.momentum, p.fixed().f)};
+  }
+
+  // SGD step whose velocity update Model::backward has already done:
+  // `velocity` = trunc(mu v + grad); theta -= lr / batch * velocity.
+  void step_folded(P& p, S& theta, S velocity, std::size_t batch) {
+    if (cfg_.kind != OptimizerKind::kSgd) throw ConfigError("step_folded: only SGD folds its momentum");
+    if (state_.empty()) init(p);
+    ++t_;
+    state_[0] = std::move(velocity);
+    apply_velocity(p, theta, batch);
+  }
+
   // theta -= update(grad summed over `batch` samples).
   void step(P& p, S& theta, const S& grad, std::size_t batch) {
     if (state_.empty()) init(p);
@@ -68,14 +88,7 @@ class Optimizer {
     if (cfg_.kind == OptimizerKind::kSgd) {
       S& v = state_[0];
       v = p.add(p.trunc(p.mul_public(std::move(v), encode_fixed(cfg_.momentum, f)), f), grad);
-      // lr / batch: a power-of-two batch folds into the truncation shift.
-      int shift = f;
-      double lr = this->lr();
-      if (std::has_single_bit(batch))
-        shift += std::countr_zero(batch);
-      else
-        lr /= static_cast<double>(batch);
-      theta = p.sub(std::move(theta), p.trunc(p.mul_public(v, encode_fixed(lr, f)), shift));
+      apply_velocity(p, theta, batch);
       return;
     }
     S& m = state_[0];
@@ -108,6 +121,18 @@ class Optimizer {
   }
 
  private:
+  // theta -= lr / batch * v: a power-of-two batch folds into the truncation shift.
+  void apply_velocity(P& p, S& theta, std::size_t batch) {
+    const int f = p.fixed().f;
+    int shift = f;
+    double lr = this->lr();
+    if (std::has_single_bit(batch))
+      shift += std::countr_zero(batch);
+    else
+      lr /= static_cast<double>(batch);
+    theta = p.sub(std::move(theta), p.trunc(p.mul_public(state_[0], encode_fixed(lr, f)), shift));
+  }
+
   OptimizerConfig cfg_;
   std::size_t n_;
   long t_ = 0;

@@ -31,6 +31,7 @@
 #include "host/nn/optimizer.h"
 #include "host/nn/protocol_extras.h"
 #include "host/nn/softmax_ce.h"
+#include "host/nn/update.h"
 
 namespace sqt::nn {
 
@@ -125,8 +126,7 @@ class Trainer {
         S probs;
         const S g = softmax_ce_grad(*p, logits, y, opt_.batch, arch.classes, &probs);
         if (opt_.compute_loss) loss_sum += cross_entropy_sum(*p, probs, y);
-        m.backward(g, opt_.batch);
-        optim.step(*p, m.params(), m.grads(), opt_.batch);
+        backward_and_update(*p, m, optim, g, opt_.batch);
         if (party == 0 && !opt_.quiet) progress(epoch, b + 1, batches, te);
       }
       EpochResult r;

@@ -149,6 +149,59 @@ TEST(Rep3Trunc, BatchedProductsThroughPublicMapsMatchScalarReference) {
   }
 }
 
+// Addends: a product plus a share, and a term that is the share alone (SGD's
+// momentum folded into the gradient's truncation), against scalar code.
+TEST(Rep3Trunc, AddendsJoinTheBatchedTruncation) {
+  const int f = 16;
+  const std::size_t m = 4, n = 3, k = 5;
+  const auto a = random_signed(m * k, std::int64_t{1} << 20, 31), b = random_signed(k * n, std::int64_t{1} << 20, 32),
+             c = random_signed(m * n, std::int64_t{1} << 36, 33), d = random_signed(6, std::int64_t{1} << 36, 34);
+  std::vector<Ring> expected(m * n, 0);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      for (std::size_t l = 0; l < k; ++l) expected[i * n + j] += a[i * k + l] * b[l * n + j];
+      expected[i * n + j] += c[i * n + j];
+    }
+  expected.insert(expected.end(), d.begin(), d.end());
+  for (TruncMode mode : {TruncMode::kProbabilistic, TruncMode::kExact}) {
+    Rep3Options options;
+    options.mode = mode;
+    auto out = run_rep3(
+        [&](Rep3& p) {
+          auto x = in0(p, a), y = in0(p, b), addc = in0(p, c), addd = in0(p, d);
+          const std::vector<mpc::MatmulTerm<Rep3::Share>> terms{
+              {Trans::kNo, Trans::kNo, m, n, k, &x, &y, m * n, {}, &addc},
+              {Trans::kNo, Trans::kNo, 0, 0, 0, nullptr, nullptr, d.size(), {}, &addd}};
+          return p.reveal(p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(terms), f));
+        },
+        options);
+    ASSERT_EQ(out[0].size(), expected.size());
+    for (std::size_t e = 0; e < expected.size(); ++e) {
+      const std::int64_t diff = as_signed(out[0][e]) - floor_shift(as_signed(expected[e]), f);
+      ASSERT_TRUE(rounded_as(mode, diff)) << e;
+    }
+  }
+  // An addend of the wrong length, and a term with nothing in it, are refused.
+  auto errors = run_rep3([&](Rep3& p) {
+    auto x = in0(p, a), y = in0(p, b), addd = in0(p, d);
+    std::vector<Ring> caught;
+    const std::vector<mpc::MatmulTerm<Rep3::Share>> wrong{{Trans::kNo, Trans::kNo, m, n, k, &x, &y, m * n, {}, &addd}};
+    try {
+      p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(wrong), f);
+    } catch (const ShapeError& e) {
+      caught.push_back(std::string(e.what()).find("addend of 6 values for 12 outputs") != std::string::npos);
+    }
+    const std::vector<mpc::MatmulTerm<Rep3::Share>> empty{{Trans::kNo, Trans::kNo, 0, 0, 0, nullptr, nullptr, 3, {}}};
+    try {
+      p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(empty), f);
+    } catch (const ShapeError& e) {
+      caught.push_back(std::string(e.what()).find("neither a product nor an addend") != std::string::npos);
+    }
+    return caught;
+  });
+  for (const auto& c0 : errors) EXPECT_EQ(c0, (std::vector<Ring>{1, 1}));
+}
+
 TEST(Rep3Trunc, CostsAreFixedRoundsAndBytes) {
   const int f = 16;
   for (std::size_t n : {10u, 5000u}) {

@@ -16,6 +16,7 @@
 #include "host/nn/model_file.h"
 #include "host/nn/optimizer.h"
 #include "host/nn/softmax_ce.h"
+#include "host/nn/update.h"
 #include "tests/common/reference_net.h"
 #include "tests/nn/synthetic_data.h"
 
@@ -28,8 +29,10 @@ constexpr int kF = 16;
 
 using testing::synthetic_mnist;
 
-// Four SGD steps (momentum 0.9) against float64, with the given schedule.
-void check_sgd_steps(LrSchedule schedule) {
+// Four SGD steps (momentum 0.9) against float64, with the given schedule;
+// `folded`: the momentum folded into the backward pass (backward_and_update,
+// as the trainer does it), else backward then Optimizer::step.
+void check_sgd_steps(LrSchedule schedule, bool folded) {
   auto be = backend::make_backend("cpu", 1);
   Clear p(*be, FixedParams{}, mpc::TruncMode::kExact, 3);
   const Architecture arch{"small",
@@ -62,8 +65,13 @@ void check_sgd_steps(LrSchedule schedule) {
     for (std::size_t i = 0; i < onehot.size(); ++i) ye[i] = encode_fixed(onehot[i], kF);
     // Secure step.
     const auto logits = model.forward(p.input(0, xe, xe.size()), batch, true);
-    model.backward(softmax_ce_grad(p, logits, p.input(0, ye, ye.size()), batch, 10), batch);
-    opt.step(p, model.params(), model.grads(), batch);
+    const auto dlogits = softmax_ce_grad(p, logits, p.input(0, ye, ye.size()), batch, 10);
+    if (folded) {
+      backward_and_update(p, model, opt, dlogits, batch);
+    } else {
+      model.backward(dlogits, batch);
+      opt.step(p, model.params(), model.grads(), batch);
+    }
     // Float64 step.
     const auto z = ref.forward(x, batch);
     std::vector<double> dz(z.size());
@@ -99,8 +107,10 @@ void check_sgd_steps(LrSchedule schedule) {
   EXPECT_LT(max_diff, 2e-3);
 }
 
-TEST(Training, SgdStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kConstant); }
-TEST(Training, LinearScheduleStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kLinear); }
+TEST(Training, SgdStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kConstant, false); }
+TEST(Training, LinearScheduleStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kLinear, false); }
+TEST(Training, FoldedMomentumStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kConstant, true); }
+TEST(Training, FoldedMomentumLinearScheduleStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kLinear, true); }
 
 TEST(Training, LinearScheduleRates) {
   EXPECT_DOUBLE_EQ(scheduled_lr(0.1, LrSchedule::kLinear, 1, 4), 0.1);

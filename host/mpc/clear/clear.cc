@@ -174,18 +174,20 @@ Clear::Share Clear::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t 
 }
 
 Clear::Share Clear::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
-  std::size_t total = 0;
-  for (const auto& t : terms) total += t.out_n;
+  const std::size_t total = matmul_terms_total(terms, "clear");
   Share out(total);
   std::size_t at = 0;
   for (const auto& t : terms) {
-    const Share product = matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b);
-    if (t.map) {
-      t.map(product.part[0].data(), out.part[0].data() + at);
-    } else {
-      require_same_size(t.out_n, product.size(), "matmuls_trunc (out_n of an unmapped product)");
-      std::copy(product.part[0].begin(), product.part[0].end(), out.part[0].begin() + at);
+    Ring* dst = out.part[0].data() + at;
+    if (t.a != nullptr) {
+      const Share product = matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b);
+      if (t.map)
+        t.map(product.part[0].data(), dst);
+      else
+        std::copy(product.part[0].begin(), product.part[0].end(), dst);
     }
+    if (t.addend != nullptr)
+      for (std::size_t e = 0; e < t.out_n; ++e) dst[e] += t.addend->part[0][e];
     at += t.out_n;
   }
   trunc_in_place(out.part[0], bits);

@@ -369,24 +369,21 @@ void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb
 // The products stay 3-out-of-3 summands through the public maps (linear, so
 // they commute with the sharing) and go straight into one truncation.
 Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
-  std::size_t total = 0;
-  for (const auto& t : terms) {
-    if (!t.map && t.out_n != t.m * t.n) {
-      throw ShapeError("rep3 matmuls_trunc: an unmapped " + std::to_string(t.m) + "x" + std::to_string(t.n) +
-                       " product cannot fill " + std::to_string(t.out_n) + " outputs");
-    }
-    total += t.out_n;
-  }
+  const std::size_t total = matmul_terms_total(terms, "rep3");
   if (mode_ == TruncMode::kExact) {
     Share all(total);
     std::size_t at = 0;
     for (const auto& t : terms) {
-      const Share product = matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b);
+      Share product;
+      if (t.a != nullptr) product = matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b);
       for (int c = 0; c < 2; ++c) {
-        if (t.map)
-          t.map(product.part[c].data(), all.part[c].data() + at);
-        else
-          std::copy(product.part[c].begin(), product.part[c].end(), all.part[c].begin() + at);
+        Ring* out = all.part[c].data() + at;
+        if (t.a != nullptr && t.map)
+          t.map(product.part[c].data(), out);
+        else if (t.a != nullptr)
+          std::copy(product.part[c].begin(), product.part[c].end(), out);
+        if (t.addend != nullptr)
+          for (std::size_t e = 0; e < t.out_n; ++e) out[e] += t.addend->part[c][e];
       }
       at += t.out_n;
     }
@@ -396,15 +393,21 @@ Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bi
   RingVec z(total), product;  // every segment is overwritten or zeroed below
   std::size_t at = 0;
   for (const auto& t : terms) {
-    if (t.map) {
+    Ring* out = z.data() + at;
+    if (t.a == nullptr) {
+      std::fill_n(out, t.out_n, Ring{0});
+    } else if (t.map) {
       product.resize(t.m * t.n);
       local_matmul(backend_, party_, next_cheap(), t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b, product, false);
-      std::fill_n(z.begin() + static_cast<std::ptrdiff_t>(at), t.out_n, Ring{0});  // maps may accumulate
-      t.map(product.data(), z.data() + at);
+      std::fill_n(out, t.out_n, Ring{0});  // maps may accumulate
+      t.map(product.data(), out);
     } else {
       local_matmul(backend_, party_, next_cheap(), t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b,
                    std::span<Ring>(z).subspan(at, t.out_n), false);
     }
+    // Component x_i is this party's additive summand of a replicated addend.
+    if (t.addend != nullptr)
+      for (std::size_t e = 0; e < t.out_n; ++e) out[e] += t.addend->part[0][e];
     at += t.out_n;
   }
   return trunc_additive(std::move(z), total, true, bits);
