@@ -25,15 +25,26 @@ void im2col(const ConvGeometry& g, std::size_t batch, const Ring* in, Ring* cols
     for (int oh = 0; oh < g.out_h; ++oh)
       for (int ow = 0; ow < g.out_w; ++ow) {
         Ring* row = cols + ((n * g.out_h + oh) * g.out_w + ow) * g.patch();
+        const int iw0 = ow * g.stride - g.padding;
+        const bool row_inside = iw0 >= 0 && iw0 + g.kernel <= g.in_w;
         for (int kh = 0; kh < g.kernel; ++kh) {
           const int ih = oh * g.stride - g.padding + kh;
-          for (int kw = 0; kw < g.kernel; ++kw) {
-            const int iw = ow * g.stride - g.padding + kw;
-            Ring* dst = row + (static_cast<std::size_t>(kh) * g.kernel + kw) * c;
-            if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w)
-              std::fill_n(dst, c, Ring{0});
-            else
-              std::copy_n(img + (static_cast<std::size_t>(ih) * g.in_w + iw) * c, c, dst);
+          Ring* dst_row = row + static_cast<std::size_t>(kh) * g.kernel * c;
+          if (ih < 0 || ih >= g.in_h) {
+            std::fill_n(dst_row, g.kernel * c, Ring{0});
+          } else if (row_inside) {
+            // One kernel row is one contiguous run of the image (NHWC): one
+            // copy instead of `kernel` (c is 1 for the first layer).
+            std::copy_n(img + (static_cast<std::size_t>(ih) * g.in_w + iw0) * c, g.kernel * c, dst_row);
+          } else {
+            for (int kw = 0; kw < g.kernel; ++kw) {
+              const int iw = iw0 + kw;
+              Ring* dst = dst_row + static_cast<std::size_t>(kw) * c;
+              if (iw < 0 || iw >= g.in_w)
+                std::fill_n(dst, c, Ring{0});
+              else
+                std::copy_n(img + (static_cast<std::size_t>(ih) * g.in_w + iw) * c, c, dst);
+            }
           }
         }
       }

@@ -90,7 +90,7 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
     auto at = [&](std::size_t o, std::size_t j) -> std::size_t {
       return from_input ? windows[o * w + j] : o * c + j;
     };
-    const ShareOf<P> left = linear_overwrite(src, out_n * pairs, [&](const Ring* in, Ring* out) {
+    ShareOf<P> left = linear_overwrite(src, out_n * pairs, [&](const Ring* in, Ring* out) {
       for (std::size_t o = 0; o < out_n; ++o)
         for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[at(o, 2 * i)];
     });
@@ -100,10 +100,10 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
     });
     ShareOf<P> take_right = p.ltz(left_minus_right);  // [right > left]
     // winner = left - c (left - right)
-    const ShareOf<P> winners = p.sub(left, p.mul(take_right, left_minus_right));
+    ShareOf<P> winners = p.sub(std::move(left), p.mul(take_right, left_minus_right));
     const std::size_t next_c = pairs + (c % 2);
     if (c % 2 == 0) {
-      cand = winners;
+      cand = std::move(winners);
     } else {  // the unpaired last candidate moves up unchanged
       const ShareOf<P> last = linear_overwrite(src, out_n, [&](const Ring* in, Ring* out) {
         for (std::size_t o = 0; o < out_n; ++o) out[o] = in[at(o, c - 1)];
@@ -142,12 +142,14 @@ ShareOf<P> route_back(P& p, const MaxRouting<P>& routing, const ShareOf<P>& g) {
   ShareOf<P> node = g;  // out_n x (candidates after the current level)
   for (std::size_t l = routing.levels.size(); l-- > 0;) {
     const std::size_t c = routing.levels[l].candidates, pairs = c / 2, next_c = pairs + (c % 2);
-    const ShareOf<P> g_pairs =
-        next_c == pairs ? node : linear_overwrite(node, out_n * pairs, [&](const Ring* in, Ring* out) {
-          for (std::size_t o = 0; o < out_n; ++o)
-            for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[o * next_c + i];
-        });
-    const ShareOf<P> to_right = p.mul(routing.levels[l].take_right, g_pairs);
+    ShareOf<P> g_pairs;  // node's first `pairs` columns (node itself when that is all of it)
+    if (next_c != pairs) {
+      g_pairs = linear_overwrite(node, out_n * pairs, [&](const Ring* in, Ring* out) {
+        for (std::size_t o = 0; o < out_n; ++o)
+          for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[o * next_c + i];
+      });
+    }
+    const ShareOf<P> to_right = p.mul(routing.levels[l].take_right, next_c == pairs ? node : g_pairs);
     const ShareOf<P> both = concat(node, to_right);
     node = linear_overwrite(both, out_n * c, [&](const Ring* in, Ring* out) {
       const Ring* up = in;                      // out_n x next_c

@@ -655,7 +655,7 @@ Rep3::Share Rep3::ltz(const Share& x) {
   const std::size_t words = words_for(n);
   auto two = split_two_summands(x, k, Ring{1} << (k - 1), k - 1);
   std::vector<Segment> segs;
-  for (int j = 0; j < k - 1; ++j) segs.push_back({std::move(two.g[j]), two.p[j], j == 0});
+  for (int j = 0; j < k - 1; ++j) segs.push_back({std::move(two.g[j]), std::move(two.p[j]), j == 0});
   while (segs.size() > 1) {
     const bool last_level = segs.size() == 2;
     std::vector<const Bits*> left, right;
