@@ -98,7 +98,8 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.mul_public(x, c) } -> std::same_as<typename P::Share>;
   // linear(x, out_n, f): applies the public linear map f(const Ring* in,
   // Ring* out) to every component; out has out_n elements, zeroed first.
-  // (Declared as a member template; not expressible in the concept.)
+  // (Declared as a member template; not expressible in the concept.) Maps
+  // that write every output use mpc::linear_overwrite (share.h) instead.
 
   // Interactive.
   { p.mul(x, x) } -> std::same_as<typename P::Share>;                    // elementwise ring product
@@ -112,7 +113,7 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.mul_trunc(x, x, bits) } -> std::same_as<typename P::Share>;
   { p.matmul_trunc(t, t, n, n, n, x, x, bits) } -> std::same_as<typename P::Share>;
   // Several products, each through its public linear map, concatenated and
-  // truncated together: trunc(concat(map_i(matmul_i)), bits). A backward
+  // truncated together: trunc(concat(map_i(matmul_i) + addend_i), bits). A backward
   // pass gets dW and dX (after col2im) in one truncation, and rep3 never
   // replicates the (often much larger) product before the map.
   { p.matmuls_trunc(terms, bits) } -> std::same_as<typename P::Share>;

@@ -230,8 +230,9 @@ class Model {
 
   // Truncates `terms` (dX first when need_dx, then dW) plus, when folding, the
   // biases' term; stores the parameter part in grad_ and returns dX.
-  S finish_param_layer(std::size_t i, std::vector<mpc::MatmulTerm<S>>& terms, std::size_t dx_n, std::size_t nw,
-                       const S& dy, std::size_t rows, std::size_t nb, const MomentumFold<S>* fold) {
+  S finish_param_layer(std::size_t i, std::vector<mpc::MatmulTerm<S>>& terms, std::size_t dx_n,
+                       std::size_t nw, const S& dy, std::size_t rows, std::size_t nb,
+                       const MomentumFold<S>* fold) {
     Folded add;
     if (fold != nullptr) {
       add = fold_addends(*fold, i, nw, dy, rows, nb);

@@ -154,8 +154,10 @@ TEST(Rep3Trunc, BatchedProductsThroughPublicMapsMatchScalarReference) {
 TEST(Rep3Trunc, AddendsJoinTheBatchedTruncation) {
   const int f = 16;
   const std::size_t m = 4, n = 3, k = 5;
-  const auto a = random_signed(m * k, std::int64_t{1} << 20, 31), b = random_signed(k * n, std::int64_t{1} << 20, 32),
-             c = random_signed(m * n, std::int64_t{1} << 36, 33), d = random_signed(6, std::int64_t{1} << 36, 34);
+  const auto a = random_signed(m * k, std::int64_t{1} << 20, 31),
+             b = random_signed(k * n, std::int64_t{1} << 20, 32),
+             c = random_signed(m * n, std::int64_t{1} << 36, 33),
+             d = random_signed(6, std::int64_t{1} << 36, 34);
   std::vector<Ring> expected(m * n, 0);
   for (std::size_t i = 0; i < m; ++i)
     for (std::size_t j = 0; j < n; ++j) {
@@ -185,13 +187,15 @@ TEST(Rep3Trunc, AddendsJoinTheBatchedTruncation) {
   auto errors = run_rep3([&](Rep3& p) {
     auto x = in0(p, a), y = in0(p, b), addd = in0(p, d);
     std::vector<Ring> caught;
-    const std::vector<mpc::MatmulTerm<Rep3::Share>> wrong{{Trans::kNo, Trans::kNo, m, n, k, &x, &y, m * n, {}, &addd}};
+    const std::vector<mpc::MatmulTerm<Rep3::Share>> wrong{
+        {Trans::kNo, Trans::kNo, m, n, k, &x, &y, m * n, {}, &addd}};
     try {
       p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(wrong), f);
     } catch (const ShapeError& e) {
       caught.push_back(std::string(e.what()).find("addend of 6 values for 12 outputs") != std::string::npos);
     }
-    const std::vector<mpc::MatmulTerm<Rep3::Share>> empty{{Trans::kNo, Trans::kNo, 0, 0, 0, nullptr, nullptr, 3, {}}};
+    const std::vector<mpc::MatmulTerm<Rep3::Share>> empty{
+        {Trans::kNo, Trans::kNo, 0, 0, 0, nullptr, nullptr, 3, {}}};
     try {
       p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(empty), f);
     } catch (const ShapeError& e) {

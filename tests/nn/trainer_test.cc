@@ -110,7 +110,9 @@ void check_sgd_steps(LrSchedule schedule, bool folded) {
 TEST(Training, SgdStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kConstant, false); }
 TEST(Training, LinearScheduleStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kLinear, false); }
 TEST(Training, FoldedMomentumStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kConstant, true); }
-TEST(Training, FoldedMomentumLinearScheduleStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kLinear, true); }
+TEST(Training, FoldedMomentumLinearScheduleStepsMatchFloat64Model) {
+  check_sgd_steps(LrSchedule::kLinear, true);
+}
 
 TEST(Training, LinearScheduleRates) {
   EXPECT_DOUBLE_EQ(scheduled_lr(0.1, LrSchedule::kLinear, 1, 4), 0.1);

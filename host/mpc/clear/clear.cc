@@ -41,7 +41,9 @@ Clear::Share Clear::input(int owner, std::span<const Ring> values, std::size_t n
   return s;
 }
 
-std::vector<Ring> Clear::reveal_to(int /*to*/, const Share& x) { return {x.part[0].begin(), x.part[0].end()}; }
+std::vector<Ring> Clear::reveal_to(int /*to*/, const Share& x) {
+  return {x.part[0].begin(), x.part[0].end()};
+}
 
 Clear::Share Clear::add(Share x, const Share& y) {
   require_same_size(x.size(), y.size(), "add");

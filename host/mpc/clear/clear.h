@@ -92,7 +92,9 @@ class Clear {
   Bits bit_not(const Bits& x);
   std::vector<Bits> bit_decompose(const Share& x, int bits);
   Share b2a(const Bits& bits, std::size_t n);
-  std::vector<std::uint64_t> reveal_bits(const Bits& bits) { return {bits.part[0].begin(), bits.part[0].end()}; }
+  std::vector<std::uint64_t> reveal_bits(const Bits& bits) {
+    return {bits.part[0].begin(), bits.part[0].end()};
+  }
 
  private:
   // Fills `out` with the next words of the truncation PRG stream.

@@ -69,15 +69,23 @@ void unpack_as(const std::byte* in, std::span<Ring> v) {
   }
 }
 
+// Calls f with a value of the unsigned type that is `w` bytes wide (1, 2, 4, 8).
+template <class F>
+void with_width_type(std::size_t w, F&& f) {
+  if (w == 1)
+    f(std::uint8_t{});
+  else if (w == 2)
+    f(std::uint16_t{});
+  else if (w == 4)
+    f(std::uint32_t{});
+  else
+    f(std::uint64_t{});
+}
+
 void send_small(net::Network& net, int peer, std::span<const Ring> v, int bits) {
   const std::size_t w = small_width(bits);
   std::vector<std::byte> buf(v.size() * w);
-  switch (w) {
-    case 1: pack_as<std::uint8_t>(v, buf.data()); break;
-    case 2: pack_as<std::uint16_t>(v, buf.data()); break;
-    case 4: pack_as<std::uint32_t>(v, buf.data()); break;
-    default: pack_as<std::uint64_t>(v, buf.data()); break;
-  }
+  with_width_type(w, [&](auto t) { pack_as<decltype(t)>(v, buf.data()); });
   net.send_bytes(peer, buf);
 }
 
@@ -86,12 +94,7 @@ RingVec recv_small(net::Network& net, int peer, std::size_t n, int bits) {
   std::vector<std::byte> buf(n * w);
   net.recv_bytes(peer, buf);
   RingVec v(n);
-  switch (w) {
-    case 1: unpack_as<std::uint8_t>(buf.data(), v); break;
-    case 2: unpack_as<std::uint16_t>(buf.data(), v); break;
-    case 4: unpack_as<std::uint32_t>(buf.data(), v); break;
-    default: unpack_as<std::uint64_t>(buf.data(), v); break;
-  }
+  with_width_type(w, [&](auto t) { unpack_as<decltype(t)>(buf.data(), v); });
   return v;
 }
 
@@ -339,8 +342,8 @@ namespace {
 // 5/6 of the plain split, with every party doing the same share of it.
 // With accumulate == false, z's old contents are ignored (overwritten).
 void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb, std::size_t m,
-                  std::size_t n, std::size_t k, const ShareVec<2>& a, const ShareVec<2>& b,
-                  std::span<Ring> z, bool accumulate = true) {
+                  std::size_t n, std::size_t k, const ShareVec<2>& a, const ShareVec<2>& b, std::span<Ring> z,
+                  bool accumulate = true) {
   if (a.size() != m * k || b.size() != k * n) {
     throw ShapeError("rep3 matmul: A has " + std::to_string(a.size()) + " elements and B " +
                      std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
