@@ -20,6 +20,14 @@ template <int C>
 struct ShareVec {
   static constexpr int kComponents = C;
   std::array<RingVec, C> part;
+  // The global index of a component that is zero in every element, or -1.
+  // Public knowledge, the same on every party: rep3 inputs have one (the
+  // owner shares the value over two components), which lets a product with
+  // them skip three of the nine cross terms (rep3.cc, local_matmul). Set by
+  // Rep3::input only; kept by copies and the public linear maps (they map a
+  // zero component to zero); every operation that writes into a share's
+  // components in place resets it.
+  int zero_component = -1;
 
   ShareVec() = default;
   explicit ShareVec(std::size_t n) {  // zeros
@@ -43,6 +51,7 @@ template <int C, class F>
 ShareVec<C> linear_overwrite(const ShareVec<C>& x, std::size_t out_n, F&& f) {
   auto out = ShareVec<C>::uninitialized(out_n);
   for (int c = 0; c < C; ++c) f(x.part[c].data(), out.part[c].data());
+  out.zero_component = x.zero_component;  // a linear map keeps a zero component zero
   return out;
 }
 

@@ -23,6 +23,7 @@ mpc::ShareVec<C> slice(const mpc::ShareVec<C>& x, std::size_t offset, std::size_
 
 template <int C>
 void assign_slice(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C>& v) {
+  x.zero_component = -1;  // written in place (mpc/share.h)
   for (int c = 0; c < C; ++c) std::copy(v.part[c].begin(), v.part[c].end(), x.part[c].begin() + offset);
 }
 
@@ -30,6 +31,7 @@ void assign_slice(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C
 template <int C>
 void copy_range(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C>& v, std::size_t from,
                 std::size_t n) {
+  x.zero_component = -1;
   for (int c = 0; c < C; ++c)
     std::copy_n(v.part[c].begin() + static_cast<std::ptrdiff_t>(from), n, x.part[c].begin() + offset);
 }
@@ -85,6 +87,7 @@ void add_to_rows(mpc::ShareVec<C>& x, const mpc::ShareVec<C>& row) {
     throw ShapeError("add_to_rows: " + std::to_string(x.size()) + " elements are not rows of " +
                      std::to_string(n));
   }
+  x.zero_component = -1;
   for (int c = 0; c < C; ++c) {
     Ring* out = x.part[c].data();
     const Ring* b = row.part[c].data();

@@ -139,6 +139,59 @@ TEST(Rep3Basic, MatmulAllTranspositions) {
     }
 }
 
+// An input's sharing has a public zero component, and a product with it
+// takes three GEMMs instead of five (rep3.cc, local_matmul): for every owner
+// and both transpositions of A, the product equals scalar code and the
+// general path (the same A after an addition, which drops the zero mark).
+TEST(Rep3Basic, MatmulWithAnInputOperandMatchesTheGeneralPath) {
+  const std::size_t m = 6, n = 4, k = 5;
+  // Signed values below 2^20: the products stay far inside the truncation's range.
+  const auto a = random_signed(m * k, std::int64_t{1} << 20, 16),
+             b = random_signed(k * n, std::int64_t{1} << 20, 17);
+  for (int owner = 0; owner < 3; ++owner)
+    for (Trans ta : {Trans::kNo, Trans::kYes}) {
+      auto out = run_rep3([&](Rep3& p) {
+        auto x =
+            p.input(owner, p.party() == owner ? std::span<const Ring>(a) : std::span<const Ring>(), a.size());
+        auto y = p.input((owner + 1) % 3,
+                         p.party() == (owner + 1) % 3 ? std::span<const Ring>(b) : std::span<const Ring>(),
+                         b.size());
+        std::vector<Ring> marks{static_cast<Ring>(x.zero_component)};
+        const auto general = p.add(x, p.zeros(x.size()));  // same values, no zero mark
+        marks.push_back(static_cast<Ring>(general.zero_component + 1));
+        const auto gathered =
+            mpc::linear_overwrite(x, 2, [](const Ring* in, Ring* o) { o[0] = in[1], o[1] = in[0]; });
+        marks.push_back(static_cast<Ring>(gathered.zero_component));
+        marks.push_back(static_cast<Ring>(p.mul_public(x, Ring{3}).zero_component));
+        const auto fast = p.reveal(p.matmul(ta, Trans::kNo, m, n, k, x, y));
+        const auto slow = p.reveal(p.matmul(ta, Trans::kNo, m, n, k, general, y));
+        const auto fast_t = p.reveal(p.matmul_trunc(ta, Trans::kNo, m, n, k, x, y, 16));
+        std::vector<Ring> all = marks;
+        all.insert(all.end(), fast.begin(), fast.end());
+        all.insert(all.end(), slow.begin(), slow.end());
+        all.insert(all.end(), fast_t.begin(), fast_t.end());
+        return all;
+      });
+      const auto want = reference_gemm(ta, Trans::kNo, m, n, k, a, b);
+      for (int party = 0; party < 3; ++party) {
+        const auto& got = out[party];
+        ASSERT_EQ(got.size(), 4 + 3 * m * n);
+        const Ring zc = static_cast<Ring>((owner + 2) % 3);
+        EXPECT_EQ(got[0], zc) << "input marks component (owner + 2) % 3";
+        EXPECT_EQ(got[1], 0u) << "an addition drops the mark";
+        EXPECT_EQ(got[2], zc) << "a gather keeps it";
+        EXPECT_EQ(got[3], zc) << "a public factor keeps it";
+        for (std::size_t e = 0; e < m * n; ++e) {
+          EXPECT_EQ(got[4 + e], want[e]) << "owner " << owner << ", element " << e;
+          EXPECT_EQ(got[4 + m * n + e], want[e]) << "general path, owner " << owner << ", element " << e;
+          // Truncated by 16 bits (stochastic rounding): floor or floor + 1.
+          const std::int64_t d = as_signed(got[4 + 2 * m * n + e]) - (as_signed(want[e]) >> 16);
+          EXPECT_TRUE(d == 0 || d == 1) << "matmul_trunc, owner " << owner << ", element " << e;
+        }
+      }
+    }
+}
+
 TEST(Rep3Basic, MatmulRejectsWrongShapes) {
   EXPECT_THROW(run_rep3([&](Rep3& p) {
                  auto x = p.zeros(6), y = p.zeros(6);

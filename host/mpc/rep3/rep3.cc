@@ -226,6 +226,7 @@ Rep3::Share Rep3::input(int owner, std::span<const Ring> values, std::size_t n) 
   } else {
     out.part[1] = next_stream(kS0, n);
   }
+  out.zero_component = (owner + 2) % 3;  // the value is x_owner + x_{owner+1}
   return out;
 }
 
@@ -251,6 +252,7 @@ std::vector<Ring> Rep3::reveal_to(int to, const Share& x) {
 Rep3::Share Rep3::add(Share x, const Share& y) const {
   check_same_size(x.size(), y.size(), "add");
   Share out = std::move(x);
+  out.zero_component = -1;
   for (int c = 0; c < 2; ++c)
     for (std::size_t e = 0; e < out.size(); ++e) out.part[c][e] += y.part[c][e];
   return out;
@@ -259,6 +261,7 @@ Rep3::Share Rep3::add(Share x, const Share& y) const {
 Rep3::Share Rep3::sub(Share x, const Share& y) const {
   check_same_size(x.size(), y.size(), "sub");
   Share out = std::move(x);
+  out.zero_component = -1;
   for (int c = 0; c < 2; ++c)
     for (std::size_t e = 0; e < out.size(); ++e) out.part[c][e] -= y.part[c][e];
   return out;
@@ -275,6 +278,7 @@ Rep3::Share Rep3::neg(Share x) const {
 Rep3::Share Rep3::add_public(Share x, std::span<const Ring> c) const {
   check_same_size(x.size(), c.size(), "add_public");
   Share out = std::move(x);
+  out.zero_component = -1;
   const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
   if (slot >= 0)
     for (std::size_t e = 0; e < c.size(); ++e) out.part[slot][e] += c[e];
@@ -283,6 +287,7 @@ Rep3::Share Rep3::add_public(Share x, std::span<const Ring> c) const {
 
 Rep3::Share Rep3::add_public(Share x, Ring c) const {
   Share out = std::move(x);
+  out.zero_component = -1;
   const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
   if (slot >= 0)
     for (auto& v : out.part[slot]) v += c;
@@ -354,6 +359,23 @@ void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb
     for (std::size_t e = 0; e < s.size(); ++e) s[e] = x.part[0][e] + x.part[1][e];
     return s;
   };
+  if (a.zero_component >= 0) {
+    // A is an input's sharing with component zc = 0 (Rep3::input): six cross
+    // terms remain, three GEMMs, one per party. Party zc+1 holds both of A's
+    // non-zero components and covers four terms with one GEMM; parties zc and
+    // zc+2 each multiply one of them by B_zc. (The zero component is public,
+    // so this split reveals nothing; the summands are masked as always.)
+    const int role = (party - a.zero_component + 3) % 3;
+    if (role == 1) {  // holds (A_{zc+1}, A_{zc+2}) and (B_{zc+1}, B_{zc+2})
+      const RingVec asum = sum(a), bsum = sum(b);
+      be.gemm(ta, tb, m, n, k, asum.data(), bsum.data(), z.data(), accumulate);
+    } else if (role == 0) {  // holds (A_zc = 0, A_{zc+1}) and (B_zc, B_{zc+1})
+      be.gemm(ta, tb, m, n, k, a.part[1].data(), b.part[0].data(), z.data(), accumulate);
+    } else {  // holds (A_{zc+2}, A_zc = 0) and (B_{zc+2}, B_zc)
+      be.gemm(ta, tb, m, n, k, a.part[0].data(), b.part[1].data(), z.data(), accumulate);
+    }
+    return;
+  }
   const int role = (party - cheap + 3) % 3;  // 0: the cheap party c, 1: c+1, 2: c+2
   if (role == 0) {
     const RingVec asum = sum(a), bsum = sum(b);

@@ -71,6 +71,7 @@ class Rep3 {
   Share linear(const Share& x, std::size_t out_n, F&& f) const {
     Share out(out_n);
     for (int c = 0; c < 2; ++c) f(x.part[c].data(), out.part[c].data());
+    out.zero_component = x.zero_component;  // a linear map keeps a zero component zero
     return out;
   }
 
