@@ -109,6 +109,8 @@ void run_train_suite(SuiteContext& context) {
       lp["layer"] = name;
       context.writer.write(
           {"train", prefix + "layer/" + name + "/seconds_per_batch", "seconds", fwd + bwd, false, lp});
+      context.writer.write(
+          {"train", prefix + "layer/" + name + "/bytes_per_batch", "bytes", mb * 1e6, false, lp});
     }
     if (context.party == 0) {
       mpc::Clear clear(*be, FixedParams{}, mpc::TruncMode::kProbabilistic, 1);
