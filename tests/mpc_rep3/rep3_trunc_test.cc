@@ -25,6 +25,18 @@ std::int64_t floor_shift(std::int64_t x, int bits) { return x >> bits; }  // ari
          << (mode == TruncMode::kExact ? " in exact mode" : " in probabilistic mode");
 }
 
+// Every got[e] is expected[e] / 2^f rounded as `mode` allows.
+::testing::AssertionResult all_rounded_as(TruncMode mode, const std::vector<Ring>& got,
+                                          const std::vector<Ring>& expected, int f) {
+  if (got.size() != expected.size())
+    return ::testing::AssertionFailure() << got.size() << " outputs for " << expected.size() << " expected";
+  for (std::size_t e = 0; e < expected.size(); ++e) {
+    auto r = rounded_as(mode, as_signed(got[e]) - floor_shift(as_signed(expected[e]), f));
+    if (!r) return r << " at element " << e;
+  }
+  return ::testing::AssertionSuccess();
+}
+
 Rep3::Share in0(Rep3& p, const std::vector<Ring>& v) {
   return p.input(0, p.party() == 0 ? std::span<const Ring>(v) : std::span<const Ring>(), v.size());
 }
@@ -141,11 +153,7 @@ TEST(Rep3Trunc, BatchedProductsThroughPublicMapsMatchScalarReference) {
           return p.reveal(p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(terms), f));
         },
         options);
-    ASSERT_EQ(out[0].size(), expected.size());
-    for (std::size_t e = 0; e < expected.size(); ++e) {
-      const std::int64_t d = as_signed(out[0][e]) - floor_shift(as_signed(expected[e]), f);
-      ASSERT_TRUE(rounded_as(mode, d)) << e;
-    }
+    EXPECT_TRUE(all_rounded_as(mode, out[0], expected, f));
   }
 }
 
@@ -177,11 +185,7 @@ TEST(Rep3Trunc, AddendsJoinTheBatchedTruncation) {
           return p.reveal(p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(terms), f));
         },
         options);
-    ASSERT_EQ(out[0].size(), expected.size());
-    for (std::size_t e = 0; e < expected.size(); ++e) {
-      const std::int64_t diff = as_signed(out[0][e]) - floor_shift(as_signed(expected[e]), f);
-      ASSERT_TRUE(rounded_as(mode, diff)) << e;
-    }
+    EXPECT_TRUE(all_rounded_as(mode, out[0], expected, f));
   }
   // An addend of the wrong length, and a term with nothing in it, are refused.
   auto errors = run_rep3([&](Rep3& p) {
