@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 
 #include "tests/mpc_rep3/rep3_test_util.h"
 
@@ -39,6 +40,28 @@ std::int64_t floor_shift(std::int64_t x, int bits) { return x >> bits; }  // ari
 
 Rep3::Share in0(Rep3& p, const std::vector<Ring>& v) {
   return p.input(0, p.party() == 0 ? std::span<const Ring>(v) : std::span<const Ring>(), v.size());
+}
+
+using Terms = std::vector<mpc::MatmulTerm<Rep3::Share>>;
+
+// matmuls_trunc(terms(shares), f) in both truncation modes, where shares are
+// party 0's inputs of `values`, against expected / 2^f.
+void expect_matmuls_trunc(const std::vector<std::vector<Ring>>& values,
+                          const std::function<Terms(const std::vector<Rep3::Share>&)>& terms,
+                          const std::vector<Ring>& expected, int f) {
+  for (TruncMode mode : {TruncMode::kProbabilistic, TruncMode::kExact}) {
+    Rep3Options options;
+    options.mode = mode;
+    auto out = run_rep3(
+        [&](Rep3& p) {
+          std::vector<Rep3::Share> shares;
+          for (const auto& v : values) shares.push_back(in0(p, v));
+          const Terms t = terms(shares);
+          return p.reveal(p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(t), f));
+        },
+        options);
+    EXPECT_TRUE(all_rounded_as(mode, out[0], expected, f));
+  }
 }
 
 std::vector<Ring> edge_values(int k) {
@@ -141,20 +164,13 @@ TEST(Rep3Trunc, BatchedProductsThroughPublicMapsMatchScalarReference) {
   row_sums(product.data(), folded.data());
   std::vector<Ring> expected = product;
   expected.insert(expected.end(), folded.begin(), folded.end());
-  for (TruncMode mode : {TruncMode::kProbabilistic, TruncMode::kExact}) {
-    Rep3Options options;
-    options.mode = mode;
-    auto out = run_rep3(
-        [&](Rep3& p) {
-          auto x = in0(p, a), y = in0(p, b);
-          const std::vector<mpc::MatmulTerm<Rep3::Share>> terms{
-              {Trans::kYes, Trans::kNo, m, n, k, &x, &y, m * n, {}},
-              {Trans::kYes, Trans::kNo, m, n, k, &x, &y, m, row_sums}};
-          return p.reveal(p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(terms), f));
-        },
-        options);
-    EXPECT_TRUE(all_rounded_as(mode, out[0], expected, f));
-  }
+  expect_matmuls_trunc(
+      {a, b},
+      [&](const std::vector<Rep3::Share>& in) {
+        return Terms{{Trans::kYes, Trans::kNo, m, n, k, &in[0], &in[1], m * n, {}},
+                     {Trans::kYes, Trans::kNo, m, n, k, &in[0], &in[1], m, row_sums}};
+      },
+      expected, f);
 }
 
 // Addends: a product plus a share, and a term that is the share alone (SGD's
@@ -173,20 +189,13 @@ TEST(Rep3Trunc, AddendsJoinTheBatchedTruncation) {
       expected[i * n + j] += c[i * n + j];
     }
   expected.insert(expected.end(), d.begin(), d.end());
-  for (TruncMode mode : {TruncMode::kProbabilistic, TruncMode::kExact}) {
-    Rep3Options options;
-    options.mode = mode;
-    auto out = run_rep3(
-        [&](Rep3& p) {
-          auto x = in0(p, a), y = in0(p, b), addc = in0(p, c), addd = in0(p, d);
-          const std::vector<mpc::MatmulTerm<Rep3::Share>> terms{
-              {Trans::kNo, Trans::kNo, m, n, k, &x, &y, m * n, {}, &addc},
-              {Trans::kNo, Trans::kNo, 0, 0, 0, nullptr, nullptr, d.size(), {}, &addd}};
-          return p.reveal(p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(terms), f));
-        },
-        options);
-    EXPECT_TRUE(all_rounded_as(mode, out[0], expected, f));
-  }
+  expect_matmuls_trunc(
+      {a, b, c, d},
+      [&](const std::vector<Rep3::Share>& in) {
+        return Terms{{Trans::kNo, Trans::kNo, m, n, k, &in[0], &in[1], m * n, {}, &in[2]},
+                     {Trans::kNo, Trans::kNo, 0, 0, 0, nullptr, nullptr, d.size(), {}, &in[3]}};
+      },
+      expected, f);
   // An addend of the wrong length, and a term with nothing in it, are refused.
   auto errors = run_rep3([&](Rep3& p) {
     auto x = in0(p, a), y = in0(p, b), addd = in0(p, d);
