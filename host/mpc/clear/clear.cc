@@ -47,56 +47,49 @@ std::vector<Ring> Clear::reveal_to(int /*to*/, const Share& x) {
 
 Clear::Share Clear::add(Share x, const Share& y) {
   require_same_size(x.size(), y.size(), "add");
-  Ring* const a = x.part[0].data();  // in place: x is ours
+  Ring* a = x.part[0].data();  // in place: x is ours
   const Ring* b = y.part[0].data();
-  Ring* o = a;
-  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] + b[i];
+  for (std::size_t i = 0; i < x.size(); ++i) a[i] += b[i];
   return x;
 }
 
 Clear::Share Clear::sub(Share x, const Share& y) {
   require_same_size(x.size(), y.size(), "sub");
-  Ring* const a = x.part[0].data();  // in place: x is ours
+  Ring* a = x.part[0].data();  // in place: x is ours
   const Ring* b = y.part[0].data();
-  Ring* o = a;
-  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] - b[i];
+  for (std::size_t i = 0; i < x.size(); ++i) a[i] -= b[i];
   return x;
 }
 
 Clear::Share Clear::neg(Share x) {
-  Ring* const a = x.part[0].data();  // in place: x is ours
-  Ring* o = a;
-  for (std::size_t i = 0; i < x.size(); ++i) o[i] = Ring{0} - a[i];
+  Ring* a = x.part[0].data();  // in place: x is ours
+  for (std::size_t i = 0; i < x.size(); ++i) a[i] = Ring{0} - a[i];
   return x;
 }
 
 Clear::Share Clear::add_public(Share x, std::span<const Ring> c) {
   require_same_size(x.size(), c.size(), "add_public");
-  Ring* const a = x.part[0].data();  // in place: x is ours
-  Ring* o = a;
-  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] + c[i];
+  Ring* a = x.part[0].data();  // in place: x is ours
+  for (std::size_t i = 0; i < x.size(); ++i) a[i] += c[i];
   return x;
 }
 
 Clear::Share Clear::add_public(Share x, Ring c) {
-  Ring* const a = x.part[0].data();  // in place: x is ours
-  Ring* o = a;
-  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] + c;
+  Ring* a = x.part[0].data();  // in place: x is ours
+  for (std::size_t i = 0; i < x.size(); ++i) a[i] += c;
   return x;
 }
 
 Clear::Share Clear::mul_public(Share x, std::span<const Ring> c) {
   require_same_size(x.size(), c.size(), "mul_public");
-  Ring* const a = x.part[0].data();  // in place: x is ours
-  Ring* o = a;
-  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] * c[i];
+  Ring* a = x.part[0].data();  // in place: x is ours
+  for (std::size_t i = 0; i < x.size(); ++i) a[i] *= c[i];
   return x;
 }
 
 Clear::Share Clear::mul_public(Share x, Ring c) {
-  Ring* const a = x.part[0].data();  // in place: x is ours
-  Ring* o = a;
-  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] * c;
+  Ring* a = x.part[0].data();  // in place: x is ours
+  for (std::size_t i = 0; i < x.size(); ++i) a[i] *= c;
   return x;
 }
 
