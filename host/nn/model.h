@@ -33,8 +33,6 @@ namespace sqt::nn {
 
 using mpc::Trans;
 
-// Time and traffic one layer has cost so far (this party's view), so a
-// benchmark can say where a batch goes.
 // SGD's velocity v (parameter layout, f fractional bits) and momentum mu
 // (encoded at f), folded into the gradient's truncation by Model::backward.
 template <class S>
@@ -43,6 +41,8 @@ struct MomentumFold {
   Ring mu = 0;
 };
 
+// Time and traffic one layer has cost so far (this party's view), so a
+// benchmark can say where a batch goes.
 struct LayerCost {
   double forward_s = 0, backward_s = 0;
   std::uint64_t forward_bytes = 0, backward_bytes = 0;
