@@ -132,16 +132,26 @@ class Model {
     if (fold != nullptr && (fold->velocity == nullptr || fold->velocity->size() != param_count_))
       throw ShapeError("backward: the momentum fold's velocity does not match the parameters");
     grad_ = p_.zeros(param_count_);
+    // Layers before the first parameter layer (net A's flatten) need no
+    // gradient, and neither does that layer's input: its dX product would
+    // cost as much as its dW.
+    const std::size_t first = input_grad ? 0 : first_param_layer();
     S d = dlogits;
-    for (std::size_t i = arch_.layers.size(); i-- > 0;) {
+    for (std::size_t i = arch_.layers.size(); i-- > first;) {
       const Meter m(p_);
-      d = backward_layer(i, std::move(d), batch, i > 0 || input_grad, fold);
+      d = backward_layer(i, std::move(d), batch, i > first || input_grad, fold);
       m.add_to(costs_[i].backward_s, costs_[i].backward_bytes, costs_[i].backward_rounds);
     }
-    return d;
+    return input_grad ? d : S{};
   }
 
  private:
+  std::size_t first_param_layer() const {
+    for (std::size_t i = 0; i < arch_.layers.size(); ++i)
+      if (weight_count(arch_, i) + bias_count(arch_, i) > 0) return i;
+    return arch_.layers.size();
+  }
+
   // Clock and traffic counters at construction; add_to() adds the difference.
   struct Meter {
     const P& p;

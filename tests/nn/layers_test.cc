@@ -68,17 +68,30 @@ void check_arch(const Architecture& arch, int batch, double tol) {
   const auto dx_ref = ref.backward(dy, batch);
   const auto dx = fx.open(model.backward(fx.share(dy), batch, true));
   expect_near(dx, dx_ref, tol, "input gradient");
-  ModelParams g = model.decode(fx.p.reveal(model.grads()));
-  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
-    if (ref.grads[i].weight.empty()) continue;
-    expect_near(g[i].weight, ref.grads[i].weight, tol * batch, "weight gradient");
-    expect_near(g[i].bias, ref.grads[i].bias, tol * batch, "bias gradient");
-  }
+  auto expect_param_grads = [&](const char* what) {
+    ModelParams g = model.decode(fx.p.reveal(model.grads()));
+    for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+      if (ref.grads[i].weight.empty()) continue;
+      expect_near(g[i].weight, ref.grads[i].weight, tol * batch, what);
+      expect_near(g[i].bias, ref.grads[i].bias, tol * batch, what);
+    }
+  };
+  expect_param_grads("parameter gradient");
+  // A training step asks for no input gradient: the layers before the first
+  // parameter layer are skipped, the parameter gradients stay the same.
+  model.forward(fx.share(x), batch, true);
+  EXPECT_EQ(model.backward(fx.share(dy), batch).size(), 0u);
+  expect_param_grads("parameter gradient without the input gradient");
 }
 
 Architecture single(Shape in, LayerSpec l) { return {"test", in, 10, {l}}; }
 
 TEST(Layers, Dense) { check_arch(single({1, 1, 20}, {.kind = LayerKind::kDense, .out = 7}), 5, 2e-3); }
+
+TEST(Layers, FlattenThenDense) {
+  check_arch({"test", {2, 2, 3}, 10, {{.kind = LayerKind::kFlatten}, {.kind = LayerKind::kDense, .out = 5}}},
+             4, 2e-3);
+}
 
 TEST(Layers, ConvStride1NoPadding) {
   check_arch(single({6, 6, 2}, {.kind = LayerKind::kConv, .out = 3, .kernel = 3}), 3, 3e-3);
