@@ -39,6 +39,8 @@ enum class TruncMode : std::uint8_t { kProbabilistic, kExact };
 // `addend` of out_n values (at the product's scale) is added before the
 // truncation; with a == nullptr the term is the addend alone. That is how
 // SGD's momentum joins the weight gradient's truncation (host/nn/model.h).
+// `bits` > 0 truncates this term's outputs by its own shift instead of the
+// call's: a dense layer's dX (weights at 2f) and dW (at f) share one call.
 template <class S>
 struct MatmulTerm {
   Trans ta = Trans::kNo, tb = Trans::kNo;
@@ -48,7 +50,29 @@ struct MatmulTerm {
   std::size_t out_n = 0;
   std::function<void(const Ring*, Ring*)> map;
   const S* addend = nullptr;
+  int bits = 0;
 };
+
+// A run of `count` consecutive elements truncated by `bits`.
+struct TruncRun {
+  std::size_t count = 0;
+  int bits = 0;
+};
+
+// The truncation runs of a term list (adjacent terms with the same shift
+// merged); `bits` is the call's shift.
+template <class S>
+std::vector<TruncRun> matmul_term_runs(std::span<const MatmulTerm<S>> terms, int bits) {
+  std::vector<TruncRun> runs;
+  for (const auto& t : terms) {
+    const int b = t.bits > 0 ? t.bits : bits;
+    if (!runs.empty() && runs.back().bits == b)
+      runs.back().count += t.out_n;
+    else
+      runs.push_back({t.out_n, b});
+  }
+  return runs;
+}
 
 // Checks a term list and returns the total output count; `who` names the
 // protocol in the error.

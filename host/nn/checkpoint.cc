@@ -10,7 +10,9 @@
 namespace sqt::nn {
 namespace {
 
-constexpr char kMagic[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '1'};
+// Version 2: dense parameters at 2f fractional bits (host/nn/model.h).
+constexpr char kMagic[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '2'};
+constexpr char kMagicV1[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '1'};
 
 template <class T>
 void put(std::ofstream& o, T v) {
@@ -57,7 +59,13 @@ CheckpointData read_checkpoint(const std::string& path) {
   if (!in)
     throw FileError("cannot open checkpoint " + path + " (--resume needs a previous run's --checkpoint DIR)");
   char m[8];
-  if (!in.read(m, 8) || std::memcmp(m, kMagic, 8) != 0) throw FileError("checkpoint " + path + ": bad magic");
+  if (!in.read(m, 8)) throw FileError("checkpoint " + path + ": truncated");
+  if (std::memcmp(m, kMagicV1, 8) == 0) {
+    throw FileError("checkpoint " + path +
+                    ": version 1 (dense parameters at f fractional bits) cannot be resumed by this version; "
+                    "train again");
+  }
+  if (std::memcmp(m, kMagic, 8) != 0) throw FileError("checkpoint " + path + ": bad magic");
   CheckpointData d;
   const auto len = get<std::uint32_t>(in, path);
   if (len > 64) throw FileError("checkpoint " + path + ": bad model name");

@@ -4,13 +4,16 @@
 // are invariant to the gradient's scale except for epsilon, so they run on the
 // summed gradient with epsilon scaled by the batch size (better precision at
 // f = 16 than averaging first) and use the inverse square root of
-// host/nn/invsqrt.h.
+// host/nn/invsqrt.h. Parameters stored at 2f (Model::param_runs) take the
+// update without a truncation; those at f are truncated, all in one call.
 #pragma once
 
 #include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +26,19 @@
 #include "host/nn/share_ops.h"
 
 namespace sqt::nn {
+
+// x 2^f rounded down or up at random so that the mean over steps is exact:
+// a parameter at 2f takes a learning rate at f, which would otherwise lose
+// its relative precision (or vanish) late in a decaying schedule. The draw
+// is a public function of the step, the same at every party.
+inline Ring encode_fixed_public_stochastic(double x, int f, std::uint64_t step) {
+  const double scaled = std::ldexp(x, f), low = std::floor(scaled);
+  std::uint64_t z = (step + 1) * 0x9E3779B97F4A7C15ULL;  // splitmix64 finaliser
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  const double u = static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1p-53;
+  return static_cast<Ring>(static_cast<std::int64_t>(low) + (u < scaled - low ? 1 : 0));
+}
 
 enum class OptimizerKind { kSgd, kAdam, kAmsgrad };
 
@@ -72,23 +88,24 @@ class Optimizer {
 
   // SGD step whose velocity update Model::backward has already done:
   // `velocity` = trunc(mu v + grad); theta -= lr / batch * velocity.
-  void step_folded(P& p, S& theta, S velocity, std::size_t batch) {
+  // `runs`: theta's layout by precision (Model::param_runs); empty: all at f.
+  void step_folded(P& p, S& theta, S velocity, std::size_t batch, std::span<const ParamRun> runs) {
     if (cfg_.kind != OptimizerKind::kSgd) throw ConfigError("step_folded: only SGD folds its momentum");
     if (state_.empty()) init(p);
     ++t_;
     state_[0] = std::move(velocity);
-    apply_velocity(p, theta, batch);
+    apply_velocity(p, theta, batch, runs);
   }
 
   // theta -= update(grad summed over `batch` samples).
-  void step(P& p, S& theta, const S& grad, std::size_t batch) {
+  void step(P& p, S& theta, const S& grad, std::size_t batch, std::span<const ParamRun> runs) {
     if (state_.empty()) init(p);
     ++t_;
     const int f = p.fixed().f;
     if (cfg_.kind == OptimizerKind::kSgd) {
       S& v = state_[0];
       v = p.add(p.trunc(p.mul_public(std::move(v), encode_fixed(cfg_.momentum, f)), f), grad);
-      apply_velocity(p, theta, batch);
+      apply_velocity(p, theta, batch, runs);
       return;
     }
     S& m = state_[0];
@@ -117,12 +134,14 @@ class Optimizer {
     if (eps2 == 0) eps2 = 1;  // at least one unit: invsqrt needs a positive input
     const S r = invsqrt(p, p.add_public(vv, eps2));
     const S mr = mul_trunc(p, m, r, f);
-    theta = p.sub(theta, p.trunc(p.mul_public(mr, encode_fixed(lr() * std::sqrt(c2) / c1, f)), f));
+    const double rate = lr() * std::sqrt(c2) / c1;
+    subtract_scaled(p, theta, mr, encode_fixed(rate, f), f, encode_fixed_public_stochastic(rate, f, t_),
+                    runs);
   }
 
  private:
   // theta -= lr / batch * v: a power-of-two batch folds into the truncation shift.
-  void apply_velocity(P& p, S& theta, std::size_t batch) {
+  void apply_velocity(P& p, S& theta, std::size_t batch, std::span<const ParamRun> runs) {
     const int f = p.fixed().f;
     int shift = f;
     double lr = this->lr();
@@ -130,7 +149,49 @@ class Optimizer {
       shift += std::countr_zero(batch);
     else
       lr /= static_cast<double>(batch);
-    theta = p.sub(std::move(theta), p.trunc(p.mul_public(state_[0], encode_fixed(lr, f)), shift));
+    const double per_sample = this->lr() / static_cast<double>(batch);
+    subtract_scaled(p, theta, state_[0], encode_fixed(lr, f), shift,
+                    encode_fixed_public_stochastic(per_sample, f, t_), runs);
+  }
+
+  // theta -= u * rate: where theta is at f, as trunc(u c_f, shift); where it
+  // is at 2f, as u c_2f with no truncation (u at f, c_2f the rate at f).
+  void subtract_scaled(P& p, S& theta, const S& u, Ring c_f, int shift, Ring c_2f,
+                       std::span<const ParamRun> runs) {
+    const int f = p.fixed().f;
+    if (runs.empty()) {
+      theta = p.sub(std::move(theta), p.trunc(p.mul_public(u, c_f), shift));
+      return;
+    }
+    if (runs.size() == 1 && runs[0].frac_bits == 2 * f && runs[0].count == u.size()) {
+      theta = p.sub(std::move(theta), p.mul_public(u, c_2f));
+      return;
+    }
+    std::vector<S> at_f;
+    std::size_t off = 0;
+    for (const auto& r : runs) {
+      if (r.frac_bits != f && r.frac_bits != 2 * f)
+        throw ShapeError("optimizer: parameters at " + std::to_string(r.frac_bits) + " fractional bits");
+      if (r.frac_bits == f) at_f.push_back(p.mul_public(slice(u, off, r.count), c_f));
+      off += r.count;
+    }
+    if (off != u.size()) throw ShapeError("optimizer: the parameter runs do not cover the parameters");
+    const S dec = at_f.empty() ? S{} : p.trunc(concat(at_f), shift);
+    std::vector<S> parts;
+    off = 0;
+    std::size_t used = 0;
+    for (const auto& r : runs) {
+      S th = slice(theta, off, r.count);
+      if (r.frac_bits == f) {
+        th = p.sub(std::move(th), slice(dec, used, r.count));
+        used += r.count;
+      } else {
+        th = p.sub(std::move(th), p.mul_public(slice(u, off, r.count), c_2f));
+      }
+      parts.push_back(std::move(th));
+      off += r.count;
+    }
+    theta = concat(parts);
   }
 
   OptimizerConfig cfg_;

@@ -17,11 +17,11 @@ void backward_and_update(P& p, Model<P>& model, Optimizer<P>& optim, const typen
                          std::size_t batch) {
   if (const auto fold = optim.momentum_fold(p)) {
     model.backward(dlogits, batch, false, &*fold);
-    optim.step_folded(p, model.params(), model.take_grads(), batch);
+    optim.step_folded(p, model.params(), model.take_grads(), batch, model.param_runs());
     return;
   }
   model.backward(dlogits, batch);
-  optim.step(p, model.params(), model.grads(), batch);
+  optim.step(p, model.params(), model.grads(), batch, model.param_runs());
 }
 
 }  // namespace sqt::nn

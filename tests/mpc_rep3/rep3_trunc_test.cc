@@ -27,12 +27,15 @@ std::int64_t floor_shift(std::int64_t x, int bits) { return x >> bits; }  // ari
 }
 
 // Every got[e] is expected[e] / 2^f rounded as `mode` allows.
+// Element e was truncated by shifts[e], or by f when shifts is empty.
 ::testing::AssertionResult all_rounded_as(TruncMode mode, const std::vector<Ring>& got,
-                                          const std::vector<Ring>& expected, int f) {
+                                          const std::vector<Ring>& expected, int f,
+                                          const std::vector<int>& shifts = {}) {
   if (got.size() != expected.size())
     return ::testing::AssertionFailure() << got.size() << " outputs for " << expected.size() << " expected";
   for (std::size_t e = 0; e < expected.size(); ++e) {
-    auto r = rounded_as(mode, as_signed(got[e]) - floor_shift(as_signed(expected[e]), f));
+    const int shift = shifts.empty() ? f : shifts[e];
+    auto r = rounded_as(mode, as_signed(got[e]) - floor_shift(as_signed(expected[e]), shift));
     if (!r) return r << " at element " << e;
   }
   return ::testing::AssertionSuccess();
@@ -48,7 +51,7 @@ using Terms = std::vector<mpc::MatmulTerm<Rep3::Share>>;
 // party 0's inputs of `values`, against expected / 2^f.
 void expect_matmuls_trunc(const std::vector<std::vector<Ring>>& values,
                           const std::function<Terms(const std::vector<Rep3::Share>&)>& terms,
-                          const std::vector<Ring>& expected, int f) {
+                          const std::vector<Ring>& expected, int f, const std::vector<int>& shifts = {}) {
   for (TruncMode mode : {TruncMode::kProbabilistic, TruncMode::kExact}) {
     Rep3Options options;
     options.mode = mode;
@@ -60,7 +63,7 @@ void expect_matmuls_trunc(const std::vector<std::vector<Ring>>& values,
           return p.reveal(p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(t), f));
         },
         options);
-    EXPECT_TRUE(all_rounded_as(mode, out[0], expected, f));
+    EXPECT_TRUE(all_rounded_as(mode, out[0], expected, f, shifts));
   }
 }
 
@@ -171,6 +174,34 @@ TEST(Rep3Trunc, BatchedProductsThroughPublicMapsMatchScalarReference) {
                      {Trans::kYes, Trans::kNo, m, n, k, &in[0], &in[1], m, row_sums}};
       },
       expected, f);
+}
+
+// Terms with their own shifts (a dense layer's dX at 2f and dW at f): the
+// runs are truncated by 32, 16 and 32 bits, each against scalar code.
+TEST(Rep3Trunc, TermsKeepTheirOwnShifts) {
+  const int f = 16;
+  const std::size_t m = 3, n = 4, k = 6;
+  const auto a = random_signed(m * k, std::int64_t{1} << 30, 41),
+             b = random_signed(k * n, std::int64_t{1} << 30, 42),
+             c = random_signed(5, std::int64_t{1} << 40, 43);
+  std::vector<Ring> product(m * n, 0);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j)
+      for (std::size_t l = 0; l < k; ++l) product[i * n + j] += a[i * k + l] * b[l * n + j];
+  std::vector<Ring> expected = product;
+  expected.insert(expected.end(), c.begin(), c.end());
+  expected.insert(expected.end(), product.begin(), product.end());
+  std::vector<int> shifts(m * n, 2 * f);
+  shifts.insert(shifts.end(), c.size(), f);
+  shifts.insert(shifts.end(), m * n, 2 * f);
+  expect_matmuls_trunc(
+      {a, b, c},
+      [&](const std::vector<Rep3::Share>& in) {
+        return Terms{{Trans::kNo, Trans::kNo, m, n, k, &in[0], &in[1], m * n, {}, nullptr, 2 * f},
+                     {Trans::kNo, Trans::kNo, 0, 0, 0, nullptr, nullptr, c.size(), {}, &in[2]},
+                     {Trans::kNo, Trans::kNo, m, n, k, &in[0], &in[1], m * n, {}, nullptr, 2 * f}};
+      },
+      expected, f, shifts);
 }
 
 // Addends: a product plus a share, and a term that is the share alone (SGD's

@@ -69,7 +69,7 @@ void check_arch(const Architecture& arch, int batch, double tol) {
   const auto dx = fx.open(model.backward(fx.share(dy), batch, true));
   expect_near(dx, dx_ref, tol, "input gradient");
   auto expect_param_grads = [&](const char* what) {
-    ModelParams g = model.decode(fx.p.reveal(model.grads()));
+    ModelParams g = model.decode(fx.p.reveal(model.grads()), /*gradients=*/true);
     for (std::size_t i = 0; i < arch.layers.size(); ++i) {
       if (ref.grads[i].weight.empty()) continue;
       expect_near(g[i].weight, ref.grads[i].weight, tol * batch, what);
@@ -168,22 +168,50 @@ TEST(Loss, CountCorrectMatchesArgmax) {
   EXPECT_EQ(count_correct(fx.p, fx.share(x), fx.share(onehot), rows, cols), want);
 }
 
-TEST(Optimizer, SgdMomentumMatchesFloat64) {
+// SGD on a flat parameter vector stored per `runs` (fractional bits f or 2f,
+// as Model::param_runs gives them) against float64.
+void check_sgd_layout(const std::vector<ParamRun>& runs) {
   Fixture fx;
   const std::size_t n = 200, batch = 128;
   auto theta = random_vec(n, 1);
-  Clear::Share th = fx.share(theta);
+  std::vector<Ring> enc(n);
+  for (std::size_t i = 0, at = 0; at < n; at += runs[i++].count)
+    for (std::size_t j = at; j < at + runs[i].count; ++j) enc[j] = encode_fixed(theta[j], runs[i].frac_bits);
+  Clear::Share th = fx.p.input(0, enc, n);
   Optimizer<Clear> opt({.kind = OptimizerKind::kSgd, .lr = 0.05}, n);
   std::vector<double> v(n, 0.0);
   for (int step = 0; step < 3; ++step) {
     const auto g = random_vec(n, 100 + step, -20, 20);  // summed over the batch
-    opt.step(fx.p, th, fx.share(g), batch);
+    opt.step(fx.p, th, fx.share(g), batch, runs);
     for (std::size_t i = 0; i < n; ++i) {
       v[i] = 0.9 * v[i] + g[i];
       theta[i] -= 0.05 / batch * v[i];
     }
   }
-  expect_near(fx.open(th), theta, 5e-4, "sgd parameters");
+  const auto got = fx.p.reveal(th);
+  for (std::size_t i = 0, at = 0; at < n; at += runs[i++].count)
+    for (std::size_t j = at; j < at + runs[i].count; ++j)
+      ASSERT_NEAR(decode_fixed(got[j], runs[i].frac_bits), theta[j], 5e-4) << "parameter " << j;
+}
+
+TEST(Optimizer, SgdMomentumMatchesFloat64) { check_sgd_layout({{200, kF}}); }
+
+TEST(Optimizer, SgdOnParametersAt2fAndMixedLayouts) {
+  check_sgd_layout({{200, 2 * kF}});
+  check_sgd_layout({{70, kF}, {50, 2 * kF}, {80, kF}});
+}
+
+TEST(Optimizer, PublicStochasticRateIsUnbiased) {
+  // 51.3 units: the draws are 51 or 52 and average 51.3 over many steps.
+  const double rate = 51.3 / 65536.0;
+  double sum = 0;
+  for (std::uint64_t t = 0; t < 20000; ++t) {
+    const Ring c = encode_fixed_public_stochastic(rate, kF, t);
+    ASSERT_TRUE(c == 51 || c == 52) << c;
+    sum += static_cast<double>(c);
+  }
+  EXPECT_NEAR(sum / 20000, 51.3, 0.02);
+  EXPECT_EQ(encode_fixed_public_stochastic(rate, kF, 7), encode_fixed_public_stochastic(rate, kF, 7));
 }
 
 }  // namespace

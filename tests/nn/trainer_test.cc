@@ -70,7 +70,7 @@ void check_sgd_steps(LrSchedule schedule, bool folded) {
       backward_and_update(p, model, opt, dlogits, batch);
     } else {
       model.backward(dlogits, batch);
-      opt.step(p, model.params(), model.grads(), batch);
+      opt.step(p, model.params(), model.grads(), batch, model.param_runs());
     }
     // Float64 step.
     const auto z = ref.forward(x, batch);

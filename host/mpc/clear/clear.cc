@@ -120,7 +120,7 @@ void Clear::next_random(std::span<Ring> out) {
   counter_ += (out.size() + 1) / 2;  // two 64-bit words per AES block
 }
 
-void Clear::trunc_in_place(RingVec& v, int bits) {
+void Clear::trunc_in_place(std::span<Ring> v, int bits) {
   require_trunc_bits(bits);
   if (bits == 0) return;
   Ring* x = v.data();
@@ -185,7 +185,11 @@ Clear::Share Clear::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int 
       for (std::size_t e = 0; e < t.out_n; ++e) dst[e] += t.addend->part[0][e];
     at += t.out_n;
   }
-  trunc_in_place(out.part[0], bits);
+  at = 0;
+  for (const auto& r : matmul_term_runs(terms, bits)) {
+    trunc_in_place(std::span<Ring>(out.part[0]).subspan(at, r.count), r.bits);
+    at += r.count;
+  }
   return out;
 }
 

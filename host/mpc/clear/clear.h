@@ -99,7 +99,7 @@ class Clear {
  private:
   // Fills `out` with the next words of the truncation PRG stream.
   void next_random(std::span<Ring> out);
-  void trunc_in_place(RingVec& v, int bits);
+  void trunc_in_place(std::span<Ring> v, int bits);
 
   backend::Backend* backend_;
   FixedParams fixed_;

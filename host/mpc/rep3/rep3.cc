@@ -82,20 +82,48 @@ void with_width_type(std::size_t w, F&& f) {
     f(std::uint64_t{});
 }
 
-void send_small(net::Network& net, int peer, std::span<const Ring> v, int bits) {
-  const std::size_t w = small_width(bits);
-  std::vector<std::byte> buf(v.size() * w);
-  with_width_type(w, [&](auto t) { pack_as<decltype(t)>(v, buf.data()); });
+// One message of values that are only meaningful mod 2^bits of their run
+// (the wrap-bit terms of truncation), each run packed at its own width.
+void send_small(net::Network& net, int peer, std::span<const Ring> v, std::span<const TruncRun> runs) {
+  std::size_t bytes = 0;
+  for (const auto& r : runs) bytes += r.count * small_width(r.bits);
+  std::vector<std::byte> buf(bytes);
+  std::size_t at = 0, pos = 0;
+  for (const auto& r : runs) {
+    const std::size_t w = small_width(r.bits);
+    with_width_type(w, [&](auto t) { pack_as<decltype(t)>(v.subspan(at, r.count), buf.data() + pos); });
+    at += r.count;
+    pos += r.count * w;
+  }
   net.send_bytes(peer, buf);
 }
 
-RingVec recv_small(net::Network& net, int peer, std::size_t n, int bits) {
-  const std::size_t w = small_width(bits);
-  std::vector<std::byte> buf(n * w);
+RingVec recv_small(net::Network& net, int peer, std::size_t n, std::span<const TruncRun> runs) {
+  std::size_t bytes = 0;
+  for (const auto& r : runs) bytes += r.count * small_width(r.bits);
+  std::vector<std::byte> buf(bytes);
   net.recv_bytes(peer, buf);
   RingVec v(n);
-  with_width_type(w, [&](auto t) { unpack_as<decltype(t)>(buf.data(), v); });
+  std::size_t at = 0, pos = 0;
+  for (const auto& r : runs) {
+    const std::size_t w = small_width(r.bits);
+    with_width_type(w, [&](auto t) {
+      unpack_as<decltype(t)>(buf.data() + pos, std::span<Ring>(v).subspan(at, r.count));
+    });
+    at += r.count;
+    pos += r.count * w;
+  }
   return v;
+}
+
+// Calls fn(begin, end, bits) for each run, in order.
+template <class F>
+void for_runs(std::span<const TruncRun> runs, F&& fn) {
+  std::size_t at = 0;
+  for (const auto& r : runs) {
+    fn(at, at + r.count, r.bits);
+    at += r.count;
+  }
 }
 
 RingVec recv_ring(net::Network& net, int peer, std::size_t n) {
@@ -395,6 +423,8 @@ void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb
 // they commute with the sharing) and go straight into one truncation.
 Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
   const std::size_t total = matmul_terms_total(terms, "rep3");
+  const std::vector<TruncRun> runs = matmul_term_runs(terms, bits);
+  for (const auto& r : runs) check_trunc_bits(r.bits);
   if (mode_ == TruncMode::kExact) {
     Share all(total);
     std::size_t at = 0;
@@ -412,9 +442,21 @@ Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bi
       }
       at += t.out_n;
     }
-    return trunc(all, bits);
+    if (runs.size() == 1) return trunc(all, runs[0].bits);
+    Share out(total);  // exact mode is not the hot path: one truncation per run
+    at = 0;
+    for (const auto& r : runs) {
+      Share piece(r.count);
+      for (int c = 0; c < 2; ++c)
+        std::copy_n(all.part[c].begin() + static_cast<std::ptrdiff_t>(at), r.count, piece.part[c].begin());
+      piece = trunc(piece, r.bits);
+      for (int c = 0; c < 2; ++c)
+        std::copy(piece.part[c].begin(), piece.part[c].end(),
+                  out.part[c].begin() + static_cast<std::ptrdiff_t>(at));
+      at += r.count;
+    }
+    return out;
   }
-  check_trunc_bits(bits);
   RingVec z(total), product;  // every segment is overwritten or zeroed below
   std::size_t at = 0;
   for (const auto& t : terms) {
@@ -435,7 +477,7 @@ Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bi
       for (std::size_t e = 0; e < t.out_n; ++e) out[e] += t.addend->part[0][e];
     at += t.out_n;
   }
-  return trunc_additive(std::move(z), total, true, bits);
+  return trunc_additive(std::move(z), total, true, runs);
 }
 
 Rep3::Share Rep3::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
@@ -477,10 +519,17 @@ Rep3::Share Rep3::trunc(const Share& x, int bits) {
 // a*beta (P0) + a*rho (P1) = w mod 2^b. Round 3: P0 and P1 fold their halves
 // of w, masked from K_0, into the components P2 co-holds.
 Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, int bits) {
+  const TruncRun run[] = {{n, bits}};
+  return trunc_additive(std::move(z), n, p1_has_summand, run);
+}
+
+Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
+                                 std::span<const TruncRun> runs) {
   next_op();
   const Ring offset = Ring{1} << 62;
-  const Ring top = Ring{1} << (64 - bits);  // 2^(64-b): weight of the wrap bit
-  const Ring low_mask = (Ring{1} << bits) - 1;
+  // Per run of shift b: 2^(64-b), the weight of the wrap bit, and 2^b - 1.
+  auto top = [](int b) { return Ring{1} << (64 - b); };
+  auto low_mask = [](int b) { return (Ring{1} << b) - 1; };
   // The outputs are built in vectors that already hold one of their terms
   // (a received message, a summand already sent), not in fresh zeroed ones:
   // these are the hottest buffers of a training step.
@@ -505,25 +554,40 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, 
     k0(kS6, nu);
     // known: -(r >> b) + 2^(64-b) nu, P0 and P1 agree (z's storage, once sent).
     RingVec known = z.size() == n ? std::move(z) : RingVec(n);
-    for (std::size_t e = 0; e < n; ++e) known[e] = (Ring{0} - (r[e] >> bits)) + top * nu[e];
+    for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
+      const Ring t = top(b);
+      for (std::size_t e = lo; e < hi; ++e) known[e] = (Ring{0} - (r[e] >> b)) + t * nu[e];
+    });
     const std::span<Ring> d = mu;  // d overwrites mu element by element
     if (p0) {
       auto y0 = recv_ring(net_, kP2, n);
-      const auto beta = recv_small(net_, kP2, n, bits);
-      for (std::size_t e = 0; e < n; ++e) d[e] = ((r[e] >> 63) * beta[e] + mu[e] - nu[e]) & low_mask;
-      send_small(net_, kP2, d, bits);
-      for (std::size_t e = 0; e < n; ++e) y0[e] += top * d[e];
+      const auto beta = recv_small(net_, kP2, n, runs);
+      for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
+        const Ring mask = low_mask(b);
+        for (std::size_t e = lo; e < hi; ++e) d[e] = ((r[e] >> 63) * beta[e] + mu[e] - nu[e]) & mask;
+      });
+      send_small(net_, kP2, d, runs);
+      for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
+        const Ring t = top(b);
+        for (std::size_t e = lo; e < hi; ++e) y0[e] += t * d[e];
+      });
       out.part[0] = std::move(y0);
       out.part[1] = std::move(known);
     } else {
       auto y2 = scratch(4, n), rho = scratch(5, n);
       fill_next(kS3, y2);
       fill_next(kS4, rho);
-      for (std::size_t e = 0; e < n; ++e) d[e] = ((r[e] >> 63) * rho[e] - mu[e]) & low_mask;
-      send_small(net_, kP2, d, bits);
+      for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
+        const Ring mask = low_mask(b);
+        for (std::size_t e = lo; e < hi; ++e) d[e] = ((r[e] >> 63) * rho[e] - mu[e]) & mask;
+      });
+      send_small(net_, kP2, d, runs);
       out.part[0] = std::move(known);
       out.part[1].resize(n);
-      for (std::size_t e = 0; e < n; ++e) out.part[1][e] = y2[e] + top * d[e];
+      for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
+        const Ring t = top(b);
+        for (std::size_t e = lo; e < hi; ++e) out.part[1][e] = y2[e] + t * d[e];
+      });
     }
     return out;
   }
@@ -537,19 +601,25 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, 
   fill_prev(kS3, y2);
   fill_prev(kS4, rho);
   // c becomes y0 in place.
-  for (std::size_t e = 0; e < n; ++e) {
-    const Ring ce = c[e] + z[e] + offset;
-    c[e] = (ce >> bits) - (offset >> bits) - y2[e];
-    beta[e] = ((Ring{1} - (ce >> 63)) - rho[e]) & low_mask;
-  }
+  for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
+    const Ring mask = low_mask(b);
+    for (std::size_t e = lo; e < hi; ++e) {
+      const Ring ce = c[e] + z[e] + offset;
+      c[e] = (ce >> b) - (offset >> b) - y2[e];
+      beta[e] = ((Ring{1} - (ce >> 63)) - rho[e]) & mask;
+    }
+  });
   net_.send(kP0, c);
-  send_small(net_, kP0, beta, bits);
-  auto d0 = recv_small(net_, kP0, n, bits);
-  auto d2 = recv_small(net_, kP1, n, bits);
-  for (std::size_t e = 0; e < n; ++e) {
-    d2[e] = y2[e] + top * d2[e];
-    c[e] += top * d0[e];
-  }
+  send_small(net_, kP0, beta, runs);
+  auto d0 = recv_small(net_, kP0, n, runs);
+  auto d2 = recv_small(net_, kP1, n, runs);
+  for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
+    const Ring t = top(b);
+    for (std::size_t e = lo; e < hi; ++e) {
+      d2[e] = y2[e] + t * d2[e];
+      c[e] += t * d0[e];
+    }
+  });
   out.part[0] = std::move(d2);
   out.part[1] = std::move(c);
   return out;

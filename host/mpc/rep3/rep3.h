@@ -118,6 +118,8 @@ class Rep3 {
   // Probabilistic truncation from additive summands: `z` is this party's
   // summand (P1's only if p1_has_summand, else empty), x = sum of summands.
   Share trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, int bits);
+  // The same with consecutive runs truncated by their own shifts.
+  Share trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, std::span<const TruncRun> runs);
   Share trunc_exact(const Share& x, int bits);
   // x as boolean planes (0..bits-1) of a P0-private summand w plus a summand
   // c = x_2 known to P1 and P2; returns the shared planes of w, c and of
