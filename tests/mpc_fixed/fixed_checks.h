@@ -280,6 +280,20 @@ void check_exp(Run&& run, FixedParams fp, std::uint64_t seed, double rel, double
   expect_close(decoded(got, fp.f), want, xq, rel, abs_ulps * std::ldexp(1.0, -fp.f), "exp");
 }
 
+// fx::exp_nonpositive (softmax's exp) over x <= 0, including 0, one unit
+// below, both sides of the 2^-16 cut-off and far below it.
+template <class Run>
+void check_exp_nonpositive(Run&& run, FixedParams fp, std::uint64_t seed, double rel, double abs_ulps) {
+  auto xs = uniform(3000, -20.0, 0.0, seed);
+  xs.insert(xs.end(), {0.0, -std::ldexp(1.0, -fp.f), -1.0, -11.09, -11.1, -12.0, -100.0, -5000.0});
+  const auto x = encode_all(xs, fp.f);
+  const auto got = run([&](auto& p) { return p.reveal(mpc::fx::exp_nonpositive(p, owned(p, x))); });
+  const auto xq = decoded(x, fp.f);
+  std::vector<double> want(xq.size());
+  for (std::size_t i = 0; i < xq.size(); ++i) want[i] = std::exp(xq[i]);
+  expect_close(decoded(got, fp.f), want, xq, rel, abs_ulps * std::ldexp(1.0, -fp.f), "exp_nonpositive");
+}
+
 // fx::reciprocal on both signs over [2^-(k-f-1)... ] magnitudes whose result fits.
 template <class Run>
 void check_reciprocal(Run&& run, FixedParams fp, std::uint64_t seed, double rel, double abs_ulps) {

@@ -44,6 +44,9 @@ TYPED_TEST_P(FixedPoint, MaxPool3x3Overlapping) { check_max_windows(this->runner
 TYPED_TEST_P(FixedPoint, MaxPool3x3Stride1) { check_max_windows(this->runner(), this->fp_, 3, 1, 6); }
 TYPED_TEST_P(FixedPoint, MaxOnlyAllPairs) { check_max_only(this->runner(), this->fp_, 14); }
 TYPED_TEST_P(FixedPoint, Exp) { check_exp(this->runner(), this->fp_, 7, kExpRel, kExpUlps); }
+TYPED_TEST_P(FixedPoint, ExpNonpositive) {
+  check_exp_nonpositive(this->runner(), this->fp_, 16, kExpRel, kExpUlps);
+}
 TYPED_TEST_P(FixedPoint, Reciprocal) {
   check_reciprocal(this->runner(), this->fp_, 8, kReciprocalRel, kReciprocalUlps);
 }
@@ -60,7 +63,7 @@ TYPED_TEST_P(FixedPoint, Softmax) {
 
 REGISTER_TYPED_TEST_SUITE_P(FixedPoint, MulWithinOneUlp, MatmulWithinOneUlp, CompareReluSelectExact,
                             MaxPool2x2, MaxPool3x3Overlapping, MaxPool3x3Stride1, MaxOnlyAllPairs, Exp,
-                            Reciprocal, ReciprocalInRange, Div, InvSqrt, Sqrt, Log, Softmax);
+                            ExpNonpositive, Reciprocal, ReciprocalInRange, Div, InvSqrt, Sqrt, Log, Softmax);
 
 // Names the instantiations after the runner: `ClearFixed/FixedPoint/Exact.Exp`.
 struct RunnerNames {

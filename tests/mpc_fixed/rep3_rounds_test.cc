@@ -63,6 +63,7 @@ TEST(Rep3FixedRounds, IndependentOfBatchSize) {
     fx::max_windows(p, x, w, 4);
   });
   expect_fixed_rounds("exp", [](mpc::Rep3& p, const Share& x) { fx::exp(p, x); });
+  expect_fixed_rounds("exp_nonpositive", [](mpc::Rep3& p, const Share& x) { fx::exp_nonpositive(p, x); });
   expect_fixed_rounds("reciprocal", [](mpc::Rep3& p, const Share& x) { fx::reciprocal(p, x); });
   expect_fixed_rounds("div", [](mpc::Rep3& p, const Share& x) { fx::div(p, x, x); });
   expect_fixed_rounds("invsqrt", [](mpc::Rep3& p, const Share& x) { fx::invsqrt(p, x); });

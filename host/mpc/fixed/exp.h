@@ -47,28 +47,16 @@ inline const std::vector<double>& exp2_fraction_coeffs(int f) {
   return coeffs;
 }
 
-// 2^y for fixed-point y with y < k - f - 1 (the result must fit the
-// fixed-point range); y <= -2^n gives 0 (within rounding).
+namespace detail {
+
+// 2^y from the low f + n bits of y as arithmetic planes (plane j at
+// [j * stride, j * stride + len)) and the selector `sel` at 2f bits that
+// undoes the mod-2^n wrap of the integer part.
 template <Protocol P>
-ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
-  const FixedParams fp = p.fixed();
-  const int f = fp.f;
-  const int n = exp_integer_bits(fp);
-  if (n > 4 || (1 << n) > 2 * f) {
-    throw ConfigError("fx::exp2: fixed-point parameters f=" + std::to_string(f) +
-                      " k=" + std::to_string(fp.k) + " need k - f <= 16 and 2^ceil(log2(k - f)) <= 2f");
-  }
-  const std::size_t len = y.size();
-  constexpr int C = ShareOf<P>::kComponents;
-
-  // 1. s = [y < 0], z = [y < -2^n] in one comparison.
-  const ShareOf<P> sz = p.ltz(concat(y, p.add_public(y, Ring{1} << (n + f))));
-  const ShareOf<P> s = slice<C>(sz, 0, len);
-  const ShareOf<P> z = slice<C>(sz, len, len);
-
-  // 2. The low f + n bits as arithmetic 0/1 values.
-  std::size_t stride = 0;
-  const ShareOf<P> bits = detail::planes_to_arith(p, p.bit_decompose(y, f + n), stride);
+ShareOf<P> exp2_from_planes(P& p, const ShareOf<P>& bits, std::size_t stride, std::size_t len,
+                            const ShareOf<P>& sel) {
+  const int f = p.fixed().f;
+  const int n = exp_integer_bits(p.fixed());
   std::vector<Ring> frac_coeff(static_cast<std::size_t>(f));
   for (int j = 0; j < f; ++j) frac_coeff[static_cast<std::size_t>(j)] = Ring{1} << j;
   const ShareOf<P> u = detail::combine_planes(p, bits, stride, len, 0, frac_coeff);
@@ -115,12 +103,6 @@ ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
   }
   ShareOf<P> pow2_int = factors.empty() ? p.add_public(p.zeros(len), Ring{1}) : std::move(factors[0].as_int);
 
-  // 4. Selector at 2f bits: 2^(2f) for y >= 0, 2^(2f - 2^n) for -2^n <= y < 0
-  // (the mod-2^n wrap undone), 0 below.
-  const Ring keep = Ring{1} << (2 * f);
-  const Ring wrap = Ring{1} << (2 * f - (1 << n));
-  ShareOf<P> sel = p.add_public(p.sub(p.mul_public(s, wrap - keep), p.mul_public(z, wrap)), keep);
-
   // Polynomial before truncation (2f fractional bits); its truncation (a
   // product by 1) and the scaled integer power share one round.
   ShareOf<P> poly_raw = p.zeros(len);
@@ -134,10 +116,76 @@ ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
   return mul_trunc(p, ps[0], ps[1], f);
 }
 
+}  // namespace detail
+
+// 2^y for fixed-point y with y < k - f - 1 (the result must fit the
+// fixed-point range); y <= -2^n gives 0 (within rounding).
+template <Protocol P>
+ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
+  const FixedParams fp = p.fixed();
+  const int f = fp.f;
+  const int n = exp_integer_bits(fp);
+  if (n > 4 || (1 << n) > 2 * f) {
+    throw ConfigError("fx::exp2: fixed-point parameters f=" + std::to_string(f) +
+                      " k=" + std::to_string(fp.k) + " need k - f <= 16 and 2^ceil(log2(k - f)) <= 2f");
+  }
+  const std::size_t len = y.size();
+  constexpr int C = ShareOf<P>::kComponents;
+
+  // 1. s = [y < 0], z = [y < -2^n] in one comparison.
+  const ShareOf<P> sz = p.ltz(concat(y, p.add_public(y, Ring{1} << (n + f))));
+  const ShareOf<P> s = slice<C>(sz, 0, len);
+  const ShareOf<P> z = slice<C>(sz, len, len);
+
+  // 2. The low f + n bits as arithmetic 0/1 values.
+  std::size_t stride = 0;
+  const ShareOf<P> bits = detail::planes_to_arith(p, p.bit_decompose(y, f + n), stride);
+
+  // Selector at 2f bits: 2^(2f) for y >= 0, 2^(2f - 2^n) for -2^n <= y < 0
+  // (the mod-2^n wrap undone), 0 below.
+  const Ring keep = Ring{1} << (2 * f);
+  const Ring wrap = Ring{1} << (2 * f - (1 << n));
+  const ShareOf<P> sel = p.add_public(p.sub(p.mul_public(s, wrap - keep), p.mul_public(z, wrap)), keep);
+  return detail::exp2_from_planes(p, bits, stride, len, sel);
+}
+
+// 2^y for y <= 0, as softmax has after subtracting the row maximum: one bit
+// decomposition instead of a comparison plus a decomposition (9 rounds
+// fewer). y - 2^-f < 0 gives s = 1; bit k-1 of y - 2^-f + 2^(n+f) + 2^(k-1)
+// is [y - 2^-f >= -2^n] = 1 - z, and its low f + n bits are those of
+// y - 2^-f. The one-unit shift changes the result by a factor 2^(-2^-f).
+template <Protocol P>
+ShareOf<P> exp2_nonpositive(P& p, const ShareOf<P>& y) {
+  const FixedParams fp = p.fixed();
+  const int f = fp.f, k = fp.k;
+  const int n = exp_integer_bits(fp);
+  if (n > 4 || (1 << n) > 2 * f || f + n >= k - 1) {
+    throw ConfigError("fx::exp2_nonpositive: fixed-point parameters f=" + std::to_string(f) +
+                      " k=" + std::to_string(k) + " need k - f <= 16 and 2^ceil(log2(k - f)) <= 2f");
+  }
+  const std::size_t len = y.size();
+  const ShareOf<P> w = p.add_public(y, (Ring{1} << (n + f)) + (Ring{1} << (k - 1)) - 1);
+  auto planes = p.bit_decompose(w, k);
+  planes[static_cast<std::size_t>(f + n)] = std::move(planes[static_cast<std::size_t>(k - 1)]);
+  planes.resize(static_cast<std::size_t>(f + n) + 1);  // the low f + n bits, then 1 - z
+  std::size_t stride = 0;
+  const ShareOf<P> bits = detail::planes_to_arith(p, planes, stride);
+  // Selector: 2^(2f - 2^n) (1 - z), the mod-2^n wrap undone, 0 below -2^n.
+  const Ring wrap[] = {Ring{1} << (2 * f - (1 << n))};
+  const ShareOf<P> sel = detail::combine_planes(p, bits, stride, len, static_cast<std::size_t>(f + n), wrap);
+  return detail::exp2_from_planes(p, bits, stride, len, sel);
+}
+
 // e^x = 2^(x log2 e).
 template <Protocol P>
 ShareOf<P> exp(P& p, const ShareOf<P>& x) {
   return exp2(p, mul_public(p, x, std::numbers::log2e));
+}
+
+// e^x for x <= 0 (see exp2_nonpositive).
+template <Protocol P>
+ShareOf<P> exp_nonpositive(P& p, const ShareOf<P>& x) {
+  return exp2_nonpositive(p, mul_public(p, x, std::numbers::log2e));
 }
 
 }  // namespace sqt::mpc::fx

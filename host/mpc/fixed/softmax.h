@@ -1,5 +1,5 @@
 // Softmax over the rows of a rows x cols matrix: subtract the row maximum
-// (all-pairs comparison), exp, row sums, one reciprocal per row (known
+// (all-pairs comparison), exp of the non-positive differences, row sums, one reciprocal per row (known
 // range, no normalisation), one product. Each step is one batched call for the whole matrix.
 #pragma once
 
@@ -26,7 +26,7 @@ ShareOf<P> softmax(P& p, const ShareOf<P>& x, std::size_t rows, std::size_t cols
   std::vector<std::uint32_t> all(rows * cols);
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint32_t>(i);
   const ShareOf<P> row_max = max_only(p, x, all, cols);
-  const ShareOf<P> e = exp(p, p.sub(x, repeat_each<C>(row_max, cols)));
+  const ShareOf<P> e = exp_nonpositive(p, p.sub(x, repeat_each<C>(row_max, cols)));
   const ShareOf<P> sums = p.linear(e, rows, [&](const Ring* in, Ring* out) {
     for (std::size_t r = 0; r < rows; ++r) {
       Ring s = 0;
