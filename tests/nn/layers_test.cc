@@ -201,6 +201,41 @@ TEST(Optimizer, SgdOnParametersAt2fAndMixedLayouts) {
   check_sgd_layout({{70, kF}, {50, 2 * kF}, {80, kF}});
 }
 
+// Adam or AMSGrad on a mixed f / 2f layout against the float64 formula of
+// host/nn/optimizer.h (summed gradients, epsilon scaled by the batch).
+void check_adaptive_layout(OptimizerKind kind) {
+  Fixture fx;
+  const std::vector<ParamRun> runs{{60, kF}, {60, 2 * kF}};
+  const std::size_t n = 120, batch = 64;
+  const double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  auto theta = random_vec(n, 3);
+  std::vector<Ring> enc(n);
+  for (std::size_t j = 0; j < n; ++j) enc[j] = encode_fixed(theta[j], j < 60 ? kF : 2 * kF);
+  Clear::Share th = fx.p.input(0, enc, n);
+  Optimizer<Clear> opt({.kind = kind, .lr = lr}, n);
+  std::vector<double> m(n, 0.0), v(n, 0.0), vmax(n, 0.0);
+  for (int step = 1; step <= 3; ++step) {
+    auto g = random_vec(n, 200 + step, 1, 20);  // summed over the batch; magnitudes invsqrt covers
+    for (std::size_t i = 0; i < n; i += 2) g[i] = -g[i];
+    opt.step(fx.p, th, fx.share(g), batch, runs);
+    const double c1 = 1 - std::pow(b1, step), c2 = 1 - std::pow(b2, step);
+    const double e = eps * batch * std::sqrt(c2);
+    for (std::size_t i = 0; i < n; ++i) {
+      m[i] = b1 * m[i] + (1 - b1) * g[i];
+      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+      vmax[i] = std::max(vmax[i], v[i]);
+      const double vv = kind == OptimizerKind::kAmsgrad ? vmax[i] : v[i];
+      theta[i] -= lr * std::sqrt(c2) / c1 * m[i] / std::sqrt(vv + e * e);
+    }
+  }
+  const auto got = fx.p.reveal(th);
+  for (std::size_t j = 0; j < n; ++j)
+    ASSERT_NEAR(decode_fixed(got[j], j < 60 ? kF : 2 * kF), theta[j], 5e-4) << "parameter " << j;
+}
+
+TEST(Optimizer, AdamOnAMixedLayoutMatchesFloat64) { check_adaptive_layout(OptimizerKind::kAdam); }
+TEST(Optimizer, AmsgradOnAMixedLayoutMatchesFloat64) { check_adaptive_layout(OptimizerKind::kAmsgrad); }
+
 TEST(Optimizer, PublicStochasticRateIsUnbiased) {
   // 51.3 units: the draws are 51 or 52 and average 51.3 over many steps.
   const double rate = 51.3 / 65536.0;
