@@ -229,8 +229,8 @@ class Model {
         const S addend = mpc::linear_overwrite(bias, batch * nout, [&](const Ring* src, Ring* dst) {
           for (std::size_t r = 0; r < batch; ++r) std::copy_n(src, nout, dst + r * nout);
         });
-        const mpc::MatmulTerm<S> term{Trans::kNo, Trans::kNo, batch,        nout, nin,
-                                      &x,         &w,         batch * nout, {},   &addend};
+        const mpc::MatmulTerm<S> term{
+            .m = batch, .n = nout, .k = nin, .a = &x, .b = &w, .out_n = batch * nout, .addend = &addend};
         S y = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(&term, 1), param_frac_bits(i));
         if (train) c.input = std::move(x);
         return y;
@@ -312,17 +312,15 @@ class Model {
         // dX comes first, so that it is kept by shrinking t instead of copied.
         std::vector<mpc::MatmulTerm<S>> terms;
         if (need_dx) {
-          terms.push_back({Trans::kNo,
-                           Trans::kYes,
-                           batch,
-                           nin,
-                           nout,
-                           &dy,
-                           &w,
-                           batch * nin,
-                           {},
-                           nullptr,
-                           param_frac_bits(i)});
+          // dY W^T is at 3f (weights at 2f): truncated by 2f.
+          terms.push_back({.tb = Trans::kYes,
+                           .m = batch,
+                           .n = nin,
+                           .k = nout,
+                           .a = &dy,
+                           .b = &w,
+                           .out_n = batch * nin,
+                           .bits = param_frac_bits(i)});
         }
         terms.push_back({Trans::kYes, Trans::kNo, nin, nout, batch, &c.input, &dy, nin * nout, {}});
         return finish_param_layer(i, terms, need_dx ? batch * nin : 0, nin * nout, dy, batch, nout, fold);
