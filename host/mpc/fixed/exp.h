@@ -154,6 +154,7 @@ ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
 // fewer). y - 2^-f < 0 gives s = 1; bit k-1 of y - 2^-f + 2^(n+f) + 2^(k-1)
 // is [y - 2^-f >= -2^n] = 1 - z, and its low f + n bits are those of
 // y - 2^-f. The one-unit shift changes the result by a factor 2^(-2^-f).
+// A positive y gives a wrong result (the caller guarantees y <= 0).
 template <Protocol P>
 ShareOf<P> exp2_nonpositive(P& p, const ShareOf<P>& y) {
   const FixedParams fp = p.fixed();
@@ -161,7 +162,8 @@ ShareOf<P> exp2_nonpositive(P& p, const ShareOf<P>& y) {
   const int n = exp_integer_bits(fp);
   if (n > 4 || (1 << n) > 2 * f || f + n >= k - 1) {
     throw ConfigError("fx::exp2_nonpositive: fixed-point parameters f=" + std::to_string(f) +
-                      " k=" + std::to_string(k) + " need k - f <= 16 and 2^ceil(log2(k - f)) <= 2f");
+                      " k=" + std::to_string(k) +
+                      " need k - f <= 16, 2^ceil(log2(k - f)) <= 2f and f + ceil(log2(k - f)) < k - 1");
   }
   const std::size_t len = y.size();
   const ShareOf<P> w = p.add_public(y, (Ring{1} << (n + f)) + (Ring{1} << (k - 1)) - 1);

@@ -82,12 +82,16 @@ void with_width_type(std::size_t w, F&& f) {
     f(std::uint64_t{});
 }
 
+std::size_t small_bytes(std::span<const TruncRun> runs) {
+  std::size_t bytes = 0;
+  for (const auto& r : runs) bytes += r.count * small_width(r.bits);
+  return bytes;
+}
+
 // One message of values that are only meaningful mod 2^bits of their run
 // (the wrap-bit terms of truncation), each run packed at its own width.
 void send_small(net::Network& net, int peer, std::span<const Ring> v, std::span<const TruncRun> runs) {
-  std::size_t bytes = 0;
-  for (const auto& r : runs) bytes += r.count * small_width(r.bits);
-  std::vector<std::byte> buf(bytes);
+  std::vector<std::byte> buf(small_bytes(runs));
   std::size_t at = 0, pos = 0;
   for (const auto& r : runs) {
     const std::size_t w = small_width(r.bits);
@@ -99,9 +103,7 @@ void send_small(net::Network& net, int peer, std::span<const Ring> v, std::span<
 }
 
 RingVec recv_small(net::Network& net, int peer, std::size_t n, std::span<const TruncRun> runs) {
-  std::size_t bytes = 0;
-  for (const auto& r : runs) bytes += r.count * small_width(r.bits);
-  std::vector<std::byte> buf(bytes);
+  std::vector<std::byte> buf(small_bytes(runs));
   net.recv_bytes(peer, buf);
   RingVec v(n);
   std::size_t at = 0, pos = 0;
