@@ -264,20 +264,27 @@ void check_max_only(Run&& run, FixedParams fp, std::uint64_t seed) {
   }
 }
 
-// fx::exp on [-20, ln(max)] and a few far-negative inputs (which must give
-// 0): relative error plus an absolute floor of a few ulp (results below 2^-f
-// are not representable).
+// An exp variant `op` on the inputs xs against std::exp: relative error plus
+// an absolute floor of a few ulp (results below 2^-f are not representable).
+template <class Run, class Op>
+void check_exp_variant(Run&& run, FixedParams fp, const std::vector<double>& xs, Op op, double rel,
+                       double abs_ulps, const char* name) {
+  const auto x = encode_all(xs, fp.f);
+  const auto got = run([&](auto& p) { return p.reveal(op(p, owned(p, x))); });
+  const auto xq = decoded(x, fp.f);
+  std::vector<double> want(xq.size());
+  for (std::size_t i = 0; i < xq.size(); ++i) want[i] = std::exp(xq[i]);
+  expect_close(decoded(got, fp.f), want, xq, rel, abs_ulps * std::ldexp(1.0, -fp.f), name);
+}
+
+// fx::exp on [-20, ln(max)] and a few far-negative inputs (which must give 0).
 template <class Run>
 void check_exp(Run&& run, FixedParams fp, std::uint64_t seed, double rel, double abs_ulps) {
   const double top = std::log(std::ldexp(1.0, fp.k - fp.f - 1)) - 0.05;
   auto xs = uniform(3000, -20.0, top, seed);
   xs.insert(xs.end(), {0.0, -1.0, 1.0, -11.09, -11.1, -12.0, -100.0, -5000.0, top});
-  const auto x = encode_all(xs, fp.f);
-  const auto got = run([&](auto& p) { return p.reveal(mpc::fx::exp(p, owned(p, x))); });
-  const auto xq = decoded(x, fp.f);
-  std::vector<double> want(xq.size());
-  for (std::size_t i = 0; i < xq.size(); ++i) want[i] = std::exp(xq[i]);
-  expect_close(decoded(got, fp.f), want, xq, rel, abs_ulps * std::ldexp(1.0, -fp.f), "exp");
+  check_exp_variant(
+      run, fp, xs, [](auto& p, const auto& x) { return mpc::fx::exp(p, x); }, rel, abs_ulps, "exp");
 }
 
 // fx::exp_nonpositive (softmax's exp) over x <= 0, including 0, one unit
@@ -286,12 +293,9 @@ template <class Run>
 void check_exp_nonpositive(Run&& run, FixedParams fp, std::uint64_t seed, double rel, double abs_ulps) {
   auto xs = uniform(3000, -20.0, 0.0, seed);
   xs.insert(xs.end(), {0.0, -std::ldexp(1.0, -fp.f), -1.0, -11.09, -11.1, -12.0, -100.0, -5000.0});
-  const auto x = encode_all(xs, fp.f);
-  const auto got = run([&](auto& p) { return p.reveal(mpc::fx::exp_nonpositive(p, owned(p, x))); });
-  const auto xq = decoded(x, fp.f);
-  std::vector<double> want(xq.size());
-  for (std::size_t i = 0; i < xq.size(); ++i) want[i] = std::exp(xq[i]);
-  expect_close(decoded(got, fp.f), want, xq, rel, abs_ulps * std::ldexp(1.0, -fp.f), "exp_nonpositive");
+  check_exp_variant(
+      run, fp, xs, [](auto& p, const auto& x) { return mpc::fx::exp_nonpositive(p, x); }, rel, abs_ulps,
+      "exp_nonpositive");
 }
 
 // fx::reciprocal on both signs over [2^-(k-f-1)... ] magnitudes whose result fits.
