@@ -30,11 +30,22 @@ struct BatchCost {
   double seconds = 0;  // per batch
   std::uint64_t bytes = 0, rounds = 0;
   std::vector<nn::LayerCost> layers;  // summed over the batches
-  // Summed over the batches: the softmax-CE gradient, and the optimizer's
-  // own work (backward_and_update minus the layers' backward).
-  double softmax_s = 0, update_s = 0;
-  std::uint64_t softmax_bytes = 0, update_bytes = 0, softmax_rounds = 0, update_rounds = 0;
+  // Summed over the batches: the softmax-CE gradient (forward fields) and
+  // the optimizer's own work, backward_and_update minus the layers'
+  // backward (backward fields).
+  nn::LayerCost softmax, optimizer;
 };
+
+// Adds the time, bytes and rounds of fn() to the given counters.
+template <class P, class F>
+void measure(const P& p, double& seconds, std::uint64_t& bytes, std::uint64_t& rounds, F&& fn) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::uint64_t b0 = nn::bytes_sent_of(p), r0 = nn::rounds_of(p);
+  fn();
+  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  bytes += nn::bytes_sent_of(p) - b0;
+  rounds += nn::rounds_of(p) - r0;
+}
 
 // Runs `repeats` x `batches` SGD steps of `model` on random data owned by
 // party 0; seconds per batch is the median over the repeats (one party's
@@ -55,39 +66,20 @@ BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int ba
     for (std::size_t r = 0; r < batch; ++r) y[r * arch.classes + g() % arch.classes] = Ring{1} << p.fixed().f;
   }
   const auto xs = p.input(0, x, in_n), ys = p.input(0, y, out_n);
-  double softmax_s = 0, update_s = 0;
-  std::uint64_t softmax_bytes = 0, update_bytes = 0, softmax_rounds = 0, update_rounds = 0;
-  auto clock = [] { return std::chrono::steady_clock::now(); };
-  auto seconds = [](auto d) { return std::chrono::duration<double>(d).count(); };
+  nn::LayerCost softmax, update;  // update: all of backward_and_update
   auto step = [&] {
     const auto logits = m.forward(xs, batch, true);
-    const auto t0 = clock();
-    const std::uint64_t b0 = nn::bytes_sent_of(p), r0 = nn::rounds_of(p);
-    auto dlogits = nn::softmax_ce_grad(p, logits, ys, batch, arch.classes);
-    const auto t1 = clock();
-    const std::uint64_t b1 = nn::bytes_sent_of(p), r1 = nn::rounds_of(p);
-    nn::LayerCost before;  // the layers' backward totals
-    for (const auto& l : m.layer_costs())
-      before.backward_s += l.backward_s, before.backward_bytes += l.backward_bytes,
-          before.backward_rounds += l.backward_rounds;
-    nn::backward_and_update(p, m, opt, dlogits, batch);
-    nn::LayerCost after;
-    for (const auto& l : m.layer_costs())
-      after.backward_s += l.backward_s, after.backward_bytes += l.backward_bytes,
-          after.backward_rounds += l.backward_rounds;
-    softmax_s += seconds(t1 - t0);
-    softmax_bytes += b1 - b0;
-    softmax_rounds += r1 - r0;
-    update_s += seconds(clock() - t1) - (after.backward_s - before.backward_s);
-    update_bytes += nn::bytes_sent_of(p) - b1 - (after.backward_bytes - before.backward_bytes);
-    update_rounds += nn::rounds_of(p) - r1 - (after.backward_rounds - before.backward_rounds);
+    typename P::Share dlogits;
+    measure(p, softmax.forward_s, softmax.forward_bytes, softmax.forward_rounds,
+            [&] { dlogits = nn::softmax_ce_grad(p, logits, ys, batch, arch.classes); });
+    measure(p, update.backward_s, update.backward_bytes, update.backward_rounds,
+            [&] { nn::backward_and_update(p, m, opt, dlogits, batch); });
   };
   // One untimed batch first: a training run is thousands of batches, and the
   // first one pays for faulting in the heap (expensive on virtual machines).
   step();
   m.reset_layer_costs();
-  softmax_s = update_s = 0;
-  softmax_bytes = update_bytes = softmax_rounds = update_rounds = 0;
+  softmax = update = {};
   const std::uint64_t b0 = nn::bytes_sent_of(p), r0 = nn::rounds_of(p);
   std::vector<double> per_batch;
   for (int r = 0; r < repeats; ++r) {
@@ -98,16 +90,17 @@ BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int ba
   }
   std::nth_element(per_batch.begin(), per_batch.begin() + repeats / 2, per_batch.end());
   const auto total = static_cast<std::uint64_t>(batches) * static_cast<std::uint64_t>(repeats);
+  for (const auto& l : m.layer_costs()) {
+    update.backward_s -= l.backward_s;
+    update.backward_bytes -= l.backward_bytes;
+    update.backward_rounds -= l.backward_rounds;
+  }
   return {per_batch[repeats / 2],
           (nn::bytes_sent_of(p) - b0) / total,
           (nn::rounds_of(p) - r0) / total,
           m.layer_costs(),
-          softmax_s,
-          update_s,
-          softmax_bytes,
-          update_bytes,
-          softmax_rounds,
-          update_rounds};
+          softmax,
+          update};
 }
 
 void run_train_suite(SuiteContext& context) {
@@ -155,8 +148,8 @@ void run_train_suite(SuiteContext& context) {
       row(fmt::format("{}{}", nn::layer_kind_name(arch.layers[i].kind), i), l.forward_s, l.backward_s,
           l.forward_bytes + l.backward_bytes, l.forward_rounds + l.backward_rounds);
     }
-    row("softmax_ce", c.softmax_s, 0, c.softmax_bytes, c.softmax_rounds);  // in the forward column
-    row("optimizer", 0, c.update_s, c.update_bytes, c.update_rounds);
+    row("softmax_ce", c.softmax.forward_s, 0, c.softmax.forward_bytes, c.softmax.forward_rounds);
+    row("optimizer", 0, c.optimizer.backward_s, c.optimizer.backward_bytes, c.optimizer.backward_rounds);
     if (context.party == 0) {
       mpc::Clear clear(*be, FixedParams{}, mpc::TruncMode::kProbabilistic, 1);
       const BatchCost b = time_batches(clear, model, batch, batches, repeats);
