@@ -88,7 +88,7 @@ class Optimizer {
 
   // SGD step whose velocity update Model::backward has already done:
   // `velocity` = trunc(mu v + grad); theta -= lr / batch * velocity.
-  // `runs`: theta's layout by precision (Model::param_runs); empty: all at f.
+  // `runs`: theta's layout by precision (Model::param_runs).
   void step_folded(P& p, S& theta, S velocity, std::size_t batch, std::span<const ParamRun> runs) {
     if (cfg_.kind != OptimizerKind::kSgd) throw ConfigError("step_folded: only SGD folds its momentum");
     if (state_.empty()) init(p);
@@ -159,13 +159,15 @@ class Optimizer {
   void subtract_scaled(P& p, S& theta, const S& u, Ring c_f, int shift, Ring c_2f,
                        std::span<const ParamRun> runs) {
     const int f = p.fixed().f;
-    if (runs.empty()) {
-      theta = p.sub(std::move(theta), p.trunc(p.mul_public(u, c_f), shift));
-      return;
-    }
-    if (runs.size() == 1 && runs[0].frac_bits == 2 * f && runs[0].count == u.size()) {
-      theta = p.sub(std::move(theta), p.mul_public(u, c_2f));
-      return;
+    if (runs.size() == 1 && runs[0].count == u.size()) {  // one precision: no slicing
+      if (runs[0].frac_bits == f) {
+        theta = p.sub(std::move(theta), p.trunc(p.mul_public(u, c_f), shift));
+        return;
+      }
+      if (runs[0].frac_bits == 2 * f) {
+        theta = p.sub(std::move(theta), p.mul_public(u, c_2f));
+        return;
+      }
     }
     std::vector<S> at_f;
     std::size_t off = 0;
