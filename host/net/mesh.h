@@ -1,23 +1,20 @@
 // The party mesh behind sqt::net::Network.
 //
-// Connection rule: every ordered pair (i -> j) has its own TCP connection:
-// party i dials party j's listen address for the frames i sends to j, and
-// accepts from j the connection on which it receives j's frames. So each
-// TLS session is used by one thread in one direction (the caller writes, a
-// reader thread per peer reads), sends and receives run on different cores,
-// and no dial order can deadlock. TLS 1.3 with mutual authentication: the
-// dialer checks that the listener's certificate names the party it dialed;
-// the listener checks the dialer's certificate against the HELLO frame.
+// Setup (mesh_setup.h): one TLS 1.3 connection per ordered pair of parties,
+// mutually authenticated, each carrying one direction.
 //
-// Threads: send_bytes() runs in the caller's thread (one lock per peer);
-// each peer has a reader thread that drains its connection (so two parties
-// sending large frames to each other never block) and, when a recv() is
-// waiting with a buffer of the right size, decrypts straight into it. A large
-// frame (>= 1 MiB) that arrives first is held back up to 2 ms for its recv()
-// unless this party is itself sending; otherwise it is read into a pooled
-// buffer (huge pages, reused for later frames) in 1 MiB chunks, and a recv()
-// that arrives meanwhile takes what has arrived and the reader reads the rest
-// straight into the caller's buffer. stats() may be called from any thread.
+// Session: the calling thread does all network I/O of the party; there are
+// no reader threads. A recv() reads its frame from the socket straight into
+// its buffer (TLS records decrypted in place) and meanwhile reads whatever
+// other peers send (inbound.h), so a peer blocked on sending to this party
+// always makes progress; a send that finds the socket full reads every peer
+// while it waits, so two parties sending large frames to each other never
+// block. A waiting call polls the sockets for NodeConfig::spin, yielding the
+// CPU, and then sleeps in poll(). Large frames nobody waits for yet stay in
+// the socket buffers for up to 2 ms, for their recv() to take them without
+// a copy. A failure (peer gone, ABORT, bad frame, timeout) sends ABORT with
+// the reason to every peer and closes every connection. stats() may be
+// called from any thread, everything else from one thread at a time.
 #pragma once
 
 #include <memory>

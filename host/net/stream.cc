@@ -1,5 +1,6 @@
 #include "host/net/stream.h"
 
+#include <fcntl.h>
 #include <fmt/core.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -8,7 +9,6 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/x509v3.h>
-#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,21 +36,6 @@ std::string openssl_error_text() {
   return text.empty() ? std::string("unknown TLS error") : text;
 }
 
-// recv(2) that polls for up to `spin`, yielding the CPU between tries, and
-// then blocks for at most one tick (see Stream::set_spin).
-ssize_t recv_spinning(int fd, void* buffer, std::size_t size, std::chrono::microseconds spin) {
-  if (spin.count() > 0) {
-    const auto until = std::chrono::steady_clock::now() + spin;
-    for (;;) {
-      const ssize_t n = ::recv(fd, buffer, size, MSG_DONTWAIT);
-      if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return n;
-      if (std::chrono::steady_clock::now() >= until) break;
-      ::sched_yield();
-    }
-  }
-  return ::recv(fd, buffer, size, 0);
-}
-
 void configure_socket(int fd, std::chrono::milliseconds tick) {
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -69,7 +54,7 @@ class PlainStream final : public Stream {
 
   std::size_t read_some(std::byte* data, std::size_t size) override {
     for (;;) {
-      const ssize_t n = recv_spinning(fd_, data, size, spin_);
+      const ssize_t n = ::recv(fd_, data, size, 0);
       if (n > 0) return static_cast<std::size_t>(n);
       if (n == 0) throw StreamClosed("connection closed");
       if (errno == EINTR) continue;
@@ -236,8 +221,6 @@ class RecordReader {
 
   std::uint64_t key_updates() const { return key_updates_; }
 
-  std::chrono::microseconds spin{0};  // the owning stream's (Stream::set_spin)
-
   std::size_t read_some(std::byte* data, std::size_t size) {
     for (;;) {
       if (plain_begin_ < plain_end_) {
@@ -278,7 +261,7 @@ class RecordReader {
       begin_ = 0;
     }
     for (;;) {
-      const ssize_t n = recv_spinning(fd_, buf_.data() + end_, buf_.size() - end_, spin);
+      const ssize_t n = ::recv(fd_, buf_.data() + end_, buf_.size() - end_, 0);
       if (n > 0) {
         end_ += static_cast<std::size_t>(n);
         return true;
@@ -526,10 +509,7 @@ class TlsStream final : public Stream {
   std::uint64_t key_updates_received() const { return reader_ ? reader_->key_updates() : 0; }
 
   std::size_t read_some(std::byte* data, std::size_t size) override {
-    if (reader_) {
-      reader_->spin = spin_;
-      return reader_->read_some(data, size);
-    }
+    if (reader_) return reader_->read_some(data, size);
     ERR_clear_error();
     std::size_t n = 0;
     if (SSL_read_ex(ssl_, data, size, &n) == 1) return n;
@@ -593,6 +573,13 @@ int remember_refused_certificate(int ok, X509_STORE_CTX* store) {
 Stream::Stream(int fd) : fd_(fd) {}
 Stream::~Stream() { ::close(fd_); }
 void Stream::shutdown() { ::shutdown(fd_, SHUT_RDWR); }
+
+void Stream::set_nonblocking() {
+  const int flags = ::fcntl(fd_, F_GETFL);
+  if (flags < 0 || ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK) != 0) {
+    throw NetError(fmt::format("cannot make a socket non-blocking: {}", std::strerror(errno)));
+  }
+}
 
 std::unique_ptr<Stream> make_plain_stream(int fd, std::chrono::milliseconds tick) {
   configure_socket(fd, tick);

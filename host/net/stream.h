@@ -1,11 +1,11 @@
-// One direction of a peer connection: a blocking byte stream over a TCP
-// socket, TLS or plain (plain only for benchmark baselines). Calls return
-// after at most one "tick" (the socket's SO_RCVTIMEO/SO_SNDTIMEO) so the
-// caller can check deadlines and the session's failure flag.
+// One direction of a peer connection: a byte stream over a TCP socket, TLS
+// or plain (plain only for benchmark baselines). During setup calls block
+// for at most one "tick" (the socket's SO_RCVTIMEO/SO_SNDTIMEO) so the
+// caller can check deadlines; once the session runs, set_nonblocking()
+// makes them return at once and the mesh waits in poll() on fd().
 //
-// Threading: one thread reads, one thread writes, never both on one Stream
-// (each peer pair uses two connections, one per direction). shutdown() may be
-// called from any thread and wakes a blocked read or write.
+// Threading: one thread at a time per Stream; shutdown() may be called from
+// any thread and wakes a blocked read or write.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -32,10 +32,13 @@ class Stream {
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
 
-  // Bytes read (> 0), or 0 when the tick passed with nothing to read.
+  // Bytes read (> 0), or 0 when the tick passed with nothing to read (at
+  // once when non-blocking: nothing buffered here or in the socket, so a
+  // poll() for input on fd() may wait).
   // StreamClosed on EOF, NetError on any other failure.
   virtual std::size_t read_some(std::byte* data, std::size_t size) = 0;
-  // Bytes written (> 0), or 0 when the tick passed without progress.
+  // Bytes written (> 0), or 0 when the tick passed without progress (at once
+  // when non-blocking and the socket is full: poll() fd() for output).
   virtual std::size_t write_some(const std::byte* data, std::size_t size) = 0;
 
   // Pushes buffered bytes to the socket: true when done, false when the tick
@@ -45,15 +48,12 @@ class Stream {
   void shutdown();  // wakes blocked calls; later calls fail
   int fd() const { return fd_; }
 
-  // Reads poll the socket for up to `spin`, yielding the CPU between tries,
-  // before they block: waking a blocked thread costs 50-100 us on some
-  // virtual machines, more than a whole protocol round on loopback.
-  void set_spin(std::chrono::microseconds spin) { spin_ = spin; }
+  // From now on reads and writes never wait (O_NONBLOCK).
+  void set_nonblocking();
 
  protected:
   explicit Stream(int fd);
   int fd_;
-  std::chrono::microseconds spin_{0};
 };
 
 // Takes ownership of a connected socket; sets TCP_NODELAY, 4 MiB socket
