@@ -31,7 +31,7 @@ struct TrainFlags {
   std::string model = "A", protocol = "rep3", backend = "cpu", optimizer = "sgd", trunc = "probabilistic",
               lr_schedule = "constant";
   int epochs = 1, threads = 0, export_party = 0;
-  std::size_t batch = 128;
+  std::size_t batch = 128, eval_batch = 256;
   double lr = -1, momentum = 0.9;
   std::uint64_t seed = 1;
   std::string data, metrics, checkpoint, export_path, config;
@@ -47,6 +47,7 @@ nn::TrainOptions train_options(const TrainFlags& f) {
   o.epochs = f.epochs;
   o.batch = f.batch;
   o.max_batches = f.max_batches;
+  o.eval_batch = f.eval_batch;
   o.seed = f.seed;
   o.optimizer.kind = nn::parse_optimizer(f.optimizer);
   o.optimizer.lr = f.lr > 0 ? f.lr : (o.optimizer.kind == nn::OptimizerKind::kSgd ? 0.01 : 0.001);
@@ -129,6 +130,8 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
                                 f.trunc,
                                 "--max-batches",
                                 std::to_string(f.max_batches),
+                                "--eval-batch",
+                                std::to_string(f.eval_batch),
                                 "--export-party",
                                 std::to_string(f.export_party)};
   auto opt = [&](const char* flag, const std::string& v) {
@@ -202,6 +205,10 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--seed", f->seed, "seed of the initialisation and the batch order")->capture_default_str();
   cmd->add_option("--data", f->data, "dataset directory (default: SQT_DATA, ./data, ../shared/data)");
   cmd->add_option("--max-batches", f->max_batches, "at most this many batches per epoch (-1: all)")
+      ->capture_default_str();
+  cmd->add_option("--eval-batch", f->eval_batch,
+                  "test samples per secure forward pass of the accuracy count (memory grows with it)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--metrics", f->metrics, "append one JSON line per epoch to FILE");
   cmd->add_option("--checkpoint", f->checkpoint, "write each party's shares to DIR after every epoch");

@@ -58,6 +58,7 @@ struct EpochResult {
   double test_accuracy = 0;
   std::optional<double> train_loss;
   double elapsed_s = 0;
+  double train_s = 0, test_s = 0;  // this epoch's batches and its secure test
   std::uint64_t bytes_sent = 0, rounds = 0;
 };
 
@@ -129,14 +130,18 @@ class Trainer {
         backward_and_update(*p, m, optim, g, opt_.batch);
         if (party == 0 && !opt_.quiet) progress(epoch, b + 1, batches, te);
       }
+      const auto tt = std::chrono::steady_clock::now();
       EpochResult r;
       r.epoch = epoch + 1;
       r.batches = batches;
+      r.train_s = std::chrono::duration<double>(tt - te).count();
       r.test_accuracy = static_cast<double>(evaluate(*p, m, test_s, n_test, sample, arch.classes)) /
                         static_cast<double>(std::max<std::size_t>(n_test, 1));
       if (opt_.compute_loss && batches > 0)
         r.train_loss = loss_sum / static_cast<double>(batches * opt_.batch);
-      r.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const auto tend = std::chrono::steady_clock::now();
+      r.test_s = std::chrono::duration<double>(tend - tt).count();
+      r.elapsed_s = std::chrono::duration<double>(tend - t0).count();
       r.bytes_sent = bytes_sent_of(*p);
       r.rounds = rounds_of(*p);
       model.params() = std::move(m.params());
@@ -237,15 +242,19 @@ class Trainer {
 
   void report(int party, const EpochResult& r) {
     if (party != 0) return;
-    fmt::print("epoch {}: test accuracy {:.2f} %, loss {}, elapsed {:.1f} s, bytes sent {}, rounds {}\n",
-               r.epoch, 100 * r.test_accuracy, r.train_loss ? fmt::format("{:.4f}", *r.train_loss) : "-",
-               r.elapsed_s, r.bytes_sent, r.rounds);
+    fmt::print(
+        "epoch {}: test accuracy {:.2f} %, loss {}, elapsed {:.1f} s (batches {:.1f} s, test {:.1f} s), bytes sent "
+        "{}, rounds {}\n",
+        r.epoch, 100 * r.test_accuracy, r.train_loss ? fmt::format("{:.4f}", *r.train_loss) : "-", r.elapsed_s,
+        r.train_s, r.test_s, r.bytes_sent, r.rounds);
     std::fflush(stdout);
     if (opt_.metrics.empty()) return;
     nlohmann::json j{{"epoch", r.epoch},
                      {"batches", r.batches},
                      {"test_accuracy", r.test_accuracy},
                      {"elapsed_s", r.elapsed_s},
+                     {"train_s", r.train_s},
+                     {"test_s", r.test_s},
                      {"bytes_sent", r.bytes_sent},
                      {"rounds", r.rounds},
                      {"model", opt_.model},
