@@ -243,10 +243,11 @@ class Trainer {
   void report(int party, const EpochResult& r) {
     if (party != 0) return;
     fmt::print(
-        "epoch {}: test accuracy {:.2f} %, loss {}, elapsed {:.1f} s (batches {:.1f} s, test {:.1f} s), bytes sent "
+        "epoch {}: test accuracy {:.2f} %, loss {}, elapsed {:.1f} s (batches {:.1f} s, test {:.1f} s), "
+        "bytes sent "
         "{}, rounds {}\n",
-        r.epoch, 100 * r.test_accuracy, r.train_loss ? fmt::format("{:.4f}", *r.train_loss) : "-", r.elapsed_s,
-        r.train_s, r.test_s, r.bytes_sent, r.rounds);
+        r.epoch, 100 * r.test_accuracy, r.train_loss ? fmt::format("{:.4f}", *r.train_loss) : "-",
+        r.elapsed_s, r.train_s, r.test_s, r.bytes_sent, r.rounds);
     std::fflush(stdout);
     if (opt_.metrics.empty()) return;
     nlohmann::json j{{"epoch", r.epoch},

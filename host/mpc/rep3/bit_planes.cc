@@ -1,32 +1,30 @@
 #include "host/mpc/rep3/bit_planes.h"
 
 #include <algorithm>
+#include <span>
+
+#include "simd/bits.h"
 
 namespace sqt::mpc {
-
-void transpose64(std::uint64_t a[64]) {
-  // Swap the off-diagonal j x j blocks, for j = 32, 16, ..., 1.
-  std::uint64_t m = 0x00000000FFFFFFFFULL;
-  for (int j = 32; j != 0; j >>= 1, m ^= m << j) {
-    for (int k = 0; k < 64; k = ((k | j) + 1) & ~j) {
-      const std::uint64_t t = ((a[k] >> j) ^ a[k | j]) & m;
-      a[k | j] ^= t;
-      a[k] ^= t << j;
-    }
-  }
-}
 
 std::vector<std::vector<std::uint64_t>> to_planes(const Ring* v, std::size_t n, int bits, Ring offset) {
   const std::size_t words = words_for(n);
   std::vector<std::vector<std::uint64_t>> planes(bits, std::vector<std::uint64_t>(words));
-  std::uint64_t block[64];
-  for (std::size_t w = 0; w < words; ++w) {
-    const std::size_t base = w * 64;
-    const std::size_t count = std::min<std::size_t>(64, n - base);
-    for (std::size_t e = 0; e < count; ++e) block[e] = v[base + e] + offset;
-    for (std::size_t e = count; e < 64; ++e) block[e] = 0;
-    transpose64(block);
-    for (int j = 0; j < bits; ++j) planes[j][w] = block[j];
+  // 64 elements per 64 x 64 block; blocks are transposed in groups (one
+  // vectorized call per group, kBlocks x 64 words = 32 KiB, L1-resident).
+  constexpr std::size_t kBlocks = 64;
+  std::vector<std::uint64_t> group(kBlocks * 64);
+  for (std::size_t w0 = 0; w0 < words; w0 += kBlocks) {
+    const std::size_t blocks = std::min(kBlocks, words - w0);
+    const std::size_t base = w0 * 64;
+    const std::size_t count = std::min(blocks * 64, n - base);
+    for (std::size_t e = 0; e < count; ++e) group[e] = v[base + e] + offset;
+    std::fill(group.begin() + static_cast<std::ptrdiff_t>(count),
+              group.begin() + static_cast<std::ptrdiff_t>(blocks * 64), 0);
+    simd::transpose64_batch(std::span<std::uint64_t>(group.data(), blocks * 64));
+    for (std::size_t b = 0; b < blocks; ++b) {
+      for (int j = 0; j < bits; ++j) planes[j][w0 + b] = group[b * 64 + j];
+    }
   }
   return planes;
 }

@@ -12,9 +12,6 @@ namespace sqt::mpc {
 
 inline std::size_t words_for(std::size_t n) { return (n + 63) / 64; }
 
-// In-place transpose of a 64 x 64 bit matrix: bit c of a[r] <-> bit r of a[c].
-void transpose64(std::uint64_t a[64]);
-
 // planes[j][w] bit e = bit j of (v[64 w + e] + offset), j < bits.
 std::vector<std::vector<std::uint64_t>> to_planes(const Ring* v, std::size_t n, int bits, Ring offset);
 
