@@ -48,7 +48,7 @@ struct MatmulTerm {
   const S* a = nullptr;
   const S* b = nullptr;
   std::size_t out_n = 0;
-  std::function<void(const Ring*, Ring*)> map;
+  std::function<void(const Ring*, Ring*)> map{};
   const S* addend = nullptr;
   int bits = 0;
 };
