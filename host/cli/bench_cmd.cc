@@ -146,10 +146,10 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::IsMember({"cpu", "fpga", "fpga-sim"}))
       ->capture_default_str();
   cmd->add_option("--threads", flags->threads, "Threads for the kernels (default: each suite's own set)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--repeats", flags->repeats,
                   "Repetitions per case; rows report the median (default 5, quick 3)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--config", flags->config, "node.toml: run as this party of a deployment");
   cmd->add_flag("--append", flags->append, "Append to the JSON file instead of replacing it")->group("");
   cmd->add_option("--extra-fields", flags->extra_fields, "JSON object added to every result line")->group("");

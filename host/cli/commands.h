@@ -12,6 +12,21 @@ void add_keys_command(CLI::App& app);   // keys_cmd.cc: CA and per-party certifi
 void add_bench_command(CLI::App& app);  // bench_cmd.cc: the benchmark suites
 void add_plot_command(CLI::App& app);   // plot_cmd.cc: accuracy curves from --metrics files
 
+// Checks for numeric flags whose failures read "--batch: must be a positive
+// number, got 0" (CLI11's PositiveNumber prints its range up to DBL_MAX).
+inline const CLI::Validator kPositive(
+    [](std::string& v) {
+      double x = 0;
+      return CLI::detail::lexical_cast(v, x) && x > 0 ? std::string() : "must be a positive number, got " + v;
+    },
+    "POSITIVE");
+inline const CLI::Validator kNonNegative(
+    [](std::string& v) {
+      double x = 0;
+      return CLI::detail::lexical_cast(v, x) && x >= 0 ? std::string() : "must be 0 or more, got " + v;
+    },
+    "NONNEGATIVE");
+
 // Thrown by a command that has already printed its message (for example the
 // help of a job run by `sqt node`); main() exits with `code`.
 struct ExitRequest {

@@ -183,15 +183,15 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--backend", f->backend, "cpu, fpga or fpga-sim")
       ->check(CLI::IsMember({"cpu", "fpga", "fpga-sim"}))
       ->capture_default_str();
-  cmd->add_option("--epochs", f->epochs, "epochs")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--epochs", f->epochs, "epochs")->check(kPositive)->capture_default_str();
   cmd->add_option("--batch", f->batch, "batch size (a power of two is cheapest)")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("--optimizer", f->optimizer, "sgd, adam or amsgrad")
       ->check(CLI::IsMember({"sgd", "adam", "amsgrad"}))
       ->capture_default_str();
   cmd->add_option("--lr", f->lr, "learning rate (default 0.01 for sgd, 0.001 for adam/amsgrad)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->add_option("--lr-schedule", f->lr_schedule,
                   "constant, or linear: decays from --lr to --lr/T over the run's T steps")
       ->check(CLI::IsMember({"constant", "linear"}))
@@ -208,7 +208,7 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--eval-batch", f->eval_batch,
                   "test samples per secure forward pass of the accuracy count (memory grows with it)")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("--metrics", f->metrics, "append one JSON line per epoch to FILE");
   cmd->add_option("--checkpoint", f->checkpoint, "write each party's shares to DIR after every epoch");
@@ -219,7 +219,7 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", f->threads,
                   "GEMM threads per party (default: 1 per local party, else all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--trunc", f->trunc, "probabilistic or exact truncation")
       ->check(CLI::IsMember({"probabilistic", "exact"}))
       ->capture_default_str();

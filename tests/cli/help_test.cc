@@ -52,6 +52,20 @@ TEST(Help, BadTrainFlagsAreNamed) {
   r = sqt({"train", "--lr-schedule", "cosine"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--lr-schedule"), std::string::npos) << r.output;
+  // Numeric bounds say what is allowed and what was given, in one short line.
+  const std::pair<std::vector<std::string>, std::string> bounds[] = {
+      {{"train", "--batch", "0"}, "--batch: must be a positive number, got 0"},
+      {{"train", "--eval-batch", "0"}, "--eval-batch: must be a positive number, got 0"},
+      {{"train", "--lr", "-0.1"}, "--lr: must be a positive number, got -0.1"},
+      {{"train", "--threads", "-2"}, "--threads: must be 0 or more, got -2"},
+      {{"bench", "--repeats", "-1", "--json", "x.jsonl"}, "--repeats: must be 0 or more, got -1"},
+  };
+  for (const auto& [args, message] : bounds) {
+    r = sqt(args);
+    EXPECT_NE(r.exit_code, 0) << args[1];
+    EXPECT_NE(r.output.find(message), std::string::npos) << r.output;
+    EXPECT_LT(r.output.size(), 200u) << r.output;
+  }
 }
 
 }  // namespace

@@ -224,8 +224,41 @@ TEST(Training, MetricsLinesNameTheRun) {
     EXPECT_EQ(j["momentum"], 0.8);
     EXPECT_EQ(j["batch"], 32);
     EXPECT_EQ(j["test_accuracy"], results[lines - 1].test_accuracy);
+    // The epoch's batches and its test, each timed, within the run's clock.
+    EXPECT_GT(j["train_s"].get<double>(), 0.0);
+    EXPECT_GT(j["test_s"].get<double>(), 0.0);
+    EXPECT_LE(j["train_s"].get<double>() + j["test_s"].get<double>(), j["elapsed_s"].get<double>());
   }
   EXPECT_EQ(lines, 2);
+}
+
+// The secure test counts the same correct predictions whatever the size of
+// its forward passes, including a last pass that is shorter than the others
+// (exact truncation, so that no rounding draw differs between the runs).
+TEST(Training, TestAccuracyDoesNotDependOnEvalBatch) {
+  const auto train = synthetic_mnist(256, 1), test = synthetic_mnist(100, 2);
+  auto be = backend::make_backend("cpu", 1);
+  auto accuracy = [&](std::size_t eval_batch) {
+    TrainOptions o;
+    o.model = "A";
+    o.epochs = 2;
+    o.batch = 32;
+    o.max_batches = 8;
+    o.seed = 5;
+    o.eval_batch = eval_batch;
+    o.quiet = true;
+    Trainer<Clear> t(o, [&](std::uint64_t seed) {
+      return std::make_unique<Clear>(*be, FixedParams{}, mpc::TruncMode::kExact, seed);
+    });
+    return t.run(&train, &test).back().test_accuracy;
+  };
+  const double whole = accuracy(100);
+  // Trained but not perfect: a skipped, repeated or shifted test sample
+  // would change the count.
+  EXPECT_GT(whole, 0.5);
+  EXPECT_LT(whole, 1.0);
+  EXPECT_EQ(accuracy(7), whole);  // 14 passes of 7 and one of 2 per epoch
+  EXPECT_EQ(accuracy(256), whole);
 }
 
 // The exported file carries the data owner's input map, standardized or not.
