@@ -270,10 +270,16 @@ class Model {
   };
   Folded fold_addends(const MomentumFold<S>& fold, std::size_t i, std::size_t nw, const S& dy,
                       std::size_t rows, std::size_t nb) {
+    // mu v[off, off + n) straight from the velocity (a public linear map), not
+    // from a copied slice of it.
+    auto scaled_range = [&](std::size_t off, std::size_t n) {
+      return mpc::linear_overwrite(*fold.velocity, n, [&](const Ring* v, Ring* out) {
+        for (std::size_t j = 0; j < n; ++j) out[j] = v[off + j] * fold.mu;
+      });
+    };
     Folded a;
-    a.weights = p_.mul_public(slice(*fold.velocity, w_off_[i], nw), fold.mu);
-    a.biases = p_.add(p_.mul_public(slice(*fold.velocity, b_off_[i], nb), fold.mu),
-                      p_.mul_public(sum_rows(dy, rows, nb), Ring{1} << f()));
+    a.weights = scaled_range(w_off_[i], nw);
+    a.biases = p_.add(scaled_range(b_off_[i], nb), p_.mul_public(sum_rows(dy, rows, nb), Ring{1} << f()));
     return a;
   }
 
@@ -307,7 +313,7 @@ class Model {
     switch (l.kind) {
       case LayerKind::kDense: {
         const std::size_t nin = in.size(), nout = l.out;
-        const S w = slice(theta_, w_off_[i], nin * nout);
+        const S w = need_dx ? slice(theta_, w_off_[i], nin * nout) : S{};  // only dX reads W
         // dW = X^T dY and dX = dY W^T, truncated together.
         // dX comes first, so that it is kept by shrinking t instead of copied.
         std::vector<mpc::MatmulTerm<S>> terms;
@@ -330,7 +336,7 @@ class Model {
         const std::size_t rows = batch * g.positions();
         const std::size_t out_c = static_cast<std::size_t>(g.out_c);
         const std::size_t nw = g.patch() * out_c;
-        const S w = slice(theta_, w_off_[i], nw);
+        const S w = need_dx ? slice(theta_, w_off_[i], nw) : S{};  // only dX reads W
         // dW = cols^T dY; dX = col2im(dY W^T), mapped before the truncation
         // (col2im accumulates where patches overlap).
         std::vector<mpc::MatmulTerm<S>> terms;
