@@ -239,14 +239,11 @@ TEST(Training, TestAccuracyDoesNotDependOnEvalBatch) {
   const auto train = synthetic_mnist(256, 1), test = synthetic_mnist(100, 2);
   auto be = backend::make_backend("cpu", 1);
   auto accuracy = [&](std::size_t eval_batch) {
-    TrainOptions o;
-    o.model = "A";
+    auto o = small_options("");  // no checkpoint
     o.epochs = 2;
-    o.batch = 32;
     o.max_batches = 8;
     o.seed = 5;
     o.eval_batch = eval_batch;
-    o.quiet = true;
     Trainer<Clear> t(o, [&](std::uint64_t seed) {
       return std::make_unique<Clear>(*be, FixedParams{}, mpc::TruncMode::kExact, seed);
     });
