@@ -20,6 +20,9 @@ struct BenchOptions {
   std::string backend = "cpu";  // cpu | fpga | fpga-sim
   int threads = 0;              // 0: the suite's own choice (typically 1 and 2)
   int repeats = 5;              // repetitions; rows report the median
+  // Run only the cases (protocol) or networks (train, e.g. "net_C") whose
+  // name contains one of these; empty: all.
+  std::vector<std::string> only;
 };
 
 struct SuiteContext {

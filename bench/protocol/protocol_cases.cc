@@ -152,6 +152,20 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     run_case("rep3/fx_invsqrt", n, [&] { mpc::fx::invsqrt(p, s); });
   }
   {
+    // Latency: one call is 100 dependent one-round products of 16 elements,
+    // so seconds / 100 is the cost of a round when almost nothing is sent
+    // (what bounds network A's softmax and ReLUs).
+    constexpr int kChain = 100;
+    const auto x = input(fixed_values(16, -2, 2, f, 7));
+    run_case("rep3/round_latency_x100", 16, [&] {
+      auto y = x;
+      for (int i = 0; i < kChain; ++i) y = p.mul(y, x);
+    });
+    // Softmax at a training batch's shape (128 rows of 10 logits).
+    const auto b = input(fixed_values(128 * 10, -5, 5, f, 8));
+    run_case("rep3/fx_softmax_128x10", 128 * 10, [&] { mpc::fx::softmax(p, b, 128, 10); });
+  }
+  {
     const std::size_t rows = 100000 / scale, cols = 10;
     const auto x = input(fixed_values(rows * cols, -5, 5, f, 6));
     run_case("rep3/fx_softmax_rows10", rows * cols, [&] { mpc::fx::softmax(p, x, rows, cols); });

@@ -18,6 +18,7 @@ void register_protocol_suites(SuiteRegistry& registry) {
          ProtocolCaseOptions options;
          options.quick = context.options.quick;
          options.repeats = context.options.repeats;
+         options.only = context.options.only;
          for (const auto& r : run_rep3_protocol_cases(*context.network, *backend, options)) {
            const nlohmann::json params = {{"protocol", "rep3"}, {"elements", r.elements}, {"parties", 3}};
            context.writer.write({"protocol", r.name, "seconds", r.seconds, r.baseline, params});

@@ -107,8 +107,15 @@ void run_train_suite(SuiteContext& context) {
   if (context.network == nullptr) throw ConfigError("bench train: needs the 3-party mesh");
   const bool quick = context.options.quick;
   auto be = backend::make_backend(context.options.backend, std::max(1, context.options.threads));
-  const std::vector<std::string> models =
+  std::vector<std::string> models =
       quick ? std::vector<std::string>{"A"} : std::vector<std::string>{"A", "C"};
+  if (!context.options.only.empty()) {
+    std::erase_if(models, [&](const std::string& m) {
+      return std::none_of(
+          context.options.only.begin(), context.options.only.end(),
+          [&](const std::string& part) { return ("net_" + m).find(part) != std::string::npos; });
+    });
+  }
   const int repeats = std::max(1, context.options.repeats);
   const std::size_t batch = 128;
   for (const auto& model : models) {

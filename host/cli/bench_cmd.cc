@@ -29,6 +29,7 @@ struct BenchFlags {
   std::string backend = "cpu";
   int threads = 0;
   int repeats = 0;  // 0: 5, or 3 with --quick
+  std::vector<std::string> only;
   std::string config;
   bool append = false;       // set for the party processes the local launcher starts
   std::string extra_fields;  // JSON object added to every line (the network profile, for the parties)
@@ -51,6 +52,7 @@ bench::BenchOptions options_from(const BenchFlags& flags) {
   options.backend = flags.backend;
   options.threads = flags.threads;
   options.repeats = flags.repeats > 0 ? flags.repeats : (flags.quick ? 3 : 5);
+  options.only = flags.only;
   return options;
 }
 
@@ -62,6 +64,7 @@ std::vector<std::string> party_argv(const BenchFlags& flags, const std::vector<s
   argv.insert(argv.end(), {"--json", flags.json, "--append", "--backend", flags.backend, "--threads",
                            std::to_string(flags.threads), "--repeats", std::to_string(flags.repeats)});
   if (flags.quick) argv.push_back("--quick");
+  for (const std::string& part : flags.only) argv.insert(argv.end(), {"--only", part});
   argv.insert(argv.end(), {"--extra-fields", extra_fields.dump()});
   return argv;
 }
@@ -150,6 +153,9 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--repeats", flags->repeats,
                   "Repetitions per case; rows report the median (default 5, quick 3)")
       ->check(kNonNegative);
+  cmd->add_option("--only", flags->only,
+                  "Run only the cases whose name contains this (repeatable; e.g. softmax, net_C)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--config", flags->config, "node.toml: run as this party of a deployment");
   cmd->add_flag("--append", flags->append, "Append to the JSON file instead of replacing it")->group("");
   cmd->add_option("--extra-fields", flags->extra_fields, "JSON object added to every result line")->group("");

@@ -3,8 +3,10 @@
 // 2^y for fixed-point y = 2^f-scaled integer part + fraction:
 //  1. one batched comparison gives s = [y < 0] and z = [y < -2^n], with
 //     n = ceil(log2(k - f)) integer bits (4 for f16/k31);
-//  2. a bit decomposition gives only the low f + n bits of y: the fraction
-//     u in [0, 1) (the low f bits) and the integer part mod 2^n (bits b_j);
+//  2. a bit decomposition gives only the low f + n bits of y; the n bits
+//     of the integer part mod 2^n (b_j) become arithmetic, and the fraction
+//     u in [0, 1) (the low f bits) is y mod 2^(f+n), linear in y and s,
+//     minus sum_j 2^(f+j) b_j (no b2a of the f fraction bits);
 //  3. 2^u by a polynomial fitted to 2^(-f-1) (degree 4 at f16), its powers
 //     by log-depth products; in the same rounds the product tree of
 //     (1 + (2^(2^j) - 1) b_j) gives 2^(int mod 2^n) as an integer;
@@ -49,17 +51,16 @@ inline const std::vector<double>& exp2_fraction_coeffs(int f) {
 
 namespace detail {
 
-// 2^y from the low f + n bits of y as arithmetic planes (plane j at
-// [j * stride, j * stride + len)) and the selector `sel` at 2f bits that
-// undoes the mod-2^n wrap of the integer part.
+// 2^y from its fraction u (at f bits; in [0, 1) wherever sel is not 0), the
+// integer part mod 2^n as arithmetic bits (bit j of it at [j * stride,
+// j * stride + len) of `bits`) and the selector `sel` at 2f bits that
+// undoes the mod-2^n wrap. Where sel is 0, u may be anything: every term is
+// multiplied by the exact 0 at the end.
 template <Protocol P>
-ShareOf<P> exp2_from_planes(P& p, const ShareOf<P>& bits, std::size_t stride, std::size_t len,
-                            const ShareOf<P>& sel) {
+ShareOf<P> exp2_from_parts(P& p, const ShareOf<P>& u, const ShareOf<P>& bits, std::size_t stride,
+                           std::size_t len, const ShareOf<P>& sel) {
   const int f = p.fixed().f;
   const int n = exp_integer_bits(p.fixed());
-  std::vector<Ring> frac_coeff(static_cast<std::size_t>(f));
-  for (int j = 0; j < f; ++j) frac_coeff[static_cast<std::size_t>(j)] = Ring{1} << j;
-  const ShareOf<P> u = detail::combine_planes(p, bits, stride, len, 0, frac_coeff);
 
   // Integer-bit factors 1 + (2^(2^j) - 1) b_j, as integers and as fixed point.
   struct Factor {
@@ -70,7 +71,7 @@ ShareOf<P> exp2_from_planes(P& p, const ShareOf<P>& bits, std::size_t stride, st
     const Ring step = (Ring{1} << (1 << j)) - 1;
     const Ring c_int[] = {step};
     const Ring c_fix[] = {step << f};
-    const auto fj = static_cast<std::size_t>(f) + static_cast<std::size_t>(j);
+    const auto fj = static_cast<std::size_t>(j);
     factors.push_back({p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_int), Ring{1}),
                        p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_fix), Ring{1} << f)});
   }
@@ -116,6 +117,20 @@ ShareOf<P> exp2_from_planes(P& p, const ShareOf<P>& bits, std::size_t stride, st
   return mul_trunc(p, ps[0], ps[1], f);
 }
 
+// The fraction of y from the integer bits alone: `low` is y mod 2^(f+n) as
+// a share (a linear function of y), the planes hold bits f..f+n-1 of it, so
+// low - sum_j 2^(f+j) b_j is its low f bits. Converting only the n integer
+// planes (not all f + n) to arithmetic saves f b2a's per element.
+template <Protocol P>
+ShareOf<P> fraction_from_integer_bits(P& p, ShareOf<P> low, const ShareOf<P>& int_bits, std::size_t stride,
+                                      std::size_t len) {
+  const int f = p.fixed().f;
+  const int n = exp_integer_bits(p.fixed());
+  std::vector<Ring> minus_weight(static_cast<std::size_t>(n));
+  for (int j = 0; j < n; ++j) minus_weight[static_cast<std::size_t>(j)] = Ring{0} - (Ring{1} << (f + j));
+  return p.add(std::move(low), combine_planes(p, int_bits, stride, len, 0, minus_weight));
+}
+
 }  // namespace detail
 
 // 2^y for fixed-point y with y < k - f - 1 (the result must fit the
@@ -137,16 +152,22 @@ ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
   const ShareOf<P> s = slice<C>(sz, 0, len);
   const ShareOf<P> z = slice<C>(sz, len, len);
 
-  // 2. The low f + n bits as arithmetic 0/1 values.
+  // 2. The low f + n bits; only the n integer bits become arithmetic 0/1
+  // values. For -2^(n+f) <= y < 2^(n+f) (the range where sel is not 0),
+  // y mod 2^(n+f) = y + 2^(n+f) s.
+  auto planes = p.bit_decompose(y, f + n);
+  planes.erase(planes.begin(), planes.begin() + f);
   std::size_t stride = 0;
-  const ShareOf<P> bits = detail::planes_to_arith(p, p.bit_decompose(y, f + n), stride);
+  const ShareOf<P> bits = detail::planes_to_arith(p, planes, stride);
+  const ShareOf<P> u =
+      detail::fraction_from_integer_bits(p, p.add(y, p.mul_public(s, Ring{1} << (n + f))), bits, stride, len);
 
   // Selector at 2f bits: 2^(2f) for y >= 0, 2^(2f - 2^n) for -2^n <= y < 0
   // (the mod-2^n wrap undone), 0 below.
   const Ring keep = Ring{1} << (2 * f);
   const Ring wrap = Ring{1} << (2 * f - (1 << n));
   const ShareOf<P> sel = p.add_public(p.sub(p.mul_public(s, wrap - keep), p.mul_public(z, wrap)), keep);
-  return detail::exp2_from_planes(p, bits, stride, len, sel);
+  return detail::exp2_from_parts(p, u, bits, stride, len, sel);
 }
 
 // 2^y for y <= 0, as softmax has after subtracting the row maximum: one bit
@@ -168,14 +189,19 @@ ShareOf<P> exp2_nonpositive(P& p, const ShareOf<P>& y) {
   const std::size_t len = y.size();
   const ShareOf<P> w = p.add_public(y, (Ring{1} << (n + f)) + (Ring{1} << (k - 1)) - 1);
   auto planes = p.bit_decompose(w, k);
-  planes[static_cast<std::size_t>(f + n)] = std::move(planes[static_cast<std::size_t>(k - 1)]);
-  planes.resize(static_cast<std::size_t>(f + n) + 1);  // the low f + n bits, then 1 - z
+  // Arithmetic only for the integer bits f..f+n-1, then 1 - z.
+  std::vector<typename P::Bits> kept;
+  for (int j = f; j < f + n; ++j) kept.push_back(std::move(planes[static_cast<std::size_t>(j)]));
+  kept.push_back(std::move(planes[static_cast<std::size_t>(k - 1)]));
   std::size_t stride = 0;
-  const ShareOf<P> bits = detail::planes_to_arith(p, planes, stride);
+  const ShareOf<P> bits = detail::planes_to_arith(p, kept, stride);
   // Selector: 2^(2f - 2^n) (1 - z), the mod-2^n wrap undone, 0 below -2^n.
   const Ring wrap[] = {Ring{1} << (2 * f - (1 << n))};
-  const ShareOf<P> sel = detail::combine_planes(p, bits, stride, len, static_cast<std::size_t>(f + n), wrap);
-  return detail::exp2_from_planes(p, bits, stride, len, sel);
+  const ShareOf<P> sel = detail::combine_planes(p, bits, stride, len, static_cast<std::size_t>(n), wrap);
+  // Where 1 - z = 1, the low f + n bits of w are y - 2^-f + 2^(n+f).
+  const ShareOf<P> u =
+      detail::fraction_from_integer_bits(p, p.add_public(y, (Ring{1} << (n + f)) - 1), bits, stride, len);
+  return detail::exp2_from_parts(p, u, bits, stride, len, sel);
 }
 
 // e^x = 2^(x log2 e).
