@@ -41,7 +41,21 @@ std::vector<Result> run_timed_cases(SuiteContext& context, const std::string& su
   const int repeats = std::max(1, context.options.repeats);
   const double min_time = context.options.quick ? 0.02 : 0.2;
   benchmark::ClearRegisteredBenchmarks();
+  // --only: the named cases, plus the baselines their ratios refer to.
+  const auto& only = context.options.only;
+  auto named = [&](const std::string& name) {
+    return std::any_of(only.begin(), only.end(),
+                       [&](const std::string& part) { return name.find(part) != std::string::npos; });
+  };
+  auto prefix = [](const std::string& name) { return name.substr(0, name.rfind('/')); };
+  auto selected = [&](std::size_t i) {
+    if (only.empty() || named(cases[i].name)) return true;
+    return cases[i].baseline && std::any_of(cases.begin(), cases.end(), [&](const TimedCase& c) {
+             return named(c.name) && prefix(c.name) == prefix(cases[i].name);
+           });
+  };
   for (std::size_t i = 0; i < cases.size(); ++i) {
+    if (!selected(i)) continue;
     const TimedCase* c = &cases[i];
     benchmark::RegisterBenchmark(("case" + std::to_string(i)).c_str(),
                                  [c](benchmark::State& state) {
@@ -53,7 +67,9 @@ std::vector<Result> run_timed_cases(SuiteContext& context, const std::string& su
         ->ReportAggregatesOnly(false);
   }
   CollectingReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
+  if (std::any_of(cases.begin(), cases.end(),
+                  [&](const TimedCase& c) { return selected(&c - cases.data()); }))
+    benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::ClearRegisteredBenchmarks();
 
   std::vector<Result> out;

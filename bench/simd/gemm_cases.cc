@@ -42,6 +42,10 @@ std::vector<GemmShape> gemm_shapes(bool quick) {
       {"square128", N, N, 128, 128, 128},
       {"square512", N, N, 512, 512, 512},
       {"square1024", N, N, 1024, 1024, 1024},
+      // Network A's dense 784-128 (the input layer): forward X W and the
+      // weight gradient X^T dY.
+      {"a_dense1_fwd", N, N, 128, 128, 784},
+      {"a_dense1_bwd_weight", T, N, 784, 128, 128},
       // Dense 800-500: forward X W, input gradient dY W^T, weight gradient X^T dY.
       {"c_dense1_fwd", N, N, 128, 500, 800},
       {"c_dense1_bwd_input", N, T, 128, 800, 500},

@@ -4,10 +4,13 @@
 // local party processes on loopback (the launcher re-runs this command with
 // --config per party). Party 0 writes the JSON.
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -89,6 +92,17 @@ void run_as_party(const BenchFlags& flags, const std::vector<const bench::Suite*
   if (writes) writer.print_table(std::cout);
 }
 
+// Result lines of benchmark cases in a results file (not the link probe's).
+std::size_t count_case_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("suite", "") != "netprofile") ++n;
+  }
+  return n;
+}
+
 void run_bench(const BenchFlags& flags) {
   if (flags.json.empty()) throw ConfigError("sqt bench: --json FILE is required");
   const bench::SuiteRegistry registry = bench::all_suites();
@@ -132,6 +146,10 @@ void run_bench(const BenchFlags& flags) {
     writer.reopen_for_append();
   }
   writer.print_table(std::cout);
+  if (!flags.only.empty() && count_case_lines(flags.json) == 0) {
+    throw ConfigError(fmt::format("sqt bench: --only {}: no case of the suites run ({}) matched",
+                                  fmt::join(flags.only, ", "), fmt::join(names, ", ")));
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -66,3 +67,45 @@ TEST(BenchJsonLines, QuickSimdRunIsWellFormed) {
 }
 
 }  // namespace
+
+namespace {
+
+// Runs `sqt ARGS > out 2>&1` in a fresh directory; returns the exit status
+// and leaves the combined output in *out.
+int run_sqt(const std::string& args, const fs::path& dir, std::string* out) {
+  const fs::path log = dir / "out.txt";
+  const int status = std::system((std::string(kSqt) + " " + args + " > " + log.string() + " 2>&1").c_str());
+  std::ifstream in(log);
+  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST(BenchJsonLines, OnlyRunsTheNamedCasesAndTheirBaselines) {
+  if (kSqt == nullptr || !fs::exists(kSqt)) GTEST_SKIP() << "the sqt executable is not part of this build";
+  const fs::path dir = fs::temp_directory_path() / ("sqt-only-test-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const fs::path json = dir / "simd.jsonl";
+  std::string out;
+  ASSERT_EQ(run_sqt("bench simd --quick --threads 1 --only square64 --json " + json.string(), dir, &out), 0)
+      << out;
+  std::ifstream in(json);
+  std::set<std::string> names;
+  for (std::string line; std::getline(in, line);) names.insert(nlohmann::json::parse(line).at("name"));
+  // The named case and the naive baseline its ratio refers to, nothing else.
+  EXPECT_EQ(names, (std::set<std::string>{"gemm/square64/nn/threads1", "gemm/square64/nn/naive"}));
+  fs::remove_all(dir);
+}
+
+TEST(BenchJsonLines, OnlyThatMatchesNothingIsAnError) {
+  if (kSqt == nullptr || !fs::exists(kSqt)) GTEST_SKIP() << "the sqt executable is not part of this build";
+  const fs::path dir = fs::temp_directory_path() / ("sqt-only-none-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::string out;
+  EXPECT_NE(run_sqt("bench simd --quick --only no_such_case --json " + (dir / "x.jsonl").string(), dir, &out),
+            0);
+  EXPECT_NE(out.find("--only no_such_case: no case of the suites run (simd) matched"), std::string::npos)
+      << out;
+  fs::remove_all(dir);
+}
