@@ -3,6 +3,7 @@
 // bench/core/all_suites.cc (one register_*_suites call per folder).
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -24,6 +25,13 @@ struct BenchOptions {
   // name contains one of these; empty: all.
   std::vector<std::string> only;
 };
+
+// True when `only` is empty or `name` contains one of its parts (--only).
+inline bool selected_by(const std::vector<std::string>& only, const std::string& name) {
+  return only.empty() || std::any_of(only.begin(), only.end(), [&](const std::string& part) {
+           return name.find(part) != std::string::npos;
+         });
+}
 
 struct SuiteContext {
   const BenchOptions& options;

@@ -43,10 +43,7 @@ std::vector<Result> run_timed_cases(SuiteContext& context, const std::string& su
   benchmark::ClearRegisteredBenchmarks();
   // --only: the named cases, plus the baselines their ratios refer to.
   const auto& only = context.options.only;
-  auto named = [&](const std::string& name) {
-    return std::any_of(only.begin(), only.end(),
-                       [&](const std::string& part) { return name.find(part) != std::string::npos; });
-  };
+  auto named = [&](const std::string& name) { return !only.empty() && selected_by(only, name); };
   auto prefix = [](const std::string& name) { return name.substr(0, name.rfind('/')); };
   auto selected = [&](std::size_t i) {
     if (only.empty() || named(cases[i].name)) return true;

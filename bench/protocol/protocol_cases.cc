@@ -9,6 +9,7 @@
 #include <functional>
 #include <random>
 
+#include "bench/core/suite.h"
 #include "host/mpc/fixed/exp.h"
 #include "host/mpc/fixed/invsqrt.h"
 #include "host/mpc/fixed/softmax.h"
@@ -92,11 +93,7 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
   auto input = [&](const std::vector<Ring>& v) {
     return p.input(0, p.party() == 0 ? std::span<const Ring>(v) : std::span<const Ring>(), v.size());
   };
-  auto selected = [&](const std::string& name) {
-    if (options.only.empty()) return true;
-    return std::any_of(options.only.begin(), options.only.end(),
-                       [&](const std::string& part) { return name.find(part) != std::string::npos; });
-  };
+  auto selected = [&](const std::string& name) { return selected_by(options.only, name); };
   auto run_case = [&](const std::string& name, std::size_t elements, const std::function<void()>& body) {
     if (!selected(name)) return;
     std::vector<Measured> runs;

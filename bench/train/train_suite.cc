@@ -109,13 +109,7 @@ void run_train_suite(SuiteContext& context) {
   auto be = backend::make_backend(context.options.backend, std::max(1, context.options.threads));
   std::vector<std::string> models =
       quick ? std::vector<std::string>{"A"} : std::vector<std::string>{"A", "C"};
-  if (!context.options.only.empty()) {
-    std::erase_if(models, [&](const std::string& m) {
-      return std::none_of(
-          context.options.only.begin(), context.options.only.end(),
-          [&](const std::string& part) { return ("net_" + m).find(part) != std::string::npos; });
-    });
-  }
+  std::erase_if(models, [&](const std::string& m) { return !selected_by(context.options.only, "net_" + m); });
   const int repeats = std::max(1, context.options.repeats);
   const std::size_t batch = 128;
   for (const auto& model : models) {
