@@ -11,6 +11,7 @@
 // host/mpc/fixed or host/nn changes.
 #pragma once
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -95,10 +96,28 @@ std::size_t matmul_terms_total(std::span<const MatmulTerm<S>> terms, const char*
   return total;
 }
 
+// Throws ShapeError naming the first row index of `idx` that is not below
+// `rows` (gather_rows of a table shared with input_rows).
+inline void check_row_indices(std::span<const std::uint32_t> idx, std::size_t rows, const char* who) {
+  for (std::size_t i = 0; i < idx.size(); ++i) {
+    if (idx[i] >= rows) {
+      throw ShapeError(std::string(who) + " gather_rows: index " + std::to_string(idx[i]) + " (position " +
+                       std::to_string(i) + ") is past the table's " + std::to_string(rows) + " rows");
+    }
+  }
+}
+
+// out = the rows idx[0], idx[1], ... of a row-major table, one after another.
+inline void copy_rows(const Ring* table, std::size_t row_len, std::span<const std::uint32_t> idx, Ring* out) {
+  for (std::size_t i = 0; i < idx.size(); ++i)
+    std::copy_n(table + std::size_t{idx[i]} * row_len, row_len, out + i * row_len);
+}
+
 template <class P>
 concept Protocol = requires(P& p, const typename P::Share& x, const typename P::Bits& b,
                             std::span<const Ring> pub, Ring c, std::size_t n, int bits, Trans t,
-                            std::span<const MatmulTerm<typename P::Share>> terms) {
+                            std::span<const MatmulTerm<typename P::Share>> terms,
+                            const typename P::InputRows& table, std::span<const std::uint32_t> idx) {
   typename P::Share;
   { P::kName } -> std::convertible_to<std::string_view>;
   { p.party() } -> std::convertible_to<int>;
@@ -110,6 +129,13 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.input(0, pub, n) } -> std::same_as<typename P::Share>;
   { p.reveal(x) } -> std::same_as<std::vector<Ring>>;
   { p.reveal_to(0, x) } -> std::same_as<std::vector<Ring>>;
+  // A table of n rows of row_len values (a dataset), shared once by `owner`
+  // at the cost of input() and then read a batch at a time: gather_rows(t,
+  // idx) is local and equals gathering rows idx of input()'s sharing. The
+  // protocol may keep less than that whole sharing (rep3 keeps one
+  // component at one party and regenerates the others from its PRG).
+  { p.input_rows(0, std::vector<Ring>{}, n, n) } -> std::same_as<typename P::InputRows>;
+  { p.gather_rows(table, idx) } -> std::same_as<typename P::Share>;
 
   // Local (no communication).
   { p.zeros(n) } -> std::same_as<typename P::Share>;

@@ -121,8 +121,8 @@ class Trainer {
       double loss_sum = 0;
       for (long b = 0; b < batches; ++b) {
         const std::span<const std::uint32_t> idx(order.data() + b * opt_.batch, opt_.batch);
-        const S x = gather(train_s.x, idx, sample);
-        const S y = gather(train_s.y, idx, arch.classes);
+        const S x = p->gather_rows(train_s.x, idx);
+        const S y = p->gather_rows(train_s.y, idx);
         const S logits = m.forward(x, opt_.batch, true);
         S probs;
         const S g = softmax_ce_grad(*p, logits, y, opt_.batch, arch.classes, &probs);
@@ -135,7 +135,7 @@ class Trainer {
       r.epoch = epoch + 1;
       r.batches = batches;
       r.train_s = std::chrono::duration<double>(tt - te).count();
-      r.test_accuracy = static_cast<double>(evaluate(*p, m, test_s, n_test, sample, arch.classes)) /
+      r.test_accuracy = static_cast<double>(evaluate(*p, m, test_s, n_test, arch.classes)) /
                         static_cast<double>(std::max<std::size_t>(n_test, 1));
       if (opt_.compute_loss && batches > 0)
         r.train_loss = loss_sum / static_cast<double>(batches * opt_.batch);
@@ -167,8 +167,9 @@ class Trainer {
     return opt_.max_batches >= 0 ? std::min(batches, opt_.max_batches) : batches;
   }
 
+  // The data owner's set, shared once; batches are gathered from it.
   struct Shared {
-    S x, y;
+    typename P::InputRows x, y;
   };
 
   std::vector<std::size_t> share_counts(P& p, const data::Dataset* train, const data::Dataset* test) {
@@ -206,26 +207,19 @@ class Trainer {
       d->gather_onehot_fixed(all, f, y.data());
     }
     Shared s;
-    s.x = p.input(0, x, n * sample);
-    s.y = p.input(0, y, n * data::kNumClasses);
+    s.x = p.input_rows(0, std::move(x), n, sample);
+    s.y = p.input_rows(0, std::move(y), n, data::kNumClasses);
     return s;
   }
 
-  static S gather(const S& set, std::span<const std::uint32_t> idx, std::size_t row) {
-    return mpc::linear_overwrite(set, idx.size() * row, [&](const Ring* in, Ring* out) {
-      for (std::size_t i = 0; i < idx.size(); ++i) std::copy_n(in + idx[i] * row, row, out + i * row);
-    });
-  }
-
-  std::size_t evaluate(P& p, Model<P>& m, const Shared& test, std::size_t n, std::size_t sample,
-                       int classes) {
+  std::size_t evaluate(P& p, Model<P>& m, const Shared& test, std::size_t n, int classes) {
     std::size_t correct = 0;
     for (std::size_t start = 0; start < n; start += opt_.eval_batch) {
       const std::size_t b = std::min(opt_.eval_batch, n - start);
       std::vector<std::uint32_t> idx(b);
       for (std::size_t i = 0; i < b; ++i) idx[i] = static_cast<std::uint32_t>(start + i);
-      const S logits = m.forward(gather(test.x, idx, sample), b, false);
-      correct += count_correct(p, logits, gather(test.y, idx, classes), b, classes);
+      const S logits = m.forward(p.gather_rows(test.x, idx), b, false);
+      correct += count_correct(p, logits, p.gather_rows(test.y, idx), b, classes);
     }
     return correct;
   }

@@ -41,6 +41,19 @@ class ClearProtocol : public ::testing::Test {
   Clear make(TruncMode mode, std::uint64_t seed = 1) { return Clear(*backend_, {16, 31}, mode, seed); }
 };
 
+TEST_F(ClearProtocol, InputRowsGatherTheRowsOfTheTable) {
+  Clear p = make(TruncMode::kExact);
+  const auto values = random_words(5 * 3, 7);
+  const auto table = p.input_rows(0, values, 5, 3);
+  const std::vector<std::uint32_t> idx = {4, 0, 4};
+  std::vector<Ring> expected;
+  for (std::uint32_t r : idx)
+    expected.insert(expected.end(), values.begin() + r * 3, values.begin() + r * 3 + 3);
+  EXPECT_EQ(p.reveal(p.gather_rows(table, idx)), expected);
+  EXPECT_THROW(p.gather_rows(table, std::vector<std::uint32_t>{5}), ShapeError);
+  EXPECT_THROW(p.input_rows(0, values, 4, 3), ShapeError);  // 15 values are not 4 rows of 3
+}
+
 TEST_F(ClearProtocol, ProbabilisticTruncationIsUnbiasedStochasticRounding) {
   Clear p = make(TruncMode::kProbabilistic);
   const std::size_t n = 200000;

@@ -260,6 +260,77 @@ Rep3::Share Rep3::input(int owner, std::span<const Ring> values, std::size_t n) 
   return out;
 }
 
+void Rep3::prg_at(const backend::PrgSeed& key, std::uint64_t counter, std::size_t first,
+                  std::span<Ring> out) {
+  if (first % 2 == 0) {
+    backend_.prg_fill(key, counter + first / 2, out);
+    return;
+  }
+  const std::span<Ring> with_previous = scratch(6, out.size() + 1);
+  backend_.prg_fill(key, counter + first / 2, with_previous);
+  std::copy(with_previous.begin() + 1, with_previous.end(), out.begin());
+}
+
+Rep3::InputRows Rep3::input_rows(int owner, std::vector<Ring> values, std::size_t rows, std::size_t row_len) {
+  if (owner < 0 || owner > 2)
+    throw ShapeError("rep3 input_rows: owner " + std::to_string(owner) + " is not a party");
+  next_op();
+  InputRows t;
+  t.owner = owner;
+  t.rows = rows;
+  t.row_len = row_len;
+  t.counter = (op_ << 36) | (static_cast<std::uint64_t>(kS0) << 32);
+  const std::size_t n = rows * row_len;
+  // Sent in slices, so that nobody holds a second copy of the whole table.
+  constexpr std::size_t kSlice = std::size_t{1} << 20;
+  const int role = (party_ - owner + 3) % 3;
+  if (role == 0) {
+    check_same_size(values.size(), n, "input_rows (owner's values vs rows x row_len)");
+    t.key = key_prev_;
+    RingVec slice;
+    for (std::size_t e = 0; e < n; e += kSlice) {
+      slice.resize(std::min(kSlice, n - e));
+      prg_at(t.key, t.counter, e, slice);
+      for (std::size_t i = 0; i < slice.size(); ++i) slice[i] = values[e + i] - slice[i];
+      net_.send(net_.next_party(), slice);
+    }
+    t.values = std::move(values);
+  } else if (role == 1) {
+    t.component.resize(n);
+    for (std::size_t e = 0; e < n; e += kSlice)
+      net_.recv(net_.prev_party(), std::span<Ring>(t.component).subspan(e, std::min(kSlice, n - e)));
+  } else {
+    t.key = key_next_;
+  }
+  return t;
+}
+
+Rep3::Share Rep3::gather_rows(const InputRows& t, std::span<const std::uint32_t> idx) {
+  check_row_indices(idx, t.rows, "rep3");
+  const std::size_t len = t.row_len;
+  Share out = Share::uninitialized(idx.size() * len);
+  out.zero_component = (t.owner + 2) % 3;
+  auto regenerate = [&](RingVec& dst) {
+    for (std::size_t i = 0; i < idx.size(); ++i)
+      prg_at(t.key, t.counter, std::size_t{idx[i]} * len, std::span<Ring>(dst).subspan(i * len, len));
+  };
+  switch ((party_ - t.owner + 3) % 3) {
+    case 0:  // (component owner, component owner+1 = values - component owner)
+      regenerate(out.part[0]);
+      copy_rows(t.values.data(), len, idx, out.part[1].data());
+      for (std::size_t e = 0; e < out.size(); ++e) out.part[1][e] -= out.part[0][e];
+      break;
+    case 1:  // (component owner+1, zero)
+      copy_rows(t.component.data(), len, idx, out.part[0].data());
+      std::fill(out.part[1].begin(), out.part[1].end(), Ring{0});
+      break;
+    default:  // (zero, component owner)
+      std::fill(out.part[0].begin(), out.part[0].end(), Ring{0});
+      regenerate(out.part[1]);
+  }
+  return out;
+}
+
 std::vector<Ring> Rep3::reveal(const Share& x) {
   std::vector<Ring> missing(x.size());
   net_.exchange(net_.next_party(), x.part[0], net_.prev_party(), missing);

@@ -55,6 +55,22 @@ class Rep3 {
   net::TrafficStats stats() const { return net_.stats(); }
 
   Share input(int owner, std::span<const Ring> values, std::size_t n);
+  // A table shared by `owner` (Protocol::input_rows), as input() shares it:
+  // component `owner` is AES-CTR output of K_{owner-1} (known to the owner
+  // and to party owner-1), component owner+1 = values - component owner is
+  // sent to party owner+1, component owner+2 is zero. Only party owner+1
+  // stores a component; the owner keeps its values, and both regenerate
+  // component `owner` for the rows they gather.
+  struct InputRows {
+    int owner = 0;
+    std::size_t rows = 0, row_len = 0;
+    backend::PrgSeed key{};     // K_{owner-1} (owner and party owner-1)
+    std::uint64_t counter = 0;  // PRG counter of component `owner`
+    std::vector<Ring> values;   // the owner's table
+    RingVec component;          // party owner+1: component owner+1
+  };
+  InputRows input_rows(int owner, std::vector<Ring> values, std::size_t rows, std::size_t row_len);
+  Share gather_rows(const InputRows& table, std::span<const std::uint32_t> idx);
   std::vector<Ring> reveal(const Share& x);
   std::vector<Ring> reveal_to(int to, const Share& x);
 
@@ -100,6 +116,9 @@ class Rep3 {
   RingVec prev_stream(Stream s, std::size_t n);  // from K_{i-1}, shared with party i-1
   void fill_next(Stream s, std::span<Ring> out);
   void fill_prev(Stream s, std::span<Ring> out);
+  // Elements [first, first + out.size()) of the stream of `key` at `counter`
+  // (two elements per AES block).
+  void prg_at(const backend::PrgSeed& key, std::uint64_t counter, std::size_t first, std::span<Ring> out);
   // Reusable buffer `slot` of n words (contents unspecified): the hot paths
   // keep their PRG streams here instead of zeroing fresh vectors per call.
   std::span<Ring> scratch(int slot, std::size_t n);
@@ -141,7 +160,7 @@ class Rep3 {
   backend::PrgSeed key_prev_{};
   std::uint64_t op_ = 0;
   std::uint64_t matmuls_ = 0;
-  RingVec scratch_[6];
+  RingVec scratch_[7];  // slot 6: prg_at
 };
 
 static_assert(Protocol<Rep3>);
