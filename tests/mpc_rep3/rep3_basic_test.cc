@@ -53,6 +53,11 @@ TEST(Rep3Basic, InputRowsGatherTheRowsOfTheTable) {
         const int role = (p.party() - owner + 3) % 3;
         EXPECT_EQ(table.values.size(), role == 0 ? values.size() : 0u);
         EXPECT_EQ(table.component.size(), role == 1 ? values.size() : 0u);
+        if (role == 1) {  // what party owner+1 stores looks nothing like the values
+          std::size_t equal = 0;
+          for (std::size_t e = 0; e < values.size(); ++e) equal += table.component[e] == values[e];
+          EXPECT_EQ(equal, 0u);
+        }
         const auto g = p.gather_rows(table, idx);
         EXPECT_EQ(g.zero_component, (owner + 2) % 3);
         // A second gather of other rows from the same table.
