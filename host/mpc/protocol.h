@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -96,6 +97,22 @@ std::size_t matmul_terms_total(std::span<const MatmulTerm<S>> terms, const char*
   return total;
 }
 
+// The owner's side of Protocol::input_rows: writes the rows idx[0], idx[1],
+// ... of its table (row_len values each) to out, one after another. It is
+// called for slices of the table while sharing and for the rows of each
+// gather, so the owner need not hold the table as ring elements (the trainer
+// reads the dataset's bytes).
+using RowSource = std::function<void(std::span<const std::uint32_t> idx, Ring* out)>;
+
+// A RowSource over a table held in memory (row-major, row_len per row).
+inline RowSource rows_of_table(std::vector<Ring> table, std::size_t row_len) {
+  auto held = std::make_shared<const std::vector<Ring>>(std::move(table));
+  return [held, row_len](std::span<const std::uint32_t> idx, Ring* out) {
+    for (std::size_t i = 0; i < idx.size(); ++i)
+      std::copy_n(held->data() + std::size_t{idx[i]} * row_len, row_len, out + i * row_len);
+  };
+}
+
 // Throws ShapeError naming the first row index of `idx` that is not below
 // `rows` (gather_rows of a table shared with input_rows).
 inline void check_row_indices(std::span<const std::uint32_t> idx, std::size_t rows, const char* who) {
@@ -105,12 +122,6 @@ inline void check_row_indices(std::span<const std::uint32_t> idx, std::size_t ro
                        std::to_string(i) + ") is past the table's " + std::to_string(rows) + " rows");
     }
   }
-}
-
-// out = the rows idx[0], idx[1], ... of a row-major table, one after another.
-inline void copy_rows(const Ring* table, std::size_t row_len, std::span<const std::uint32_t> idx, Ring* out) {
-  for (std::size_t i = 0; i < idx.size(); ++i)
-    std::copy_n(table + std::size_t{idx[i]} * row_len, row_len, out + i * row_len);
 }
 
 template <class P>
@@ -130,11 +141,12 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.reveal(x) } -> std::same_as<std::vector<Ring>>;
   { p.reveal_to(0, x) } -> std::same_as<std::vector<Ring>>;
   // A table of n rows of row_len values (a dataset), shared once by `owner`
-  // at the cost of input() and then read a batch at a time: gather_rows(t,
-  // idx) is local and equals gathering rows idx of input()'s sharing. The
-  // protocol may keep less than that whole sharing (rep3 keeps one
-  // component at one party and regenerates the others from its PRG).
-  { p.input_rows(0, std::vector<Ring>{}, n, n) } -> std::same_as<typename P::InputRows>;
+  // (who passes its RowSource; the others pass an empty one) at the cost of
+  // input() and then read a batch at a time: gather_rows(t, idx) is local
+  // and equals gathering rows idx of input()'s sharing. The protocol may
+  // keep less than that whole sharing (rep3 keeps one component at one
+  // party and regenerates the others from its PRG).
+  { p.input_rows(0, RowSource{}, n, n) } -> std::same_as<typename P::InputRows>;
   { p.gather_rows(table, idx) } -> std::same_as<typename P::Share>;
 
   // Local (no communication).

@@ -196,19 +196,17 @@ class Trainer {
     return {std::bit_cast<double>(v[0]), std::bit_cast<double>(v[1])};
   }
 
+  // Party 0 reads rows straight from the dataset's bytes, while sharing and
+  // for every batch; `d` outlives the tables (run()'s caller owns it).
   Shared share_set(P& p, const data::Dataset* d, std::size_t n, std::size_t sample, int f) {
-    std::vector<Ring> x, y;
+    mpc::RowSource images, labels;
     if (p.party() == 0) {
-      std::vector<std::uint32_t> all(n);
-      for (std::size_t i = 0; i < n; ++i) all[i] = static_cast<std::uint32_t>(i);
-      x.resize(n * sample);
-      y.resize(n * data::kNumClasses);
-      d->gather_fixed(all, f, x.data());
-      d->gather_onehot_fixed(all, f, y.data());
+      images = [d, f](std::span<const std::uint32_t> idx, Ring* out) { d->gather_fixed(idx, f, out); };
+      labels = [d, f](std::span<const std::uint32_t> idx, Ring* out) { d->gather_onehot_fixed(idx, f, out); };
     }
     Shared s;
-    s.x = p.input_rows(0, std::move(x), n, sample);
-    s.y = p.input_rows(0, std::move(y), n, data::kNumClasses);
+    s.x = p.input_rows(0, std::move(images), n, sample);
+    s.y = p.input_rows(0, std::move(labels), n, data::kNumClasses);
     return s;
   }
 

@@ -44,14 +44,14 @@ class ClearProtocol : public ::testing::Test {
 TEST_F(ClearProtocol, InputRowsGatherTheRowsOfTheTable) {
   Clear p = make(TruncMode::kExact);
   const auto values = random_words(5 * 3, 7);
-  const auto table = p.input_rows(0, values, 5, 3);
+  const auto table = p.input_rows(0, mpc::rows_of_table(values, 3), 5, 3);
   const std::vector<std::uint32_t> idx = {4, 0, 4};
   std::vector<Ring> expected;
   for (std::uint32_t r : idx)
     expected.insert(expected.end(), values.begin() + r * 3, values.begin() + r * 3 + 3);
   EXPECT_EQ(p.reveal(p.gather_rows(table, idx)), expected);
   EXPECT_THROW(p.gather_rows(table, std::vector<std::uint32_t>{5}), ShapeError);
-  EXPECT_THROW(p.input_rows(0, values, 4, 3), ShapeError);  // 15 values are not 4 rows of 3
+  EXPECT_THROW(p.input_rows(0, mpc::RowSource{}, 5, 3), ShapeError);  // the owner without rows
 }
 
 TEST_F(ClearProtocol, ProbabilisticTruncationIsUnbiasedStochasticRounding) {

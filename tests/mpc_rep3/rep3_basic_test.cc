@@ -47,11 +47,12 @@ TEST(Rep3Basic, InputRowsGatherTheRowsOfTheTable) {
       auto out = run_rep3([&](Rep3& p) {
         const auto before = p.stats();
         const auto table =
-            p.input_rows(owner, p.party() == owner ? values : std::vector<Ring>{}, rows, row_len);
+            p.input_rows(owner, p.party() == owner ? mpc::rows_of_table(values, row_len) : mpc::RowSource{},
+                         rows, row_len);
         EXPECT_EQ((p.stats() - before).bytes_sent, p.party() == owner ? 8 * values.size() : 0u);
-        // Only party owner+1 stores a component; the owner keeps its values.
+        // Only party owner+1 stores a component; the owner keeps its row source.
         const int role = (p.party() - owner + 3) % 3;
-        EXPECT_EQ(table.values.size(), role == 0 ? values.size() : 0u);
+        EXPECT_EQ(static_cast<bool>(table.source), role == 0);
         EXPECT_EQ(table.component.size(), role == 1 ? values.size() : 0u);
         if (role == 1) {  // what party owner+1 stores looks nothing like the values
           std::size_t equal = 0;
@@ -75,6 +76,19 @@ TEST(Rep3Basic, InputRowsGatherTheRowsOfTheTable) {
   }
 }
 
+TEST(Rep3Basic, InputRowsOfATableSentInSeveralSlices) {
+  // 2^20 values per message: 262,144 rows of 4, so three slices, the last short.
+  const std::size_t rows = 600001, row_len = 4;
+  const auto values = random_ring(rows * row_len, 51);
+  const std::vector<std::uint32_t> idx = {0, 262143, 262144, 524288, 600000};
+  auto out = run_rep3([&](Rep3& p) {
+    const auto table = p.input_rows(
+        1, p.party() == 1 ? mpc::rows_of_table(values, row_len) : mpc::RowSource{}, rows, row_len);
+    return p.reveal(p.gather_rows(table, idx));
+  });
+  for (int party = 0; party < 3; ++party) EXPECT_EQ(out[party], rows_of(values, row_len, idx)) << party;
+}
+
 TEST(Rep3Basic, GatheredRowsMultiplyLikeTheirValues) {
   // The gathered share carries input()'s zero component, so products take
   // the three-GEMM path: checked against scalar code.
@@ -84,8 +98,8 @@ TEST(Rep3Basic, GatheredRowsMultiplyLikeTheirValues) {
   const auto w = random_ring(row_len * n, 32);
   for (int owner = 0; owner < 3; ++owner) {
     auto out = run_rep3([&](Rep3& p) {
-      const auto table =
-          p.input_rows(owner, p.party() == owner ? values : std::vector<Ring>{}, rows, row_len);
+      const auto table = p.input_rows(
+          owner, p.party() == owner ? mpc::rows_of_table(values, row_len) : mpc::RowSource{}, rows, row_len);
       const auto b =
           p.input(1, p.party() == 1 ? std::span<const Ring>(w) : std::span<const Ring>(), w.size());
       return p.reveal(p.matmul(Trans::kNo, Trans::kNo, idx.size(), n, row_len, p.gather_rows(table, idx), b));
@@ -102,7 +116,8 @@ TEST(Rep3Basic, GatheredRowsMultiplyLikeTheirValues) {
 TEST(Rep3Basic, GatherRowsNamesAnIndexPastTheTable) {
   const auto values = random_ring(10 * 2, 41);
   run_rep3([&](Rep3& p) {
-    const auto table = p.input_rows(0, p.party() == 0 ? values : std::vector<Ring>{}, 10, 2);
+    const auto table =
+        p.input_rows(0, p.party() == 0 ? mpc::rows_of_table(values, 2) : mpc::RowSource{}, 10, 2);
     try {
       p.gather_rows(table, std::vector<std::uint32_t>{3, 10});
       ADD_FAILURE() << "no error";

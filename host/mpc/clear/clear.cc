@@ -41,20 +41,16 @@ Clear::Share Clear::input(int owner, std::span<const Ring> values, std::size_t n
   return s;
 }
 
-Clear::InputRows Clear::input_rows(int owner, std::vector<Ring> values, std::size_t rows,
-                                   std::size_t row_len) {
-  if (values.size() != rows * row_len) {
-    throw ShapeError("clear protocol: input_rows from party " + std::to_string(owner) + " has " +
-                     std::to_string(values.size()) + " values, expected " + std::to_string(rows) +
-                     " rows of " + std::to_string(row_len));
-  }
-  return {std::move(values), rows, row_len};
+Clear::InputRows Clear::input_rows(int owner, RowSource source, std::size_t rows, std::size_t row_len) {
+  if (!source)
+    throw ShapeError("clear protocol: input_rows from party " + std::to_string(owner) + " has no rows");
+  return {std::move(source), rows, row_len};
 }
 
 Clear::Share Clear::gather_rows(const InputRows& table, std::span<const std::uint32_t> idx) const {
   check_row_indices(idx, table.rows, "clear protocol:");
   Share s = Share::uninitialized(idx.size() * table.row_len);
-  copy_rows(table.values.data(), table.row_len, idx, s.part[0].data());
+  table.source(idx, s.part[0].data());
   return s;
 }
 

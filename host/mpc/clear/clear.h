@@ -51,10 +51,10 @@ class Clear {
   // whoever `to` is.
   Share input(int owner, std::span<const Ring> values, std::size_t n);
   struct InputRows {
-    std::vector<Ring> values;
+    RowSource source;
     std::size_t rows = 0, row_len = 0;
   };
-  InputRows input_rows(int owner, std::vector<Ring> values, std::size_t rows, std::size_t row_len);
+  InputRows input_rows(int owner, RowSource source, std::size_t rows, std::size_t row_len);
   Share gather_rows(const InputRows& table, std::span<const std::uint32_t> idx) const;
   std::vector<Ring> reveal(const Share& x) { return {x.part[0].begin(), x.part[0].end()}; }
   std::vector<Ring> reveal_to(int to, const Share& x);

@@ -271,7 +271,7 @@ void Rep3::prg_at(const backend::PrgSeed& key, std::uint64_t counter, std::size_
   std::copy(with_previous.begin() + 1, with_previous.end(), out.begin());
 }
 
-Rep3::InputRows Rep3::input_rows(int owner, std::vector<Ring> values, std::size_t rows, std::size_t row_len) {
+Rep3::InputRows Rep3::input_rows(int owner, RowSource source, std::size_t rows, std::size_t row_len) {
   if (owner < 0 || owner > 2)
     throw ShapeError("rep3 input_rows: owner " + std::to_string(owner) + " is not a party");
   next_op();
@@ -280,25 +280,35 @@ Rep3::InputRows Rep3::input_rows(int owner, std::vector<Ring> values, std::size_
   t.rows = rows;
   t.row_len = row_len;
   t.counter = (op_ << 36) | (static_cast<std::uint64_t>(kS0) << 32);
-  const std::size_t n = rows * row_len;
-  // Sent in slices, so that nobody holds a second copy of the whole table.
-  constexpr std::size_t kSlice = std::size_t{1} << 20;
+  // Sent in slices of whole rows (about 2^20 values), so that nobody holds a
+  // second copy of the table.
+  const std::size_t slice_rows =
+      std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(row_len, 1));
   const int role = (party_ - owner + 3) % 3;
   if (role == 0) {
-    check_same_size(values.size(), n, "input_rows (owner's values vs rows x row_len)");
+    if (!source)
+      throw ShapeError("rep3 input_rows: the owner (party " + std::to_string(owner) + ") has no rows");
     t.key = key_prev_;
-    RingVec slice;
-    for (std::size_t e = 0; e < n; e += kSlice) {
-      slice.resize(std::min(kSlice, n - e));
-      prg_at(t.key, t.counter, e, slice);
-      for (std::size_t i = 0; i < slice.size(); ++i) slice[i] = values[e + i] - slice[i];
+    RingVec slice, mask;
+    std::vector<std::uint32_t> idx;
+    for (std::size_t r = 0; r < rows; r += slice_rows) {
+      const std::size_t count = std::min(slice_rows, rows - r);
+      idx.resize(count);
+      for (std::size_t i = 0; i < count; ++i) idx[i] = static_cast<std::uint32_t>(r + i);
+      slice.resize(count * row_len);
+      mask.resize(count * row_len);
+      source(idx, slice.data());
+      prg_at(t.key, t.counter, r * row_len, mask);
+      for (std::size_t i = 0; i < slice.size(); ++i) slice[i] -= mask[i];
       net_.send(net_.next_party(), slice);
     }
-    t.values = std::move(values);
+    t.source = std::move(source);
   } else if (role == 1) {
-    t.component.resize(n);
-    for (std::size_t e = 0; e < n; e += kSlice)
-      net_.recv(net_.prev_party(), std::span<Ring>(t.component).subspan(e, std::min(kSlice, n - e)));
+    t.component.resize(rows * row_len);
+    for (std::size_t r = 0; r < rows; r += slice_rows) {
+      const std::size_t count = std::min(slice_rows, rows - r);
+      net_.recv(net_.prev_party(), std::span<Ring>(t.component).subspan(r * row_len, count * row_len));
+    }
   } else {
     t.key = key_next_;
   }
@@ -317,11 +327,12 @@ Rep3::Share Rep3::gather_rows(const InputRows& t, std::span<const std::uint32_t>
   switch ((party_ - t.owner + 3) % 3) {
     case 0:  // (component owner, component owner+1 = values - component owner)
       regenerate(out.part[0]);
-      copy_rows(t.values.data(), len, idx, out.part[1].data());
+      t.source(idx, out.part[1].data());
       for (std::size_t e = 0; e < out.size(); ++e) out.part[1][e] -= out.part[0][e];
       break;
     case 1:  // (component owner+1, zero)
-      copy_rows(t.component.data(), len, idx, out.part[0].data());
+      for (std::size_t i = 0; i < idx.size(); ++i)
+        std::copy_n(t.component.data() + std::size_t{idx[i]} * len, len, out.part[0].data() + i * len);
       std::fill(out.part[1].begin(), out.part[1].end(), Ring{0});
       break;
     default:  // (zero, component owner)

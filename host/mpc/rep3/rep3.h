@@ -59,17 +59,18 @@ class Rep3 {
   // component `owner` is AES-CTR output of K_{owner-1} (known to the owner
   // and to party owner-1), component owner+1 = values - component owner is
   // sent to party owner+1, component owner+2 is zero. Only party owner+1
-  // stores a component; the owner keeps its values, and both regenerate
-  // component `owner` for the rows they gather.
+  // stores a component; the owner reads its rows from `source` again, and
+  // it and party owner-1 regenerate component `owner` for the rows they
+  // gather.
   struct InputRows {
     int owner = 0;
     std::size_t rows = 0, row_len = 0;
     backend::PrgSeed key{};     // K_{owner-1} (owner and party owner-1)
     std::uint64_t counter = 0;  // PRG counter of component `owner`
-    std::vector<Ring> values;   // the owner's table
+    RowSource source;           // the owner's rows
     RingVec component;          // party owner+1: component owner+1
   };
-  InputRows input_rows(int owner, std::vector<Ring> values, std::size_t rows, std::size_t row_len);
+  InputRows input_rows(int owner, RowSource source, std::size_t rows, std::size_t row_len);
   Share gather_rows(const InputRows& table, std::span<const std::uint32_t> idx);
   std::vector<Ring> reveal(const Share& x);
   std::vector<Ring> reveal_to(int to, const Share& x);
