@@ -149,6 +149,29 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     run_case("rep3/fx_invsqrt", n, [&] { mpc::fx::invsqrt(p, s); });
   }
   {
+    // A training batch's gather: 128 random rows of 784 from a shared table
+    // of 60,000 (6,000 with --quick), by gather_rows (rows regenerated from
+    // the PRG at two parties) and, for comparison, by copying the rows of a
+    // whole stored sharing (what the trainer did before input_rows).
+    const std::size_t rows = 60000 / (options.quick ? 10 : 1), row_len = 784;
+    if (selected("rep3/gather")) {
+      const auto values = fixed_values(rows * row_len, 0, 1, f, 9);
+      const auto table = p.input_rows(
+          0, p.party() == 0 ? mpc::rows_of_table(values, row_len) : mpc::RowSource{}, rows, row_len);
+      const auto stored = input(values);
+      std::mt19937_64 rng(10);
+      std::vector<std::uint32_t> idx(128);
+      for (auto& i : idx) i = static_cast<std::uint32_t>(rng() % rows);
+      run_case("rep3/gather_rows_128x784", idx.size() * row_len, [&] { p.gather_rows(table, idx); });
+      run_case("rep3/gather_stored_128x784", idx.size() * row_len, [&] {
+        mpc::linear_overwrite(stored, idx.size() * row_len, [&](const Ring* in, Ring* out) {
+          for (std::size_t i = 0; i < idx.size(); ++i)
+            std::copy_n(in + std::size_t{idx[i]} * row_len, row_len, out + i * row_len);
+        });
+      });
+    }
+  }
+  {
     // Latency: one call is 100 dependent one-round products of 16 elements,
     // so seconds / 100 is the cost of a round when almost nothing is sent
     // (what bounds network A's softmax and ReLUs).
