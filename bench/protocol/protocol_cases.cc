@@ -184,6 +184,16 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     // Softmax at a training batch's shape (128 rows of 10 logits).
     const auto b = input(fixed_values(128 * 10, -5, 5, f, 8));
     run_case("rep3/fx_softmax_128x10", 128 * 10, [&] { mpc::fx::softmax(p, b, 128, 10); });
+    // Its three parts: the row maximum, the exponentiation, the reciprocal of the row sums.
+    std::vector<std::uint32_t> all(128 * 10);
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint32_t>(i);
+    run_case("rep3/fx_softmax_128x10/max_only", 128 * 10, [&] { mpc::fx::max_only(p, b, all, 10); });
+    const auto nonpositive = input(fixed_values(128 * 10, -15, 0, f, 11));
+    run_case("rep3/fx_softmax_128x10/exp_nonpositive", 128 * 10,
+             [&] { mpc::fx::exp_nonpositive(p, nonpositive); });
+    const auto sums = input(fixed_values(128, 1, 10, f, 12));
+    run_case("rep3/fx_softmax_128x10/reciprocal_in_range", 128,
+             [&] { mpc::fx::reciprocal_in_range(p, sums, 0.9, 10.5); });
   }
   {
     const std::size_t rows = 100000 / scale, cols = 10;
