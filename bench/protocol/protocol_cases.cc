@@ -94,6 +94,7 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     return p.input(0, p.party() == 0 ? std::span<const Ring>(v) : std::span<const Ring>(), v.size());
   };
   auto selected = [&](const std::string& name) { return selected_by(options.only, name); };
+  // A block's inputs are only made when one of its cases is selected.
   auto run_case = [&](const std::string& name, std::size_t elements, const std::function<void()>& body) {
     if (!selected(name)) return;
     std::vector<Measured> runs;
@@ -115,7 +116,7 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     }
   };
 
-  {
+  if (selected("rep3/mul") || selected("rep3/mul/local_product") || selected("rep3/mul_trunc")) {
     const std::size_t n = 10000000 / scale;
     const auto x = input(fixed_values(n, -100, 100, f, 1)), y = input(fixed_values(n, -100, 100, f, 2));
     // Baseline: the local share product alone (what every party computes).
@@ -139,7 +140,7 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     run_case("rep3/mul", n, [&] { p.mul(x, y); });
     run_case("rep3/mul_trunc", n, [&] { p.mul_trunc(x, y, f); });
   }
-  {
+  if (selected("rep3/fx_exp") || selected("rep3/fx_invsqrt") || selected("rep3/ltz")) {
     const std::size_t n = 1000000 / scale;
     const auto x = input(fixed_values(n, -1000, 1000, f, 3));
     run_case("rep3/ltz", n, [&] { p.ltz(x); });
@@ -148,30 +149,30 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     const auto s = input(fixed_values(n, 0.01, 1000, f, 5));
     run_case("rep3/fx_invsqrt", n, [&] { mpc::fx::invsqrt(p, s); });
   }
-  {
+  if (selected("rep3/gather_rows_128x784") || selected("rep3/gather_stored_128x784")) {
     // A training batch's gather: 128 random rows of 784 from a shared table
     // of 60,000 (6,000 with --quick), by gather_rows (rows regenerated from
     // the PRG at two parties) and, for comparison, by copying the rows of a
     // whole stored sharing (what the trainer did before input_rows).
     const std::size_t rows = 60000 / (options.quick ? 10 : 1), row_len = 784;
-    if (selected("rep3/gather")) {
-      const auto values = fixed_values(rows * row_len, 0, 1, f, 9);
-      const auto table = p.input_rows(
-          0, p.party() == 0 ? mpc::rows_of_table(values, row_len) : mpc::RowSource{}, rows, row_len);
-      const auto stored = input(values);
-      std::mt19937_64 rng(10);
-      std::vector<std::uint32_t> idx(128);
-      for (auto& i : idx) i = static_cast<std::uint32_t>(rng() % rows);
-      run_case("rep3/gather_rows_128x784", idx.size() * row_len, [&] { p.gather_rows(table, idx); });
-      run_case("rep3/gather_stored_128x784", idx.size() * row_len, [&] {
-        mpc::linear_overwrite(stored, idx.size() * row_len, [&](const Ring* in, Ring* out) {
-          for (std::size_t i = 0; i < idx.size(); ++i)
-            std::copy_n(in + std::size_t{idx[i]} * row_len, row_len, out + i * row_len);
-        });
+    const auto values = fixed_values(rows * row_len, 0, 1, f, 9);
+    const auto table = p.input_rows(
+        0, p.party() == 0 ? mpc::rows_of_table(values, row_len) : mpc::RowSource{}, rows, row_len);
+    const auto stored = input(values);
+    std::mt19937_64 rng(10);
+    std::vector<std::uint32_t> idx(128);
+    for (auto& i : idx) i = static_cast<std::uint32_t>(rng() % rows);
+    run_case("rep3/gather_rows_128x784", idx.size() * row_len, [&] { p.gather_rows(table, idx); });
+    run_case("rep3/gather_stored_128x784", idx.size() * row_len, [&] {
+      mpc::linear_overwrite(stored, idx.size() * row_len, [&](const Ring* in, Ring* out) {
+        for (std::size_t i = 0; i < idx.size(); ++i)
+          std::copy_n(in + std::size_t{idx[i]} * row_len, row_len, out + i * row_len);
       });
-    }
+    });
   }
-  {
+  if (selected("rep3/fx_softmax_128x10") || selected("rep3/fx_softmax_128x10/exp_nonpositive") ||
+      selected("rep3/fx_softmax_128x10/max_only") || selected("rep3/fx_softmax_128x10/reciprocal_in_range") ||
+      selected("rep3/round_latency_x100")) {
     // Latency: one call is 100 dependent one-round products of 16 elements,
     // so seconds / 100 is the cost of a round when almost nothing is sent
     // (what bounds network A's softmax and ReLUs).
@@ -195,7 +196,7 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     run_case("rep3/fx_softmax_128x10/reciprocal_in_range", 128,
              [&] { mpc::fx::reciprocal_in_range(p, sums, 0.9, 10.5); });
   }
-  {
+  if (selected("rep3/fx_softmax_rows10")) {
     const std::size_t rows = 100000 / scale, cols = 10;
     const auto x = input(fixed_values(rows * cols, -5, 5, f, 6));
     run_case("rep3/fx_softmax_rows10", rows * cols, [&] { mpc::fx::softmax(p, x, rows, cols); });

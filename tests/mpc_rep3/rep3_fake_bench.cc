@@ -1,7 +1,7 @@
 // In-process driver of the protocol benchmark cases over the FakeNetwork
 // (three threads of one process): numbers for development while the party
 // mesh is not available. Prints one JSON line per case.
-// Usage: sqt_rep3_fake_bench [--quick] [--repeats N]
+// Usage: sqt_rep3_fake_bench [--quick] [--repeats N] [--only PART]...
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) options.quick = true;
     if (std::strcmp(argv[i], "--repeats") == 0 && i + 1 < argc) options.repeats = std::stoi(argv[++i]);
+    if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) options.only.push_back(argv[++i]);
   }
   options.progress = [](const sqt::bench::ProtocolCaseResult& r) {
     std::printf(
