@@ -164,10 +164,8 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     for (auto& i : idx) i = static_cast<std::uint32_t>(rng() % rows);
     run_case("rep3/gather_rows_128x784", idx.size() * row_len, [&] { p.gather_rows(table, idx); });
     run_case("rep3/gather_stored_128x784", idx.size() * row_len, [&] {
-      mpc::linear_overwrite(stored, idx.size() * row_len, [&](const Ring* in, Ring* out) {
-        for (std::size_t i = 0; i < idx.size(); ++i)
-          std::copy_n(in + std::size_t{idx[i]} * row_len, row_len, out + i * row_len);
-      });
+      mpc::linear_overwrite(stored, idx.size() * row_len,
+                            [&](const Ring* in, Ring* out) { mpc::copy_rows(in, row_len, idx, out); });
     });
   }
   if (selected("rep3/fx_softmax_128x10") || selected("rep3/fx_softmax_128x10/exp_nonpositive") ||

@@ -104,12 +104,17 @@ std::size_t matmul_terms_total(std::span<const MatmulTerm<S>> terms, const char*
 // reads the dataset's bytes).
 using RowSource = std::function<void(std::span<const std::uint32_t> idx, Ring* out)>;
 
+// out = the rows idx[0], idx[1], ... of a row-major table, one after another.
+inline void copy_rows(const Ring* table, std::size_t row_len, std::span<const std::uint32_t> idx, Ring* out) {
+  for (std::size_t i = 0; i < idx.size(); ++i)
+    std::copy_n(table + std::size_t{idx[i]} * row_len, row_len, out + i * row_len);
+}
+
 // A RowSource over a table held in memory (row-major, row_len per row).
 inline RowSource rows_of_table(std::vector<Ring> table, std::size_t row_len) {
   auto held = std::make_shared<const std::vector<Ring>>(std::move(table));
   return [held, row_len](std::span<const std::uint32_t> idx, Ring* out) {
-    for (std::size_t i = 0; i < idx.size(); ++i)
-      std::copy_n(held->data() + std::size_t{idx[i]} * row_len, row_len, out + i * row_len);
+    copy_rows(held->data(), row_len, idx, out);
   };
 }
 

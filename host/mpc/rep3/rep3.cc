@@ -331,8 +331,7 @@ Rep3::Share Rep3::gather_rows(const InputRows& t, std::span<const std::uint32_t>
       for (std::size_t e = 0; e < out.size(); ++e) out.part[1][e] -= out.part[0][e];
       break;
     case 1:  // (component owner+1, zero)
-      for (std::size_t i = 0; i < idx.size(); ++i)
-        std::copy_n(t.component.data() + std::size_t{idx[i]} * len, len, out.part[0].data() + i * len);
+      copy_rows(t.component.data(), len, idx, out.part[0].data());
       std::fill(out.part[1].begin(), out.part[1].end(), Ring{0});
       break;
     default:  // (zero, component owner)
