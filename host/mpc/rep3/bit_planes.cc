@@ -7,9 +7,8 @@
 
 namespace sqt::mpc {
 
-std::vector<std::vector<std::uint64_t>> to_planes(const Ring* v, std::size_t n, int bits, Ring offset) {
+void to_planes_flat(const Ring* v, const Ring* v2, std::size_t n, int bits, Ring offset, std::uint64_t* out) {
   const std::size_t words = words_for(n);
-  std::vector<std::vector<std::uint64_t>> planes(bits, std::vector<std::uint64_t>(words));
   // 64 elements per 64 x 64 block; blocks are transposed in groups (one
   // vectorized call per group, kBlocks x 64 words = 32 KiB, L1-resident).
   constexpr std::size_t kBlocks = 64;
@@ -18,13 +17,29 @@ std::vector<std::vector<std::uint64_t>> to_planes(const Ring* v, std::size_t n, 
     const std::size_t blocks = std::min(kBlocks, words - w0);
     const std::size_t base = w0 * 64;
     const std::size_t count = std::min(blocks * 64, n - base);
-    for (std::size_t e = 0; e < count; ++e) group[e] = v[base + e] + offset;
+    if (v2 != nullptr) {
+      for (std::size_t e = 0; e < count; ++e) group[e] = v[base + e] + v2[base + e] + offset;
+    } else {
+      for (std::size_t e = 0; e < count; ++e) group[e] = v[base + e] + offset;
+    }
     std::fill(group.begin() + static_cast<std::ptrdiff_t>(count),
               group.begin() + static_cast<std::ptrdiff_t>(blocks * 64), 0);
     simd::transpose64_batch(std::span<std::uint64_t>(group.data(), blocks * 64));
-    for (std::size_t b = 0; b < blocks; ++b) {
-      for (int j = 0; j < bits; ++j) planes[j][w0 + b] = group[b * 64 + j];
+    for (int j = 0; j < bits; ++j) {
+      std::uint64_t* plane = out + static_cast<std::size_t>(j) * words + w0;
+      for (std::size_t b = 0; b < blocks; ++b) plane[b] = group[b * 64 + j];
     }
+  }
+}
+
+std::vector<std::vector<std::uint64_t>> to_planes(const Ring* v, std::size_t n, int bits, Ring offset) {
+  const std::size_t words = words_for(n);
+  std::vector<std::uint64_t> flat(static_cast<std::size_t>(bits) * words);
+  to_planes_flat(v, nullptr, n, bits, offset, flat.data());
+  std::vector<std::vector<std::uint64_t>> planes(bits);
+  for (int j = 0; j < bits; ++j) {
+    const auto first = flat.begin() + static_cast<std::ptrdiff_t>(j * words);
+    planes[j].assign(first, first + static_cast<std::ptrdiff_t>(words));
   }
   return planes;
 }

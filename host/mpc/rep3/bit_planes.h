@@ -12,6 +12,11 @@ namespace sqt::mpc {
 
 inline std::size_t words_for(std::size_t n) { return (n + 63) / 64; }
 
+// Planes 0..bits-1 of u[e] = v[e] (+ v2[e] when v2 is not null) + offset, in
+// one buffer: out[j * words_for(n) + w] bit e = bit j of u[64 w + e]. The
+// last word of a plane is zero-padded.
+void to_planes_flat(const Ring* v, const Ring* v2, std::size_t n, int bits, Ring offset, std::uint64_t* out);
+
 // planes[j][w] bit e = bit j of (v[64 w + e] + offset), j < bits.
 std::vector<std::vector<std::uint64_t>> to_planes(const Ring* v, std::size_t n, int bits, Ring offset);
 

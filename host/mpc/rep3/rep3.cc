@@ -134,35 +134,6 @@ RingVec recv_ring(net::Network& net, int peer, std::size_t n) {
   return v;
 }
 
-// Concatenates bit vectors of equal word count into one operand, and back.
-RingVec concat(const std::vector<const RingVec*>& parts) {
-  RingVec out;
-  std::size_t total = 0;
-  for (auto* p : parts) total += p->size();
-  out.reserve(total);
-  for (auto* p : parts) out.insert(out.end(), p->begin(), p->end());
-  return out;
-}
-
-ShareVec<2> concat_bits(const std::vector<const ShareVec<2>*>& parts) {
-  ShareVec<2> out;
-  for (int c = 0; c < 2; ++c) {
-    std::vector<const RingVec*> comp;
-    for (auto* p : parts) comp.push_back(&p->part[c]);
-    out.part[c] = concat(comp);
-  }
-  return out;
-}
-
-ShareVec<2> slice_bits(const ShareVec<2>& all, std::size_t index, std::size_t words) {
-  ShareVec<2> out;
-  for (int c = 0; c < 2; ++c) {
-    auto first = all.part[c].begin() + static_cast<std::ptrdiff_t>(index * words);
-    out.part[c].assign(first, first + static_cast<std::ptrdiff_t>(words));
-  }
-  return out;
-}
-
 ShareVec<2> xor_bits(const ShareVec<2>& a, const ShareVec<2>& b) {
   ShareVec<2> out = a;
   for (int c = 0; c < 2; ++c)
@@ -730,10 +701,17 @@ Rep3::Share Rep3::trunc_exact(const Share& x, int bits) {
 
 Rep3::Bits Rep3::bit_and(const Bits& a, const Bits& b) {
   check_same_size(a.size(), b.size(), "bit_and");
+  const PlaneRef pa{{a.part[0].data(), a.part[1].data()}}, pb{{b.part[0].data(), b.part[1].data()}};
+  return and_planes(std::span(&pa, 1), std::span(&pb, 1), a.size());
+}
+
+Rep3::Bits Rep3::and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b, std::size_t words) {
   next_op();
-  auto z = zero_share_xor(kS0, a.size());
-  for (std::size_t w = 0; w < z.size(); ++w) {
-    z[w] ^= (a.part[0][w] & b.part[0][w]) ^ (a.part[0][w] & b.part[1][w]) ^ (a.part[1][w] & b.part[0][w]);
+  auto z = zero_share_xor(kS0, a.size() * words);
+  for (std::size_t q = 0; q < a.size(); ++q) {
+    const Ring *a0 = a[q].part[0], *a1 = a[q].part[1], *b0 = b[q].part[0], *b1 = b[q].part[1];
+    Ring* zq = z.data() + q * words;
+    for (std::size_t w = 0; w < words; ++w) zq[w] ^= (a0[w] & b0[w]) ^ (a0[w] & b1[w]) ^ (a1[w] & b0[w]);
   }
   return reshare_xor(std::move(z));
 }
@@ -765,143 +743,180 @@ std::vector<std::uint64_t> Rep3::reveal_bits(const Bits& b) {
 Rep3::TwoSummands Rep3::split_two_summands(const Share& x, int bits, Ring offset, int g_planes) {
   next_op();
   const std::size_t n = x.size();
-  const std::size_t words = words_for(n);
-  const std::size_t all = static_cast<std::size_t>(bits) * words;
-  const std::size_t g_all = static_cast<std::size_t>(g_planes) * words;
-  RingVec w_planes(all, 0), c_planes(all, 0), rho;
-  auto flatten = [&](const std::vector<std::vector<std::uint64_t>>& planes, RingVec& out) {
-    for (int j = 0; j < bits; ++j) std::copy(planes[j].begin(), planes[j].end(), out.begin() + j * words);
-  };
-  Bits p(0), g(0);
-  p.part[0].assign(all, 0);
-  p.part[1].assign(all, 0);
-  if (party_ == kP0) {
-    RingVec w(n);
-    for (std::size_t e = 0; e < n; ++e) w[e] = x.part[0][e] + x.part[1][e];
-    flatten(to_planes(w.data(), n, bits, offset), w_planes);
-    rho = prev_stream(kS0, all);
-    RingVec masked(all);
-    for (std::size_t i = 0; i < all; ++i) masked[i] = w_planes[i] ^ rho[i];
-    net_.send(kP1, masked);
-    p.part[0] = rho;
-    p.part[1] = masked;
-    g.part[0] = recv_ring(net_, kP2, g_all);  // component 0 = g2 ^ tau2
-    g.part[1] = recv_ring(net_, kP1, g_all);  // component 1 = g1 ^ tau1
-  } else {
-    const RingVec& c = party_ == kP1 ? x.part[1] : x.part[0];
-    flatten(to_planes(c.data(), n, bits, 0), c_planes);
-    const auto tau1 = party_ == kP1 ? next_stream(kS1, g_all) : prev_stream(kS1, g_all);
-    const auto tau2 = party_ == kP1 ? next_stream(kS2, g_all) : prev_stream(kS2, g_all);
-    RingVec comp2(g_all), mine(g_all);
-    for (std::size_t i = 0; i < g_all; ++i) comp2[i] = tau1[i] ^ tau2[i];
-    if (party_ == kP1) {
-      const auto masked = recv_ring(net_, kP0, all);
-      for (std::size_t i = 0; i < g_all; ++i) mine[i] = (masked[i] & c_planes[i]) ^ tau1[i];
-      net_.send(kP0, mine);
-      p.part[0] = masked;
-      p.part[1] = c_planes;
-      g.part[0] = mine;
-      g.part[1] = comp2;
-    } else {
-      rho = next_stream(kS0, all);
-      for (std::size_t i = 0; i < g_all; ++i) mine[i] = (rho[i] & c_planes[i]) ^ tau2[i];
-      net_.send(kP0, mine);
-      p.part[0] = c_planes;
-      p.part[1] = rho;
-      g.part[0] = comp2;
-      g.part[1] = mine;
-    }
-  }
   TwoSummands out;
-  for (int j = 0; j < bits; ++j) out.p.push_back(slice_bits(p, j, words));
-  for (int j = 0; j < g_planes; ++j) out.g.push_back(slice_bits(g, j, words));
+  out.words = words_for(n);
+  const std::size_t all = static_cast<std::size_t>(bits) * out.words;
+  const std::size_t g_all = static_cast<std::size_t>(g_planes) * out.words;
+  if (party_ == kP0) {
+    RingVec masked(all);  // w's planes, then masked in place
+    to_planes_flat(x.part[0].data(), x.part[1].data(), n, bits, offset, masked.data());
+    RingVec rho = prev_stream(kS0, all);
+    for (std::size_t i = 0; i < all; ++i) masked[i] ^= rho[i];
+    net_.send(kP1, masked);
+    out.p.part[0] = std::move(rho);
+    out.p.part[1] = std::move(masked);
+    out.g.part[0] = recv_ring(net_, kP2, g_all);  // component 0 = g2 ^ tau2
+    out.g.part[1] = recv_ring(net_, kP1, g_all);  // component 1 = g1 ^ tau1
+    return out;
+  }
+  const RingVec& c = party_ == kP1 ? x.part[1] : x.part[0];
+  RingVec c_planes(all);
+  to_planes_flat(c.data(), nullptr, n, bits, 0, c_planes.data());
+  RingVec tau1 = party_ == kP1 ? next_stream(kS1, g_all) : prev_stream(kS1, g_all);
+  const RingVec tau2 = party_ == kP1 ? next_stream(kS2, g_all) : prev_stream(kS2, g_all);
+  RingVec mine(g_all);
+  // `other` is P0's masked planes (P1) or the mask rho (P2).
+  RingVec other = party_ == kP1 ? recv_ring(net_, kP0, all) : next_stream(kS0, all);
+  const RingVec& tau_mine = party_ == kP1 ? tau1 : tau2;
+  for (std::size_t i = 0; i < g_all; ++i) mine[i] = (other[i] & c_planes[i]) ^ tau_mine[i];
+  net_.send(kP0, mine);
+  for (std::size_t i = 0; i < g_all; ++i) tau1[i] ^= tau2[i];  // component 2 = tau1 ^ tau2
+  if (party_ == kP1) {
+    out.p.part[0] = std::move(other);
+    out.p.part[1] = std::move(c_planes);
+    out.g.part[0] = std::move(mine);
+    out.g.part[1] = std::move(tau1);
+  } else {
+    out.p.part[0] = std::move(c_planes);
+    out.p.part[1] = std::move(other);
+    out.g.part[0] = std::move(tau1);
+    out.g.part[1] = std::move(mine);
+  }
   return out;
 }
 
-// Carry out of positions [0, m): a log-depth tree of (G, P) combines, one
-// AND round per level; P is only computed where a later level needs it.
-namespace {
-struct Segment {
-  ShareVec<2> g, p;
-  bool lowest;
-};
-}  // namespace
-
+// Carry out of positions [0, m): a log-depth tree of (G, P) combines of
+// adjacent segments, one AND round per level; P is only computed where a
+// later level needs it (not for the lowest segment, whose carry-in is 0, and
+// not at the last level). Each level's G and P live in flat buffers.
 Rep3::Share Rep3::ltz(const Share& x) {
   const int k = fixed_.k;
   const std::size_t n = x.size();
-  const std::size_t words = words_for(n);
+  const std::size_t m = static_cast<std::size_t>(k - 1);
   auto two = split_two_summands(x, k, Ring{1} << (k - 1), k - 1);
-  std::vector<Segment> segs;
-  for (int j = 0; j < k - 1; ++j) segs.push_back({std::move(two.g[j]), std::move(two.p[j]), j == 0});
-  while (segs.size() > 1) {
-    const bool last_level = segs.size() == 2;
-    std::vector<const Bits*> left, right;
-    const std::size_t pairs = segs.size() / 2;
+  const std::size_t words = two.words;
+  auto plane_of = [words](const Bits& b, std::size_t j) {
+    return PlaneRef{{b.part[0].data() + j * words, b.part[1].data() + j * words}};
+  };
+  const Bits* g = &two.g;
+  const Bits* p = &two.p;  // its planes below m are the segments' P
+  Bits g_level, p_level;
+  std::vector<PlaneRef> left, right;
+  std::vector<std::size_t> need_p;
+  for (std::size_t segs = m; segs > 1;) {
+    const bool last_level = segs == 2;
+    const std::size_t pairs = segs / 2, next = pairs + segs % 2;
+    left.clear();
+    right.clear();
+    need_p.clear();
     for (std::size_t i = 0; i < pairs; ++i) {
-      left.push_back(&segs[2 * i + 1].p);
-      right.push_back(&segs[2 * i].g);
+      left.push_back(plane_of(*p, 2 * i + 1));
+      right.push_back(plane_of(*g, 2 * i));
     }
-    std::vector<std::size_t> need_p;
-    for (std::size_t i = 0; i < pairs; ++i) {
-      if (!segs[2 * i].lowest && !last_level) {
-        need_p.push_back(i);
-        left.push_back(&segs[2 * i + 1].p);
-        right.push_back(&segs[2 * i].p);
+    for (std::size_t i = 1; i < pairs && !last_level; ++i) {
+      need_p.push_back(i);
+      left.push_back(plane_of(*p, 2 * i + 1));
+      right.push_back(plane_of(*p, 2 * i));
+    }
+    const Bits prod = and_planes(left, right, words);
+    Bits g_next = Bits::uninitialized(next * words), p_next = Bits::uninitialized(next * words);
+    for (int c = 0; c < 2; ++c) {
+      const Ring* gc = g->part[c].data();
+      const Ring* pc = p->part[c].data();
+      const Ring* prod_c = prod.part[c].data();
+      Ring* gn = g_next.part[c].data();
+      Ring* pn = p_next.part[c].data();
+      for (std::size_t i = 0; i < pairs; ++i) {  // G = G_hi ^ P_hi G_lo
+        const Ring* hi = gc + (2 * i + 1) * words;
+        const Ring* pr = prod_c + i * words;
+        for (std::size_t w = 0; w < words; ++w) gn[i * words + w] = hi[w] ^ pr[w];
+      }
+      for (std::size_t q = 0; q < need_p.size(); ++q)  // P = P_hi P_lo
+        std::copy_n(prod_c + (pairs + q) * words, words, pn + need_p[q] * words);
+      if (next != pairs) {  // the unpaired top segment moves up unchanged
+        std::copy_n(gc + (segs - 1) * words, words, gn + pairs * words);
+        std::copy_n(pc + (segs - 1) * words, words, pn + pairs * words);
       }
     }
-    const Bits prod = bit_and(concat_bits(left), concat_bits(right));
-    std::vector<Segment> next;
-    for (std::size_t i = 0; i < pairs; ++i) {
-      Segment s{xor_bits(segs[2 * i + 1].g, slice_bits(prod, i, words)), {}, segs[2 * i].lowest};
-      next.push_back(std::move(s));
-    }
-    for (std::size_t q = 0; q < need_p.size(); ++q) next[need_p[q]].p = slice_bits(prod, pairs + q, words);
-    if (segs.size() % 2 == 1) next.push_back(std::move(segs.back()));
-    segs = std::move(next);
+    g_level = std::move(g_next);
+    p_level = std::move(p_next);
+    g = &g_level;
+    p = &p_level;
+    segs = next;
   }
-  // bit k-1 of x + 2^(k-1) is 1 exactly when x >= 0.
-  const Bits nonneg = xor_bits(two.p[k - 1], segs[0].g);
-  return b2a(bit_not(nonneg), n);
+  // bit k-1 of x + 2^(k-1) is 1 exactly when x >= 0: ltz = !(p_{k-1} ^ carry).
+  Bits lt = Bits::uninitialized(words);
+  for (int c = 0; c < 2; ++c) {
+    const Ring* top = two.p.part[c].data() + m * words;
+    const Ring* carry = g->part[c].data();
+    for (std::size_t w = 0; w < words; ++w) lt.part[c][w] = top[w] ^ carry[w];
+  }
+  return b2a(bit_not(lt), n);
 }
 
 // Sklansky parallel prefix over the carry (G, P) pairs, then sum bit j =
 // p_j ^ carry into j.
 std::vector<Rep3::Bits> Rep3::bit_decompose(const Share& x, int bits) {
   if (bits < 1 || bits > 64) throw ShapeError("rep3 bit_decompose: " + std::to_string(bits) + " bits");
-  const std::size_t words = words_for(x.size());
   auto two = split_two_summands(x, bits, 0, bits - 1);
+  const std::size_t words = two.words;
   const int m = bits - 1;
-  std::vector<Bits>& g = two.g;
-  std::vector<Bits> p(two.p.begin(), two.p.begin() + m);
+  auto plane_of = [words](const Bits& b, std::size_t j) {
+    return PlaneRef{{b.part[0].data() + j * words, b.part[1].data() + j * words}};
+  };
+  // g: the prefix generate of positions [0, j], updated in place; p: the
+  // prefix propagate (a copy: two.p's planes are the sum's own).
+  Bits& g = two.g;
+  Bits p;
+  for (int c = 0; c < 2; ++c)
+    p.part[c].assign(two.p.part[c].begin(), two.p.part[c].begin() + static_cast<std::ptrdiff_t>(m * words));
+  std::vector<PlaneRef> left, right;
+  std::vector<int> targets, p_targets;
   for (int span = 1; span < m; span *= 2) {
-    std::vector<const Bits*> left, right;
-    std::vector<int> targets, p_targets;
+    left.clear();
+    right.clear();
+    targets.clear();
+    p_targets.clear();
     for (int j = 0; j < m; ++j) {
       if ((j & span) == 0) continue;
       const int base = (j / (2 * span)) * (2 * span) + span - 1;
       targets.push_back(j);
-      left.push_back(&p[j]);
-      right.push_back(&g[base]);
+      left.push_back(plane_of(p, j));
+      right.push_back(plane_of(g, base));
     }
     for (int j : targets) {
       const int base = (j / (2 * span)) * (2 * span) + span - 1;
       if (j / (2 * span) != 0) {
         p_targets.push_back(j);
-        left.push_back(&p[j]);
-        right.push_back(&p[base]);
+        left.push_back(plane_of(p, j));
+        right.push_back(plane_of(p, base));
       }
     }
     if (left.empty()) continue;
-    const Bits prod = bit_and(concat_bits(left), concat_bits(right));
-    for (std::size_t q = 0; q < targets.size(); ++q)
-      g[targets[q]] = xor_bits(g[targets[q]], slice_bits(prod, q, words));
-    for (std::size_t q = 0; q < p_targets.size(); ++q)
-      p[p_targets[q]] = slice_bits(prod, targets.size() + q, words);
+    const Bits prod = and_planes(left, right, words);
+    for (int c = 0; c < 2; ++c) {
+      for (std::size_t q = 0; q < targets.size(); ++q) {
+        Ring* gt = g.part[c].data() + targets[q] * words;
+        const Ring* pr = prod.part[c].data() + q * words;
+        for (std::size_t w = 0; w < words; ++w) gt[w] ^= pr[w];
+      }
+      for (std::size_t q = 0; q < p_targets.size(); ++q) {
+        std::copy_n(prod.part[c].data() + (targets.size() + q) * words, words,
+                    p.part[c].data() + p_targets[q] * words);
+      }
+    }
   }
+  // Sum bit j = p_j ^ carry into j (the generate of [0, j - 1]).
   std::vector<Bits> out;
-  out.push_back(two.p[0]);
-  for (int j = 1; j < bits; ++j) out.push_back(xor_bits(two.p[j], g[j - 1]));
+  for (int j = 0; j < bits; ++j) {
+    Bits b = Bits::uninitialized(words);
+    for (int c = 0; c < 2; ++c) {
+      const Ring* pj = two.p.part[c].data() + j * words;
+      const Ring* carry = j > 0 ? g.part[c].data() + (j - 1) * words : nullptr;
+      for (std::size_t w = 0; w < words; ++w) b.part[c][w] = carry != nullptr ? pj[w] ^ carry[w] : pj[w];
+    }
+    out.push_back(std::move(b));
+  }
   return out;
 }
 
@@ -910,64 +925,66 @@ Rep3::Share Rep3::b2a(const Bits& b, std::size_t n) {
     throw ShapeError("rep3 b2a: " + std::to_string(b.size()) + " words hold fewer than " + std::to_string(n) +
                      " bits");
   }
-  Bits plane = b;
-  for (auto& part : plane.part) part.resize(words_for(n));
-  return std::move(b2a_planes({plane}, n)[0]);
+  return std::move(b2a_planes(std::span(&b, 1), n)[0]);
 }
 
 // b = u ^ v with u = b_0 ^ b_1 (P0) and v = b_2 (P1, P2): b = v + u (1 - 2v).
 // Round 1: P0 sends u - rho to P1 (rho from K_2, known to P2), so P1 holds
 // (u - rho)(1 - 2v) and P2 rho (1 - 2v). Round 2: both send their product,
-// masked from K_1, to P0; component 2 keeps v minus the masks.
-std::vector<Rep3::Share> Rep3::b2a_planes(const std::vector<Bits>& planes, std::size_t n) {
+// masked from K_1, to P0; component 2 keeps v minus the masks. The planes'
+// bits are laid out plane after plane (n each) in every message; the
+// outputs are cut from them (moved whole when there is one plane).
+std::vector<Rep3::Share> Rep3::b2a_planes(std::span<const Bits> planes, std::size_t n) {
   next_op();
   const std::size_t count = planes.size();
   const std::size_t all = count * n;
   RingVec bits(all);
-  std::vector<Share> out(count, Share::uninitialized(n));
-  auto unpack = [&](int slot, bool with_other) {
-    for (std::size_t j = 0; j < count; ++j) {
-      if (with_other) {
-        RingVec words(planes[j].part[0].size());
-        for (std::size_t w = 0; w < words.size(); ++w) words[w] = planes[j].part[0][w] ^ planes[j].part[1][w];
-        plane_to_ring(words.data(), n, bits.data() + j * n);
-      } else {
-        plane_to_ring(planes[j].part[slot].data(), n, bits.data() + j * n);
-      }
+  auto split = [&](RingVec& a, RingVec& b, int slot_a) {
+    std::vector<Share> out(count);
+    if (count == 1) {
+      out[0].part[slot_a] = std::move(a);
+      out[0].part[1 - slot_a] = std::move(b);
+      return out;
     }
-  };
-  if (party_ == kP0) {
-    unpack(0, true);
-    const auto rho = prev_stream(kS0, all);
-    for (std::size_t i = 0; i < all; ++i) bits[i] -= rho[i];
-    net_.send(kP1, bits);
-    const auto comp0 = recv_ring(net_, kP2, all);
-    const auto comp1 = recv_ring(net_, kP1, all);
     for (std::size_t j = 0; j < count; ++j) {
-      std::copy(comp0.begin() + j * n, comp0.begin() + (j + 1) * n, out[j].part[0].begin());
-      std::copy(comp1.begin() + j * n, comp1.begin() + (j + 1) * n, out[j].part[1].begin());
+      const auto lo = static_cast<std::ptrdiff_t>(j * n), hi = static_cast<std::ptrdiff_t>((j + 1) * n);
+      out[j].part[slot_a].assign(a.begin() + lo, a.begin() + hi);
+      out[j].part[1 - slot_a].assign(b.begin() + lo, b.begin() + hi);
     }
     return out;
+  };
+  if (party_ == kP0) {
+    RingVec words(words_for(n));
+    for (std::size_t j = 0; j < count; ++j) {
+      for (std::size_t w = 0; w < words.size(); ++w) words[w] = planes[j].part[0][w] ^ planes[j].part[1][w];
+      plane_to_ring(words.data(), n, bits.data() + j * n);
+    }
+    const auto rho = scratch(0, all);
+    fill_prev(kS0, rho);
+    for (std::size_t i = 0; i < all; ++i) bits[i] -= rho[i];
+    net_.send(kP1, bits);
+    RingVec comp0 = recv_ring(net_, kP2, all);
+    RingVec comp1 = recv_ring(net_, kP1, all);
+    return split(comp0, comp1, 0);
   }
-  unpack(party_ == kP1 ? 1 : 0, false);  // v = component 2
-  const auto tau1 = party_ == kP1 ? next_stream(kS1, all) : prev_stream(kS1, all);
-  const auto tau2 = party_ == kP1 ? next_stream(kS2, all) : prev_stream(kS2, all);
-  RingVec mine(all), comp2(all);
+  const int v_slot = party_ == kP1 ? 1 : 0;  // v = component 2
+  for (std::size_t j = 0; j < count; ++j)
+    plane_to_ring(planes[j].part[v_slot].data(), n, bits.data() + j * n);
+  const auto tau1 = scratch(0, all), tau2 = scratch(1, all);
+  party_ == kP1 ? fill_next(kS1, tau1) : fill_prev(kS1, tau1);
+  party_ == kP1 ? fill_next(kS2, tau2) : fill_prev(kS2, tau2);
+  RingVec mine;
   if (party_ == kP1) {
-    const auto u1 = recv_ring(net_, kP0, all);
-    for (std::size_t i = 0; i < all; ++i) mine[i] = u1[i] * (Ring{1} - 2 * bits[i]) + tau1[i];
+    mine = recv_ring(net_, kP0, all);  // u - rho
+    for (std::size_t i = 0; i < all; ++i) mine[i] = mine[i] * (Ring{1} - 2 * bits[i]) + tau1[i];
   } else {
-    const auto rho = next_stream(kS0, all);
-    for (std::size_t i = 0; i < all; ++i) mine[i] = rho[i] * (Ring{1} - 2 * bits[i]) + tau2[i];
+    mine.resize(all);
+    fill_next(kS0, mine);  // rho
+    for (std::size_t i = 0; i < all; ++i) mine[i] = mine[i] * (Ring{1} - 2 * bits[i]) + tau2[i];
   }
   net_.send(kP0, mine);
-  for (std::size_t i = 0; i < all; ++i) comp2[i] = bits[i] - tau1[i] - tau2[i];
-  const int mine_slot = party_ == kP1 ? 0 : 1;
-  for (std::size_t j = 0; j < count; ++j) {
-    std::copy(mine.begin() + j * n, mine.begin() + (j + 1) * n, out[j].part[mine_slot].begin());
-    std::copy(comp2.begin() + j * n, comp2.begin() + (j + 1) * n, out[j].part[1 - mine_slot].begin());
-  }
-  return out;
+  for (std::size_t i = 0; i < all; ++i) bits[i] = bits[i] - tau1[i] - tau2[i];  // component 2
+  return split(mine, bits, party_ == kP1 ? 0 : 1);
 }
 
 }  // namespace sqt::mpc

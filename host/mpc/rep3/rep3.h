@@ -142,15 +142,24 @@ class Rep3 {
   Share trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, std::span<const TruncRun> runs);
   Share trunc_exact(const Share& x, int bits);
   // x as boolean planes (0..bits-1) of a P0-private summand w plus a summand
-  // c = x_2 known to P1 and P2; returns the shared planes of w, c and of
-  // g = w & c (two rounds).
+  // c = x_2 known to P1 and P2; returns the shared planes of w ^ c and of
+  // g = w & c (two rounds). Plane j of p (or g) is the words
+  // [j * words, (j + 1) * words) of each component.
   struct TwoSummands {
-    std::vector<Bits> p;  // w ^ c, plane j
-    std::vector<Bits> g;  // w & c, plane j
+    std::size_t words = 0;
+    Bits p;  // w ^ c, planes 0..bits-1
+    Bits g;  // w & c, planes 0..g_planes-1
   };
   TwoSummands split_two_summands(const Share& x, int bits, Ring offset, int g_planes);
+  // One plane of a flat boolean share: both components' words.
+  struct PlaneRef {
+    const Ring* part[2];
+  };
+  // a[q] & b[q] for every q, one round, as planes of one flat share: the
+  // operands are read where they lie (no gathering copies).
+  Bits and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b, std::size_t words);
   // b2a for several planes at once (two rounds), first n elements of each.
-  std::vector<Share> b2a_planes(const std::vector<Bits>& planes, std::size_t n);
+  std::vector<Share> b2a_planes(std::span<const Bits> planes, std::size_t n);
 
   net::Network& net_;
   backend::Backend& backend_;
