@@ -116,7 +116,8 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     }
   };
 
-  if (selected("rep3/mul") || selected("rep3/mul/local_product") || selected("rep3/mul_trunc")) {
+  if (selected("rep3/mul") || selected("rep3/mul/local_product") || selected("rep3/mul_trunc") ||
+      selected("rep3/trunc")) {
     const std::size_t n = 10000000 / scale;
     const auto x = input(fixed_values(n, -100, 100, f, 1)), y = input(fixed_values(n, -100, 100, f, 2));
     // Baseline: the local share product alone (what every party computes).
@@ -139,6 +140,12 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     }
     run_case("rep3/mul", n, [&] { p.mul(x, y); });
     run_case("rep3/mul_trunc", n, [&] { p.mul_trunc(x, y, f); });
+    run_case("rep3/trunc", n, [&] { p.trunc(x, f); });
+    // Network A's weight gradient of its first layer (784 x 128), truncated every step.
+    if (selected("rep3/trunc/a_dense1_weights")) {
+      const auto w = input(fixed_values(784 * 128, -100, 100, f, 6));
+      run_case("rep3/trunc/a_dense1_weights", w.size(), [&] { p.trunc(w, f); });
+    }
   }
   if (selected("rep3/fx_exp") || selected("rep3/fx_invsqrt") || selected("rep3/ltz")) {
     const std::size_t n = 1000000 / scale;

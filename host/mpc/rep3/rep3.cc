@@ -582,7 +582,10 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
   next_op();
   const Ring offset = Ring{1} << 62;
   // Per run of shift b: 2^(64-b), the weight of the wrap bit, and 2^b - 1.
-  auto top = [](int b) { return Ring{1} << (64 - b); };
+  // Multiplications by 2^(64-b) and by a bit are written as a shift and a
+  // mask: the same values, but loops that vectorize (there is no 64-bit
+  // vector multiply below AVX-512).
+  auto up = [](int b) { return 64 - b; };
   auto low_mask = [](int b) { return (Ring{1} << b) - 1; };
   // The outputs are built in vectors that already hold one of their terms
   // (a received message, a summand already sent), not in fresh zeroed ones:
@@ -596,9 +599,11 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
     k0(kS1, r);
     if (p1_has_summand) k0(kS2, s);
     if (p0) {
-      if (p1_has_summand)
-        for (std::size_t e = 0; e < n; ++e) z[e] += s[e];
-      for (std::size_t e = 0; e < n; ++e) z[e] += r[e];
+      if (p1_has_summand) {
+        for (std::size_t e = 0; e < n; ++e) z[e] += s[e] + r[e];
+      } else {
+        for (std::size_t e = 0; e < n; ++e) z[e] += r[e];
+      }
       net_.send(kP2, z);
     } else if (p1_has_summand) {
       for (std::size_t e = 0; e < n; ++e) z[e] -= s[e];
@@ -609,8 +614,8 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
     // known: -(r >> b) + 2^(64-b) nu, P0 and P1 agree (z's storage, once sent).
     RingVec known = z.size() == n ? std::move(z) : RingVec(n);
     for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
-      const Ring t = top(b);
-      for (std::size_t e = lo; e < hi; ++e) known[e] = (Ring{0} - (r[e] >> b)) + t * nu[e];
+      const int u = up(b);
+      for (std::size_t e = lo; e < hi; ++e) known[e] = (Ring{0} - (r[e] >> b)) + (nu[e] << u);
     });
     const std::span<Ring> d = mu;  // d overwrites mu element by element
     if (p0) {
@@ -618,12 +623,13 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
       const auto beta = recv_small(net_, kP2, n, runs);
       for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
         const Ring mask = low_mask(b);
-        for (std::size_t e = lo; e < hi; ++e) d[e] = ((r[e] >> 63) * beta[e] + mu[e] - nu[e]) & mask;
+        for (std::size_t e = lo; e < hi; ++e)
+          d[e] = (((Ring{0} - (r[e] >> 63)) & beta[e]) + mu[e] - nu[e]) & mask;
       });
       send_small(net_, kP2, d, runs);
       for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
-        const Ring t = top(b);
-        for (std::size_t e = lo; e < hi; ++e) y0[e] += t * d[e];
+        const int u = up(b);
+        for (std::size_t e = lo; e < hi; ++e) y0[e] += d[e] << u;
       });
       out.part[0] = std::move(y0);
       out.part[1] = std::move(known);
@@ -633,14 +639,14 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
       fill_next(kS4, rho);
       for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
         const Ring mask = low_mask(b);
-        for (std::size_t e = lo; e < hi; ++e) d[e] = ((r[e] >> 63) * rho[e] - mu[e]) & mask;
+        for (std::size_t e = lo; e < hi; ++e) d[e] = (((Ring{0} - (r[e] >> 63)) & rho[e]) - mu[e]) & mask;
       });
       send_small(net_, kP2, d, runs);
       out.part[0] = std::move(known);
       out.part[1].resize(n);
       for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
-        const Ring t = top(b);
-        for (std::size_t e = lo; e < hi; ++e) out.part[1][e] = y2[e] + t * d[e];
+        const int u = up(b);
+        for (std::size_t e = lo; e < hi; ++e) out.part[1][e] = y2[e] + (d[e] << u);
       });
     }
     return out;
@@ -668,10 +674,10 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
   auto d0 = recv_small(net_, kP0, n, runs);
   auto d2 = recv_small(net_, kP1, n, runs);
   for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
-    const Ring t = top(b);
+    const int u = up(b);
     for (std::size_t e = lo; e < hi; ++e) {
-      d2[e] = y2[e] + t * d2[e];
-      c[e] += t * d0[e];
+      d2[e] = y2[e] + (d2[e] << u);
+      c[e] += d0[e] << u;
     }
   });
   out.part[0] = std::move(d2);
