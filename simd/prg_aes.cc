@@ -117,8 +117,21 @@ void aes_ctr_blocks(const std::uint8_t* round_keys, std::uint64_t hi, std::uint6
   // Highway's targets below AVX3_DL split 256-bit AES rounds into AES-NI
   // halves; 256-bit VAES, where the CPU has it, is faster.
   static const bool use_vaes256 = (hwy::SupportedTargets() & HWY_AVX3_DL) == 0 && vaes256_available();
-  if (use_vaes256) return aes_ctr_blocks_vaes256(round_keys, hi, lo, out, blocks);
+  if (use_vaes256) return aes_ctr_blocks_vaes256(round_keys, hi, lo, nullptr, out, blocks);
   HWY_DYNAMIC_DISPATCH(CtrImpl)(round_keys, hi, lo, out, blocks);
+}
+
+void aes_ctr_xor_blocks(const std::uint8_t* round_keys, std::uint64_t hi, std::uint64_t lo,
+                        const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) {
+  static const bool use_vaes256 = (hwy::SupportedTargets() & HWY_AVX3_DL) == 0 && vaes256_available();
+  if (use_vaes256) return aes_ctr_blocks_vaes256(round_keys, hi, lo, in, out, blocks);
+  constexpr std::size_t kRun = 64;  // keystream of 1 KiB at a time
+  alignas(64) std::uint8_t keystream[kRun * 16];
+  for (std::size_t done = 0; done < blocks; done += kRun) {
+    const std::size_t run = std::min(kRun, blocks - done);
+    HWY_DYNAMIC_DISPATCH(CtrImpl)(round_keys, hi, lo + done, keystream, run);
+    for (std::size_t b = 0; b < run * 16; ++b) out[done * 16 + b] = in[done * 16 + b] ^ keystream[b];
+  }
 }
 
 void aes_encrypt_blocks(const std::uint8_t* round_keys, const std::uint8_t* in, std::uint8_t* out,

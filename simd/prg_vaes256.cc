@@ -18,6 +18,7 @@ bool vaes256_available() {
 
 __attribute__((target("avx2,aes,vaes"))) void aes_ctr_blocks_vaes256(const std::uint8_t* round_keys,
                                                                      std::uint64_t hi, std::uint64_t lo,
+                                                                     const std::uint8_t* in,
                                                                      std::uint8_t* out, std::size_t blocks) {
   __m256i rk[11];
   for (int r = 0; r < 11; ++r) {
@@ -46,8 +47,10 @@ __attribute__((target("avx2,aes,vaes"))) void aes_ctr_blocks_vaes256(const std::
       for (auto& v : s) v = _mm256_aesenc_epi128(v, rk[r]);
     }
     for (std::size_t w = 0; w < kWays; ++w) {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 16 * (i + 2 * w)),
-                          _mm256_aesenclast_epi128(s[w], rk[10]));
+      __m256i v = _mm256_aesenclast_epi128(s[w], rk[10]);
+      if (in != nullptr)
+        v = _mm256_xor_si256(v, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + 16 * (i + 2 * w))));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 16 * (i + 2 * w)), v);
     }
   }
   for (; i < blocks; i += 2) {
@@ -57,7 +60,10 @@ __attribute__((target("avx2,aes,vaes"))) void aes_ctr_blocks_vaes256(const std::
     v = _mm256_aesenclast_epi128(v, rk[10]);
     alignas(32) std::uint8_t buf[32];
     _mm256_store_si256(reinterpret_cast<__m256i*>(buf), v);
-    std::memcpy(out + 16 * i, buf, blocks - i >= 2 ? 32 : 16);
+    const std::size_t bytes = blocks - i >= 2 ? 32 : 16;
+    if (in != nullptr)
+      for (std::size_t b = 0; b < bytes; ++b) buf[b] ^= in[16 * i + b];
+    std::memcpy(out + 16 * i, buf, bytes);
   }
 }
 #undef SQT_VAES_NEXT
@@ -68,7 +74,8 @@ __attribute__((target("avx2,aes,vaes"))) void aes_ctr_blocks_vaes256(const std::
 
 namespace sqt::simd::internal {
 bool vaes256_available() { return false; }
-void aes_ctr_blocks_vaes256(const std::uint8_t*, std::uint64_t, std::uint64_t, std::uint8_t*, std::size_t) {}
+void aes_ctr_blocks_vaes256(const std::uint8_t*, std::uint64_t, std::uint64_t, const std::uint8_t*,
+                            std::uint8_t*, std::size_t) {}
 }  // namespace sqt::simd::internal
 
 #endif

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "bench/core/suites.h"
+#include "bench/simd/aead_cases.h"
 #include "bench/simd/gemm_cases.h"
 #include "bench/simd/kernel_cases.h"
 
@@ -20,6 +21,7 @@ void run_simd_suite(SuiteContext& context) {
   for (const auto& shape : simd_suite::gemm_shapes(quick))
     simd_suite::add_gemm_cases(shape, thread_counts, cases);
   simd_suite::add_prg_cases(quick, cases);
+  simd_suite::add_aead_cases(quick, cases);
   simd_suite::add_elementwise_cases(quick, cases);
   simd_suite::add_transpose_cases(quick, cases);
   run_timed_cases(context, "simd", cases);

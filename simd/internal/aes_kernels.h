@@ -15,9 +15,15 @@ void aes_ctr_blocks(const std::uint8_t* round_keys, std::uint64_t hi, std::uint6
 // True when the CPU has 256-bit VAES (and AVX2); aes_ctr_blocks uses it when
 // Highway's own target has no VAES (below AVX3_DL).
 bool vaes256_available();
-// aes_ctr_blocks on 256-bit VAES; only where vaes256_available().
+// aes_ctr_blocks on 256-bit VAES; only where vaes256_available(). With `in`
+// (not null) it writes out = in ^ keystream instead (out may be in).
 void aes_ctr_blocks_vaes256(const std::uint8_t* round_keys, std::uint64_t hi, std::uint64_t lo,
-                            std::uint8_t* out, std::size_t blocks);
+                            const std::uint8_t* in, std::uint8_t* out, std::size_t blocks);
+
+// out[16 i ..] = in[16 i ..] ^ AES(rk, BE128(hi:lo + i)), whole blocks; out
+// may be in. The same wrap condition as aes_ctr_blocks.
+void aes_ctr_xor_blocks(const std::uint8_t* round_keys, std::uint64_t hi, std::uint64_t lo,
+                        const std::uint8_t* in, std::uint8_t* out, std::size_t blocks);
 
 // ECB: out block i = AES(rk, in block i).
 void aes_encrypt_blocks(const std::uint8_t* round_keys, const std::uint8_t* in, std::uint8_t* out,

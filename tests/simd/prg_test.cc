@@ -119,7 +119,7 @@ TEST(AesCtrPrg, Vaes256KernelEqualsEvp) {
   for (std::size_t blocks : {1, 2, 3, 15, 16, 17, 33, 1000}) {
     for (std::uint64_t start : {std::uint64_t{0}, std::uint64_t{5}, ~std::uint64_t{0} - 2000}) {
       std::vector<std::uint8_t> x(16 * blocks + 7, 0xAA), y(16 * blocks);
-      sqt::simd::internal::aes_ctr_blocks_vaes256(round_keys.data(), 0, start, x.data(), blocks);
+      sqt::simd::internal::aes_ctr_blocks_vaes256(round_keys.data(), 0, start, nullptr, x.data(), blocks);
       evp.fill_bytes(start, y);
       ASSERT_TRUE(std::equal(y.begin(), y.end(), x.begin())) << blocks << " blocks from " << start;
       for (std::size_t i = 16 * blocks; i < x.size(); ++i) ASSERT_EQ(x[i], 0xAA) << "wrote past the end";
