@@ -165,7 +165,7 @@ struct RecordKeys {
 };
 
 // simd::Aes128Gcm for the keys when the suite is AES-128-GCM and the CPU has
-// what it needs (1.3-1.5x OpenSSL 3.0's AES-GCM here, `sqt bench simd --only
+// what it needs (1.6-2.0x OpenSSL 3.0's AES-GCM here, `sqt bench simd --only
 // aead`), else null: then the record is OpenSSL's EVP job.
 std::unique_ptr<simd::Aes128Gcm> fast_cipher(const RecordKeys& keys) {
   if (keys.cipher != EVP_aes_128_gcm() || !simd::aes128_gcm_available() || keys.key.size() != 16)
