@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <span>
+#include <vector>
 
 #include "simd/bits.h"
 
@@ -30,18 +31,6 @@ void to_planes_flat(const Ring* v, const Ring* v2, std::size_t n, int bits, Ring
       for (std::size_t b = 0; b < blocks; ++b) plane[b] = group[b * 64 + j];
     }
   }
-}
-
-std::vector<std::vector<std::uint64_t>> to_planes(const Ring* v, std::size_t n, int bits, Ring offset) {
-  const std::size_t words = words_for(n);
-  std::vector<std::uint64_t> flat(static_cast<std::size_t>(bits) * words);
-  to_planes_flat(v, nullptr, n, bits, offset, flat.data());
-  std::vector<std::vector<std::uint64_t>> planes(bits);
-  for (int j = 0; j < bits; ++j) {
-    const auto first = flat.begin() + static_cast<std::ptrdiff_t>(j * words);
-    planes[j].assign(first, first + static_cast<std::ptrdiff_t>(words));
-  }
-  return planes;
 }
 
 void plane_to_ring(const std::uint64_t* plane, std::size_t n, Ring* out) {

@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 #include "host/core/ring.h"
 
@@ -16,9 +15,6 @@ inline std::size_t words_for(std::size_t n) { return (n + 63) / 64; }
 // one buffer: out[j * words_for(n) + w] bit e = bit j of u[64 w + e]. The
 // last word of a plane is zero-padded.
 void to_planes_flat(const Ring* v, const Ring* v2, std::size_t n, int bits, Ring offset, std::uint64_t* out);
-
-// planes[j][w] bit e = bit j of (v[64 w + e] + offset), j < bits.
-std::vector<std::vector<std::uint64_t>> to_planes(const Ring* v, std::size_t n, int bits, Ring offset);
 
 // out[e] = bit e of plane (0 or 1), e < n.
 void plane_to_ring(const std::uint64_t* plane, std::size_t n, Ring* out);

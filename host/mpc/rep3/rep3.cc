@@ -707,7 +707,7 @@ Rep3::Share Rep3::trunc_exact(const Share& x, int bits) {
 
 Rep3::Bits Rep3::bit_and(const Bits& a, const Bits& b) {
   check_same_size(a.size(), b.size(), "bit_and");
-  const PlaneRef pa{{a.part[0].data(), a.part[1].data()}}, pb{{b.part[0].data(), b.part[1].data()}};
+  const PlaneRef pa = plane_of(a, 0, a.size()), pb = plane_of(b, 0, b.size());
   return and_planes(std::span(&pa, 1), std::span(&pb, 1), a.size());
 }
 
@@ -801,9 +801,6 @@ Rep3::Share Rep3::ltz(const Share& x) {
   const std::size_t m = static_cast<std::size_t>(k - 1);
   auto two = split_two_summands(x, k, Ring{1} << (k - 1), k - 1);
   const std::size_t words = two.words;
-  auto plane_of = [words](const Bits& b, std::size_t j) {
-    return PlaneRef{{b.part[0].data() + j * words, b.part[1].data() + j * words}};
-  };
   const Bits* g = &two.g;
   const Bits* p = &two.p;  // its planes below m are the segments' P
   Bits g_level, p_level;
@@ -816,13 +813,13 @@ Rep3::Share Rep3::ltz(const Share& x) {
     right.clear();
     need_p.clear();
     for (std::size_t i = 0; i < pairs; ++i) {
-      left.push_back(plane_of(*p, 2 * i + 1));
-      right.push_back(plane_of(*g, 2 * i));
+      left.push_back(plane_of(*p, 2 * i + 1, words));
+      right.push_back(plane_of(*g, 2 * i, words));
     }
     for (std::size_t i = 1; i < pairs && !last_level; ++i) {
       need_p.push_back(i);
-      left.push_back(plane_of(*p, 2 * i + 1));
-      right.push_back(plane_of(*p, 2 * i));
+      left.push_back(plane_of(*p, 2 * i + 1, words));
+      right.push_back(plane_of(*p, 2 * i, words));
     }
     const Bits prod = and_planes(left, right, words);
     Bits g_next = Bits::uninitialized(next * words), p_next = Bits::uninitialized(next * words);
@@ -867,9 +864,6 @@ std::vector<Rep3::Bits> Rep3::bit_decompose(const Share& x, int bits) {
   auto two = split_two_summands(x, bits, 0, bits - 1);
   const std::size_t words = two.words;
   const int m = bits - 1;
-  auto plane_of = [words](const Bits& b, std::size_t j) {
-    return PlaneRef{{b.part[0].data() + j * words, b.part[1].data() + j * words}};
-  };
   // g: the prefix generate of positions [0, j], updated in place; p: the
   // prefix propagate (a copy: two.p's planes are the sum's own).
   Bits& g = two.g;
@@ -887,15 +881,15 @@ std::vector<Rep3::Bits> Rep3::bit_decompose(const Share& x, int bits) {
       if ((j & span) == 0) continue;
       const int base = (j / (2 * span)) * (2 * span) + span - 1;
       targets.push_back(j);
-      left.push_back(plane_of(p, j));
-      right.push_back(plane_of(g, base));
+      left.push_back(plane_of(p, j, words));
+      right.push_back(plane_of(g, base, words));
     }
     for (int j : targets) {
       const int base = (j / (2 * span)) * (2 * span) + span - 1;
       if (j / (2 * span) != 0) {
         p_targets.push_back(j);
-        left.push_back(plane_of(p, j));
-        right.push_back(plane_of(p, base));
+        left.push_back(plane_of(p, j, words));
+        right.push_back(plane_of(p, base, words));
       }
     }
     if (left.empty()) continue;

@@ -155,6 +155,10 @@ class Rep3 {
   struct PlaneRef {
     const Ring* part[2];
   };
+  // Plane j of a flat boolean share of `words` words per plane.
+  static PlaneRef plane_of(const Bits& b, std::size_t j, std::size_t words) {
+    return {{b.part[0].data() + j * words, b.part[1].data() + j * words}};
+  }
   // a[q] & b[q] for every q, one round, as planes of one flat share: the
   // operands are read where they lie (no gathering copies).
   Bits and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b, std::size_t words);
