@@ -156,44 +156,32 @@ class Optimizer {
 
   // theta -= u * rate: where theta is at f, as trunc(u c_f, shift); where it
   // is at 2f, as u c_2f with no truncation (u at f, c_2f the rate at f).
+  // theta is updated in place, run by run (no slices of it or of u).
   void subtract_scaled(P& p, S& theta, const S& u, Ring c_f, int shift, Ring c_2f,
                        std::span<const ParamRun> runs) {
     const int f = p.fixed().f;
-    if (runs.size() == 1 && runs[0].count == u.size()) {  // one precision: no slicing
-      if (runs[0].frac_bits == f) {
-        theta = p.sub(std::move(theta), p.trunc(p.mul_public(u, c_f), shift));
-        return;
-      }
-      if (runs[0].frac_bits == 2 * f) {
-        theta = p.sub(std::move(theta), p.mul_public(u, c_2f));
-        return;
-      }
-    }
-    std::vector<S> at_f;
+    std::vector<S> at_f;  // the f runs' u c_f, truncated together below
     std::size_t off = 0;
     for (const auto& r : runs) {
       if (r.frac_bits != f && r.frac_bits != 2 * f)
         throw ShapeError("optimizer: parameters at " + std::to_string(r.frac_bits) + " fractional bits");
-      if (r.frac_bits == f) at_f.push_back(p.mul_public(slice(u, off, r.count), c_f));
+      if (r.frac_bits == f)
+        at_f.push_back(p.mul_public(r.count == u.size() ? u : slice(u, off, r.count), c_f));
       off += r.count;
     }
     if (off != u.size()) throw ShapeError("optimizer: the parameter runs do not cover the parameters");
-    const S dec = at_f.empty() ? S{} : p.trunc(concat(at_f), shift);
-    std::vector<S> parts;
+    const S dec = at_f.empty() ? S{} : p.trunc(at_f.size() == 1 ? at_f[0] : concat(at_f), shift);
     off = 0;
     std::size_t used = 0;
     for (const auto& r : runs) {
-      S th = slice(theta, off, r.count);
       if (r.frac_bits == f) {
-        th = p.sub(std::move(th), slice(dec, used, r.count));
+        subtract_scaled_range(theta, off, dec, used, r.count, Ring{1});
         used += r.count;
       } else {
-        th = p.sub(std::move(th), p.mul_public(slice(u, off, r.count), c_2f));
+        subtract_scaled_range(theta, off, u, off, r.count, c_2f);
       }
-      parts.push_back(std::move(th));
       off += r.count;
     }
-    theta = concat(parts);
   }
 
   OptimizerConfig cfg_;

@@ -36,6 +36,18 @@ void copy_range(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C>&
     std::copy_n(v.part[c].begin() + static_cast<std::ptrdiff_t>(from), n, x.part[c].begin() + offset);
 }
 
+// x[offset, offset + n) -= c v[from, from + n), in place.
+template <int C>
+void subtract_scaled_range(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C>& v,
+                           std::size_t from, std::size_t n, Ring c) {
+  if (x.zero_component != v.zero_component) x.zero_component = -1;
+  for (int k = 0; k < C; ++k) {
+    Ring* out = x.part[k].data() + offset;
+    const Ring* in = v.part[k].data() + from;
+    for (std::size_t e = 0; e < n; ++e) out[e] -= c * in[e];
+  }
+}
+
 // The first n elements of x, reusing its storage.
 template <int C>
 mpc::ShareVec<C> keep_prefix(mpc::ShareVec<C> x, std::size_t n) {
