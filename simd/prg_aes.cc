@@ -112,19 +112,29 @@ namespace sqt::simd::internal {
 HWY_EXPORT(CtrImpl);
 HWY_EXPORT(EcbImpl);
 
+namespace {
+// Highway's targets below AVX3_DL split 256-bit AES rounds into AES-NI
+// halves; 256-bit VAES, where the CPU has it, is faster.
+bool prefer_vaes256() {
+  static const bool prefer = (hwy::SupportedTargets() & HWY_AVX3_DL) == 0 && vaes256_available();
+  return prefer;
+}
+}  // namespace
+
 void aes_ctr_blocks(const std::uint8_t* round_keys, std::uint64_t hi, std::uint64_t lo, std::uint8_t* out,
                     std::size_t blocks) {
-  // Highway's targets below AVX3_DL split 256-bit AES rounds into AES-NI
-  // halves; 256-bit VAES, where the CPU has it, is faster.
-  static const bool use_vaes256 = (hwy::SupportedTargets() & HWY_AVX3_DL) == 0 && vaes256_available();
-  if (use_vaes256) return aes_ctr_blocks_vaes256(round_keys, hi, lo, nullptr, out, blocks);
+  if (prefer_vaes256()) return aes_ctr_blocks_vaes256(round_keys, hi, lo, nullptr, out, blocks);
   HWY_DYNAMIC_DISPATCH(CtrImpl)(round_keys, hi, lo, out, blocks);
 }
 
 void aes_ctr_xor_blocks(const std::uint8_t* round_keys, std::uint64_t hi, std::uint64_t lo,
                         const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) {
-  static const bool use_vaes256 = (hwy::SupportedTargets() & HWY_AVX3_DL) == 0 && vaes256_available();
-  if (use_vaes256) return aes_ctr_blocks_vaes256(round_keys, hi, lo, in, out, blocks);
+  if (prefer_vaes256()) return aes_ctr_blocks_vaes256(round_keys, hi, lo, in, out, blocks);
+  aes_ctr_xor_blocks_highway(round_keys, hi, lo, in, out, blocks);
+}
+
+void aes_ctr_xor_blocks_highway(const std::uint8_t* round_keys, std::uint64_t hi, std::uint64_t lo,
+                                const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) {
   constexpr std::size_t kRun = 64;  // keystream of 1 KiB at a time
   alignas(64) std::uint8_t keystream[kRun * 16];
   for (std::size_t done = 0; done < blocks; done += kRun) {

@@ -24,6 +24,10 @@ void aes_ctr_blocks_vaes256(const std::uint8_t* round_keys, std::uint64_t hi, st
 // may be in. The same wrap condition as aes_ctr_blocks.
 void aes_ctr_xor_blocks(const std::uint8_t* round_keys, std::uint64_t hi, std::uint64_t lo,
                         const std::uint8_t* in, std::uint8_t* out, std::size_t blocks);
+// Its path without 256-bit VAES (keystream runs from Highway, then XOR);
+// tests call it directly where the CPU would take the VAES path.
+void aes_ctr_xor_blocks_highway(const std::uint8_t* round_keys, std::uint64_t hi, std::uint64_t lo,
+                                const std::uint8_t* in, std::uint8_t* out, std::size_t blocks);
 
 // ECB: out block i = AES(rk, in block i).
 void aes_encrypt_blocks(const std::uint8_t* round_keys, const std::uint8_t* in, std::uint8_t* out,

@@ -147,32 +147,28 @@ TEST(Aes128Gcm, OpenRejectsAnyChangedByte) {
   Bytes ct(plain.size()), back(plain.size());
   std::array<std::uint8_t, 16> tag{};
   gcm.seal(nonce.data(), aad.data(), aad.size(), plain.data(), ct.data(), ct.size(), tag.data());
+  auto opens = [&](const Bytes& n, const Bytes& a, const Bytes& c, const std::array<std::uint8_t, 16>& t) {
+    return gcm.open(n.data(), a.data(), a.size(), c.data(), back.data(), c.size(), t.data());
+  };
   for (std::size_t i = 0; i < ct.size(); i += 7) {
     Bytes bad = ct;
     bad[i] ^= 1;
-    EXPECT_FALSE(
-        gcm.open(nonce.data(), aad.data(), aad.size(), bad.data(), back.data(), bad.size(), tag.data()))
-        << "ciphertext byte " << i;
+    EXPECT_FALSE(opens(nonce, aad, bad, tag)) << "ciphertext byte " << i;
   }
   for (std::size_t i = 0; i < aad.size(); ++i) {
     Bytes bad = aad;
     bad[i] ^= 0x80;
-    EXPECT_FALSE(
-        gcm.open(nonce.data(), bad.data(), bad.size(), ct.data(), back.data(), ct.size(), tag.data()))
-        << "aad byte " << i;
+    EXPECT_FALSE(opens(nonce, bad, ct, tag)) << "aad byte " << i;
   }
   for (std::size_t i = 0; i < tag.size(); ++i) {
     auto bad = tag;
     bad[i] ^= 0x01;
-    EXPECT_FALSE(
-        gcm.open(nonce.data(), aad.data(), aad.size(), ct.data(), back.data(), ct.size(), bad.data()))
-        << "tag byte " << i;
+    EXPECT_FALSE(opens(nonce, aad, ct, bad)) << "tag byte " << i;
   }
   Bytes other_nonce = nonce;
   other_nonce[11] ^= 1;
-  EXPECT_FALSE(
-      gcm.open(other_nonce.data(), aad.data(), aad.size(), ct.data(), back.data(), ct.size(), tag.data()));
-  EXPECT_TRUE(gcm.open(nonce.data(), aad.data(), aad.size(), ct.data(), back.data(), ct.size(), tag.data()));
+  EXPECT_FALSE(opens(other_nonce, aad, ct, tag));
+  EXPECT_TRUE(opens(nonce, aad, ct, tag));
 }
 
 }  // namespace

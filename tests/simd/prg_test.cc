@@ -127,6 +127,33 @@ TEST(AesCtrPrg, Vaes256KernelEqualsEvp) {
   }
 }
 
+// Both XOR forms (VAES where the CPU has it, and the Highway path every CPU
+// can take) equal the input XOR OpenSSL's keystream, also in place.
+TEST(AesCtrPrg, XorKernelsEqualInputXorEvpKeystream) {
+  const Block key = from_hex("2b7e151628aed2a6abf7158809cf4f3c");
+  const AesCtrPrg evp(key, AesImpl::kOpenSsl);
+  const auto round_keys = sqt::simd::internal::aes128_expand_key(key);
+  std::mt19937_64 rng(3);
+  for (std::size_t blocks : {1, 2, 3, 63, 64, 65, 200}) {
+    std::vector<std::uint8_t> in(16 * blocks), keystream(16 * blocks), want(16 * blocks);
+    for (auto& b : in) b = static_cast<std::uint8_t>(rng());
+    evp.fill_bytes(9, keystream);
+    for (std::size_t i = 0; i < want.size(); ++i) want[i] = in[i] ^ keystream[i];
+    std::vector<std::uint8_t> out(16 * blocks + 5, 0xAA);
+    sqt::simd::internal::aes_ctr_xor_blocks_highway(round_keys.data(), 0, 9, in.data(), out.data(), blocks);
+    ASSERT_TRUE(std::equal(want.begin(), want.end(), out.begin())) << "highway, " << blocks << " blocks";
+    for (std::size_t i = want.size(); i < out.size(); ++i) ASSERT_EQ(out[i], 0xAA) << "wrote past the end";
+    std::vector<std::uint8_t> buf = in;
+    sqt::simd::internal::aes_ctr_xor_blocks(round_keys.data(), 0, 9, buf.data(), buf.data(), blocks);
+    ASSERT_EQ(buf, want) << "dispatched, in place, " << blocks << " blocks";
+    if (sqt::simd::internal::vaes256_available()) {
+      buf = in;
+      sqt::simd::internal::aes_ctr_blocks_vaes256(round_keys.data(), 0, 9, buf.data(), buf.data(), blocks);
+      ASSERT_EQ(buf, want) << "vaes256, in place, " << blocks << " blocks";
+    }
+  }
+}
+
 TEST(AesCtrPrg, WordsAreLittleEndianKeystreamBytes) {
   const Block key = from_hex("000102030405060708090a0b0c0d0e0f");
   const AesCtrPrg prg(key);
