@@ -131,7 +131,8 @@ inline void check_row_indices(std::span<const std::uint32_t> idx, std::size_t ro
 
 template <class P>
 concept Protocol = requires(P& p, const typename P::Share& x, const typename P::Bits& b,
-                            std::span<const Ring> pub, Ring c, std::size_t n, int bits, Trans t,
+                            const typename P::BitFactor& factor, std::span<const Ring> pub, Ring c,
+                            std::size_t n, int bits, Trans t,
                             std::span<const MatmulTerm<typename P::Share>> terms,
                             const typename P::InputRows& table, std::span<const std::uint32_t> idx) {
   typename P::Share;
@@ -173,6 +174,14 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.matmul(t, t, n, n, n, x, x) } -> std::same_as<typename P::Share>;  // ring GEMM, row-major
   { p.trunc(x, bits) } -> std::same_as<typename P::Share>;               // divide by 2^bits
   { p.ltz(x) } -> std::same_as<typename P::Share>;                       // arithmetic share of [x < 0]
+  // A secret bit kept in the form that multiplies shares cheapest:
+  // ltz_factor(x) is [x < 0] as ltz(x) is, mul_factor(f, y) = f * y
+  // elementwise, for any number of y. Comparisons whose bit only ever
+  // multiplies (ReLU, max-pool selection and routing) use these; rep3's
+  // factor skips the replication of b2a (docs/PROTOCOLS.md).
+  { p.ltz_factor(x) } -> std::same_as<typename P::BitFactor>;
+  { p.mul_factor(factor, x) } -> std::same_as<typename P::Share>;
+  { factor.size() } -> std::convertible_to<std::size_t>;
   // Fused multiply-then-truncate (same semantics as trunc(mul(x, y), bits)
   // and trunc(matmul(...), bits), same TruncMode), in fewer rounds and bytes
   // than the two steps: rep3 truncates straight from the local 3-out-of-3

@@ -7,7 +7,8 @@
 // - maxpool: fx::max_windows_routed (comparison tree); backward routes the
 //   gradient down the tree (fx::route_back), scatters into a zeroed gradient
 //   and accumulates where windows overlap;
-// - relu: fx::relu (one ltz + one mul), the mask is kept for backward;
+// - relu: fx::relu (one comparison + one product), the mask is kept for
+//   backward as a BitFactor (the form that multiplies cheapest);
 // - flatten: nothing (NHWC is already flat per sample).
 // Products are summed at 2f fractional bits and truncated once per output.
 // Dense layers keep their parameters at 2f fractional bits (conv layers at f;
@@ -200,7 +201,7 @@ class Model {
 
   struct Cache {
     S input;                         // dense: X; conv: im2col(X)
-    S mask;                          // relu mask
+    typename P::BitFactor mask;      // relu mask
     mpc::fx::MaxRouting<P> routing;  // maxpool comparison bits
     std::size_t batch = 0;
   };
@@ -357,7 +358,7 @@ class Model {
         });
       }
       case LayerKind::kRelu:
-        return p_.mul(c.mask, dy);
+        return p_.mul_factor(c.mask, dy);
       case LayerKind::kFlatten:
         return dy;
     }

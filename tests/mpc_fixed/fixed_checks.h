@@ -169,8 +169,9 @@ void check_compare_relu_select(Run&& run, FixedParams fp, std::uint64_t seed) {
     const auto lt = mpc::fx::less_than(p, sx, sy);
     const auto r = mpc::fx::relu(p, sx);
     const auto sel = mpc::fx::select(p, lt, sx, sy);  // min(x, y)
+    const auto mask = mpc::fx::factor_value(p, r.mask);
     std::vector<Ring> all = p.reveal(lt);
-    for (const auto* s : {&r.y, &r.mask, &sel}) {
+    for (const auto* s : {&r.y, &mask, &sel}) {
       const auto v = p.reveal(*s);
       all.insert(all.end(), v.begin(), v.end());
     }

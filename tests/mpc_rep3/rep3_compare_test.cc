@@ -69,13 +69,13 @@ TEST(Rep3Compare, AgreesWithClearOnComparisonsAndReluMasks) {
   const auto cx = clear.input(0, v, v.size());
   const auto clear_ltz = clear.reveal(clear.ltz(cx));
   const auto clear_relu = mpc::fx::relu(clear, cx);
-  const auto clear_mask = clear.reveal(clear_relu.mask);
+  const auto clear_mask = clear.reveal(mpc::fx::factor_value(clear, clear_relu.mask));
   const auto clear_y = clear.reveal(clear_relu.y);
   auto out = run_rep3([&](Rep3& p) {
     auto x = in1(p, v);
     auto ltz = p.reveal(p.ltz(x));
     auto relu = mpc::fx::relu(p, x);
-    auto mask = p.reveal(relu.mask);
+    auto mask = p.reveal(mpc::fx::factor_value(p, relu.mask));
     auto y = p.reveal(relu.y);
     ltz.insert(ltz.end(), mask.begin(), mask.end());
     ltz.insert(ltz.end(), y.begin(), y.end());

@@ -33,6 +33,7 @@ class Clear {
  public:
   using Share = ShareVec<1>;
   using Bits = ShareVec<1>;
+  using BitFactor = ShareVec<1>;  // the 0/1 value itself
   static constexpr std::string_view kName = "clear";
 
   Clear(backend::Backend& backend, FixedParams fixed, TruncMode mode, std::uint64_t seed);
@@ -84,6 +85,8 @@ class Clear {
                const Share& b);
   Share trunc(const Share& x, int bits);
   Share ltz(const Share& x);
+  BitFactor ltz_factor(const Share& x) { return ltz(x); }
+  Share mul_factor(const BitFactor& f, const Share& y) { return mul(f, y); }
 
   // Fused forms (same results as the two steps, fewer rounds in rep3).
   Share mul_trunc(const Share& x, const Share& y, int bits);

@@ -19,6 +19,8 @@ namespace sqt::mpc::fx {
 
 template <class P>
 using ShareOf = typename P::Share;
+template <class P>
+using FactorOf = typename P::BitFactor;
 
 // A public real constant in the fixed-point encoding of P.
 template <Protocol P>
@@ -106,18 +108,24 @@ ShareOf<P> less_than(P& p, const ShareOf<P>& a, const ShareOf<P>& b) {
   return p.ltz(p.sub(a, b));
 }
 
+// Arithmetic 0/1 share of a factor's bit (one product with a public 1).
+template <Protocol P>
+ShareOf<P> factor_value(P& p, const FactorOf<P>& f) {
+  return p.mul_factor(f, p.add_public(p.zeros(f.size()), Ring{1}));
+}
+
 template <Protocol P>
 struct ReluResult {
-  ShareOf<P> y;     // max(x, 0)
-  ShareOf<P> mask;  // [x > 0] as 0/1, kept for the backward pass
+  ShareOf<P> y;      // max(x, 0)
+  FactorOf<P> mask;  // [x > 0], kept for the backward pass (dX = mask * dY)
 };
 
 // ReLU: mask = [x > 0] = [-x < 0], y = mask * x (one comparison, one product).
 template <Protocol P>
 ReluResult<P> relu(P& p, const ShareOf<P>& x) {
   ReluResult<P> r;
-  r.mask = p.ltz(p.neg(x));
-  r.y = p.mul(r.mask, x);
+  r.mask = p.ltz_factor(p.neg(x));
+  r.y = p.mul_factor(r.mask, x);
   return r;
 }
 

@@ -32,7 +32,7 @@ struct MaxRouting {
   std::size_t out_n = 0, window_size = 0;
   struct Level {
     std::size_t candidates = 0;
-    ShareOf<P> take_right;
+    FactorOf<P> take_right;
   };
   std::vector<Level> levels;
 };
@@ -98,9 +98,9 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
       for (std::size_t o = 0; o < out_n; ++o)
         for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[at(o, 2 * i)] - in[at(o, 2 * i + 1)];
     });
-    ShareOf<P> take_right = p.ltz(left_minus_right);  // [right > left]
+    FactorOf<P> take_right = p.ltz_factor(left_minus_right);  // [right > left]
     // winner = left - c (left - right)
-    ShareOf<P> winners = p.sub(std::move(left), p.mul(take_right, left_minus_right));
+    ShareOf<P> winners = p.sub(std::move(left), p.mul_factor(take_right, left_minus_right));
     const std::size_t next_c = pairs + (c % 2);
     if (c % 2 == 0) {
       cand = std::move(winners);
@@ -149,7 +149,7 @@ ShareOf<P> route_back(P& p, const MaxRouting<P>& routing, const ShareOf<P>& g) {
           for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[o * next_c + i];
       });
     }
-    const ShareOf<P> to_right = p.mul(routing.levels[l].take_right, next_c == pairs ? node : g_pairs);
+    const ShareOf<P> to_right = p.mul_factor(routing.levels[l].take_right, next_c == pairs ? node : g_pairs);
     const ShareOf<P> both = concat(node, to_right);
     node = linear_overwrite(both, out_n * c, [&](const Ring* in, Ring* out) {
       const Ring* up = in;                      // out_n x next_c

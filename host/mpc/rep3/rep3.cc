@@ -795,9 +795,12 @@ Rep3::TwoSummands Rep3::split_two_summands(const Share& x, int bits, Ring offset
 // adjacent segments, one AND round per level; P is only computed where a
 // later level needs it (not for the lowest segment, whose carry-in is 0, and
 // not at the last level). Each level's G and P live in flat buffers.
-Rep3::Share Rep3::ltz(const Share& x) {
+Rep3::Share Rep3::ltz(const Share& x) { return b2a(ltz_bits(x), x.size()); }
+
+Rep3::BitFactor Rep3::ltz_factor(const Share& x) { return make_factor(ltz_bits(x), x.size()); }
+
+Rep3::Bits Rep3::ltz_bits(const Share& x) {
   const int k = fixed_.k;
-  const std::size_t n = x.size();
   const std::size_t m = static_cast<std::size_t>(k - 1);
   auto two = split_two_summands(x, k, Ring{1} << (k - 1), k - 1);
   const std::size_t words = two.words;
@@ -854,7 +857,98 @@ Rep3::Share Rep3::ltz(const Share& x) {
     const Ring* carry = g->part[c].data();
     for (std::size_t w = 0; w < words; ++w) lt.part[c][w] = top[w] ^ carry[w];
   }
-  return b2a(bit_not(lt), n);
+  return bit_not(lt);
+}
+
+// b = u ^ v with u = b_lead ^ b_{lead+1} (the lead's components) and v =
+// b_{lead+2} (the other two's common component). The lead sends u - rho to
+// lead + 1; lead + 2 draws rho from the key it shares with the lead.
+Rep3::BitFactor Rep3::make_factor(const Bits& b, std::size_t n) {
+  if (b.size() < words_for(n)) {
+    throw ShapeError("rep3 ltz_factor: " + std::to_string(b.size()) + " words hold fewer than " +
+                     std::to_string(n) + " bits");
+  }
+  next_op();
+  BitFactor f;
+  f.lead = static_cast<int>(factors_++ % 3);
+  const int role = (party_ - f.lead + 3) % 3;
+  auto to_mask = [n](const Ring* plane, RingVec& out) {
+    out.resize(n);
+    plane_to_ring(plane, n, out.data());
+    for (auto& e : out) e = Ring{0} - e;
+  };
+  if (role == 0) {
+    RingVec u(words_for(n));
+    for (std::size_t w = 0; w < u.size(); ++w) u[w] = b.part[0][w] ^ b.part[1][w];
+    to_mask(u.data(), f.a);
+    const auto rho = scratch(0, n);
+    fill_prev(kS0, rho);
+    RingVec masked(n);
+    for (std::size_t e = 0; e < n; ++e) masked[e] = (Ring{0} - f.a[e]) - rho[e];
+    net_.send(net_.next_party(), masked);
+  } else if (role == 1) {
+    to_mask(b.part[1].data(), f.v_mask);
+    f.a = recv_ring(net_, net_.prev_party(), n);
+  } else {
+    to_mask(b.part[0].data(), f.v_mask);
+    f.a = next_stream(kS0, n);
+  }
+  return f;
+}
+
+// y b = y v + (1 - 2v) u y. Round 1: the lead sends (y_lead + y_{lead+1}) u
+// - r (r from the key of lead and lead + 2) to lead + 1, which then holds
+// z1 = (y1 + y2) v + (1 - 2v)(that + (u - rho) y2) while lead + 2 holds
+// z2 = y0 v + (1 - 2v)(r + rho y2) (indices relative to the lead), and
+// z1 + z2 = y b. Round 2 replicates them as b2a does: both send their
+// summand, masked from their common key, to the lead.
+Rep3::Share Rep3::mul_factor(const BitFactor& b, const Share& y) {
+  check_same_size(b.size(), y.size(), "mul_factor");
+  next_op();
+  const std::size_t n = y.size();
+  const int role = (party_ - b.lead + 3) % 3;
+  // (1 - 2v) t: t, or -t where v_mask is all ones.
+  auto signed_by = [](Ring t, Ring v_mask) { return (t ^ v_mask) - v_mask; };
+  Share out;
+  if (role == 0) {
+    const auto r = scratch(0, n);
+    fill_prev(kS0, r);
+    RingVec m(n);
+    const Ring* y0 = y.part[0].data();
+    const Ring* y1 = y.part[1].data();
+    for (std::size_t e = 0; e < n; ++e) m[e] = ((y0[e] + y1[e]) & b.a[e]) - r[e];
+    net_.send(net_.next_party(), m);
+    out.part[0] = recv_ring(net_, net_.prev_party(), n);
+    out.part[1] = recv_ring(net_, net_.next_party(), n);
+    return out;
+  }
+  const auto tau1 = scratch(0, n), tau2 = scratch(1, n);
+  role == 1 ? fill_next(kS1, tau1) : fill_prev(kS1, tau1);
+  role == 1 ? fill_next(kS2, tau2) : fill_prev(kS2, tau2);
+  RingVec mine, common(n);
+  if (role == 1) {
+    mine = recv_ring(net_, net_.prev_party(), n);
+    const Ring* y1 = y.part[0].data();
+    const Ring* y2 = y.part[1].data();
+    for (std::size_t e = 0; e < n; ++e) {
+      const Ring vm = b.v_mask[e];
+      mine[e] = ((y1[e] + y2[e]) & vm) + signed_by(mine[e] + b.a[e] * y2[e], vm) + tau1[e];
+    }
+  } else {
+    mine.resize(n);
+    fill_next(kS0, mine);  // r
+    const Ring* y2 = y.part[0].data();
+    const Ring* y0 = y.part[1].data();
+    for (std::size_t e = 0; e < n; ++e) {
+      const Ring vm = b.v_mask[e];
+      mine[e] = (y0[e] & vm) + signed_by(mine[e] + b.a[e] * y2[e], vm) + tau2[e];
+    }
+  }
+  net_.send(role == 1 ? net_.prev_party() : net_.next_party(), mine);
+  for (std::size_t e = 0; e < n; ++e) common[e] = Ring{0} - tau1[e] - tau2[e];  // component lead + 2
+  out.part[role == 1 ? 0 : 1] = std::move(mine);
+  out.part[role == 1 ? 1 : 0] = std::move(common);
+  return out;
 }
 
 // Sklansky parallel prefix over the carry (G, P) pairs, then sum bit j =
