@@ -64,24 +64,33 @@ void PackA(const GemmArgs& g, size_t i0, size_t mc, size_t p0, size_t kc, u64* H
   }
 }
 
-// Packs op(B)(p0.., j0..) (kc x nc) into column panels of nr values per p
-// (followed, with kSplitB, by the same nr values with their 32-bit halves
+// Width of the column panel at jr: nr, or one vector (`lanes`) for a last
+// panel that fits in one, which the one-vector microkernel then computes
+// (network C's 50- and 20-column products would otherwise pad 11 % and 17 %).
+HWY_INLINE size_t PanelWidth(size_t nc, size_t jr, size_t nr, size_t lanes) {
+  return nc - jr <= lanes ? lanes : nr;
+}
+
+// Packs op(B)(p0.., j0..) (kc x nc) into column panels of PanelWidth values
+// per p (followed, with kSplitB, by the same values with their 32-bit halves
 // swapped).
-void PackB(const GemmArgs& g, size_t p0, size_t kc, size_t j0, size_t nc, size_t nr, u64* HWY_RESTRICT out) {
+void PackB(const GemmArgs& g, size_t p0, size_t kc, size_t j0, size_t nc, size_t nr, size_t lanes,
+           u64* HWY_RESTRICT out) {
   for (size_t jr = 0; jr < nc; jr += nr) {
-    const size_t cols = std::min(nr, nc - jr);
+    const size_t width = PanelWidth(nc, jr, nr, lanes);
+    const size_t cols = std::min(width, nc - jr);
     u64* panel = out + jr * kc * kBCopies;
     for (size_t p = 0; p < kc; ++p) {
       const u64* src = g.b + (p0 + p) * g.b_rs + (j0 + jr) * g.b_cs;
-      u64* dst = panel + p * nr * kBCopies;
+      u64* dst = panel + p * width * kBCopies;
       if (g.b_cs == 1) {
         for (size_t j = 0; j < cols; ++j) dst[j] = src[j];
       } else {
         for (size_t j = 0; j < cols; ++j) dst[j] = src[j * g.b_cs];
       }
-      for (size_t j = cols; j < nr; ++j) dst[j] = 0;
+      for (size_t j = cols; j < width; ++j) dst[j] = 0;
       if constexpr (kSplitB) {
-        for (size_t j = 0; j < nr; ++j) dst[nr + j] = (dst[j] >> 32) | (dst[j] << 32);
+        for (size_t j = 0; j < width; ++j) dst[width + j] = (dst[j] >> 32) | (dst[j] << 32);
       }
     }
   }
@@ -103,22 +112,24 @@ HWY_INLINE void AddPartialTile(const u64* tile, size_t nr, u64* c, size_t ldc, s
 #else
 #define SQT_GEMM_ROWS(X) X(0) X(1) X(2)
 #endif
-#define SQT_GEMM_STORE_ROW(r)            \
-  {                                      \
-    u64* row = c + r * ldc;              \
-    hn::StoreU(c##r##0, d, row);         \
-    hn::StoreU(c##r##1, d, row + lanes); \
+// kV (1 or 2): vectors per row of the tile; the second one's statements are
+// discarded at compile time in the one-vector kernel.
+#define SQT_GEMM_STORE_ROW(r)                                   \
+  {                                                             \
+    u64* row = c + r * ldc;                                     \
+    hn::StoreU(c##r##0, d, row);                                \
+    if constexpr (kV == 2) hn::StoreU(c##r##1, d, row + lanes); \
   }
-#define SQT_GEMM_ADD_ROW(r)                                                  \
-  {                                                                          \
-    u64* row = c + r * ldc;                                                  \
-    hn::StoreU(hn::Add(hn::LoadU(d, row), c##r##0), d, row);                 \
-    hn::StoreU(hn::Add(hn::LoadU(d, row + lanes), c##r##1), d, row + lanes); \
+#define SQT_GEMM_ADD_ROW(r)                                                                        \
+  {                                                                                                \
+    u64* row = c + r * ldc;                                                                        \
+    hn::StoreU(hn::Add(hn::LoadU(d, row), c##r##0), d, row);                                       \
+    if constexpr (kV == 2) hn::StoreU(hn::Add(hn::LoadU(d, row + lanes), c##r##1), d, row + lanes); \
   }
 #define SQT_GEMM_SPILL_ROW(r)           \
   hn::Store(c##r##0, d, tile + r * nr); \
-  hn::Store(c##r##1, d, tile + r * nr + lanes);
-static_assert(kNv == 2, "the microkernel macros hold two vectors per row");
+  if constexpr (kV == 2) hn::Store(c##r##1, d, tile + r * nr + lanes);
+static_assert(kNv == 2, "the microkernel macros hold at most two vectors per row");
 
 #if HWY_TARGET <= HWY_AVX3
 #define SQT_GEMM_DECL(r) auto c##r##0 = hn::Zero(d), c##r##1 = hn::Zero(d);
@@ -126,11 +137,11 @@ static_assert(kNv == 2, "the microkernel macros hold two vectors per row");
   {                                                                           \
     const auto av = hn::Set(d, kDirectA ? pa[r * lda + p] : pa[p * kMr + r]); \
     c##r##0 = hn::Add(c##r##0, Mul64(av, b0));                                \
-    c##r##1 = hn::Add(c##r##1, Mul64(av, b1));                                \
+    if constexpr (kV == 2) c##r##1 = hn::Add(c##r##1, Mul64(av, b1));         \
   }
 #define SQT_GEMM_LOAD_B                     \
   const auto b0 = hn::Load(d, pb + p * nr); \
-  const auto b1 = hn::Load(d, pb + p * nr + lanes);
+  const auto b1 = kV == 2 ? hn::Load(d, pb + p * nr + lanes) : b0;
 #define SQT_GEMM_FINISH(r)
 #else
 // l: sum of lo(a) * lo(b) (64-bit); x: in 32-bit lanes, sum of lo(a) * hi(b)
@@ -142,31 +153,34 @@ static_assert(kNv == 2, "the microkernel macros hold two vectors per row");
     const auto av = hn::BitCast(d32, hn::Set(d, kDirectA ? pa[r * lda + p] : pa[p * kMr + r])); \
     l##r##0 = hn::Add(l##r##0, hn::MulEven(av, b0));                                            \
     x##r##0 = hn::Add(x##r##0, hn::Mul(av, s0));                                                \
-    l##r##1 = hn::Add(l##r##1, hn::MulEven(av, b1));                                            \
-    x##r##1 = hn::Add(x##r##1, hn::Mul(av, s1));                                                \
+    if constexpr (kV == 2) {                                                                    \
+      l##r##1 = hn::Add(l##r##1, hn::MulEven(av, b1));                                          \
+      x##r##1 = hn::Add(x##r##1, hn::Mul(av, s1));                                              \
+    }                                                                                           \
   }
-#define SQT_GEMM_LOAD_B                                       \
-  const u64* pbp = pb + p * 2 * nr;                           \
-  const auto b0 = hn::BitCast(d32, hn::Load(d, pbp));         \
-  const auto b1 = hn::BitCast(d32, hn::Load(d, pbp + lanes)); \
-  const auto s0 = hn::BitCast(d32, hn::Load(d, pbp + nr));    \
-  const auto s1 = hn::BitCast(d32, hn::Load(d, pbp + nr + lanes));
+#define SQT_GEMM_LOAD_B                                                           \
+  const u64* pbp = pb + p * 2 * nr;                                               \
+  const auto b0 = hn::BitCast(d32, hn::Load(d, pbp));                             \
+  const auto s0 = hn::BitCast(d32, hn::Load(d, pbp + nr));                        \
+  const auto b1 = kV == 2 ? hn::BitCast(d32, hn::Load(d, pbp + lanes)) : b0;      \
+  const auto s1 = kV == 2 ? hn::BitCast(d32, hn::Load(d, pbp + nr + lanes)) : s0;
 #define SQT_GEMM_COMBINE(l, x) \
   hn::Add(l, hn::ShiftLeft<32>(hn::Add(hn::BitCast(d, x), hn::ShiftRight<32>(hn::BitCast(d, x)))))
 #define SQT_GEMM_FINISH(r)                                 \
   const auto c##r##0 = SQT_GEMM_COMBINE(l##r##0, x##r##0); \
-  const auto c##r##1 = SQT_GEMM_COMBINE(l##r##1, x##r##1);
+  const auto c##r##1 = kV == 2 ? SQT_GEMM_COMBINE(l##r##1, x##r##1) : c##r##0;
 #endif
 
 // kDirectA: pa points at row-major A itself (row stride lda) instead of a
-// packed panel; only for full kMr-row panels.
-template <bool kDirectA, class D>
+// packed panel; only for full kMr-row panels. kV: vectors per tile row (the
+// packed B panel holds kV * lanes values per p).
+template <bool kDirectA, size_t kV, class D>
 HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, size_t lda,
                             const u64* HWY_RESTRICT pb, u64* c, size_t ldc, size_t rows, size_t cols,
                             bool overwrite) {
   [[maybe_unused]] const hn::Repartition<uint32_t, D> d32;
   const size_t lanes = hn::Lanes(d);
-  const size_t nr = kNv * lanes;
+  const size_t nr = kV * lanes;
   SQT_GEMM_ROWS(SQT_GEMM_DECL)
   for (size_t p = 0; p < kc; ++p) {
     SQT_GEMM_LOAD_B
@@ -181,6 +195,18 @@ HWY_INLINE void MicroKernel(D d, size_t kc, const u64* HWY_RESTRICT pa, size_t l
     HWY_ALIGN u64 tile[kMr * kNv * HWY_MAX_BYTES / sizeof(u64)];
     SQT_GEMM_ROWS(SQT_GEMM_SPILL_ROW)
     AddPartialTile(tile, nr, c, ldc, rows, cols, overwrite);
+  }
+}
+
+// Both kernels of a column panel of `width` values (nr or one vector).
+template <bool kDirectA, class D>
+HWY_INLINE void MicroKernelOfWidth(D d, size_t width, size_t kc, const u64* HWY_RESTRICT pa, size_t lda,
+                                   const u64* HWY_RESTRICT pb, u64* c, size_t ldc, size_t rows, size_t cols,
+                                   bool overwrite) {
+  if (width == hn::Lanes(d)) {
+    MicroKernel<kDirectA, 1>(d, kc, pa, lda, pb, c, ldc, rows, cols, overwrite);
+  } else {
+    MicroKernel<kDirectA, kNv>(d, kc, pa, lda, pb, c, ldc, rows, cols, overwrite);
   }
 }
 
@@ -208,7 +234,7 @@ void GemmBlockedImpl(const GemmArgs& g) {
     const size_t nc = std::min(kNc, g.n - jc);
     for (size_t pc = 0; pc < g.k; pc += kKc) {
       const size_t kc = std::min(kKc, g.k - pc);
-      PackB(g, pc, kc, jc, nc, nr, packed_b.data());
+      PackB(g, pc, kc, jc, nc, nr, hn::Lanes(d), packed_b.data());
       for (size_t ic = 0; ic < g.m; ic += kMc) {
         const size_t mc = std::min(kMc, g.m - ic);
         // Row-major A is read in place (packing it cost 5 % of a network C
@@ -219,16 +245,17 @@ void GemmBlockedImpl(const GemmArgs& g) {
         }
         for (size_t jr = 0; jr < nc; jr += nr) {
           const u64* pb = packed_b.data() + jr * kc * kBCopies;
-          const size_t cols = std::min(nr, nc - jr);
+          const size_t width = PanelWidth(nc, jr, nr, hn::Lanes(d));
+          const size_t cols = std::min(width, nc - jr);
           const bool overwrite = !g.accumulate && pc == 0;
           for (size_t ir = 0; ir < mc; ir += kMr) {
             u64* c = g.c + (ic + ir) * g.ldc + jc + jr;
             if (ir < direct_rows) {
-              MicroKernel<true>(d, kc, g.a + (ic + ir) * g.a_rs + pc, g.a_rs, pb, c, g.ldc, kMr, cols,
-                                overwrite);
+              MicroKernelOfWidth<true>(d, width, kc, g.a + (ic + ir) * g.a_rs + pc, g.a_rs, pb, c, g.ldc, kMr,
+                                       cols, overwrite);
             } else {
-              MicroKernel<false>(d, kc, packed_a.data() + ir * kc, 0, pb, c, g.ldc, std::min(kMr, mc - ir),
-                                 cols, overwrite);
+              MicroKernelOfWidth<false>(d, width, kc, packed_a.data() + ir * kc, 0, pb, c, g.ldc,
+                                        std::min(kMr, mc - ir), cols, overwrite);
             }
           }
         }
