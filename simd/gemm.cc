@@ -51,6 +51,25 @@ constexpr size_t kNc = 512;
 // Packs op(A)(i0.., p0..) (mc x kc) into row panels of kMr: panel q holds, for
 // each p, the kMr values of rows q*kMr.. (zero padded past mc).
 void PackA(const GemmArgs& g, size_t i0, size_t mc, size_t p0, size_t kc, u64* HWY_RESTRICT out) {
+  if (g.a_rs == 1) {
+    // Transposed A (a weight gradient's X^T): the rows of a panel are
+    // adjacent in memory for each p, so sweep p and copy every panel's
+    // kMr values from one contiguous run (a row-by-row walk would touch a
+    // new cache line for every element).
+    const size_t full = mc / kMr * kMr;
+    for (size_t p = 0; p < kc; ++p) {
+      const u64* src = g.a + (p0 + p) * g.a_cs + i0;
+      for (size_t ir = 0; ir < full; ir += kMr) {
+        u64* dst = out + ir * kc + p * kMr;
+        for (size_t r = 0; r < kMr; ++r) dst[r] = src[ir + r];
+      }
+      if (full < mc) {
+        u64* dst = out + full * kc + p * kMr;
+        for (size_t r = 0; r < kMr; ++r) dst[r] = full + r < mc ? src[full + r] : 0;
+      }
+    }
+    return;
+  }
   for (size_t ir = 0; ir < mc; ir += kMr) {
     const size_t rows = std::min(kMr, mc - ir);
     u64* panel = out + ir * kc;
