@@ -147,10 +147,21 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
       run_case("rep3/trunc/a_dense1_weights", w.size(), [&] { p.trunc(w, f); });
     }
   }
-  if (selected("rep3/fx_exp") || selected("rep3/fx_invsqrt") || selected("rep3/ltz")) {
+  if (selected("rep3/fx_exp") || selected("rep3/fx_invsqrt") || selected("rep3/ltz") ||
+      selected("rep3/relu")) {
     const std::size_t n = 1000000 / scale;
     const auto x = input(fixed_values(n, -1000, 1000, f, 3));
     run_case("rep3/ltz", n, [&] { p.ltz(x); });
+    // A ReLU's forward and backward: the comparison bit as a factor, used twice.
+    run_case("rep3/relu/factor", n, [&] {
+      const auto r = mpc::fx::relu(p, x);
+      p.mul_factor(r.mask, x);
+    });
+    // The same through ltz's b2a and two products (the form before factors).
+    run_case("rep3/relu/b2a_and_mul", n, [&] {
+      const auto mask = p.ltz(p.neg(x));
+      p.mul(mask, p.mul(mask, x));
+    });
     const auto e = input(fixed_values(n, -10, 5, f, 4));
     run_case("rep3/fx_exp", n, [&] { mpc::fx::exp(p, e); });
     const auto s = input(fixed_values(n, 0.01, 1000, f, 5));
