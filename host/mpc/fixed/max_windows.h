@@ -6,7 +6,8 @@
 // ceil(log2(window_size)) levels, each one batched comparison for all windows
 // plus one batched multiplication that selects the larger candidate. The
 // right candidate wins only when strictly larger, so ties go to the lowest
-// position. Forward keeps each level's bit c = [right > left]; route_back()
+// position. Forward keeps each level's bit c = [right > left] as a bit
+// factor (Protocol::ltz_factor: it only ever multiplies); route_back()
 // then walks the tree top-down (right child gets c * g, left child g - c * g),
 // one multiplication per level and no per-position masks in the forward: at
 // a 2x2 window that is 3 products per output instead of 4 mask products in
@@ -69,7 +70,8 @@ inline void check_windows(std::span<const std::uint32_t> windows, std::size_t wi
 }  // namespace detail
 
 // Maximum of every window, and the routing to its (lowest) arg-max.
-// Rounds: ceil(log2(window_size)) x (one ltz + one multiplication).
+// Rounds: ceil(log2(window_size)) x (one comparison + one product with its
+// bit factor).
 template <Protocol P>
 MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> windows,
                                 std::size_t window_size) {
