@@ -139,10 +139,10 @@ HWY_INLINE void AddPartialTile(const u64* tile, size_t nr, u64* c, size_t ldc, s
     hn::StoreU(c##r##0, d, row);                                \
     if constexpr (kV == 2) hn::StoreU(c##r##1, d, row + lanes); \
   }
-#define SQT_GEMM_ADD_ROW(r)                                                                        \
-  {                                                                                                \
-    u64* row = c + r * ldc;                                                                        \
-    hn::StoreU(hn::Add(hn::LoadU(d, row), c##r##0), d, row);                                       \
+#define SQT_GEMM_ADD_ROW(r)                                                                         \
+  {                                                                                                 \
+    u64* row = c + r * ldc;                                                                         \
+    hn::StoreU(hn::Add(hn::LoadU(d, row), c##r##0), d, row);                                        \
     if constexpr (kV == 2) hn::StoreU(hn::Add(hn::LoadU(d, row + lanes), c##r##1), d, row + lanes); \
   }
 #define SQT_GEMM_SPILL_ROW(r)           \
@@ -177,11 +177,11 @@ static_assert(kNv == 2, "the microkernel macros hold at most two vectors per row
       x##r##1 = hn::Add(x##r##1, hn::Mul(av, s1));                                              \
     }                                                                                           \
   }
-#define SQT_GEMM_LOAD_B                                                           \
-  const u64* pbp = pb + p * 2 * nr;                                               \
-  const auto b0 = hn::BitCast(d32, hn::Load(d, pbp));                             \
-  const auto s0 = hn::BitCast(d32, hn::Load(d, pbp + nr));                        \
-  const auto b1 = kV == 2 ? hn::BitCast(d32, hn::Load(d, pbp + lanes)) : b0;      \
+#define SQT_GEMM_LOAD_B                                                      \
+  const u64* pbp = pb + p * 2 * nr;                                          \
+  const auto b0 = hn::BitCast(d32, hn::Load(d, pbp));                        \
+  const auto s0 = hn::BitCast(d32, hn::Load(d, pbp + nr));                   \
+  const auto b1 = kV == 2 ? hn::BitCast(d32, hn::Load(d, pbp + lanes)) : b0; \
   const auto s1 = kV == 2 ? hn::BitCast(d32, hn::Load(d, pbp + nr + lanes)) : s0;
 #define SQT_GEMM_COMBINE(l, x) \
   hn::Add(l, hn::ShiftLeft<32>(hn::Add(hn::BitCast(d, x), hn::ShiftRight<32>(hn::BitCast(d, x)))))
