@@ -791,14 +791,14 @@ Rep3::TwoSummands Rep3::split_two_summands(const Share& x, int bits, Ring offset
   return out;
 }
 
-// Carry out of positions [0, m): a log-depth tree of (G, P) combines of
-// adjacent segments, one AND round per level; P is only computed where a
-// later level needs it (not for the lowest segment, whose carry-in is 0, and
-// not at the last level). Each level's G and P live in flat buffers.
 Rep3::Share Rep3::ltz(const Share& x) { return b2a(ltz_bits(x), x.size()); }
 
 Rep3::BitFactor Rep3::ltz_factor(const Share& x) { return make_factor(ltz_bits(x), x.size()); }
 
+// Carry out of positions [0, m): a log-depth tree of (G, P) combines of
+// adjacent segments, one AND round per level; P is only computed where a
+// later level needs it (not for the lowest segment, whose carry-in is 0, and
+// not at the last level). Each level's G and P live in flat buffers.
 Rep3::Bits Rep3::ltz_bits(const Share& x) {
   const int k = fixed_.k;
   const std::size_t m = static_cast<std::size_t>(k - 1);
@@ -909,7 +909,6 @@ Rep3::Share Rep3::mul_factor(const BitFactor& b, const Share& y) {
   const int role = (party_ - b.lead + 3) % 3;
   // (1 - 2v) t: t, or -t where v_mask is all ones.
   auto signed_by = [](Ring t, Ring v_mask) { return (t ^ v_mask) - v_mask; };
-  Share out;
   if (role == 0) {
     const auto r = scratch(0, n);
     fill_prev(kS0, r);
@@ -918,21 +917,16 @@ Rep3::Share Rep3::mul_factor(const BitFactor& b, const Share& y) {
     const Ring* y1 = y.part[1].data();
     for (std::size_t e = 0; e < n; ++e) m[e] = ((y0[e] + y1[e]) & b.a[e]) - r[e];
     net_.send(net_.next_party(), m);
-    out.part[0] = recv_ring(net_, net_.prev_party(), n);
-    out.part[1] = recv_ring(net_, net_.next_party(), n);
-    return out;
+    return replicate_to_lead({}, b.lead, n);
   }
-  const auto tau1 = scratch(0, n), tau2 = scratch(1, n);
-  role == 1 ? fill_next(kS1, tau1) : fill_prev(kS1, tau1);
-  role == 1 ? fill_next(kS2, tau2) : fill_prev(kS2, tau2);
-  RingVec mine, common(n);
+  RingVec mine;
   if (role == 1) {
     mine = recv_ring(net_, net_.prev_party(), n);
     const Ring* y1 = y.part[0].data();
     const Ring* y2 = y.part[1].data();
     for (std::size_t e = 0; e < n; ++e) {
       const Ring vm = b.v_mask[e];
-      mine[e] = ((y1[e] + y2[e]) & vm) + signed_by(mine[e] + b.a[e] * y2[e], vm) + tau1[e];
+      mine[e] = ((y1[e] + y2[e]) & vm) + signed_by(mine[e] + b.a[e] * y2[e], vm);
     }
   } else {
     mine.resize(n);
@@ -941,11 +935,32 @@ Rep3::Share Rep3::mul_factor(const BitFactor& b, const Share& y) {
     const Ring* y0 = y.part[1].data();
     for (std::size_t e = 0; e < n; ++e) {
       const Ring vm = b.v_mask[e];
-      mine[e] = (y0[e] & vm) + signed_by(mine[e] + b.a[e] * y2[e], vm) + tau2[e];
+      mine[e] = (y0[e] & vm) + signed_by(mine[e] + b.a[e] * y2[e], vm);
     }
   }
+  return replicate_to_lead(std::move(mine), b.lead, n);
+}
+
+// The two non-leads hold summands z1 (lead + 1) and z2 (lead + 2) of a value;
+// component lead + 2 becomes -tau1 - tau2 (both know the masks, from their
+// common key), and z1 + tau1, z2 + tau2 go to the lead as components lead + 1
+// and lead. The lead passes an empty `mine`.
+Rep3::Share Rep3::replicate_to_lead(RingVec mine, int lead, std::size_t n) {
+  const int role = (party_ - lead + 3) % 3;
+  Share out;
+  if (role == 0) {
+    out.part[0] = recv_ring(net_, net_.prev_party(), n);
+    out.part[1] = recv_ring(net_, net_.next_party(), n);
+    return out;
+  }
+  const auto tau1 = scratch(0, n), tau2 = scratch(1, n);
+  role == 1 ? fill_next(kS1, tau1) : fill_prev(kS1, tau1);
+  role == 1 ? fill_next(kS2, tau2) : fill_prev(kS2, tau2);
+  const auto& tau_mine = role == 1 ? tau1 : tau2;
+  for (std::size_t e = 0; e < n; ++e) mine[e] += tau_mine[e];
   net_.send(role == 1 ? net_.prev_party() : net_.next_party(), mine);
-  for (std::size_t e = 0; e < n; ++e) common[e] = Ring{0} - tau1[e] - tau2[e];  // component lead + 2
+  RingVec common(n);
+  for (std::size_t e = 0; e < n; ++e) common[e] = Ring{0} - tau1[e] - tau2[e];
   out.part[role == 1 ? 0 : 1] = std::move(mine);
   out.part[role == 1 ? 1 : 0] = std::move(common);
   return out;
@@ -1024,29 +1039,16 @@ Rep3::Share Rep3::b2a(const Bits& b, std::size_t n) {
 
 // b = u ^ v with u = b_0 ^ b_1 (P0) and v = b_2 (P1, P2): b = v + u (1 - 2v).
 // Round 1: P0 sends u - rho to P1 (rho from K_2, known to P2), so P1 holds
-// (u - rho)(1 - 2v) and P2 rho (1 - 2v). Round 2: both send their product,
-// masked from K_1, to P0; component 2 keeps v minus the masks. The planes'
-// bits are laid out plane after plane (n each) in every message; the
-// outputs are cut from them (moved whole when there is one plane).
+// v + (u - rho)(1 - 2v) and P2 rho (1 - 2v). Round 2 replicates them
+// (replicate_to_lead). The planes' bits are laid out plane after plane (n
+// each) in every message; the outputs are cut from them (moved whole when
+// there is one plane).
 std::vector<Rep3::Share> Rep3::b2a_planes(std::span<const Bits> planes, std::size_t n) {
   next_op();
   const std::size_t count = planes.size();
   const std::size_t all = count * n;
   RingVec bits(all);
-  auto split = [&](RingVec& a, RingVec& b, int slot_a) {
-    std::vector<Share> out(count);
-    if (count == 1) {
-      out[0].part[slot_a] = std::move(a);
-      out[0].part[1 - slot_a] = std::move(b);
-      return out;
-    }
-    for (std::size_t j = 0; j < count; ++j) {
-      const auto lo = static_cast<std::ptrdiff_t>(j * n), hi = static_cast<std::ptrdiff_t>((j + 1) * n);
-      out[j].part[slot_a].assign(a.begin() + lo, a.begin() + hi);
-      out[j].part[1 - slot_a].assign(b.begin() + lo, b.begin() + hi);
-    }
-    return out;
-  };
+  RingVec mine;  // P1's and P2's summands of the bits
   if (party_ == kP0) {
     RingVec words(words_for(n));
     for (std::size_t j = 0; j < count; ++j) {
@@ -1057,28 +1059,27 @@ std::vector<Rep3::Share> Rep3::b2a_planes(std::span<const Bits> planes, std::siz
     fill_prev(kS0, rho);
     for (std::size_t i = 0; i < all; ++i) bits[i] -= rho[i];
     net_.send(kP1, bits);
-    RingVec comp0 = recv_ring(net_, kP2, all);
-    RingVec comp1 = recv_ring(net_, kP1, all);
-    return split(comp0, comp1, 0);
-  }
-  const int v_slot = party_ == kP1 ? 1 : 0;  // v = component 2
-  for (std::size_t j = 0; j < count; ++j)
-    plane_to_ring(planes[j].part[v_slot].data(), n, bits.data() + j * n);
-  const auto tau1 = scratch(0, all), tau2 = scratch(1, all);
-  party_ == kP1 ? fill_next(kS1, tau1) : fill_prev(kS1, tau1);
-  party_ == kP1 ? fill_next(kS2, tau2) : fill_prev(kS2, tau2);
-  RingVec mine;
-  if (party_ == kP1) {
-    mine = recv_ring(net_, kP0, all);  // u - rho
-    for (std::size_t i = 0; i < all; ++i) mine[i] = mine[i] * (Ring{1} - 2 * bits[i]) + tau1[i];
   } else {
-    mine.resize(all);
-    fill_next(kS0, mine);  // rho
-    for (std::size_t i = 0; i < all; ++i) mine[i] = mine[i] * (Ring{1} - 2 * bits[i]) + tau2[i];
+    const int v_slot = party_ == kP1 ? 1 : 0;  // v = component 2
+    for (std::size_t j = 0; j < count; ++j)
+      plane_to_ring(planes[j].part[v_slot].data(), n, bits.data() + j * n);
+    if (party_ == kP1) {
+      mine = recv_ring(net_, kP0, all);  // u - rho
+      for (std::size_t i = 0; i < all; ++i) mine[i] = mine[i] * (Ring{1} - 2 * bits[i]) + bits[i];
+    } else {
+      mine.resize(all);
+      fill_next(kS0, mine);  // rho
+      for (std::size_t i = 0; i < all; ++i) mine[i] = mine[i] * (Ring{1} - 2 * bits[i]);
+    }
   }
-  net_.send(kP0, mine);
-  for (std::size_t i = 0; i < all; ++i) bits[i] = bits[i] - tau1[i] - tau2[i];  // component 2
-  return split(mine, bits, party_ == kP1 ? 0 : 1);
+  Share whole = replicate_to_lead(std::move(mine), kP0, all);
+  if (count == 1) return {std::move(whole)};
+  std::vector<Share> out(count);  // the planes' values lie one after another
+  for (std::size_t j = 0; j < count; ++j) {
+    const auto lo = static_cast<std::ptrdiff_t>(j * n), hi = static_cast<std::ptrdiff_t>((j + 1) * n);
+    for (int c = 0; c < 2; ++c) out[j].part[c].assign(whole.part[c].begin() + lo, whole.part[c].begin() + hi);
+  }
+  return out;
 }
 
 }  // namespace sqt::mpc

@@ -183,6 +183,9 @@ class Rep3 {
   Bits ltz_bits(const Share& x);
   // The first n bits of a plane as a BitFactor (one message, lead -> lead+1).
   BitFactor make_factor(const Bits& b, std::size_t n);
+  // Round 2 of b2a and mul_factor: replicates a value of which the two
+  // parties other than `lead` hold additive summands (`mine`).
+  Share replicate_to_lead(RingVec mine, int lead, std::size_t n);
   // b2a for several planes at once (two rounds), first n elements of each.
   std::vector<Share> b2a_planes(std::span<const Bits> planes, std::size_t n);
 
