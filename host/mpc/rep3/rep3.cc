@@ -793,7 +793,10 @@ Rep3::TwoSummands Rep3::split_two_summands(const Share& x, int bits, Ring offset
 
 Rep3::Share Rep3::ltz(const Share& x) { return b2a(ltz_bits(x), x.size()); }
 
-Rep3::BitFactor Rep3::ltz_factor(const Share& x) { return make_factor(ltz_bits(x), x.size()); }
+Rep3::BitFactor Rep3::ltz_factor(const Share& x) {
+  const Bits lt = ltz_bits(x);
+  return make_factor(std::span(&lt, 1), x.size());
+}
 
 // Carry out of positions [0, m): a log-depth tree of (G, P) combines of
 // adjacent segments, one AND round per level; P is only computed where a
@@ -862,36 +865,46 @@ Rep3::Bits Rep3::ltz_bits(const Share& x) {
 
 // b = u ^ v with u = b_lead ^ b_{lead+1} (the lead's components) and v =
 // b_{lead+2} (the other two's common component). The lead sends u - rho to
-// lead + 1; lead + 2 draws rho from the key it shares with the lead.
-Rep3::BitFactor Rep3::make_factor(const Bits& b, std::size_t n) {
-  if (b.size() < words_for(n)) {
-    throw ShapeError("rep3 ltz_factor: " + std::to_string(b.size()) + " words hold fewer than " +
-                     std::to_string(n) + " bits");
+// lead + 1; lead + 2 draws rho from the key it shares with the lead. The
+// planes' first n bits are laid out plane after plane.
+Rep3::BitFactor Rep3::make_factor(std::span<const Bits> planes, std::size_t n) {
+  for (const auto& b : planes) {
+    if (b.size() < words_for(n)) {
+      throw ShapeError("rep3: a bit plane of " + std::to_string(b.size()) + " words holds fewer than " +
+                       std::to_string(n) + " bits");
+    }
   }
   next_op();
+  const std::size_t all = planes.size() * n;
   BitFactor f;
   f.lead = static_cast<int>(factors_++ % 3);
   const int role = (party_ - f.lead + 3) % 3;
-  auto to_mask = [n](const Ring* plane, RingVec& out) {
-    out.resize(n);
-    plane_to_ring(plane, n, out.data());
+  // The bits of plane j's component `slot` (both XORed when slot < 0), as
+  // masks (0 or all ones), at out[j * n ..].
+  auto masks_of = [&](int slot, RingVec& out) {
+    out.resize(all);
+    RingVec words(words_for(n));
+    for (std::size_t j = 0; j < planes.size(); ++j) {
+      const Bits& b = planes[j];
+      for (std::size_t w = 0; w < words.size(); ++w)
+        words[w] = slot < 0 ? b.part[0][w] ^ b.part[1][w] : b.part[slot][w];
+      plane_to_ring(words.data(), n, out.data() + j * n);
+    }
     for (auto& e : out) e = Ring{0} - e;
   };
   if (role == 0) {
-    RingVec u(words_for(n));
-    for (std::size_t w = 0; w < u.size(); ++w) u[w] = b.part[0][w] ^ b.part[1][w];
-    to_mask(u.data(), f.a);
-    const auto rho = scratch(0, n);
+    masks_of(-1, f.a);
+    const auto rho = scratch(0, all);
     fill_prev(kS0, rho);
-    RingVec masked(n);
-    for (std::size_t e = 0; e < n; ++e) masked[e] = (Ring{0} - f.a[e]) - rho[e];
+    RingVec masked(all);
+    for (std::size_t e = 0; e < all; ++e) masked[e] = (Ring{0} - f.a[e]) - rho[e];
     net_.send(net_.next_party(), masked);
   } else if (role == 1) {
-    to_mask(b.part[1].data(), f.v_mask);
-    f.a = recv_ring(net_, net_.prev_party(), n);
+    masks_of(1, f.v_mask);
+    f.a = recv_ring(net_, net_.prev_party(), all);
   } else {
-    to_mask(b.part[0].data(), f.v_mask);
-    f.a = next_stream(kS0, n);
+    masks_of(0, f.v_mask);
+    f.a = next_stream(kS0, all);
   }
   return f;
 }
@@ -1030,51 +1043,28 @@ std::vector<Rep3::Bits> Rep3::bit_decompose(const Share& x, int bits) {
 }
 
 Rep3::Share Rep3::b2a(const Bits& b, std::size_t n) {
-  if (b.size() < words_for(n)) {
-    throw ShapeError("rep3 b2a: " + std::to_string(b.size()) + " words hold fewer than " + std::to_string(n) +
-                     " bits");
-  }
-  return std::move(b2a_planes(std::span(&b, 1), n)[0]);
+  return std::move(b2a_planes(std::span(&b, 1), n)[0]);  // make_factor checks the size
 }
 
-// b = u ^ v with u = b_0 ^ b_1 (P0) and v = b_2 (P1, P2): b = v + u (1 - 2v).
-// Round 1: P0 sends u - rho to P1 (rho from K_2, known to P2), so P1 holds
-// v + (u - rho)(1 - 2v) and P2 rho (1 - 2v). Round 2 replicates them
-// (replicate_to_lead). The planes' bits are laid out plane after plane (n
-// each) in every message; the outputs are cut from them (moved whole when
-// there is one plane).
+// b = v + (1 - 2v) u from a factor (make_factor): lead + 1 holds
+// v + (1 - 2v)(u - rho), lead + 2 holds (1 - 2v) rho, and replicate_to_lead
+// makes them a share. The outputs are cut from the planes' joint vector
+// (moved whole when there is one plane).
 std::vector<Rep3::Share> Rep3::b2a_planes(std::span<const Bits> planes, std::size_t n) {
-  next_op();
-  const std::size_t count = planes.size();
-  const std::size_t all = count * n;
-  RingVec bits(all);
-  RingVec mine;  // P1's and P2's summands of the bits
-  if (party_ == kP0) {
-    RingVec words(words_for(n));
-    for (std::size_t j = 0; j < count; ++j) {
-      for (std::size_t w = 0; w < words.size(); ++w) words[w] = planes[j].part[0][w] ^ planes[j].part[1][w];
-      plane_to_ring(words.data(), n, bits.data() + j * n);
-    }
-    const auto rho = scratch(0, all);
-    fill_prev(kS0, rho);
-    for (std::size_t i = 0; i < all; ++i) bits[i] -= rho[i];
-    net_.send(kP1, bits);
-  } else {
-    const int v_slot = party_ == kP1 ? 1 : 0;  // v = component 2
-    for (std::size_t j = 0; j < count; ++j)
-      plane_to_ring(planes[j].part[v_slot].data(), n, bits.data() + j * n);
-    if (party_ == kP1) {
-      mine = recv_ring(net_, kP0, all);  // u - rho
-      for (std::size_t i = 0; i < all; ++i) mine[i] = mine[i] * (Ring{1} - 2 * bits[i]) + bits[i];
-    } else {
-      mine.resize(all);
-      fill_next(kS0, mine);  // rho
-      for (std::size_t i = 0; i < all; ++i) mine[i] = mine[i] * (Ring{1} - 2 * bits[i]);
+  const std::size_t count = planes.size(), all = count * n;
+  BitFactor f = make_factor(planes, n);
+  const int role = (party_ - f.lead + 3) % 3;
+  RingVec mine;
+  if (role != 0) {
+    mine = std::move(f.a);
+    for (std::size_t e = 0; e < all; ++e) {
+      const Ring vm = f.v_mask[e];
+      mine[e] = ((mine[e] ^ vm) - vm) + (role == 1 ? Ring{0} - vm : Ring{0});
     }
   }
-  Share whole = replicate_to_lead(std::move(mine), kP0, all);
+  Share whole = replicate_to_lead(std::move(mine), f.lead, all);
   if (count == 1) return {std::move(whole)};
-  std::vector<Share> out(count);  // the planes' values lie one after another
+  std::vector<Share> out(count);
   for (std::size_t j = 0; j < count; ++j) {
     const auto lo = static_cast<std::ptrdiff_t>(j * n), hi = static_cast<std::ptrdiff_t>((j + 1) * n);
     for (int c = 0; c < 2; ++c) out[j].part[c].assign(whole.part[c].begin() + lo, whole.part[c].begin() + hi);

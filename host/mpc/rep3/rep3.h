@@ -181,8 +181,9 @@ class Rep3 {
   Bits and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b, std::size_t words);
   // Boolean share of [x < 0] (one plane, n bits): ltz without its b2a.
   Bits ltz_bits(const Share& x);
-  // The first n bits of a plane as a BitFactor (one message, lead -> lead+1).
-  BitFactor make_factor(const Bits& b, std::size_t n);
+  // The first n bits of each plane, one plane after another, as one
+  // BitFactor (one message, lead -> lead + 1).
+  BitFactor make_factor(std::span<const Bits> planes, std::size_t n);
   // Round 2 of b2a and mul_factor: replicates a value of which the two
   // parties other than `lead` hold additive summands (`mine`).
   Share replicate_to_lead(RingVec mine, int lead, std::size_t n);
