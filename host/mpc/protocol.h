@@ -43,6 +43,10 @@ enum class TruncMode : std::uint8_t { kProbabilistic, kExact };
 // SGD's momentum joins the weight gradient's truncation (host/nn/model.h).
 // `bits` > 0 truncates this term's outputs by its own shift instead of the
 // call's: a dense layer's dX (weights at 2f) and dW (at f) share one call.
+// `blocks` > 1 makes the term that many independent products of the same
+// shape (A holds blocks x op(A), B blocks x op(B), one after the other), whose
+// blocks x m x n values the map takes together: a Winograd convolution's
+// per-point products meet in its output transform (host/nn/winograd.h).
 template <class S>
 struct MatmulTerm {
   Trans ta = Trans::kNo, tb = Trans::kNo;
@@ -53,6 +57,7 @@ struct MatmulTerm {
   std::function<void(const Ring*, Ring*)> map{};
   const S* addend = nullptr;
   int bits = 0;
+  std::size_t blocks = 1;
 };
 
 // A run of `count` consecutive elements truncated by `bits`.
@@ -84,9 +89,18 @@ std::size_t matmul_terms_total(std::span<const MatmulTerm<S>> terms, const char*
   for (const auto& t : terms) {
     if (t.a == nullptr && t.addend == nullptr)
       throw ShapeError(std::string(who) + " matmuls_trunc: a term with neither a product nor an addend");
-    if (t.a != nullptr && !t.map && t.out_n != t.m * t.n) {
-      throw ShapeError(std::string(who) + " matmuls_trunc: an unmapped " + std::to_string(t.m) + "x" +
-                       std::to_string(t.n) + " product cannot fill " + std::to_string(t.out_n) + " outputs");
+    if (t.blocks == 0) throw ShapeError(std::string(who) + " matmuls_trunc: a term of 0 blocks");
+    if (t.a != nullptr && !t.map && t.out_n != t.blocks * t.m * t.n) {
+      throw ShapeError(std::string(who) + " matmuls_trunc: an unmapped " + std::to_string(t.blocks) + " x " +
+                       std::to_string(t.m) + "x" + std::to_string(t.n) + " product cannot fill " +
+                       std::to_string(t.out_n) + " outputs");
+    }
+    if (t.a != nullptr && (t.a->size() != t.blocks * t.m * t.k || t.b->size() != t.blocks * t.k * t.n)) {
+      throw ShapeError(std::string(who) + " matmuls_trunc: A has " + std::to_string(t.a->size()) +
+                       " elements and B " + std::to_string(t.b->size()) + ", expected " +
+                       std::to_string(t.blocks) + " x " + std::to_string(t.m) + "x" + std::to_string(t.k) +
+                       " and " + std::to_string(t.blocks) + " x " + std::to_string(t.k) + "x" +
+                       std::to_string(t.n));
     }
     if (t.addend != nullptr && t.addend->size() != t.out_n) {
       throw ShapeError(std::string(who) + " matmuls_trunc: an addend of " + std::to_string(t.addend->size()) +
@@ -95,6 +109,22 @@ std::size_t matmul_terms_total(std::span<const MatmulTerm<S>> terms, const char*
     total += t.out_n;
   }
   return total;
+}
+
+// A term's product (blocks x m x n) through p.matmul, block by block: the
+// reference path of protocols whose matmuls_trunc has no fused local form.
+template <class P, class S>
+S blocked_matmul(P& p, const MatmulTerm<S>& t) {
+  if (t.blocks == 1) return p.matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b);
+  const std::size_t mk = t.m * t.k, kn = t.k * t.n, mn = t.m * t.n;
+  auto out = S::uninitialized(t.blocks * mn);
+  for (std::size_t blk = 0; blk < t.blocks; ++blk) {
+    const S product =
+        p.matmul(t.ta, t.tb, t.m, t.n, t.k, block_of(*t.a, blk * mk, mk), block_of(*t.b, blk * kn, kn));
+    for (std::size_t c = 0; c < out.part.size(); ++c)
+      std::copy(product.part[c].begin(), product.part[c].end(), out.part[c].begin() + blk * mn);
+  }
+  return out;
 }
 
 // The owner's side of Protocol::input_rows: writes the rows idx[0], idx[1],

@@ -7,6 +7,7 @@
 // applied to each component independently; that is what Protocol::linear does.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -53,6 +54,13 @@ ShareVec<C> linear_overwrite(const ShareVec<C>& x, std::size_t out_n, F&& f) {
   for (int c = 0; c < C; ++c) f(x.part[c].data(), out.part[c].data());
   out.zero_component = x.zero_component;  // a linear map keeps a zero component zero
   return out;
+}
+
+// Elements [at, at + n) of x, as their own share (a block of a batched
+// product, protocol.h MatmulTerm).
+template <int C>
+ShareVec<C> block_of(const ShareVec<C>& x, std::size_t at, std::size_t n) {
+  return linear_overwrite(x, n, [&](const Ring* src, Ring* dst) { std::copy_n(src + at, n, dst); });
 }
 
 }  // namespace sqt::mpc

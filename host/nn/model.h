@@ -3,7 +3,10 @@
 // a handful of rounds whatever the batch size:
 // - dense: one matmul + one truncation; backward dX = dY W^T, dW = X^T dY;
 // - conv: im2col (local, Protocol::linear) + matmul; backward via col2im,
-//   which accumulates where patches overlap (any stride and padding);
+//   which accumulates where patches overlap (any stride and padding). Stride-1
+//   layers over 8 or more channels run Winograd's algorithm instead
+//   (host/nn/winograd.h: exact, half the products for a 5x5 kernel): local
+//   transforms around one batched product per transform point;
 // - maxpool: fx::max_windows_routed (comparison tree); backward routes the
 //   gradient down the tree (fx::route_back), scatters into a zeroed gradient
 //   and accumulates where windows overlap;
@@ -36,6 +39,7 @@
 #include "host/nn/conv_geometry.h"
 #include "host/nn/protocol_extras.h"
 #include "host/nn/share_ops.h"
+#include "host/nn/winograd.h"
 
 namespace sqt::nn {
 
@@ -200,7 +204,8 @@ class Model {
   };
 
   struct Cache {
-    S input;                         // dense: X; conv: im2col(X)
+    S input;                         // dense: X; conv: im2col(X), or Winograd's V
+    S winograd_weights;              // Winograd's U' (for dX)
     typename P::BitFactor mask;      // relu mask
     mpc::fx::MaxRouting<P> routing;  // maxpool comparison bits
     std::size_t batch = 0;
@@ -239,12 +244,17 @@ class Model {
       case LayerKind::kConv: {
         const ConvGeometry g = ConvGeometry::make(in, l);
         const std::size_t rows = batch * g.positions();
-        S cols = mpc::linear_overwrite(x, rows * g.patch(),
-                                       [&](const Ring* src, Ring* dst) { im2col(g, batch, src, dst); });
         const S w = slice(theta_, w_off_[i], g.patch() * g.out_c);
-        S y = matmul_trunc(p_, Trans::kNo, Trans::kNo, rows, g.out_c, g.patch(), cols, w, f());
+        S y;
+        if (const auto wino = WinogradConv::plan(g)) {
+          y = winograd_forward(*wino, x, w, batch, train, c);
+        } else {
+          S cols = mpc::linear_overwrite(x, rows * g.patch(),
+                                         [&](const Ring* src, Ring* dst) { im2col(g, batch, src, dst); });
+          y = matmul_trunc(p_, Trans::kNo, Trans::kNo, rows, g.out_c, g.patch(), cols, w, f());
+          if (train) c.input = std::move(cols);
+        }
         add_to_rows(y, slice(theta_, b_off_[i], g.out_c));
-        if (train) c.input = std::move(cols);
         return y;
       }
       case LayerKind::kMaxPool: {
@@ -262,6 +272,33 @@ class Model {
         return x;
     }
     throw ShapeError("unknown layer kind");
+  }
+
+  // Y = A^T [U' (.) V] A / 4: one product per transform point, the output
+  // transform applied to the products before their one truncation.
+  S winograd_forward(const WinogradConv& wino, const S& x, const S& w, std::size_t batch, bool train,
+                     Cache& c) {
+    const ConvGeometry& g = wino.geometry();
+    const std::size_t points = wino.points(), tiles = wino.tiles(batch);
+    const std::size_t in_c = static_cast<std::size_t>(g.in_c), out_c = static_cast<std::size_t>(g.out_c);
+    S v = mpc::linear_overwrite(x, points * tiles * in_c,
+                                [&](const Ring* src, Ring* dst) { wino.input(batch, src, dst); });
+    S u = mpc::linear_overwrite(w, points * in_c * out_c,
+                                [&](const Ring* src, Ring* dst) { wino.weights(src, dst); });
+    const mpc::MatmulTerm<S> term{.m = tiles,
+                                  .n = out_c,
+                                  .k = in_c,
+                                  .a = &v,
+                                  .b = &u,
+                                  .out_n = batch * g.positions() * out_c,
+                                  .map = [&](const Ring* z, Ring* y) { wino.output(batch, z, y); },
+                                  .blocks = points};
+    S y = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(&term, 1), f() + WinogradConv::kExtraBits);
+    if (train) {
+      c.input = std::move(v);
+      c.winograd_weights = std::move(u);
+    }
+    return y;
   }
 
   // The addends of a folded layer: mu v for the weights; mu v + 2^f sum_rows(dy)
@@ -286,12 +323,15 @@ class Model {
 
   // Truncates `terms` (dX first when need_dx, then dW) plus, when folding, the
   // biases' term; stores the parameter part in grad_ and returns dX.
+  // weight_scale_bits: the weight gradient's product is 2^bits times dW (at
+  // 2f), so the folded mu v is lifted as much (a Winograd layer's 4).
   S finish_param_layer(std::size_t i, std::vector<mpc::MatmulTerm<S>>& terms, std::size_t dx_n,
                        std::size_t nw, const S& dy, std::size_t rows, std::size_t nb,
-                       const MomentumFold<S>* fold) {
+                       const MomentumFold<S>* fold, int weight_scale_bits = 0) {
     Folded add;
     if (fold != nullptr) {
       add = fold_addends(*fold, i, nw, dy, rows, nb);
+      if (weight_scale_bits > 0) add.weights = p_.mul_public(add.weights, Ring{1} << weight_scale_bits);
       terms.back().addend = &add.weights;
       terms.push_back({Trans::kNo, Trans::kNo, 0, 0, 0, nullptr, nullptr, nb, {}, &add.biases});
     }
@@ -302,6 +342,7 @@ class Model {
     else
       assign_slice(grad_, b_off_[i], sum_rows(dy, rows, nb));
     cache_[i].input = S{};
+    cache_[i].winograd_weights = S{};
     return keep_prefix(std::move(t), dx_n);
   }
 
@@ -337,6 +378,41 @@ class Model {
         const std::size_t rows = batch * g.positions();
         const std::size_t out_c = static_cast<std::size_t>(g.out_c);
         const std::size_t nw = g.patch() * out_c;
+        if (const auto wino = WinogradConv::plan(g)) {
+          // dX = B [Yhat U'^T] B^T (overlap-added) and dW = G'^T [V^T Yhat] G',
+          // both 4 times the true value, with Yhat = A dY A^T.
+          const std::size_t points = wino->points(), tiles = wino->tiles(batch);
+          const std::size_t in_c = static_cast<std::size_t>(g.in_c);
+          const int bits = f() + WinogradConv::kExtraBits;
+          const S yhat = mpc::linear_overwrite(dy, points * tiles * out_c, [&](const Ring* src, Ring* dst) {
+            wino->output_adjoint(batch, src, dst);
+          });
+          std::vector<mpc::MatmulTerm<S>> terms;
+          if (need_dx) {
+            terms.push_back({.tb = Trans::kYes,
+                             .m = tiles,
+                             .n = in_c,
+                             .k = out_c,
+                             .a = &yhat,
+                             .b = &c.winograd_weights,
+                             .out_n = batch * g.in_size(),
+                             .map = [&](const Ring* src, Ring* dst) { wino->input_adjoint(batch, src, dst); },
+                             .bits = bits,
+                             .blocks = points});
+          }
+          terms.push_back({.ta = Trans::kYes,
+                           .m = in_c,
+                           .n = out_c,
+                           .k = tiles,
+                           .a = &c.input,
+                           .b = &yhat,
+                           .out_n = nw,
+                           .map = [&](const Ring* src, Ring* dst) { wino->weights_adjoint(src, dst); },
+                           .bits = bits,
+                           .blocks = points});
+          return finish_param_layer(i, terms, need_dx ? batch * g.in_size() : 0, nw, dy, rows, out_c, fold,
+                                    WinogradConv::kExtraBits);
+        }
         const S w = need_dx ? slice(theta_, w_off_[i], nw) : S{};  // only dX reads W
         // dW = cols^T dY; dX = col2im(dY W^T), mapped before the truncation
         // (col2im accumulates where patches overlap).

@@ -188,7 +188,7 @@ Clear::Share Clear::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int 
   for (const auto& t : terms) {
     Ring* dst = out.part[0].data() + at;
     if (t.a != nullptr) {
-      const Share product = matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b);
+      const Share product = blocked_matmul(*this, t);
       if (t.map)
         t.map(product.part[0].data(), dst);
       else

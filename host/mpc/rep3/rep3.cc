@@ -428,19 +428,36 @@ namespace {
 // call: on machines that host several parties the CPU work per product is
 // 5/6 of the plain split, with every party doing the same share of it.
 // With accumulate == false, z's old contents are ignored (overwritten).
-void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb, std::size_t m,
-                  std::size_t n, std::size_t k, const ShareVec<2>& a, const ShareVec<2>& b, std::span<Ring> z,
-                  bool accumulate = true) {
+void check_matmul_shapes(std::size_t m, std::size_t n, std::size_t k, const ShareVec<2>& a,
+                         const ShareVec<2>& b) {
   if (a.size() != m * k || b.size() != k * n) {
     throw ShapeError("rep3 matmul: A has " + std::to_string(a.size()) + " elements and B " +
                      std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
                      " and " + std::to_string(k) + "x" + std::to_string(n));
   }
-  auto sum = [](const ShareVec<2>& x) {
-    RingVec s(x.size());
-    for (std::size_t e = 0; e < s.size(); ++e) s[e] = x.part[0][e] + x.part[1][e];
+}
+
+// One block of A and B: the block's m*k values of A start at a_at, its k*n
+// values of B at b_at.
+void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb, std::size_t m,
+                  std::size_t n, std::size_t k, const ShareVec<2>& a, std::size_t a_at, const ShareVec<2>& b,
+                  std::size_t b_at, std::span<Ring> z, bool accumulate = true) {
+  if (a.size() < a_at + m * k || b.size() < b_at + k * n) {
+    throw ShapeError("rep3 matmul: A has " + std::to_string(a.size()) + " elements and B " +
+                     std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
+                     " and " + std::to_string(k) + "x" + std::to_string(n));
+  }
+  auto sum = [](const ShareVec<2>& x, std::size_t at, std::size_t len) {
+    RingVec s(len);
+    const Ring* x0 = x.part[0].data() + at;
+    const Ring* x1 = x.part[1].data() + at;
+    for (std::size_t e = 0; e < len; ++e) s[e] = x0[e] + x1[e];
     return s;
   };
+  const Ring* a0 = a.part[0].data() + a_at;
+  const Ring* a1 = a.part[1].data() + a_at;
+  const Ring* b0 = b.part[0].data() + b_at;
+  const Ring* b1 = b.part[1].data() + b_at;
   if (a.zero_component >= 0) {
     // A is an input's sharing with component zc = 0 (Rep3::input): six cross
     // terms remain, three GEMMs, one per party. Party zc+1 holds both of A's
@@ -449,26 +466,37 @@ void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb
     // so this split reveals nothing; the summands are masked as always.)
     const int role = (party - a.zero_component + 3) % 3;
     if (role == 1) {  // holds (A_{zc+1}, A_{zc+2}) and (B_{zc+1}, B_{zc+2})
-      const RingVec asum = sum(a), bsum = sum(b);
+      const RingVec asum = sum(a, a_at, m * k), bsum = sum(b, b_at, k * n);
       be.gemm(ta, tb, m, n, k, asum.data(), bsum.data(), z.data(), accumulate);
     } else if (role == 0) {  // holds (A_zc = 0, A_{zc+1}) and (B_zc, B_{zc+1})
-      be.gemm(ta, tb, m, n, k, a.part[1].data(), b.part[0].data(), z.data(), accumulate);
+      be.gemm(ta, tb, m, n, k, a1, b0, z.data(), accumulate);
     } else {  // holds (A_{zc+2}, A_zc = 0) and (B_{zc+2}, B_zc)
-      be.gemm(ta, tb, m, n, k, a.part[0].data(), b.part[1].data(), z.data(), accumulate);
+      be.gemm(ta, tb, m, n, k, a0, b1, z.data(), accumulate);
     }
     return;
   }
   const int role = (party - cheap + 3) % 3;  // 0: the cheap party c, 1: c+1, 2: c+2
   if (role == 0) {
-    const RingVec asum = sum(a), bsum = sum(b);
+    const RingVec asum = sum(a, a_at, m * k), bsum = sum(b, b_at, k * n);
     be.gemm(ta, tb, m, n, k, asum.data(), bsum.data(), z.data(), accumulate);
   } else if (role == 1) {  // holds (A_{c+1}, A_{c+2})
-    const RingVec bsum = sum(b);
-    be.gemm(ta, tb, m, n, k, a.part[1].data(), bsum.data(), z.data(), accumulate);
-    be.gemm(ta, tb, m, n, k, a.part[0].data(), b.part[1].data(), z.data(), true);
+    const RingVec bsum = sum(b, b_at, k * n);
+    be.gemm(ta, tb, m, n, k, a1, bsum.data(), z.data(), accumulate);
+    be.gemm(ta, tb, m, n, k, a0, b1, z.data(), true);
   } else {  // holds (A_{c+2}, A_c)
-    be.gemm(ta, tb, m, n, k, a.part[0].data(), b.part[1].data(), z.data(), accumulate);
-    be.gemm(ta, tb, m, n, k, a.part[1].data(), b.part[0].data(), z.data(), true);
+    be.gemm(ta, tb, m, n, k, a0, b1, z.data(), accumulate);
+    be.gemm(ta, tb, m, n, k, a1, b0, z.data(), true);
+  }
+}
+
+// Every block of a term into z (blocks x m x n), each with its own cheap
+// party so that the blocks' work spreads over the parties.
+void local_matmul_blocks(backend::Backend& be, int party, const std::function<int()>& next_cheap,
+                         const MatmulTerm<ShareVec<2>>& t, std::span<Ring> z) {
+  const std::size_t mk = t.m * t.k, kn = t.k * t.n, mn = t.m * t.n;
+  for (std::size_t blk = 0; blk < t.blocks; ++blk) {
+    local_matmul(be, party, next_cheap(), t.ta, t.tb, t.m, t.n, t.k, *t.a, blk * mk, *t.b, blk * kn,
+                 z.subspan(blk * mn, mn), false);
   }
 }
 }  // namespace
@@ -484,7 +512,7 @@ Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bi
     std::size_t at = 0;
     for (const auto& t : terms) {
       Share product;
-      if (t.a != nullptr) product = matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b);
+      if (t.a != nullptr) product = blocked_matmul(*this, t);
       for (int c = 0; c < 2; ++c) {
         Ring* out = all.part[c].data() + at;
         if (t.a != nullptr && t.map)
@@ -512,19 +540,19 @@ Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bi
     return out;
   }
   RingVec z(total), product;  // every segment is overwritten or zeroed below
+  const std::function<int()> cheap = [this] { return next_cheap(); };
   std::size_t at = 0;
   for (const auto& t : terms) {
     Ring* out = z.data() + at;
     if (t.a == nullptr) {
       std::fill_n(out, t.out_n, Ring{0});
     } else if (t.map) {
-      product.resize(t.m * t.n);
-      local_matmul(backend_, party_, next_cheap(), t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b, product, false);
+      product.resize(t.blocks * t.m * t.n);
+      local_matmul_blocks(backend_, party_, cheap, t, product);
       std::fill_n(out, t.out_n, Ring{0});  // maps may accumulate
       t.map(product.data(), out);
     } else {
-      local_matmul(backend_, party_, next_cheap(), t.ta, t.tb, t.m, t.n, t.k, *t.a, *t.b,
-                   std::span<Ring>(z).subspan(at, t.out_n), false);
+      local_matmul_blocks(backend_, party_, cheap, t, std::span<Ring>(z).subspan(at, t.out_n));
     }
     // Component x_i is this party's additive summand of a replicated addend.
     if (t.addend != nullptr)
@@ -536,9 +564,10 @@ Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bi
 
 Rep3::Share Rep3::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
                          const Share& b) {
+  check_matmul_shapes(m, n, k, a, b);
   next_op();
   auto z = zero_share(kS0, m * n);
-  local_matmul(backend_, party_, next_cheap(), ta, tb, m, n, k, a, b, z);
+  local_matmul(backend_, party_, next_cheap(), ta, tb, m, n, k, a, 0, b, 0, z);
   return reshare(std::move(z));
 }
 
@@ -547,7 +576,8 @@ Rep3::Share Rep3::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n,
   if (mode_ == TruncMode::kExact) return trunc(matmul(ta, tb, m, n, k, a, b), bits);
   check_trunc_bits(bits);
   RingVec z(m * n);
-  local_matmul(backend_, party_, next_cheap(), ta, tb, m, n, k, a, b, z, false);
+  check_matmul_shapes(m, n, k, a, b);
+  local_matmul(backend_, party_, next_cheap(), ta, tb, m, n, k, a, 0, b, 0, z, false);
   return trunc_additive(std::move(z), m * n, true, bits);
 }
 

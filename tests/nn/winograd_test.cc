@@ -1,0 +1,138 @@
+// The Winograd transforms against the im2col path in the ring: with random
+// 64-bit values every identity must hold exactly (4 times the direct result).
+#include "host/nn/winograd.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+#include "host/nn/conv_geometry.h"
+
+namespace sqt::nn {
+namespace {
+
+std::vector<Ring> random_ring(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 g(seed);
+  std::vector<Ring> v(n);
+  for (auto& x : v) x = g();
+  return v;
+}
+
+// c (m x n) = op(a) op(b), the plain triple loop; a is m x k (or k x m when
+// ta), b is k x n (or n x k when tb).
+std::vector<Ring> matmul(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const Ring* a,
+                         const Ring* b) {
+  std::vector<Ring> c(m * n);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      Ring s = 0;
+      for (std::size_t p = 0; p < k; ++p)
+        s += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+      c[i * n + j] = s;
+    }
+  return c;
+}
+
+ConvGeometry geometry(int h, int w, int c, int kernel, int padding, int out_c) {
+  return ConvGeometry::make(
+      Shape{h, w, c},
+      LayerSpec{.kind = LayerKind::kConv, .out = out_c, .kernel = kernel, .stride = 1, .padding = padding});
+}
+
+struct Case {
+  int h, w, c, kernel, padding, out_c;
+};
+
+class WinogradConvTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(WinogradConvTest, ForwardAndBothAdjointsAreFourTimesIm2col) {
+  const Case k = GetParam();
+  const ConvGeometry g = geometry(k.h, k.w, k.c, k.kernel, k.padding, k.out_c);
+  const auto plan = WinogradConv::plan(g);
+  ASSERT_TRUE(plan.has_value());
+  const std::size_t batch = 2, rows = batch * g.positions(), oc = g.out_c, ic = g.in_c;
+  const std::size_t pts = plan->points(), tiles = plan->tiles(batch);
+  const auto x = random_ring(batch * g.in_size(), 1), w = random_ring(g.patch() * oc, 2);
+  const auto dy = random_ring(rows * oc, 3);
+
+  // The im2col path.
+  std::vector<Ring> cols(rows * g.patch());
+  im2col(g, batch, x.data(), cols.data());
+  const auto y_direct = matmul(false, false, rows, oc, g.patch(), cols.data(), w.data());
+  const auto dcols = matmul(false, true, rows, g.patch(), oc, dy.data(), w.data());
+  std::vector<Ring> dx_direct(batch * g.in_size(), 0);
+  col2im(g, batch, dcols.data(), dx_direct.data());
+  const auto dw_direct = matmul(true, false, g.patch(), oc, rows, cols.data(), dy.data());
+
+  // The Winograd path: per-point products between the transforms.
+  std::vector<Ring> v(pts * tiles * ic), u(pts * ic * oc), yhat(pts * tiles * oc);
+  plan->input(batch, x.data(), v.data());
+  plan->weights(w.data(), u.data());
+  plan->output_adjoint(batch, dy.data(), yhat.data());
+  std::vector<Ring> z(pts * tiles * oc), pd(pts * tiles * ic), du(pts * ic * oc);
+  for (std::size_t pt = 0; pt < pts; ++pt) {
+    const Ring* vp = v.data() + pt * tiles * ic;
+    const Ring* up = u.data() + pt * ic * oc;
+    const Ring* yp = yhat.data() + pt * tiles * oc;
+    const auto zp = matmul(false, false, tiles, oc, ic, vp, up);
+    std::copy(zp.begin(), zp.end(), z.begin() + pt * tiles * oc);
+    const auto pp = matmul(false, true, tiles, ic, oc, yp, up);
+    std::copy(pp.begin(), pp.end(), pd.begin() + pt * tiles * ic);
+    const auto dup = matmul(true, false, ic, oc, tiles, vp, yp);
+    std::copy(dup.begin(), dup.end(), du.begin() + pt * ic * oc);
+  }
+  std::vector<Ring> y(rows * oc, 0xdead), dx(batch * g.in_size(), 0), dw(g.patch() * oc, 0xbeef);
+  plan->output(batch, z.data(), y.data());
+  plan->input_adjoint(batch, pd.data(), dx.data());
+  plan->weights_adjoint(du.data(), dw.data());
+
+  const Ring scale = Ring{1} << WinogradConv::kExtraBits;
+  for (std::size_t i = 0; i < y.size(); ++i) ASSERT_EQ(y[i], scale * y_direct[i]) << "output " << i;
+  for (std::size_t i = 0; i < dx.size(); ++i)
+    ASSERT_EQ(dx[i], scale * dx_direct[i]) << "input gradient " << i;
+  for (std::size_t i = 0; i < dw.size(); ++i)
+    ASSERT_EQ(dw[i], scale * dw_direct[i]) << "weight gradient " << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, WinogradConvTest,
+                         ::testing::Values(Case{12, 12, 20, 5, 0,
+                                                6},                  // network C's second conv, fewer outputs
+                                           Case{11, 9, 8, 5, 0, 3},  // odd output: the last tiles overhang
+                                           Case{7, 8, 9, 3, 1, 4},   // 3x3 with padding
+                                           Case{6, 6, 8, 2, 0, 2},   // 2 taps: F(2, 2) alone
+                                           Case{9, 10, 8, 4, 2, 3},  // 4 taps: two F(2, 2)
+                                           Case{10, 9, 8, 7, 3, 2},  // 7 taps: F(2, 3) + 2 F(2, 2)
+                                           Case{14, 13, 8, 3, 1, 2}));  // 98 tiles: several chunks
+
+TEST(WinogradAxis, EveryKernelSizeComputesTwoCorrelationOutputs) {
+  for (int r = 2; r <= 7; ++r) {
+    const WinogradAxis a = winograd_axis(r);
+    const auto d = random_ring(r + 1, 10 + r), w = random_ring(r, 20 + r);
+    for (int o = 0; o < 2; ++o) {
+      Ring direct = 0, fast = 0;
+      for (int t = 0; t < r; ++t) direct += d[o + t] * w[t];
+      for (int p = 0; p < a.points; ++p) {
+        Ring gw = 0, bd = 0;
+        for (int t = 0; t < r; ++t) gw += static_cast<Ring>(a.g[p * r + t]) * w[t];
+        for (int t = 0; t <= r; ++t) bd += static_cast<Ring>(a.bt[p * (r + 1) + t]) * d[t];
+        fast += static_cast<Ring>(a.at[o * a.points + p]) * gw * bd;
+      }
+      EXPECT_EQ(fast, 2 * direct) << "r=" << r << " output " << o;  // G taken twice
+    }
+  }
+  EXPECT_THROW(winograd_axis(1), std::invalid_argument);
+}
+
+TEST(WinogradPlan, OnlyStrideOneKernelsOfTwoToSevenOverEightChannels) {
+  EXPECT_TRUE(WinogradConv::plan(geometry(12, 12, 20, 5, 0, 50)).has_value());
+  EXPECT_EQ(WinogradConv::plan(geometry(12, 12, 20, 5, 0, 50))->points(), 49u);
+  EXPECT_FALSE(WinogradConv::plan(geometry(28, 28, 1, 5, 0, 20)).has_value());   // one channel
+  EXPECT_FALSE(WinogradConv::plan(geometry(12, 12, 20, 1, 0, 50)).has_value());  // 1x1
+  EXPECT_FALSE(WinogradConv::plan(geometry(12, 12, 20, 9, 0, 50)).has_value());  // 9x9
+  auto strided = LayerSpec{.kind = LayerKind::kConv, .out = 8, .kernel = 3, .stride = 2, .padding = 1};
+  EXPECT_FALSE(WinogradConv::plan(ConvGeometry::make(Shape{12, 12, 16}, strided)).has_value());
+}
+
+}  // namespace
+}  // namespace sqt::nn
