@@ -48,10 +48,13 @@ Rep3::Share in0(Rep3& p, const std::vector<Ring>& v) {
 using Terms = std::vector<mpc::MatmulTerm<Rep3::Share>>;
 
 // matmuls_trunc(terms(shares), f) in both truncation modes, where shares are
-// party 0's inputs of `values`, against expected / 2^f.
+// party 0's inputs of `values`, against expected / 2^f. With
+// forget_zero_components, the products take the general path (all nine cross
+// terms), as for shares that are not inputs.
 void expect_matmuls_trunc(const std::vector<std::vector<Ring>>& values,
                           const std::function<Terms(const std::vector<Rep3::Share>&)>& terms,
-                          const std::vector<Ring>& expected, int f, const std::vector<int>& shifts = {}) {
+                          const std::vector<Ring>& expected, int f, const std::vector<int>& shifts = {},
+                          bool forget_zero_components = false) {
   for (TruncMode mode : {TruncMode::kProbabilistic, TruncMode::kExact}) {
     Rep3Options options;
     options.mode = mode;
@@ -59,6 +62,8 @@ void expect_matmuls_trunc(const std::vector<std::vector<Ring>>& values,
         [&](Rep3& p) {
           std::vector<Rep3::Share> shares;
           for (const auto& v : values) shares.push_back(in0(p, v));
+          if (forget_zero_components)
+            for (auto& sh : shares) sh.zero_component = -1;
           const Terms t = terms(shares);
           return p.reveal(p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(t), f));
         },
@@ -174,6 +179,55 @@ TEST(Rep3Trunc, BatchedProductsThroughPublicMapsMatchScalarReference) {
                      {Trans::kYes, Trans::kNo, m, n, k, &in[0], &in[1], m, row_sums}};
       },
       expected, f);
+}
+
+// A term of several blocks (a Winograd layer's per-point products): each
+// block its own product, the map taking all of them (here the sum over the
+// blocks plus, to see the order, the second block alone), with the transposes
+// network C's backward uses; with and without A's zero component.
+TEST(Rep3Trunc, BlockedTermsMultiplyBlockByBlockBeforeTheMap) {
+  const int f = 16;
+  const std::size_t blocks = 5, m = 4, n = 3, k = 6;
+  const auto a = random_signed(blocks * k * m, std::int64_t{1} << 20,
+                               51),                                  // blocks of k x m (op = transpose)
+      b = random_signed(blocks * n * k, std::int64_t{1} << 20, 52);  // blocks of n x k (op = transpose)
+  std::vector<Ring> product(blocks * m * n, 0);
+  for (std::size_t blk = 0; blk < blocks; ++blk)
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        for (std::size_t l = 0; l < k; ++l)
+          product[(blk * m + i) * n + j] += a[blk * k * m + l * m + i] * b[blk * n * k + j * k + l];
+  auto sum_and_second = [&](const Ring* src, Ring* dst) {
+    for (std::size_t blk = 0; blk < blocks; ++blk)
+      for (std::size_t e = 0; e < m * n; ++e) dst[e] += src[blk * m * n + e];
+    std::copy_n(src + m * n, m * n, dst + m * n);
+  };
+  std::vector<Ring> expected(2 * m * n, 0);
+  sum_and_second(product.data(), expected.data());
+  for (bool general : {false, true}) {
+    expect_matmuls_trunc(
+        {a, b},
+        [&](const std::vector<Rep3::Share>& in) {
+          mpc::MatmulTerm<Rep3::Share> t{Trans::kYes, Trans::kYes,   m, n, k, &in[0], &in[1],
+                                         2 * m * n,   sum_and_second};
+          t.blocks = blocks;
+          return Terms{t};
+        },
+        expected, f, {}, general);
+  }
+  // Operands that do not hold `blocks` blocks are refused.
+  auto caught = run_rep3([&](Rep3& p) {
+    auto x = in0(p, a), y = in0(p, b);
+    mpc::MatmulTerm<Rep3::Share> t{Trans::kYes, Trans::kYes, m, n, k, &x, &y, 2 * m * n, sum_and_second};
+    t.blocks = blocks + 1;
+    try {
+      p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(&t, 1), f);
+    } catch (const ShapeError& e) {
+      return std::vector<Ring>{std::string(e.what()).find("expected 6 x 4x6") != std::string::npos};
+    }
+    return std::vector<Ring>{0};
+  });
+  for (const auto& c : caught) EXPECT_EQ(c, std::vector<Ring>{1});
 }
 
 // Terms with their own shifts (a dense layer's dX at 2f and dW at f): the

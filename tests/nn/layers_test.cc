@@ -107,6 +107,15 @@ TEST(Layers, ConvStride2SamePaddingLikeNetD) {
              2, 3e-3);
 }
 
+// Stride 1 over 8 or more channels: Winograd (host/nn/winograd.h).
+TEST(Layers, ConvWinograd5x5LikeNetC) {
+  check_arch(single({12, 12, 20}, {.kind = LayerKind::kConv, .out = 6, .kernel = 5}), 2, 5e-3);
+}
+
+TEST(Layers, ConvWinograd3x3PaddingOddOutput) {
+  check_arch(single({7, 8, 9}, {.kind = LayerKind::kConv, .out = 4, .kernel = 3, .padding = 1}), 2, 3e-3);
+}
+
 TEST(Layers, MaxPoolNonOverlapping) {
   check_arch(single({6, 6, 3}, {.kind = LayerKind::kMaxPool, .stride = 2, .window = 2}), 2, 1e-4);
 }

@@ -32,10 +32,7 @@ using testing::synthetic_mnist;
 // Four SGD steps (momentum 0.9) against float64, with the given schedule;
 // `folded`: the momentum folded into the backward pass (backward_and_update,
 // as the trainer does it), else backward then Optimizer::step.
-void check_sgd_steps(LrSchedule schedule, bool folded) {
-  auto be = backend::make_backend("cpu", 1);
-  Clear p(*be, FixedParams{}, mpc::TruncMode::kExact, 3);
-  const Architecture arch{"small",
+const Architecture kSmall{"small",
                           {6, 6, 1},
                           10,
                           {{.kind = LayerKind::kConv, .out = 3, .kernel = 3},
@@ -43,6 +40,21 @@ void check_sgd_steps(LrSchedule schedule, bool folded) {
                            {.kind = LayerKind::kRelu},
                            {.kind = LayerKind::kFlatten},
                            {.kind = LayerKind::kDense, .out = 10}}};
+
+// The second conv reads 8 channels: a Winograd layer (host/nn/winograd.h),
+// whose folded momentum is lifted by its factor 4.
+const Architecture kWinograd{"winograd",
+                             {6, 6, 1},
+                             10,
+                             {{.kind = LayerKind::kConv, .out = 8, .kernel = 2},
+                              {.kind = LayerKind::kRelu},
+                              {.kind = LayerKind::kConv, .out = 3, .kernel = 3},
+                              {.kind = LayerKind::kFlatten},
+                              {.kind = LayerKind::kDense, .out = 10}}};
+
+void check_sgd_steps(LrSchedule schedule, bool folded, const Architecture& arch = kSmall) {
+  auto be = backend::make_backend("cpu", 1);
+  Clear p(*be, FixedParams{}, mpc::TruncMode::kExact, 3);
   sqt::testing::ref::ReferenceNet ref(arch, glorot_init(arch, 4));
   Model<Clear> model(p, arch);
   model.set_public(ref.params);
@@ -108,6 +120,11 @@ void check_sgd_steps(LrSchedule schedule, bool folded) {
 }
 
 TEST(Training, SgdStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kConstant, false); }
+
+TEST(Training, SgdStepsThroughAWinogradConvMatchFloat64Model) {
+  check_sgd_steps(LrSchedule::kConstant, false, kWinograd);
+  check_sgd_steps(LrSchedule::kConstant, true, kWinograd);
+}
 TEST(Training, LinearScheduleStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kLinear, false); }
 TEST(Training, FoldedMomentumStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kConstant, true); }
 TEST(Training, FoldedMomentumLinearScheduleStepsMatchFloat64Model) {
