@@ -22,6 +22,7 @@
 #include "host/nn/protocol_extras.h"
 #include "host/nn/softmax_ce.h"
 #include "host/nn/update.h"
+#include "host/nn/winograd.h"
 
 namespace sqt::bench {
 namespace {
@@ -47,13 +48,26 @@ void measure(const P& p, double& seconds, std::uint64_t& bytes, std::uint64_t& r
   rounds += nn::rounds_of(p) - r0;
 }
 
+// Whether `auto` runs some convolution of arch through Winograd.
+bool has_winograd_layer(const nn::Architecture& arch) {
+  const auto shapes = nn::layer_output_shapes(arch);
+  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+    const nn::Shape in = i == 0 ? arch.input : shapes[i - 1];
+    if (arch.layers[i].kind == nn::LayerKind::kConv &&
+        nn::WinogradConv::plan(nn::ConvGeometry::make(in, arch.layers[i])).has_value())
+      return true;
+  }
+  return false;
+}
+
 // Runs `repeats` x `batches` SGD steps of `model` on random data owned by
 // party 0; seconds per batch is the median over the repeats (one party's
 // scheduling hiccup moves a single short run by tens of percent).
 template <class P>
-BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int batches, int repeats) {
+BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int batches, int repeats,
+                       nn::ConvAlgorithm conv = nn::ConvAlgorithm::kAuto) {
   const nn::Architecture arch = nn::make_architecture(model);
-  nn::Model<P> m(p, arch);
+  nn::Model<P> m(p, arch, conv);
   m.set_public(nn::glorot_init(arch, 1));
   nn::Optimizer<P> opt({}, m.param_count());
   const std::size_t in_n = batch * arch.input.size(), out_n = batch * arch.classes;
@@ -151,6 +165,19 @@ void run_train_suite(SuiteContext& context) {
     }
     row("softmax_ce", c.softmax.forward_s, 0, c.softmax.forward_bytes, c.softmax.forward_rounds);
     row("optimizer", 0, c.optimizer.backward_s, c.optimizer.backward_bytes, c.optimizer.backward_rounds);
+    if (has_winograd_layer(arch)) {
+      // The same batches with every convolution through im2col: the
+      // baseline of the Winograd layers, measured in the same run.
+      const BatchCost im2col = time_batches(rep3, model, batch, batches, repeats, nn::ConvAlgorithm::kIm2col);
+      context.writer.write(
+          {"train", prefix + "conv/im2col_seconds_per_batch", "seconds", im2col.seconds, true, params});
+      context.writer.write(
+          {"train", prefix + "conv/auto_seconds_per_batch", "seconds", c.seconds, false, params});
+      context.writer.write({"train", prefix + "conv/im2col_bytes_per_batch", "bytes",
+                            static_cast<double>(im2col.bytes), true, params});
+      context.writer.write({"train", prefix + "conv/auto_bytes_per_batch", "bytes",
+                            static_cast<double>(c.bytes), false, params});
+    }
     if (context.party == 0) {
       mpc::Clear clear(*be, FixedParams{}, mpc::TruncMode::kProbabilistic, 1);
       const BatchCost b = time_batches(clear, model, batch, batches, repeats);

@@ -29,7 +29,7 @@ namespace {
 
 struct TrainFlags {
   std::string model = "A", protocol = "rep3", backend = "cpu", optimizer = "sgd", trunc = "probabilistic",
-              lr_schedule = "constant";
+              lr_schedule = "constant", conv = "auto";
   int epochs = 1, threads = 0, export_party = 0;
   std::size_t batch = 128, eval_batch = 256;
   double lr = -1, momentum = 0.9;
@@ -58,6 +58,7 @@ nn::TrainOptions train_options(const TrainFlags& f) {
   o.resume = f.resume;
   o.export_path = f.export_path;
   o.export_party = f.export_party;
+  o.conv = nn::parse_conv_algorithm(f.conv);
   o.compute_loss = f.loss;
   o.quiet = f.quiet;
   return o;
@@ -133,7 +134,9 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
                                 "--eval-batch",
                                 std::to_string(f.eval_batch),
                                 "--export-party",
-                                std::to_string(f.export_party)};
+                                std::to_string(f.export_party),
+                                "--conv",
+                                f.conv};
   auto opt = [&](const char* flag, const std::string& v) {
     if (!v.empty()) a.insert(a.end(), {flag, v});
   };
@@ -222,6 +225,10 @@ void add_train_command(CLI::App& app) {
       ->check(kNonNegative);
   cmd->add_option("--trunc", f->trunc, "probabilistic or exact truncation")
       ->check(CLI::IsMember({"probabilistic", "exact"}))
+      ->capture_default_str();
+  cmd->add_option("--conv", f->conv,
+                  "convolution algorithm: auto (Winograd for stride-1 layers over 8+ channels) or im2col")
+      ->check(CLI::IsMember({"auto", "im2col"}))
       ->capture_default_str();
   cmd->add_option("--config", f->config, "node.toml: run as one party of a deployment");
   cmd->add_flag("--loss", f->loss, "also compute the training loss (secure log, revealed per batch sum)");

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "host/core/ring.h"
@@ -54,6 +55,28 @@ ShareVec<C> linear_overwrite(const ShareVec<C>& x, std::size_t out_n, F&& f) {
   for (int c = 0; c < C; ++c) f(x.part[c].data(), out.part[c].data());
   out.zero_component = x.zero_component;  // a linear map keeps a zero component zero
   return out;
+}
+
+// A public map f(const Ring* a, const Ring* b, Ring* out) of two shares, for
+// maps that write each of their out_n outputs: a map of the concatenation
+// of a and b without building it.
+template <int C, class F>
+ShareVec<C> linear_overwrite2(const ShareVec<C>& a, const ShareVec<C>& b, std::size_t out_n, F&& f) {
+  auto out = ShareVec<C>::uninitialized(out_n);
+  for (int c = 0; c < C; ++c) f(a.part[c].data(), b.part[c].data(), out.part[c].data());
+  out.zero_component = a.zero_component == b.zero_component ? a.zero_component : -1;
+  return out;
+}
+
+// Two public maps of x in one pass, f(const Ring* in, Ring* out_a, Ring*
+// out_b), each output written: gathers that read the same indices.
+template <int C, class F>
+std::pair<ShareVec<C>, ShareVec<C>> linear_overwrite_pair(const ShareVec<C>& x, std::size_t a_n,
+                                                          std::size_t b_n, F&& f) {
+  auto a = ShareVec<C>::uninitialized(a_n), b = ShareVec<C>::uninitialized(b_n);
+  for (int c = 0; c < C; ++c) f(x.part[c].data(), a.part[c].data(), b.part[c].data());
+  a.zero_component = b.zero_component = x.zero_component;
+  return {std::move(a), std::move(b)};
 }
 
 // Elements [at, at + n) of x, as their own share (a block of a batched

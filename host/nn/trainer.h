@@ -50,6 +50,7 @@ struct TrainOptions {
   bool compute_loss = false;
   std::size_t eval_batch = 1000;
   bool quiet = false;  // no progress bar
+  ConvAlgorithm conv = ConvAlgorithm::kAuto;
 };
 
 struct EpochResult {
@@ -81,7 +82,7 @@ class Trainer {
   std::vector<EpochResult> run(const data::Dataset* train, const data::Dataset* test) {
     std::unique_ptr<P> p = make_(epoch_protocol_seed(opt_.seed, -1));
     const Architecture arch = make_architecture(opt_.model);
-    Model<P> model(*p, arch);
+    Model<P> model(*p, arch, opt_.conv);
     Optimizer<P> optim(opt_.optimizer, model.param_count());
     const int party = p->party();
     const int f = p->fixed().f;

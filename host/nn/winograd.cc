@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "host/core/error.h"
+
 namespace sqt::nn {
 namespace {
 
@@ -69,6 +71,12 @@ const Piece kF23{3,
 const Piece kF22{2, 3, {1, 1, 0, 0, 1, 1}, {-2, 0, 2, 2, 0, 2}, {-1, 1, 0, 0, 1, 0, 0, -1, 1}};
 
 }  // namespace
+
+ConvAlgorithm parse_conv_algorithm(const std::string& name) {
+  if (name == "auto") return ConvAlgorithm::kAuto;
+  if (name == "im2col") return ConvAlgorithm::kIm2col;
+  throw ConfigError("unknown convolution algorithm '" + name + "' (auto or im2col)");
+}
 
 WinogradAxis winograd_axis(int r) {
   if (r < 2) throw std::invalid_argument("winograd_axis: a kernel of " + std::to_string(r) + " taps");

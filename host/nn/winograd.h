@@ -7,10 +7,10 @@
 // piece's G is taken twice: the composite algorithm
 //   4 Y = A^T [ (G' W G'^T) (.) (B^T D B) ] A      (G' = 2G, (.) elementwise)
 // holds exactly over the integers, hence mod 2^64, and the factor 4 joins the
-// truncation (kExtraBits). No point set with more than two finite points
-// avoids a factor 3 in G, which fixed point could only round (and Winograd
-// amplifies rounding by its transforms' gains); these pieces need no
-// rounding at all. A 5x5 kernel takes 7 x 7 = 49 products per 2x2 output
+// truncation (kExtraBits). Among four finite points two are congruent mod
+// 3, which puts a 1/3 into G that fixed point could only round (and Winograd
+// amplifies rounding by its transforms' gains); these pieces, with at most
+// three finite points, need no rounding at all. A 5x5 kernel takes 7 x 7 = 49 products per 2x2 output
 // tile and channel pair instead of 100; a 3x3 one 16 instead of 36.
 //
 // The per-point products are GEMMs over the channels (MatmulTerm with
@@ -21,7 +21,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "host/core/ring.h"
@@ -40,6 +42,15 @@ struct WinogradAxis {
 
 // r >= 2 taps.
 WinogradAxis winograd_axis(int r);
+
+// How convolutions are computed: kAuto runs Winograd wherever
+// WinogradConv::plan applies and im2col elsewhere; kIm2col everywhere (the
+// baseline of `sqt bench train`, and `sqt train --conv im2col`). Both give
+// the same products; only the work differs.
+enum class ConvAlgorithm : std::uint8_t { kAuto, kIm2col };
+
+// "auto" or "im2col"; ConfigError otherwise.
+ConvAlgorithm parse_conv_algorithm(const std::string& name);
 
 class WinogradConv {
  public:

@@ -101,7 +101,7 @@ TEST(Rep3Trunc, NoWrapErrorFarOutsideTheFixedPointRange) {
   auto v = random_signed(20000, (std::int64_t{1} << 61), 22);
   v.push_back(static_cast<Ring>((std::int64_t{1} << 62) - 1));
   v.push_back(static_cast<Ring>(-(std::int64_t{1} << 62)));
-  for (int bits : {1, 16, 32, 48}) {
+  for (int bits : {1, 16, 18, 32, 40, 48}) {  // wrap terms of 1, 2, 3, 4, 5 and 6 bytes
     auto out = run_rep3([&](Rep3& p) { return p.reveal(p.trunc(in0(p, v), bits)); });
     for (std::size_t e = 0; e < v.size(); ++e) {
       const std::int64_t d = as_signed(out[0][e]) - floor_shift(as_signed(v[e]), bits);

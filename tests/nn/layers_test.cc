@@ -53,12 +53,12 @@ void expect_near(const std::vector<double>& got, const std::vector<double>& want
 // Runs one architecture through Model<Clear> and ReferenceNet with the same
 // parameters, input and output gradient, and compares output, parameter
 // gradients and input gradient.
-void check_arch(const Architecture& arch, int batch, double tol) {
+void check_arch(const Architecture& arch, int batch, double tol, ConvAlgorithm conv = ConvAlgorithm::kAuto) {
   Fixture fx;
   ReferenceNet ref(arch, glorot_init(arch, 3));
   for (auto& lp : ref.params)
     for (std::size_t j = 0; j < lp.bias.size(); ++j) lp.bias[j] = 0.1 * static_cast<double>(j % 5) - 0.2;
-  Model<Clear> model(fx.p, arch);
+  Model<Clear> model(fx.p, arch, conv);
   model.set_public(ref.params);
   const auto x = random_vec(batch * arch.input.size(), 11);
   const auto y_ref = ref.forward(x, batch);
@@ -110,6 +110,9 @@ TEST(Layers, ConvStride2SamePaddingLikeNetD) {
 // Stride 1 over 8 or more channels: Winograd (host/nn/winograd.h).
 TEST(Layers, ConvWinograd5x5LikeNetC) {
   check_arch(single({12, 12, 20}, {.kind = LayerKind::kConv, .out = 6, .kernel = 5}), 2, 5e-3);
+  // --conv im2col: the same layer through im2col.
+  check_arch(single({12, 12, 20}, {.kind = LayerKind::kConv, .out = 6, .kernel = 5}), 2, 5e-3,
+             ConvAlgorithm::kIm2col);
 }
 
 TEST(Layers, ConvWinograd3x3PaddingOddOutput) {

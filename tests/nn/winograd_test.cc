@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "host/core/error.h"
 #include "host/nn/conv_geometry.h"
 
 namespace sqt::nn {
@@ -122,6 +123,17 @@ TEST(WinogradAxis, EveryKernelSizeComputesTwoCorrelationOutputs) {
     }
   }
   EXPECT_THROW(winograd_axis(1), std::invalid_argument);
+}
+
+TEST(ConvAlgorithm, NamesParseAndAWrongOneIsNamedInTheError) {
+  EXPECT_EQ(parse_conv_algorithm("auto"), ConvAlgorithm::kAuto);
+  EXPECT_EQ(parse_conv_algorithm("im2col"), ConvAlgorithm::kIm2col);
+  try {
+    parse_conv_algorithm("fft");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("'fft'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(WinogradPlan, OnlyStrideOneKernelsOfTwoToSevenOverEightChannels) {

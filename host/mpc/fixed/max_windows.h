@@ -89,17 +89,22 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
   while (c > 1) {
     const std::size_t pairs = c / 2;
     const ShareOf<P>& src = from_input ? x : cand;
-    auto at = [&](std::size_t o, std::size_t j) -> std::size_t {
-      return from_input ? windows[o * w + j] : o * c + j;
+    auto from_windows = [&](std::size_t o, std::size_t j) -> std::size_t { return windows[o * w + j]; };
+    auto from_cand = [&](std::size_t o, std::size_t j) -> std::size_t { return o * c + j; };
+    // The left candidates and left - right in one pass over the indices
+    // (instantiated per index map, so the loop does not branch on it).
+    auto gather = [&](auto at) {
+      return linear_overwrite_pair(src, out_n * pairs, out_n * pairs, [&](const Ring* in, Ring* l, Ring* d) {
+        for (std::size_t o = 0; o < out_n; ++o)
+          for (std::size_t i = 0; i < pairs; ++i) {
+            const Ring left_value = in[at(o, 2 * i)];
+            l[o * pairs + i] = left_value;
+            d[o * pairs + i] = left_value - in[at(o, 2 * i + 1)];
+          }
+      });
     };
-    ShareOf<P> left = linear_overwrite(src, out_n * pairs, [&](const Ring* in, Ring* out) {
-      for (std::size_t o = 0; o < out_n; ++o)
-        for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[at(o, 2 * i)];
-    });
-    const ShareOf<P> left_minus_right = linear_overwrite(src, out_n * pairs, [&](const Ring* in, Ring* out) {
-      for (std::size_t o = 0; o < out_n; ++o)
-        for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[at(o, 2 * i)] - in[at(o, 2 * i + 1)];
-    });
+    auto at = [&](std::size_t o, std::size_t j) { return from_input ? from_windows(o, j) : from_cand(o, j); };
+    auto [left, left_minus_right] = from_input ? gather(from_windows) : gather(from_cand);
     FactorOf<P> take_right = p.ltz_factor(left_minus_right);  // [right > left]
     // winner = left - c (left - right)
     ShareOf<P> winners = p.sub(std::move(left), p.mul_factor(take_right, left_minus_right));
@@ -110,13 +115,14 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
       const ShareOf<P> last = linear_overwrite(src, out_n, [&](const Ring* in, Ring* out) {
         for (std::size_t o = 0; o < out_n; ++o) out[o] = in[at(o, c - 1)];
       });
-      const ShareOf<P> both = concat(winners, last);
-      cand = linear_overwrite(both, out_n * next_c, [&](const Ring* in, Ring* out) {
-        for (std::size_t o = 0; o < out_n; ++o) {
-          for (std::size_t i = 0; i < pairs; ++i) out[o * next_c + i] = in[o * pairs + i];
-          out[o * next_c + pairs] = in[out_n * pairs + o];
-        }
-      });
+      cand = linear_overwrite2(winners, last, out_n * next_c,
+                               [&](const Ring* won, const Ring* unpaired, Ring* out) {
+                                 for (std::size_t o = 0; o < out_n; ++o) {
+                                   for (std::size_t i = 0; i < pairs; ++i)
+                                     out[o * next_c + i] = won[o * pairs + i];
+                                   out[o * next_c + pairs] = unpaired[o];
+                                 }
+                               });
     }
     r.routing.levels.push_back({c, std::move(take_right)});
     from_input = false;
@@ -152,10 +158,8 @@ ShareOf<P> route_back(P& p, const MaxRouting<P>& routing, const ShareOf<P>& g) {
       });
     }
     const ShareOf<P> to_right = p.mul_factor(routing.levels[l].take_right, next_c == pairs ? node : g_pairs);
-    const ShareOf<P> both = concat(node, to_right);
-    node = linear_overwrite(both, out_n * c, [&](const Ring* in, Ring* out) {
-      const Ring* up = in;                      // out_n x next_c
-      const Ring* right = in + out_n * next_c;  // out_n x pairs
+    node = linear_overwrite2(node, to_right, out_n * c, [&](const Ring* up, const Ring* right, Ring* out) {
+      // up: out_n x next_c, right: out_n x pairs
       for (std::size_t o = 0; o < out_n; ++o) {
         for (std::size_t i = 0; i < pairs; ++i) {
           out[o * c + 2 * i] = up[o * next_c + i] - right[o * pairs + i];

@@ -47,8 +47,9 @@ backend::PrgSeed draw_key(std::uint64_t seed, int party) {
   return key;
 }
 
-// Width in bytes of a value known to be reduced mod 2^bits.
-std::size_t small_width(int bits) { return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8; }
+// Width in bytes of a value known to be reduced mod 2^bits: whole bytes, so
+// a Winograd layer's 18-bit terms take 3 (docs/PROTOCOLS.md).
+std::size_t small_width(int bits) { return static_cast<std::size_t>((bits + 7) / 8); }
 
 // Narrowing and widening loops with the width as a compile-time type, so
 // they vectorize (a per-element memcpy of a run-time width does not).
@@ -69,17 +70,40 @@ void unpack_as(const std::byte* in, std::span<Ring> v) {
   }
 }
 
-// Calls f with a value of the unsigned type that is `w` bytes wide (1, 2, 4, 8).
+// The low `w` bytes of each value, for the widths without an integer type.
+void pack_bytes(std::span<const Ring> v, std::size_t w, std::byte* out) {
+  for (std::size_t e = 0; e < v.size(); ++e)
+    for (std::size_t b = 0; b < w; ++b) out[e * w + b] = static_cast<std::byte>(v[e] >> (8 * b));
+}
+
+void unpack_bytes(const std::byte* in, std::size_t w, std::span<Ring> v) {
+  for (std::size_t e = 0; e < v.size(); ++e) {
+    Ring x = 0;
+    for (std::size_t b = 0; b < w; ++b) x |= static_cast<Ring>(in[e * w + b]) << (8 * b);
+    v[e] = x;
+  }
+}
+
+// Calls f with a value of the unsigned type that is `w` bytes wide (1, 2, 4,
+// 8), or returns false for the other widths.
 template <class F>
-void with_width_type(std::size_t w, F&& f) {
-  if (w == 1)
-    f(std::uint8_t{});
-  else if (w == 2)
-    f(std::uint16_t{});
-  else if (w == 4)
-    f(std::uint32_t{});
-  else
-    f(std::uint64_t{});
+bool with_width_type(std::size_t w, F&& f) {
+  switch (w) {
+    case 1:
+      f(std::uint8_t{});
+      return true;
+    case 2:
+      f(std::uint16_t{});
+      return true;
+    case 4:
+      f(std::uint32_t{});
+      return true;
+    case 8:
+      f(std::uint64_t{});
+      return true;
+    default:
+      return false;
+  }
 }
 
 std::size_t small_bytes(std::span<const TruncRun> runs) {
@@ -95,7 +119,9 @@ void send_small(net::Network& net, int peer, std::span<const Ring> v, std::span<
   std::size_t at = 0, pos = 0;
   for (const auto& r : runs) {
     const std::size_t w = small_width(r.bits);
-    with_width_type(w, [&](auto t) { pack_as<decltype(t)>(v.subspan(at, r.count), buf.data() + pos); });
+    const auto run = v.subspan(at, r.count);
+    if (!with_width_type(w, [&](auto t) { pack_as<decltype(t)>(run, buf.data() + pos); }))
+      pack_bytes(run, w, buf.data() + pos);
     at += r.count;
     pos += r.count * w;
   }
@@ -109,9 +135,9 @@ RingVec recv_small(net::Network& net, int peer, std::size_t n, std::span<const T
   std::size_t at = 0, pos = 0;
   for (const auto& r : runs) {
     const std::size_t w = small_width(r.bits);
-    with_width_type(w, [&](auto t) {
-      unpack_as<decltype(t)>(buf.data() + pos, std::span<Ring>(v).subspan(at, r.count));
-    });
+    const auto run = std::span<Ring>(v).subspan(at, r.count);
+    if (!with_width_type(w, [&](auto t) { unpack_as<decltype(t)>(buf.data() + pos, run); }))
+      unpack_bytes(buf.data() + pos, w, run);
     at += r.count;
     pos += r.count * w;
   }
