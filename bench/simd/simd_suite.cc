@@ -5,6 +5,7 @@
 
 #include "bench/core/suites.h"
 #include "bench/simd/aead_cases.h"
+#include "bench/simd/conv_transform_cases.h"
 #include "bench/simd/gemm_cases.h"
 #include "bench/simd/kernel_cases.h"
 
@@ -24,6 +25,7 @@ void run_simd_suite(SuiteContext& context) {
   simd_suite::add_aead_cases(quick, cases);
   simd_suite::add_elementwise_cases(quick, cases);
   simd_suite::add_transpose_cases(quick, cases);
+  simd_suite::add_conv_transform_cases(quick, cases);
   run_timed_cases(context, "simd", cases);
 }
 

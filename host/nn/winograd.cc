@@ -55,6 +55,29 @@ void apply(const std::vector<int>& m, bool transposed, int rows, int cols, const
   }
 }
 
+// The same, reading each input row once and updating the outputs as it goes:
+// for inputs much larger than the outputs (the per-point products, 12 times
+// the layer's output), which apply would read once per output row.
+void apply_input_major(const std::vector<int>& m, bool transposed, int rows, int cols, const Ring* in,
+                       std::size_t in_stride, Ring* out, std::size_t out_stride, std::size_t len) {
+  std::vector<bool> written(static_cast<std::size_t>(rows), false);
+  for (int j = 0; j < cols; ++j) {
+    const Ring* x = in + j * in_stride;
+    for (int i = 0; i < rows; ++i) {
+      const int c =
+          transposed ? m[static_cast<std::size_t>(j) * rows + i] : m[static_cast<std::size_t>(i) * cols + j];
+      if (c == 0) continue;
+      if (written[i])
+        scaled<true>(c, x, out + i * out_stride, len);
+      else
+        scaled<false>(c, x, out + i * out_stride, len);
+      written[i] = true;
+    }
+  }
+  for (int i = 0; i < rows; ++i)
+    if (!written[i]) std::fill_n(out + i * out_stride, len, Ring{0});
+}
+
 // Tiles transformed together: their runs of channels form one long run.
 constexpr std::size_t kChunk = 32;
 
@@ -187,8 +210,8 @@ void WinogradConv::output(std::size_t batch, const Ring* z, Ring* y) const {
   for (std::size_t t0 = 0; t0 < tiles; t0 += kChunk) {
     const std::size_t count = std::min(kChunk, tiles - t0);
     for (int pb = 0; pb < p; ++pb)
-      apply(axis_.at, false, 2, p, z + (pb * tiles + t0) * o, p * tiles * o, t1.data() + pb * run, p * run,
-            count * o);
+      apply_input_major(axis_.at, false, 2, p, z + (pb * tiles + t0) * o, p * tiles * o, t1.data() + pb * run,
+                        p * run, count * o);
     for (int i = 0; i < 2; ++i)
       apply(axis_.at, false, 2, p, t1.data() + i * p * run, run, out.data() + i * 2 * run, run, count * o);
     for (std::size_t slot = 0; slot < count; ++slot) {
@@ -243,8 +266,8 @@ void WinogradConv::input_adjoint(std::size_t batch, const Ring* pv, Ring* dx) co
   for (std::size_t t0 = 0; t0 < tiles; t0 += kChunk) {
     const std::size_t count = std::min(kChunk, tiles - t0);
     for (int pb = 0; pb < p; ++pb)
-      apply(axis_.bt, true, n, p, pv + (pb * tiles + t0) * c, p * tiles * c, t1.data() + pb * run, p * run,
-            count * c);
+      apply_input_major(axis_.bt, true, n, p, pv + (pb * tiles + t0) * c, p * tiles * c, t1.data() + pb * run,
+                        p * run, count * c);
     for (int ih = 0; ih < n; ++ih)
       apply(axis_.bt, true, n, p, t1.data() + ih * p * run, run, dd.data() + ih * n * run, run, count * c);
     for (std::size_t slot = 0; slot < count; ++slot) {
