@@ -138,7 +138,14 @@ WinogradAxis winograd_axis(int r) {
 std::optional<WinogradConv> WinogradConv::plan(const ConvGeometry& g) {
   if (g.stride != 1 || g.kernel < 2 || g.kernel > 7 || g.in_c < 8 || g.out_h < 1 || g.out_w < 1)
     return std::nullopt;
-  return WinogradConv(g, winograd_axis(g.kernel));
+  WinogradConv plan(g, winograd_axis(g.kernel));
+  // Tiles past a small output's edge compute outputs that are thrown away
+  // (AlexNet's 1x1 outputs: 16 products for 9): require a quarter fewer
+  // products than im2col.
+  const std::size_t winograd_products = plan.tiles(1) * plan.points();
+  const std::size_t direct_products = g.positions() * static_cast<std::size_t>(g.kernel) * g.kernel;
+  if (4 * winograd_products > 3 * direct_products) return std::nullopt;
+  return plan;
 }
 
 WinogradConv::WinogradConv(const ConvGeometry& g, WinogradAxis axis)

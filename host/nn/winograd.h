@@ -58,8 +58,9 @@ class WinogradConv {
   static constexpr int kExtraBits = 2;
 
   // A plan when the layer is one Winograd pays for: stride 1, a kernel of
-  // 2-7 taps and at least 8 input channels (fewer makes the per-point GEMMs
-  // too thin to beat one im2col GEMM).
+  // 2-7 taps, at least 8 input channels (fewer makes the per-point GEMMs
+  // too thin to beat one im2col GEMM) and at most 3/4 of im2col's products
+  // (small outputs waste most of their edge tiles).
   static std::optional<WinogradConv> plan(const ConvGeometry& g);
 
   std::size_t points() const { return static_cast<std::size_t>(axis_.points) * axis_.points; }

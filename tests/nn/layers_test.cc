@@ -109,6 +109,8 @@ TEST(Layers, ConvStride2SamePaddingLikeNetD) {
 
 // Stride 1 over 8 or more channels: Winograd (host/nn/winograd.h).
 TEST(Layers, ConvWinograd5x5LikeNetC) {
+  ASSERT_TRUE(WinogradConv::plan(
+      ConvGeometry::make({12, 12, 20}, {.kind = LayerKind::kConv, .out = 6, .kernel = 5})));
   check_arch(single({12, 12, 20}, {.kind = LayerKind::kConv, .out = 6, .kernel = 5}), 2, 5e-3);
   // --conv im2col: the same layer through im2col.
   check_arch(single({12, 12, 20}, {.kind = LayerKind::kConv, .out = 6, .kernel = 5}), 2, 5e-3,
@@ -116,6 +118,8 @@ TEST(Layers, ConvWinograd5x5LikeNetC) {
 }
 
 TEST(Layers, ConvWinograd3x3PaddingOddOutput) {
+  ASSERT_TRUE(WinogradConv::plan(
+      ConvGeometry::make({7, 8, 9}, {.kind = LayerKind::kConv, .out = 4, .kernel = 3, .padding = 1})));
   check_arch(single({7, 8, 9}, {.kind = LayerKind::kConv, .out = 4, .kernel = 3, .padding = 1}), 2, 3e-3);
 }
 

@@ -101,7 +101,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, WinogradConvTest,
                                                 6},                  // network C's second conv, fewer outputs
                                            Case{11, 9, 8, 5, 0, 3},  // odd output: the last tiles overhang
                                            Case{7, 8, 9, 3, 1, 4},   // 3x3 with padding
-                                           Case{6, 6, 8, 2, 0, 2},   // 2 taps: F(2, 2) alone
+                                           Case{7, 7, 8, 2, 0, 2},   // 2 taps: F(2, 2) alone
                                            Case{9, 10, 8, 4, 2, 3},  // 4 taps: two F(2, 2)
                                            Case{10, 9, 8, 7, 3, 2},  // 7 taps: F(2, 3) + 2 F(2, 2)
                                            Case{14, 13, 8, 3, 1, 2}));  // 98 tiles: several chunks
@@ -142,6 +142,14 @@ TEST(WinogradPlan, OnlyStrideOneKernelsOfTwoToSevenOverEightChannels) {
   EXPECT_FALSE(WinogradConv::plan(geometry(28, 28, 1, 5, 0, 20)).has_value());   // one channel
   EXPECT_FALSE(WinogradConv::plan(geometry(12, 12, 20, 1, 0, 50)).has_value());  // 1x1
   EXPECT_FALSE(WinogradConv::plan(geometry(12, 12, 20, 9, 0, 50)).has_value());  // 9x9
+  // AlexNet's 3x3 convs on 1x1 maps: one tile of 16 products for 9.
+  EXPECT_FALSE(WinogradConv::plan(geometry(1, 1, 256, 3, 1, 384)).has_value());
+  // Its 5x5 conv on a 4x4 map (2x2 output): 49 products for 100.
+  EXPECT_TRUE(WinogradConv::plan(geometry(4, 4, 96, 5, 1, 256)).has_value());
+  // AlexNet's 3x3 convs on 1x1 maps: one tile of 16 products for 9.
+  EXPECT_FALSE(WinogradConv::plan(geometry(1, 1, 256, 3, 1, 384)).has_value());
+  // Its 5x5 conv on a 4x4 map (2x2 output): 49 products for 100.
+  EXPECT_TRUE(WinogradConv::plan(geometry(4, 4, 96, 5, 1, 256)).has_value());
   auto strided = LayerSpec{.kind = LayerKind::kConv, .out = 8, .kernel = 3, .stride = 2, .padding = 1};
   EXPECT_FALSE(WinogradConv::plan(ConvGeometry::make(Shape{12, 12, 16}, strided)).has_value());
 }
