@@ -110,6 +110,21 @@ TEST(Rep3Trunc, NoWrapErrorFarOutsideTheFixedPointRange) {
   }
 }
 
+// Wrap terms of 3 and 5 bytes for runs of 1-9 values: the packing's
+// byte-by-byte tail (and its 8-byte words from 3 values on) stays in bounds.
+TEST(Rep3Trunc, ShortRunsOfOddWidthWrapTerms) {
+  for (std::size_t n = 1; n <= 9; ++n) {
+    const auto v = random_signed(n, std::int64_t{1} << 50, 60 + n);
+    for (int bits : {18, 40}) {
+      auto out = run_rep3([&](Rep3& p) { return p.reveal(p.trunc(in0(p, v), bits)); });
+      for (std::size_t e = 0; e < n; ++e) {
+        const std::int64_t d = as_signed(out[0][e]) - floor_shift(as_signed(v[e]), bits);
+        ASSERT_TRUE(d == 0 || d == 1) << "n " << n << " bits " << bits << " x=" << as_signed(v[e]);
+      }
+    }
+  }
+}
+
 TEST(Rep3Trunc, ExactModeIsTheFloor) {
   const int f = 16, k = 31;
   auto v = random_signed(5000, (std::int64_t{1} << (k - 1)) - 1, 23);

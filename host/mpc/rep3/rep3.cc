@@ -70,14 +70,30 @@ void unpack_as(const std::byte* in, std::span<Ring> v) {
   }
 }
 
-// The low `w` bytes of each value, for the widths without an integer type.
+// The low `w` bytes of each value, for the widths without an integer type
+// (3, 5, 6, 7). While 8 bytes fit in the run, a value is written as 8 bytes
+// (little endian), the next one overwriting them from byte w on (and read as
+// 8 bytes, masked); the last few byte by byte.
+std::size_t whole_word_values(std::size_t n, std::size_t w) {
+  return n * w >= sizeof(Ring) ? (n * w - sizeof(Ring)) / w + 1 : 0;
+}
+
 void pack_bytes(std::span<const Ring> v, std::size_t w, std::byte* out) {
-  for (std::size_t e = 0; e < v.size(); ++e)
+  const std::size_t n = v.size(), fast = whole_word_values(n, w);
+  for (std::size_t e = 0; e < fast; ++e) std::memcpy(out + e * w, &v[e], sizeof(Ring));
+  for (std::size_t e = fast; e < n; ++e)
     for (std::size_t b = 0; b < w; ++b) out[e * w + b] = static_cast<std::byte>(v[e] >> (8 * b));
 }
 
 void unpack_bytes(const std::byte* in, std::size_t w, std::span<Ring> v) {
-  for (std::size_t e = 0; e < v.size(); ++e) {
+  const std::size_t n = v.size(), fast = whole_word_values(n, w);
+  const Ring mask = (Ring{1} << (8 * w)) - 1;
+  for (std::size_t e = 0; e < fast; ++e) {
+    Ring x;
+    std::memcpy(&x, in + e * w, sizeof(Ring));
+    v[e] = x & mask;
+  }
+  for (std::size_t e = fast; e < n; ++e) {
     Ring x = 0;
     for (std::size_t b = 0; b < w; ++b) x |= static_cast<Ring>(in[e * w + b]) << (8 * b);
     v[e] = x;
