@@ -245,6 +245,32 @@ TEST(Rep3Trunc, BlockedTermsMultiplyBlockByBlockBeforeTheMap) {
   for (const auto& c : caught) EXPECT_EQ(c, std::vector<Ring>{1});
 }
 
+// Products whose A is smaller than B and the reverse: the party after the
+// cheap one sums the smaller operand of its two components; general path.
+TEST(Rep3Trunc, ProductsSumTheSmallerOperand) {
+  const int f = 16;
+  for (auto [m, n] : {std::pair<std::size_t, std::size_t>{2, 30}, {30, 2}}) {
+    const std::size_t k = 5;
+    const auto a = random_signed(m * k, std::int64_t{1} << 20, 70 + m),
+               b = random_signed(k * n, std::int64_t{1} << 20, 71 + m);
+    std::vector<Ring> expected(m * n, 0);
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        for (std::size_t l = 0; l < k; ++l) expected[i * n + j] += a[i * k + l] * b[l * n + j];
+    // Three products, so that every party is once the one after the cheap one.
+    std::vector<Ring> three = expected;
+    three.insert(three.end(), expected.begin(), expected.end());
+    three.insert(three.end(), expected.begin(), expected.end());
+    expect_matmuls_trunc(
+        {a, b},
+        [&](const std::vector<Rep3::Share>& in) {
+          const mpc::MatmulTerm<Rep3::Share> t{Trans::kNo, Trans::kNo, m, n, k, &in[0], &in[1], m * n, {}};
+          return Terms{t, t, t};
+        },
+        three, f, {}, true);
+  }
+}
+
 // Terms with their own shifts (a dense layer's dX at 2f and dW at f): the
 // runs are truncated by 32, 16 and 32 bits, each against scalar code.
 TEST(Rep3Trunc, TermsKeepTheirOwnShifts) {

@@ -521,10 +521,16 @@ void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb
   if (role == 0) {
     const RingVec asum = sum(a, a_at, m * k), bsum = sum(b, b_at, k * n);
     be.gemm(ta, tb, m, n, k, asum.data(), bsum.data(), z.data(), accumulate);
-  } else if (role == 1) {  // holds (A_{c+1}, A_{c+2})
-    const RingVec bsum = sum(b, b_at, k * n);
-    be.gemm(ta, tb, m, n, k, a1, bsum.data(), z.data(), accumulate);
-    be.gemm(ta, tb, m, n, k, a0, b1, z.data(), true);
+  } else if (role == 1) {  // holds (A_{c+1}, A_{c+2}): its three terms, summing the smaller operand
+    if (k * n <= m * k) {  // A_{c+2} (B_{c+1} + B_{c+2}) + A_{c+1} B_{c+2}
+      const RingVec bsum = sum(b, b_at, k * n);
+      be.gemm(ta, tb, m, n, k, a1, bsum.data(), z.data(), accumulate);
+      be.gemm(ta, tb, m, n, k, a0, b1, z.data(), true);
+    } else {  // (A_{c+1} + A_{c+2}) B_{c+2} + A_{c+2} B_{c+1}
+      const RingVec asum = sum(a, a_at, m * k);
+      be.gemm(ta, tb, m, n, k, asum.data(), b1, z.data(), accumulate);
+      be.gemm(ta, tb, m, n, k, a1, b0, z.data(), true);
+    }
   } else {  // holds (A_{c+2}, A_c)
     be.gemm(ta, tb, m, n, k, a0, b1, z.data(), accumulate);
     be.gemm(ta, tb, m, n, k, a1, b0, z.data(), true);
