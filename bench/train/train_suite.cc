@@ -48,18 +48,6 @@ void measure(const P& p, double& seconds, std::uint64_t& bytes, std::uint64_t& r
   rounds += nn::rounds_of(p) - r0;
 }
 
-// Whether `auto` runs some convolution of arch through Winograd.
-bool has_winograd_layer(const nn::Architecture& arch) {
-  const auto shapes = nn::layer_output_shapes(arch);
-  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
-    const nn::Shape in = i == 0 ? arch.input : shapes[i - 1];
-    if (arch.layers[i].kind == nn::LayerKind::kConv &&
-        nn::WinogradConv::plan(nn::ConvGeometry::make(in, arch.layers[i])).has_value())
-      return true;
-  }
-  return false;
-}
-
 // Runs `repeats` x `batches` SGD steps of `model` on random data owned by
 // party 0; seconds per batch is the median over the repeats (one party's
 // scheduling hiccup moves a single short run by tens of percent).
@@ -165,7 +153,8 @@ void run_train_suite(SuiteContext& context) {
     }
     row("softmax_ce", c.softmax.forward_s, 0, c.softmax.forward_bytes, c.softmax.forward_rounds);
     row("optimizer", 0, c.optimizer.backward_s, c.optimizer.backward_bytes, c.optimizer.backward_rounds);
-    if (has_winograd_layer(arch)) {
+    const auto plans = nn::winograd_plans(arch, nn::ConvAlgorithm::kAuto);
+    if (std::any_of(plans.begin(), plans.end(), [](const auto& plan) { return plan.has_value(); })) {
       // The same batches with every convolution through im2col: the
       // baseline of the Winograd layers, measured in the same run.
       const BatchCost im2col = time_batches(rep3, model, batch, batches, repeats, nn::ConvAlgorithm::kIm2col);

@@ -73,7 +73,10 @@ class Model {
   using S = typename P::Share;
 
   Model(P& p, Architecture arch, ConvAlgorithm conv = ConvAlgorithm::kAuto)
-      : p_(p), arch_(std::move(arch)), shapes_(layer_output_shapes(arch_)), conv_(conv) {
+      : p_(p),
+        arch_(std::move(arch)),
+        shapes_(layer_output_shapes(arch_)),
+        winograd_(winograd_plans(arch_, conv)) {
     std::size_t off = 0;
     for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
       w_off_.push_back(off);
@@ -213,9 +216,6 @@ class Model {
   };
 
   int f() const { return p_.fixed().f; }
-  std::optional<WinogradConv> winograd_plan(const ConvGeometry& g) const {
-    return conv_ == ConvAlgorithm::kIm2col ? std::nullopt : WinogradConv::plan(g);
-  }
   Shape in_shape(std::size_t i) const { return i == 0 ? arch_.input : shapes_[i - 1]; }
 
   const std::vector<std::uint32_t>& windows(std::size_t i, std::size_t batch) {
@@ -250,7 +250,7 @@ class Model {
         const std::size_t rows = batch * g.positions();
         const S w = slice(theta_, w_off_[i], g.patch() * g.out_c);
         S y;
-        if (const auto wino = winograd_plan(g)) {
+        if (const auto& wino = winograd_[i]) {
           y = winograd_forward(*wino, x, w, batch, train, c);
         } else {
           S cols = mpc::linear_overwrite(x, rows * g.patch(),
@@ -382,7 +382,7 @@ class Model {
         const std::size_t rows = batch * g.positions();
         const std::size_t out_c = static_cast<std::size_t>(g.out_c);
         const std::size_t nw = g.patch() * out_c;
-        if (const auto wino = winograd_plan(g)) {
+        if (const auto& wino = winograd_[i]) {
           // dX = B [Yhat U'^T] B^T (overlap-added) and dW = G'^T [V^T Yhat] G',
           // both 4 times the true value, with Yhat = A dY A^T.
           const std::size_t points = wino->points(), tiles = wino->tiles(batch);
@@ -448,7 +448,7 @@ class Model {
   P& p_;
   Architecture arch_;
   std::vector<Shape> shapes_;
-  ConvAlgorithm conv_;
+  std::vector<std::optional<WinogradConv>> winograd_;  // per layer (winograd.h)
   std::vector<std::size_t> w_off_, b_off_;
   std::size_t param_count_ = 0;
   S theta_, grad_;

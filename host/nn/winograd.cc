@@ -101,6 +101,18 @@ ConvAlgorithm parse_conv_algorithm(const std::string& name) {
   throw ConfigError("unknown convolution algorithm '" + name + "' (auto or im2col)");
 }
 
+std::vector<std::optional<WinogradConv>> winograd_plans(const Architecture& arch, ConvAlgorithm conv) {
+  std::vector<std::optional<WinogradConv>> plans(arch.layers.size());
+  if (conv == ConvAlgorithm::kIm2col) return plans;
+  const std::vector<Shape> shapes = layer_output_shapes(arch);
+  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+    if (arch.layers[i].kind != LayerKind::kConv) continue;
+    const Shape in = i == 0 ? arch.input : shapes[i - 1];
+    plans[i] = WinogradConv::plan(ConvGeometry::make(in, arch.layers[i]));
+  }
+  return plans;
+}
+
 WinogradAxis winograd_axis(int r) {
   if (r < 2) throw std::invalid_argument("winograd_axis: a kernel of " + std::to_string(r) + " taps");
   // As many 3-tap pieces as possible, the rest (1 or 2 taps short) in 2s.

@@ -90,4 +90,8 @@ class WinogradConv {
   std::size_t tiles_h_ = 0, tiles_w_ = 0;
 };
 
+// Per layer of arch, its Winograd plan under `conv` (empty for every other
+// layer): what Model runs, decided once per network.
+std::vector<std::optional<WinogradConv>> winograd_plans(const Architecture& arch, ConvAlgorithm conv);
+
 }  // namespace sqt::nn

@@ -136,6 +136,16 @@ TEST(ConvAlgorithm, NamesParseAndAWrongOneIsNamedInTheError) {
   }
 }
 
+TEST(WinogradPlan, PerLayerOfANetworkAndNoneWithIm2col) {
+  const Architecture c = make_architecture("C");
+  const auto plans = winograd_plans(c, ConvAlgorithm::kAuto);
+  ASSERT_EQ(plans.size(), c.layers.size());
+  for (std::size_t i = 0; i < plans.size(); ++i)
+    EXPECT_EQ(plans[i].has_value(), i == 3) << "layer " << i;  // the second conv, 12x12x20 -> 8x8x50
+  EXPECT_EQ(plans[3]->geometry().in_c, 20);
+  for (const auto& plan : winograd_plans(c, ConvAlgorithm::kIm2col)) EXPECT_FALSE(plan.has_value());
+}
+
 TEST(WinogradPlan, OnlyStrideOneKernelsOfTwoToSevenOverEightChannels) {
   EXPECT_TRUE(WinogradConv::plan(geometry(12, 12, 20, 5, 0, 50)).has_value());
   EXPECT_EQ(WinogradConv::plan(geometry(12, 12, 20, 5, 0, 50))->points(), 49u);

@@ -480,15 +480,11 @@ void check_matmul_shapes(std::size_t m, std::size_t n, std::size_t k, const Shar
 }
 
 // One block of A and B: the block's m*k values of A start at a_at, its k*n
-// values of B at b_at.
+// values of B at b_at. The callers have checked the sizes (check_matmul_shapes,
+// or matmul_terms_total for the blocks of a term).
 void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb, std::size_t m,
                   std::size_t n, std::size_t k, const ShareVec<2>& a, std::size_t a_at, const ShareVec<2>& b,
                   std::size_t b_at, std::span<Ring> z, bool accumulate = true) {
-  if (a.size() < a_at + m * k || b.size() < b_at + k * n) {
-    throw ShapeError("rep3 matmul: A has " + std::to_string(a.size()) + " elements and B " +
-                     std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
-                     " and " + std::to_string(k) + "x" + std::to_string(n));
-  }
   auto sum = [](const ShareVec<2>& x, std::size_t at, std::size_t len) {
     RingVec s(len);
     const Ring* x0 = x.part[0].data() + at;
