@@ -62,6 +62,11 @@ std::vector<GemmShape> gemm_shapes(bool quick) {
       {"c_conv2_fwd", N, N, 128 * 8 * 8, 50, 500},
       {"c_conv2_bwd_cols", N, T, 128 * 8 * 8, 500, 50},
       {"c_conv2_bwd_weight", T, N, 500, 50, 128 * 8 * 8},
+      // The same conv by Winograd (host/nn/winograd.h): one product per
+      // transform point (49 of them), 16 tiles of 2x2 outputs per image.
+      {"c_conv2_wino_fwd", N, N, 128 * 16, 50, 20},
+      {"c_conv2_wino_bwd_input", N, T, 128 * 16, 20, 50},
+      {"c_conv2_wino_bwd_weight", T, N, 20, 50, 128 * 16},
   };
 }
 
