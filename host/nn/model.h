@@ -297,7 +297,7 @@ class Model {
                                   .out_n = batch * g.positions() * out_c,
                                   .map = [&](const Ring* z, Ring* y) { wino.output(batch, z, y); },
                                   .blocks = points};
-    S y = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(&term, 1), f() + WinogradConv::kExtraBits);
+    S y = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(&term, 1), f() + wino.extra_bits());
     if (train) {
       c.input = std::move(v);
       c.winograd_weights = std::move(u);
@@ -387,7 +387,7 @@ class Model {
           // both 4 times the true value, with Yhat = A dY A^T.
           const std::size_t points = wino->points(), tiles = wino->tiles(batch);
           const std::size_t in_c = static_cast<std::size_t>(g.in_c);
-          const int bits = f() + WinogradConv::kExtraBits;
+          const int bits = f() + wino->extra_bits();
           const S yhat = mpc::linear_overwrite(dy, points * tiles * out_c, [&](const Ring* src, Ring* dst) {
             wino->output_adjoint(batch, src, dst);
           });
@@ -415,7 +415,7 @@ class Model {
                            .bits = bits,
                            .blocks = points});
           return finish_param_layer(i, terms, need_dx ? batch * g.in_size() : 0, nw, dy, rows, out_c, fold,
-                                    WinogradConv::kExtraBits);
+                                    wino->extra_bits());
         }
         const S w = need_dx ? slice(theta_, w_off_[i], nw) : S{};  // only dX reads W
         // dW = cols^T dY; dX = col2im(dY W^T), mapped before the truncation

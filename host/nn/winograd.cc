@@ -1,6 +1,7 @@
 #include "host/nn/winograd.h"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 #include <string>
 
@@ -9,25 +10,24 @@
 namespace sqt::nn {
 namespace {
 
-// y (+)= c x over n values; the coefficients are small, mostly +-1.
+// y (+)= c x over n values. Most coefficients of the input and output
+// transforms are +-1 or +-2^j; G' holds full ring values.
 template <bool kAdd>
-void scaled(int c, const Ring* x, Ring* y, std::size_t n) {
+void scaled(Ring c, const Ring* x, Ring* y, std::size_t n) {
   auto put = [&](std::size_t i, Ring v) { y[i] = kAdd ? y[i] + v : v; };
-  switch (c) {
-    case 1:
-      for (std::size_t i = 0; i < n; ++i) put(i, x[i]);
-      return;
-    case -1:
-      for (std::size_t i = 0; i < n; ++i) put(i, Ring{0} - x[i]);
-      return;
-    case 2:
-      for (std::size_t i = 0; i < n; ++i) put(i, x[i] << 1);
-      return;
-    case -2:
-      for (std::size_t i = 0; i < n; ++i) put(i, Ring{0} - (x[i] << 1));
-      return;
-    default:
-      for (std::size_t i = 0; i < n; ++i) put(i, static_cast<Ring>(c) * x[i]);
+  const Ring minus = Ring{0} - c;
+  if (c == 1) {
+    for (std::size_t i = 0; i < n; ++i) put(i, x[i]);
+  } else if (minus == 1) {
+    for (std::size_t i = 0; i < n; ++i) put(i, Ring{0} - x[i]);
+  } else if (std::has_single_bit(c)) {
+    const int s = std::countr_zero(c);
+    for (std::size_t i = 0; i < n; ++i) put(i, x[i] << s);
+  } else if (std::has_single_bit(minus)) {
+    const int s = std::countr_zero(minus);
+    for (std::size_t i = 0; i < n; ++i) put(i, Ring{0} - (x[i] << s));
+  } else {
+    for (std::size_t i = 0; i < n; ++i) put(i, c * x[i]);
   }
 }
 
@@ -36,13 +36,13 @@ void scaled(int c, const Ring* x, Ring* y, std::size_t n) {
 // m is stored cols x rows and read as its transpose. The first non-zero
 // term is written, not added (no zeroing pass); the runs are long (a chunk
 // of tiles), so the per-call cost stays small.
-void apply(const std::vector<int>& m, bool transposed, int rows, int cols, const Ring* in,
+void apply(const std::vector<Ring>& m, bool transposed, int rows, int cols, const Ring* in,
            std::size_t in_stride, Ring* out, std::size_t out_stride, std::size_t len) {
   for (int i = 0; i < rows; ++i) {
     Ring* o = out + i * out_stride;
     bool first = true;
     for (int j = 0; j < cols; ++j) {
-      const int c =
+      const Ring c =
           transposed ? m[static_cast<std::size_t>(j) * rows + i] : m[static_cast<std::size_t>(i) * cols + j];
       if (c == 0) continue;
       if (first)
@@ -58,13 +58,13 @@ void apply(const std::vector<int>& m, bool transposed, int rows, int cols, const
 // The same, reading each input row once and updating the outputs as it goes:
 // for inputs much larger than the outputs (the per-point products, 12 times
 // the layer's output), which apply would read once per output row.
-void apply_input_major(const std::vector<int>& m, bool transposed, int rows, int cols, const Ring* in,
+void apply_input_major(const std::vector<Ring>& m, bool transposed, int rows, int cols, const Ring* in,
                        std::size_t in_stride, Ring* out, std::size_t out_stride, std::size_t len) {
   std::vector<bool> written(static_cast<std::size_t>(rows), false);
   for (int j = 0; j < cols; ++j) {
     const Ring* x = in + j * in_stride;
     for (int i = 0; i < rows; ++i) {
-      const int c =
+      const Ring c =
           transposed ? m[static_cast<std::size_t>(j) * rows + i] : m[static_cast<std::size_t>(i) * cols + j];
       if (c == 0) continue;
       if (written[i])
@@ -80,18 +80,6 @@ void apply_input_major(const std::vector<int>& m, bool transposed, int rows, int
 
 // Tiles transformed together: their runs of channels form one long run.
 constexpr std::size_t kChunk = 32;
-
-// F(2, 3) on {0, 1, -1, inf} and F(2, 2) on {0, 1, inf}; G doubled.
-struct Piece {
-  int r, points;
-  std::vector<int> at, g, bt;
-};
-const Piece kF23{3,
-                 4,
-                 {1, 1, 1, 0, 0, 1, -1, 1},
-                 {-2, 0, 0, 1, 1, 1, 1, -1, 1, 0, 0, 2},
-                 {-1, 0, 1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, -1, 0, 1}};
-const Piece kF22{2, 3, {1, 1, 0, 0, 1, 1}, {-2, 0, 2, 2, 0, 2}, {-1, 1, 0, 0, 1, 0, 0, -1, 1}};
 
 }  // namespace
 
@@ -113,44 +101,31 @@ std::vector<std::optional<WinogradConv>> winograd_plans(const Architecture& arch
   return plans;
 }
 
-WinogradAxis winograd_axis(int r) {
-  if (r < 2) throw std::invalid_argument("winograd_axis: a kernel of " + std::to_string(r) + " taps");
-  // As many 3-tap pieces as possible, the rest (1 or 2 taps short) in 2s.
-  std::vector<const Piece*> pieces;
-  int left = r;
-  while (left > 0) {
-    if (left == 4 || left == 2) {
-      pieces.push_back(&kF22);
-      left -= 2;
-    } else {
-      pieces.push_back(&kF23);
-      left -= 3;
-    }
-  }
-  WinogradAxis a;
-  a.r = r;
-  for (const Piece* p : pieces) a.points += p->points;
-  a.at.assign(2 * a.points, 0);
-  a.g.assign(static_cast<std::size_t>(a.points) * r, 0);
-  a.bt.assign(static_cast<std::size_t>(a.points) * (r + 1), 0);
-  int row = 0, tap = 0;  // a piece's first point and first kernel tap
-  for (const Piece* p : pieces) {
-    for (int i = 0; i < p->points; ++i) {
-      for (int o = 0; o < 2; ++o) a.at[o * a.points + row + i] = p->at[o * p->points + i];
-      for (int k = 0; k < p->r; ++k) a.g[(row + i) * r + tap + k] = p->g[i * p->r + k];
-      // The piece reads inputs tap .. tap + p->r (its r + 1 window).
-      for (int t = 0; t <= p->r; ++t) a.bt[(row + i) * (r + 1) + tap + t] = p->bt[i * (p->r + 1) + t];
-    }
-    row += p->points;
-    tap += p->r;
-  }
-  return a;
+namespace {
+
+// Work of a plan per image, in units of one GEMM multiply-add: five GEMMs
+// per product (rep3's local products) for the forward, dX and dW products;
+// every party transforms both of its components (six transforms over the
+// parties), and a transform's multiply-add counts as four GEMM ones (they
+// are scalar, bound by memory).
+double estimated_work(const WinogradAxis& a, const ConvGeometry& g, std::size_t tiles) {
+  auto nonzero = [](const std::vector<Ring>& m) {
+    return static_cast<double>(std::count_if(m.begin(), m.end(), [](Ring x) { return x != 0; }));
+  };
+  const double p = a.points, ic = g.in_c, oc = g.out_c;
+  const double products = 3 * p * p * ic * oc * 5;
+  const double transforms = 2 * (2 * p * nonzero(a.bt) * ic + (p + a.m) * nonzero(a.at) * oc) * 6;
+  return static_cast<double>(tiles) * (products + 4 * transforms);
 }
 
-std::optional<WinogradConv> WinogradConv::plan(const ConvGeometry& g) {
+}  // namespace
+
+std::optional<WinogradConv> WinogradConv::plan_with_tile(const ConvGeometry& g, int m) {
   if (g.stride != 1 || g.kernel < 2 || g.kernel > 7 || g.in_c < 8 || g.out_h < 1 || g.out_w < 1)
     return std::nullopt;
-  WinogradConv plan(g, winograd_axis(g.kernel));
+  WinogradAxis axis = winograd_axis(g.kernel, m);
+  if (2 * axis.scale_bits > kMaxExtraBits) return std::nullopt;
+  WinogradConv plan(g, std::move(axis));
   // Tiles past a small output's edge compute outputs that are thrown away
   // (AlexNet's 1x1 outputs: 16 products for 9): require a quarter fewer
   // products than im2col.
@@ -160,8 +135,26 @@ std::optional<WinogradConv> WinogradConv::plan(const ConvGeometry& g) {
   return plan;
 }
 
+std::optional<WinogradConv> WinogradConv::plan(const ConvGeometry& g) {
+  std::optional<WinogradConv> best;
+  double best_work = 0;
+  for (const int m : {2, 3, 4, 6}) {
+    auto candidate = plan_with_tile(g, m);
+    if (!candidate) continue;
+    const double work = estimated_work(candidate->axis_, g, candidate->tiles(1));
+    if (!best || work < best_work) {
+      best = std::move(candidate);
+      best_work = work;
+    }
+  }
+  return best;
+}
+
 WinogradConv::WinogradConv(const ConvGeometry& g, WinogradAxis axis)
-    : g_(g), axis_(std::move(axis)), tiles_h_((g.out_h + 1) / 2), tiles_w_((g.out_w + 1) / 2) {}
+    : g_(g),
+      axis_(std::move(axis)),
+      tiles_h_((static_cast<std::size_t>(g.out_h) + axis_.m - 1) / axis_.m),
+      tiles_w_((static_cast<std::size_t>(g.out_w) + axis_.m - 1) / axis_.m) {}
 
 // The (image, tile row, tile column) of every tile, in order.
 template <class F>
@@ -173,7 +166,7 @@ void for_each_tile(std::size_t batch, std::size_t tiles_h, std::size_t tiles_w, 
 }
 
 void WinogradConv::input(std::size_t batch, const Ring* x, Ring* v) const {
-  const int n = g_.kernel + 1, p = axis_.points;
+  const int n = axis_.points, p = axis_.points, m = axis_.m;
   const std::size_t c = g_.in_c, tiles = this->tiles(batch), run = kChunk * c;
   // d[ih][iw][tile][c] and t1[a][iw][tile][c] for one chunk of tiles.
   std::vector<Ring> d(static_cast<std::size_t>(n) * n * run), t1(static_cast<std::size_t>(p) * n * run);
@@ -188,9 +181,9 @@ void WinogradConv::input(std::size_t batch, const Ring* x, Ring* v) const {
                   const std::size_t slot = tile % kChunk;
                   const Ring* img = x + b * g_.in_size();
                   for (int i = 0; i < n; ++i) {
-                    const int ih = static_cast<int>(2 * ty) - g_.padding + i;
+                    const int ih = static_cast<int>(m * ty) - g_.padding + i;
                     for (int j = 0; j < n; ++j) {
-                      const int iw = static_cast<int>(2 * tx) - g_.padding + j;
+                      const int iw = static_cast<int>(m * tx) - g_.padding + j;
                       Ring* dst = d.data() + (static_cast<std::size_t>(i) * n + j) * run + slot * c;
                       if (ih < 0 || ih >= g_.in_h || iw < 0 || iw >= g_.in_w)
                         std::fill_n(dst, c, Ring{0});
@@ -221,52 +214,52 @@ void WinogradConv::weights_adjoint(const Ring* du, Ring* dw) const {
 }
 
 void WinogradConv::output(std::size_t batch, const Ring* z, Ring* y) const {
-  const int p = axis_.points;
-  const std::size_t o = g_.out_c, tiles = this->tiles(batch), run = kChunk * o;
+  const int p = axis_.points, m = axis_.m;
+  const std::size_t o = g_.out_c, tiles = this->tiles(batch), run = kChunk * o, um = static_cast<std::size_t>(m);
   // t1[i][b][tile][o] = sum_a A^T[i][a] Z[a][b], then
   // out[i][j][tile][o] = sum_b A^T[j][b] t1[i][b].
-  std::vector<Ring> t1(2 * static_cast<std::size_t>(p) * run), out(4 * run);
+  std::vector<Ring> t1(um * p * run), out(um * um * run);
   for (std::size_t t0 = 0; t0 < tiles; t0 += kChunk) {
     const std::size_t count = std::min(kChunk, tiles - t0);
     for (int pb = 0; pb < p; ++pb)
-      apply_input_major(axis_.at, false, 2, p, z + (pb * tiles + t0) * o, p * tiles * o, t1.data() + pb * run,
+      apply_input_major(axis_.at, false, m, p, z + (pb * tiles + t0) * o, p * tiles * o, t1.data() + pb * run,
                         p * run, count * o);
-    for (int i = 0; i < 2; ++i)
-      apply(axis_.at, false, 2, p, t1.data() + i * p * run, run, out.data() + i * 2 * run, run, count * o);
+    for (int i = 0; i < m; ++i)
+      apply(axis_.at, false, m, p, t1.data() + i * p * run, run, out.data() + i * um * run, run, count * o);
     for (std::size_t slot = 0; slot < count; ++slot) {
       const std::size_t tile = t0 + slot, per_image = tiles_h_ * tiles_w_;
       const std::size_t b = tile / per_image, ty = tile % per_image / tiles_w_, tx = tile % tiles_w_;
       Ring* img = y + b * g_.positions() * o;
-      for (int i = 0; i < 2; ++i)
-        for (int j = 0; j < 2; ++j) {
-          const std::size_t oh = 2 * ty + i, ow = 2 * tx + j;
+      for (std::size_t i = 0; i < um; ++i)
+        for (std::size_t j = 0; j < um; ++j) {
+          const std::size_t oh = um * ty + i, ow = um * tx + j;
           if (oh < static_cast<std::size_t>(g_.out_h) && ow < static_cast<std::size_t>(g_.out_w))
-            std::copy_n(out.data() + (i * 2 + j) * run + slot * o, o, img + (oh * g_.out_w + ow) * o);
+            std::copy_n(out.data() + (i * um + j) * run + slot * o, o, img + (oh * g_.out_w + ow) * o);
         }
     }
   }
 }
 
 void WinogradConv::output_adjoint(std::size_t batch, const Ring* dy, Ring* yhat) const {
-  const int p = axis_.points;
-  const std::size_t o = g_.out_c, tiles = this->tiles(batch), run = kChunk * o;
+  const int p = axis_.points, m = axis_.m;
+  const std::size_t o = g_.out_c, tiles = this->tiles(batch), run = kChunk * o, um = static_cast<std::size_t>(m);
   // d[i][j][tile][o] (zero past the output's edge); Yhat = A dY A^T:
   // t1[a][j] = sum_i A^T[i][a] d[i][j], then Yhat[a][b] = sum_j A^T[j][b] t1[a][j].
-  std::vector<Ring> d(4 * run), t1(static_cast<std::size_t>(p) * 2 * run);
+  std::vector<Ring> d(um * um * run), t1(static_cast<std::size_t>(p) * um * run);
   auto flush = [&](std::size_t t0, std::size_t count) {
-    apply(axis_.at, true, p, 2, d.data(), 2 * run, t1.data(), 2 * run, 2 * run);
+    apply(axis_.at, true, p, m, d.data(), um * run, t1.data(), um * run, um * run);
     for (int a = 0; a < p; ++a)
-      apply(axis_.at, true, p, 2, t1.data() + a * 2 * run, run, yhat + (a * p * tiles + t0) * o, tiles * o,
+      apply(axis_.at, true, p, m, t1.data() + a * um * run, run, yhat + (a * p * tiles + t0) * o, tiles * o,
             count * o);
   };
   for_each_tile(batch, tiles_h_, tiles_w_,
                 [&](std::size_t tile, std::size_t b, std::size_t ty, std::size_t tx) {
                   const std::size_t slot = tile % kChunk;
                   const Ring* img = dy + b * g_.positions() * o;
-                  for (int i = 0; i < 2; ++i)
-                    for (int j = 0; j < 2; ++j) {
-                      const std::size_t oh = 2 * ty + i, ow = 2 * tx + j;
-                      Ring* dst = d.data() + (i * 2 + j) * run + slot * o;
+                  for (std::size_t i = 0; i < um; ++i)
+                    for (std::size_t j = 0; j < um; ++j) {
+                      const std::size_t oh = um * ty + i, ow = um * tx + j;
+                      Ring* dst = d.data() + (i * um + j) * run + slot * o;
                       if (oh < static_cast<std::size_t>(g_.out_h) && ow < static_cast<std::size_t>(g_.out_w))
                         std::copy_n(img + (oh * g_.out_w + ow) * o, o, dst);
                       else
@@ -277,7 +270,7 @@ void WinogradConv::output_adjoint(std::size_t batch, const Ring* dy, Ring* yhat)
 }
 
 void WinogradConv::input_adjoint(std::size_t batch, const Ring* pv, Ring* dx) const {
-  const int n = g_.kernel + 1, p = axis_.points;
+  const int n = axis_.points, p = axis_.points, m = axis_.m;
   const std::size_t c = g_.in_c, tiles = this->tiles(batch), run = kChunk * c;
   // dD = B P B^T: t1[ih][b] = sum_a B^T[a][ih] P[a][b], then
   // dD[ih][iw] = sum_b B^T[b][iw] t1[ih][b]; each tile's dD is added into dx.
@@ -294,10 +287,10 @@ void WinogradConv::input_adjoint(std::size_t batch, const Ring* pv, Ring* dx) co
       const std::size_t b = tile / per_image, ty = tile % per_image / tiles_w_, tx = tile % tiles_w_;
       Ring* img = dx + b * g_.in_size();
       for (int i = 0; i < n; ++i) {
-        const int ih = static_cast<int>(2 * ty) - g_.padding + i;
+        const int ih = static_cast<int>(m * ty) - g_.padding + i;
         if (ih < 0 || ih >= g_.in_h) continue;
         for (int j = 0; j < n; ++j) {
-          const int iw = static_cast<int>(2 * tx) - g_.padding + j;
+          const int iw = static_cast<int>(m * tx) - g_.padding + j;
           if (iw < 0 || iw >= g_.in_w) continue;
           scaled<true>(1, dd.data() + (static_cast<std::size_t>(i) * n + j) * run + slot * c,
                        img + (static_cast<std::size_t>(ih) * g_.in_w + iw) * c, c);

@@ -1,17 +1,14 @@
 // Winograd convolution for stride-1 layers, exact in the ring.
 //
-// Per axis, a kernel of r taps is split into pieces of 3 and 2 taps (5 = 3 +
-// 2), each computed for two outputs by Winograd's F(2, 3) (4 points) or
-// F(2, 2) (3 points) on the points {0, 1, -1, inf} / {0, 1, inf}. Their
-// matrices are integers except F(2, 3)'s G, which holds halves, so every
-// piece's G is taken twice: the composite algorithm
-//   4 Y = A^T [ (G' W G'^T) (.) (B^T D B) ] A      (G' = 2G, (.) elementwise)
-// holds exactly over the integers, hence mod 2^64, and the factor 4 joins the
-// truncation (kExtraBits). Among four finite points two are congruent mod
-// 3, which puts a 1/3 into G that fixed point could only round (and Winograd
-// amplifies rounding by its transforms' gains); these pieces, with at most
-// three finite points, need no rounding at all. A 5x5 kernel takes 7 x 7 = 49 products per 2x2 output
-// tile and channel pair instead of 100; a 3x3 one 16 instead of 36.
+// Per axis, F(m, r) (host/nn/winograd_axis.h) computes m outputs of an r-tap
+// kernel from an input tile of p = m + r - 1 values through p products, with
+// ring coefficients; nested over both axes,
+//   2^extra_bits Y = A^T [ (G' W G'^T) (.) (B^T D B) ] A      ((.) elementwise)
+// holds exactly mod 2^64, and the factor joins the truncation. Nothing is
+// rounded: odd divisors are ring inverses, powers of two are that factor.
+// A 5x5 kernel by F(4, 5) takes 8 x 8 = 64 products per 4x4 output tile and
+// channel pair instead of 400 (F(2, 5): 36 per 2x2 tile instead of 100).
+// plan() picks the tile size per layer.
 //
 // The per-point products are GEMMs over the channels (MatmulTerm with
 // blocks = points): forward Z = V U', backward dX from Yhat U'^T and dW from
@@ -28,20 +25,9 @@
 
 #include "host/core/ring.h"
 #include "host/nn/conv_geometry.h"
+#include "host/nn/winograd_axis.h"
 
 namespace sqt::nn {
-
-// The 1D composite algorithm for one kernel size: 2 outputs from r + 1
-// inputs through `points` products.
-struct WinogradAxis {
-  int r = 0, points = 0;
-  std::vector<int> at;  // 2 x points: A^T
-  std::vector<int> g;   // points x r: 2 G
-  std::vector<int> bt;  // points x (r + 1): B^T
-};
-
-// r >= 2 taps.
-WinogradAxis winograd_axis(int r);
 
 // How convolutions are computed: kAuto runs Winograd wherever
 // WinogradConv::plan applies and im2col elsewhere; kIm2col everywhere (the
@@ -54,15 +40,24 @@ ConvAlgorithm parse_conv_algorithm(const std::string& name);
 
 class WinogradConv {
  public:
-  // The products are 4 times the direct convolution's.
-  static constexpr int kExtraBits = 2;
+  // At most this many extra bits: the products times 2^extra_bits stay
+  // far below the truncation's 2^62 bound.
+  static constexpr int kMaxExtraBits = 8;
 
   // A plan when the layer is one Winograd pays for: stride 1, a kernel of
   // 2-7 taps, at least 8 input channels (fewer makes the per-point GEMMs
   // too thin to beat one im2col GEMM) and at most 3/4 of im2col's products
-  // (small outputs waste most of their edge tiles).
+  // (small outputs waste most of their edge tiles). The tile size (2, 3, 4
+  // or 6 outputs per axis) minimises an estimate of the products' and the
+  // transforms' work.
   static std::optional<WinogradConv> plan(const ConvGeometry& g);
+  // The plan with m outputs per tile and axis, if its extra bits are
+  // allowed (for tests and benchmarks).
+  static std::optional<WinogradConv> plan_with_tile(const ConvGeometry& g, int m);
 
+  // The products are 2^extra_bits times the direct convolution's.
+  int extra_bits() const { return 2 * axis_.scale_bits; }
+  int tile() const { return axis_.m; }
   std::size_t points() const { return static_cast<std::size_t>(axis_.points) * axis_.points; }
   std::size_t tiles(std::size_t batch) const { return batch * tiles_h_ * tiles_w_; }
   const ConvGeometry& geometry() const { return g_; }

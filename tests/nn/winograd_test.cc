@@ -1,5 +1,6 @@
 // The Winograd transforms against the im2col path in the ring: with random
-// 64-bit values every identity must hold exactly (4 times the direct result).
+// 64-bit values every identity must hold exactly (2^extra_bits times the
+// direct result).
 #include "host/nn/winograd.h"
 
 #include <gtest/gtest.h>
@@ -43,15 +44,19 @@ ConvGeometry geometry(int h, int w, int c, int kernel, int padding, int out_c) {
 
 struct Case {
   int h, w, c, kernel, padding, out_c;
+  int tile = 0;  // outputs per tile and axis; 0: what plan() picks
 };
 
 class WinogradConvTest : public ::testing::TestWithParam<Case> {};
 
-TEST_P(WinogradConvTest, ForwardAndBothAdjointsAreFourTimesIm2col) {
+TEST_P(WinogradConvTest, ForwardAndBothAdjointsAreAPowerOfTwoTimesIm2col) {
   const Case k = GetParam();
   const ConvGeometry g = geometry(k.h, k.w, k.c, k.kernel, k.padding, k.out_c);
-  const auto plan = WinogradConv::plan(g);
+  const auto plan = k.tile == 0 ? WinogradConv::plan(g) : WinogradConv::plan_with_tile(g, k.tile);
   ASSERT_TRUE(plan.has_value());
+  if (k.tile != 0) {
+    ASSERT_EQ(plan->tile(), k.tile);
+  }
   const std::size_t batch = 2, rows = batch * g.positions(), oc = g.out_c, ic = g.in_c;
   const std::size_t pts = plan->points(), tiles = plan->tiles(batch);
   const auto x = random_ring(batch * g.in_size(), 1), w = random_ring(g.patch() * oc, 2);
@@ -88,7 +93,8 @@ TEST_P(WinogradConvTest, ForwardAndBothAdjointsAreFourTimesIm2col) {
   plan->input_adjoint(batch, pd.data(), dx.data());
   plan->weights_adjoint(du.data(), dw.data());
 
-  const Ring scale = Ring{1} << WinogradConv::kExtraBits;
+  ASSERT_LE(plan->extra_bits(), WinogradConv::kMaxExtraBits);
+  const Ring scale = Ring{1} << plan->extra_bits();
   for (std::size_t i = 0; i < y.size(); ++i) ASSERT_EQ(y[i], scale * y_direct[i]) << "output " << i;
   for (std::size_t i = 0; i < dx.size(); ++i)
     ASSERT_EQ(dx[i], scale * dx_direct[i]) << "input gradient " << i;
@@ -96,33 +102,55 @@ TEST_P(WinogradConvTest, ForwardAndBothAdjointsAreFourTimesIm2col) {
     ASSERT_EQ(dw[i], scale * dw_direct[i]) << "weight gradient " << i;
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, WinogradConvTest,
-                         ::testing::Values(Case{12, 12, 20, 5, 0,
-                                                6},                  // network C's second conv, fewer outputs
-                                           Case{11, 9, 8, 5, 0, 3},  // odd output: the last tiles overhang
-                                           Case{7, 8, 9, 3, 1, 4},   // 3x3 with padding
-                                           Case{7, 7, 8, 2, 0, 2},   // 2 taps: F(2, 2) alone
-                                           Case{9, 10, 8, 4, 2, 3},  // 4 taps: two F(2, 2)
-                                           Case{10, 9, 8, 7, 3, 2},  // 7 taps: F(2, 3) + 2 F(2, 2)
-                                           Case{14, 13, 8, 3, 1, 2}));  // 98 tiles: several chunks
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, WinogradConvTest,
+    ::testing::Values(Case{12, 12, 20, 5, 0, 6},     // network C's second conv, fewer outputs: F(4, 5)
+                      Case{12, 12, 20, 5, 0, 6, 2},  // the same by F(2, 5)
+                      Case{12, 12, 20, 5, 0, 6, 3},  // F(3, 5): the last tiles overhang
+                      Case{11, 9, 8, 5, 0, 3},       // odd output: the last tiles overhang
+                      Case{11, 9, 8, 5, 0, 3, 4},    // the same by F(4, 5)
+                      Case{7, 8, 9, 3, 1, 4},        // 3x3 with padding
+                      Case{7, 8, 9, 3, 1, 4, 6},     // by F(6, 3): one tile row overhangs
+                      Case{7, 7, 8, 2, 0, 2},        // 2 taps
+                      Case{9, 10, 8, 4, 2, 3},       // 4 taps
+                      Case{9, 10, 8, 4, 2, 3, 4},    // 4 taps by F(4, 4)
+                      Case{10, 9, 8, 7, 3, 2},       // 7 taps
+                      Case{10, 9, 8, 7, 3, 2, 3},    // 7 taps by F(3, 7)
+                      Case{14, 13, 8, 3, 1, 2},      // many tiles: several chunks
+                      Case{14, 13, 8, 3, 1, 2, 2}));
 
-TEST(WinogradAxis, EveryKernelSizeComputesTwoCorrelationOutputs) {
-  for (int r = 2; r <= 7; ++r) {
-    const WinogradAxis a = winograd_axis(r);
-    const auto d = random_ring(r + 1, 10 + r), w = random_ring(r, 20 + r);
-    for (int o = 0; o < 2; ++o) {
-      Ring direct = 0, fast = 0;
-      for (int t = 0; t < r; ++t) direct += d[o + t] * w[t];
-      for (int p = 0; p < a.points; ++p) {
-        Ring gw = 0, bd = 0;
-        for (int t = 0; t < r; ++t) gw += static_cast<Ring>(a.g[p * r + t]) * w[t];
-        for (int t = 0; t <= r; ++t) bd += static_cast<Ring>(a.bt[p * (r + 1) + t]) * d[t];
-        fast += static_cast<Ring>(a.at[o * a.points + p]) * gw * bd;
+// Every F(m, r) the points allow against the direct correlation, with random
+// ring values: exact, up to its power of two.
+TEST(WinogradAxis, EverySizeComputesItsCorrelationOutputs) {
+  for (int r = 2; r <= 7; ++r)
+    for (int m = 1; m + r <= 13; ++m) {
+      const WinogradAxis a = winograd_axis(r, m);
+      ASSERT_EQ(a.points, m + r - 1);
+      const int n = a.points;
+      const auto d = random_ring(n, 10 + r), w = random_ring(r, 20 + r);
+      for (int o = 0; o < m; ++o) {
+        Ring direct = 0, fast = 0;
+        for (int t = 0; t < r; ++t) direct += d[o + t] * w[t];
+        for (int p = 0; p < n; ++p) {
+          Ring gw = 0, bd = 0;
+          for (int t = 0; t < r; ++t) gw += a.g[p * r + t] * w[t];
+          for (int t = 0; t < n; ++t) bd += a.bt[p * n + t] * d[t];
+          fast += a.at[o * n + p] * gw * bd;
+        }
+        EXPECT_EQ(fast, direct << a.scale_bits) << "F(" << m << ", " << r << ") output " << o;
       }
-      EXPECT_EQ(fast, 2 * direct) << "r=" << r << " output " << o;  // G taken twice
     }
-  }
-  EXPECT_THROW(winograd_axis(1), std::invalid_argument);
+  EXPECT_THROW(winograd_axis(1, 2), std::invalid_argument);
+  EXPECT_THROW(winograd_axis(3, 0), std::invalid_argument);
+  EXPECT_THROW(winograd_axis(7, 7), std::invalid_argument);  // 12 finite points: more than the list
+}
+
+// A^T and B^T are small integers (cheap transforms); only G' needs ring
+// inverses.
+TEST(WinogradAxis, OutputAndInputTransformsAreSmallIntegers) {
+  const WinogradAxis a = winograd_axis(5, 4);
+  for (const Ring x : a.at) EXPECT_LE(static_cast<std::int64_t>(x) < 0 ? 0 - x : x, Ring{64});
+  for (const Ring x : a.bt) EXPECT_LE(static_cast<std::int64_t>(x) < 0 ? 0 - x : x, Ring{64});
 }
 
 TEST(ConvAlgorithm, NamesParseAndAWrongOneIsNamedInTheError) {
@@ -146,20 +174,28 @@ TEST(WinogradPlan, PerLayerOfANetworkAndNoneWithIm2col) {
   for (const auto& plan : winograd_plans(c, ConvAlgorithm::kIm2col)) EXPECT_FALSE(plan.has_value());
 }
 
+TEST(WinogradPlan, NetworkCsSecondConvTakesFourByFourTiles) {
+  const auto plan = WinogradConv::plan(geometry(12, 12, 20, 5, 0, 50));
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(plan->tile(), 4);
+  EXPECT_EQ(plan->points(), 64u);
+  EXPECT_EQ(plan->tiles(1), 4u);
+  EXPECT_LE(plan->extra_bits(), WinogradConv::kMaxExtraBits);
+  // Tiles of 8 would need 2^16: not offered.
+  EXPECT_FALSE(WinogradConv::plan_with_tile(geometry(12, 12, 20, 5, 0, 50), 8).has_value());
+}
+
 TEST(WinogradPlan, OnlyStrideOneKernelsOfTwoToSevenOverEightChannels) {
   EXPECT_TRUE(WinogradConv::plan(geometry(12, 12, 20, 5, 0, 50)).has_value());
-  EXPECT_EQ(WinogradConv::plan(geometry(12, 12, 20, 5, 0, 50))->points(), 49u);
   EXPECT_FALSE(WinogradConv::plan(geometry(28, 28, 1, 5, 0, 20)).has_value());   // one channel
   EXPECT_FALSE(WinogradConv::plan(geometry(12, 12, 20, 1, 0, 50)).has_value());  // 1x1
   EXPECT_FALSE(WinogradConv::plan(geometry(12, 12, 20, 9, 0, 50)).has_value());  // 9x9
   // AlexNet's 3x3 convs on 1x1 maps: one tile of 16 products for 9.
   EXPECT_FALSE(WinogradConv::plan(geometry(1, 1, 256, 3, 1, 384)).has_value());
-  // Its 5x5 conv on a 4x4 map (2x2 output): 49 products for 100.
-  EXPECT_TRUE(WinogradConv::plan(geometry(4, 4, 96, 5, 1, 256)).has_value());
-  // AlexNet's 3x3 convs on 1x1 maps: one tile of 16 products for 9.
-  EXPECT_FALSE(WinogradConv::plan(geometry(1, 1, 256, 3, 1, 384)).has_value());
-  // Its 5x5 conv on a 4x4 map (2x2 output): 49 products for 100.
-  EXPECT_TRUE(WinogradConv::plan(geometry(4, 4, 96, 5, 1, 256)).has_value());
+  // Its 5x5 conv on a 4x4 map (2x2 output): one F(2, 5) tile, 36 products for 100.
+  const auto alexnet = WinogradConv::plan(geometry(4, 4, 96, 5, 1, 256));
+  ASSERT_TRUE(alexnet.has_value());
+  EXPECT_EQ(alexnet->points(), 36u);
   auto strided = LayerSpec{.kind = LayerKind::kConv, .out = 8, .kernel = 3, .stride = 2, .padding = 1};
   EXPECT_FALSE(WinogradConv::plan(ConvGeometry::make(Shape{12, 12, 16}, strided)).has_value());
 }
