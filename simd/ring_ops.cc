@@ -75,6 +75,16 @@ void MulScalarImpl(const u64* a, u64 s, u64* out, size_t n) {
   for (; i < n; ++i) out[i] = a[i] * s;
 }
 
+void MulScalarAddImpl(const u64* a, u64 s, u64* acc, size_t n) {
+  const hn::ScalableTag<u64> d;
+  const size_t lanes = hn::Lanes(d);
+  const auto vs = hn::Set(d, s);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes)
+    hn::StoreU(hn::Add(hn::LoadU(d, acc + i), Mul64(hn::LoadU(d, a + i), vs)), d, acc + i);
+  for (; i < n; ++i) acc[i] += a[i] * s;
+}
+
 void ShlImpl(const u64* a, int bits, u64* out, size_t n) {
   const hn::ScalableTag<u64> d;
   const size_t lanes = hn::Lanes(d);
@@ -131,6 +141,7 @@ HWY_EXPORT(MulImpl);
 HWY_EXPORT(MulAddImpl);
 HWY_EXPORT(NegImpl);
 HWY_EXPORT(MulScalarImpl);
+HWY_EXPORT(MulScalarAddImpl);
 HWY_EXPORT(ShlImpl);
 HWY_EXPORT(ShrLogicalImpl);
 HWY_EXPORT(ShrArithImpl);
@@ -162,6 +173,11 @@ void mul(std::span<const u64> a, std::span<const u64> b, std::span<u64> out) {
 void mul_scalar(std::span<const u64> a, u64 s, std::span<u64> out) {
   require_equal_sizes("mul_scalar", {{"a", a.size()}, {"out", out.size()}});
   HWY_DYNAMIC_DISPATCH(MulScalarImpl)(a.data(), s, out.data(), out.size());
+}
+
+void mul_scalar_add(std::span<const u64> a, u64 s, std::span<u64> acc) {
+  require_equal_sizes("mul_scalar_add", {{"a", a.size()}, {"acc", acc.size()}});
+  HWY_DYNAMIC_DISPATCH(MulScalarAddImpl)(a.data(), s, acc.data(), acc.size());
 }
 
 void mul_add(std::span<const u64> a, std::span<const u64> b, std::span<u64> acc) {

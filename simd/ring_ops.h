@@ -17,6 +17,7 @@ void sub(std::span<const u64> a, std::span<const u64> b, std::span<u64> out);   
 void neg(std::span<const u64> a, std::span<u64> out);                              // out = -a
 void mul(std::span<const u64> a, std::span<const u64> b, std::span<u64> out);      // out = a * b
 void mul_scalar(std::span<const u64> a, u64 s, std::span<u64> out);                // out = a * s
+void mul_scalar_add(std::span<const u64> a, u64 s, std::span<u64> acc);            // acc += a * s
 void mul_add(std::span<const u64> a, std::span<const u64> b, std::span<u64> acc);  // acc += a * b
 
 // Shifts by 0..63 bits (std::invalid_argument otherwise). shr_arith treats the

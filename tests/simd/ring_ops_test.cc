@@ -55,6 +55,22 @@ TEST(RingOps, MulAdd) {
   });
 }
 
+TEST(RingOps, MulScalarAdd) {
+  std::mt19937_64 rng(17);
+  on_every_target([&] {
+    for (std::size_t n : test_sizes()) {
+      const Vec a = random_words(n, rng), acc0 = random_words(n, rng);
+      for (const u64 s : {rng(), u64{21}, u64{0} - 17}) {
+        Vec acc = acc0;
+        mul_scalar_add(a, s, acc);
+        for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(acc[i], acc0[i] + a[i] * s) << "n=" << n << " i=" << i;
+      }
+    }
+  });
+  Vec a(3), acc(4);
+  EXPECT_THROW(mul_scalar_add(a, 3, acc), std::invalid_argument);
+}
+
 TEST(RingOps, NegAndMulScalar) {
   std::mt19937_64 rng(8);
   on_every_target([&] {
