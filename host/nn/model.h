@@ -328,7 +328,7 @@ class Model {
   // Truncates `terms` (dX first when need_dx, then dW) plus, when folding, the
   // biases' term; stores the parameter part in grad_ and returns dX.
   // weight_scale_bits: the weight gradient's product is 2^bits times dW (at
-  // 2f), so the folded mu v is lifted as much (a Winograd layer's 4).
+  // 2f), so the folded mu v is lifted as much (a Winograd layer's 2^extra_bits).
   S finish_param_layer(std::size_t i, std::vector<mpc::MatmulTerm<S>>& terms, std::size_t dx_n,
                        std::size_t nw, const S& dy, std::size_t rows, std::size_t nb,
                        const MomentumFold<S>* fold, int weight_scale_bits = 0) {
@@ -384,7 +384,7 @@ class Model {
         const std::size_t nw = g.patch() * out_c;
         if (const auto& wino = winograd_[i]) {
           // dX = B [Yhat U'^T] B^T (overlap-added) and dW = G'^T [V^T Yhat] G',
-          // both 4 times the true value, with Yhat = A dY A^T.
+          // both 2^extra_bits times the true value, with Yhat = A dY A^T.
           const std::size_t points = wino->points(), tiles = wino->tiles(batch);
           const std::size_t in_c = static_cast<std::size_t>(g.in_c);
           const int bits = f() + wino->extra_bits();

@@ -42,7 +42,7 @@ const Architecture kSmall{"small",
                            {.kind = LayerKind::kDense, .out = 10}}};
 
 // The second conv reads 8 channels: a Winograd layer (host/nn/winograd.h),
-// whose folded momentum is lifted by its factor 4.
+// whose folded momentum is lifted by its factor 2^extra_bits.
 const Architecture kWinograd{"winograd",
                              {6, 6, 1},
                              10,
@@ -51,6 +51,17 @@ const Architecture kWinograd{"winograd",
                               {.kind = LayerKind::kConv, .out = 3, .kernel = 3, .padding = 1},
                               {.kind = LayerKind::kFlatten},
                               {.kind = LayerKind::kDense, .out = 10}}};
+
+// A 5x5 conv on 8x8 maps takes 4x4 tiles, F(4, 5): its products are 2^6
+// times the true ones, with ring inverses in G'.
+const Architecture kWinogradLargeTiles{"winograd_f45",
+                                       {8, 8, 1},
+                                       10,
+                                       {{.kind = LayerKind::kConv, .out = 8, .kernel = 1},
+                                        {.kind = LayerKind::kRelu},
+                                        {.kind = LayerKind::kConv, .out = 3, .kernel = 5, .padding = 2},
+                                        {.kind = LayerKind::kFlatten},
+                                        {.kind = LayerKind::kDense, .out = 10}}};
 
 void check_sgd_steps(LrSchedule schedule, bool folded, const Architecture& arch = kSmall) {
   auto be = backend::make_backend("cpu", 1);
@@ -69,7 +80,7 @@ void check_sgd_steps(LrSchedule schedule, bool folded, const Architecture& arch 
   for (int step = 0; step < steps; ++step) {
     // Linear: lr, 3/4 lr, 1/2 lr, 1/4 lr.
     const double lr_t = schedule == LrSchedule::kLinear ? lr * (1.0 - step / double(steps)) : lr;
-    std::vector<double> x(batch * 36), onehot(batch * 10, 0.0);
+    std::vector<double> x(batch * arch.input.size()), onehot(batch * 10, 0.0);
     for (double& v : x) v = std::ldexp(std::round(std::ldexp(u(g), kF)), -kF);
     for (int r = 0; r < batch; ++r) onehot[r * 10 + g() % 10] = 1;
     std::vector<Ring> xe(x.size()), ye(onehot.size());
@@ -125,6 +136,15 @@ TEST(Training, SgdStepsThroughAWinogradConvMatchFloat64Model) {
   ASSERT_TRUE(WinogradConv::plan(ConvGeometry::make({6, 6, 8}, kWinograd.layers[2])).has_value());
   check_sgd_steps(LrSchedule::kConstant, false, kWinograd);
   check_sgd_steps(LrSchedule::kConstant, true, kWinograd);
+}
+
+TEST(Training, SgdStepsThroughFourByFourWinogradTilesMatchFloat64Model) {
+  const auto plan = WinogradConv::plan(ConvGeometry::make({8, 8, 8}, kWinogradLargeTiles.layers[2]));
+  ASSERT_TRUE(plan.has_value());
+  ASSERT_EQ(plan->tile(), 4);
+  ASSERT_EQ(plan->extra_bits(), 6);
+  check_sgd_steps(LrSchedule::kConstant, false, kWinogradLargeTiles);
+  check_sgd_steps(LrSchedule::kConstant, true, kWinogradLargeTiles);
 }
 TEST(Training, LinearScheduleStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kLinear, false); }
 TEST(Training, FoldedMomentumStepsMatchFloat64Model) { check_sgd_steps(LrSchedule::kConstant, true); }
