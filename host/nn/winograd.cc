@@ -218,7 +218,8 @@ void WinogradConv::weights_adjoint(const Ring* du, Ring* dw) const {
 
 void WinogradConv::output(std::size_t batch, const Ring* z, Ring* y) const {
   const int p = axis_.points, m = axis_.m;
-  const std::size_t o = g_.out_c, tiles = this->tiles(batch), run = kChunk * o, um = static_cast<std::size_t>(m);
+  const std::size_t o = g_.out_c, tiles = this->tiles(batch), run = kChunk * o,
+                    um = static_cast<std::size_t>(m);
   // t1[i][b][tile][o] = sum_a A^T[i][a] Z[a][b], then
   // out[i][j][tile][o] = sum_b A^T[j][b] t1[i][b].
   std::vector<Ring> t1(um * p * run), out(um * um * run);
@@ -245,7 +246,8 @@ void WinogradConv::output(std::size_t batch, const Ring* z, Ring* y) const {
 
 void WinogradConv::output_adjoint(std::size_t batch, const Ring* dy, Ring* yhat) const {
   const int p = axis_.points, m = axis_.m;
-  const std::size_t o = g_.out_c, tiles = this->tiles(batch), run = kChunk * o, um = static_cast<std::size_t>(m);
+  const std::size_t o = g_.out_c, tiles = this->tiles(batch), run = kChunk * o,
+                    um = static_cast<std::size_t>(m);
   // d[i][j][tile][o] (zero past the output's edge); Yhat = A dY A^T:
   // t1[a][j] = sum_i A^T[i][a] d[i][j], then Yhat[a][b] = sum_j A^T[j][b] t1[a][j].
   std::vector<Ring> d(um * um * run), t1(static_cast<std::size_t>(p) * um * run);

@@ -36,8 +36,12 @@ struct Rational {
 };
 Rational operator*(const Rational& a, const Rational& b) { return {a.num * b.num, a.den * b.den}; }
 Rational operator/(const Rational& a, const Rational& b) { return {a.num * b.den, a.den * b.num}; }
-Rational operator+(const Rational& a, const Rational& b) { return {a.num * b.den + b.num * a.den, a.den * b.den}; }
-Rational operator-(const Rational& a, const Rational& b) { return {a.num * b.den - b.num * a.den, a.den * b.den}; }
+Rational operator+(const Rational& a, const Rational& b) {
+  return {a.num * b.den + b.num * a.den, a.den * b.den};
+}
+Rational operator-(const Rational& a, const Rational& b) {
+  return {a.num * b.den - b.num * a.den, a.den * b.den};
+}
 
 // The exponent of 2 in x != 0 (negative when 2 divides the denominator).
 int two_adic(const Rational& x) {

@@ -102,22 +102,22 @@ TEST_P(WinogradConvTest, ForwardAndBothAdjointsAreAPowerOfTwoTimesIm2col) {
     ASSERT_EQ(dw[i], scale * dw_direct[i]) << "weight gradient " << i;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, WinogradConvTest,
-    ::testing::Values(Case{12, 12, 20, 5, 0, 6},     // network C's second conv, fewer outputs: F(4, 5)
-                      Case{12, 12, 20, 5, 0, 6, 2},  // the same by F(2, 5)
-                      Case{12, 12, 20, 5, 0, 6, 3},  // F(3, 5): the last tiles overhang
-                      Case{11, 9, 8, 5, 0, 3},       // odd output: the last tiles overhang
-                      Case{11, 9, 8, 5, 0, 3, 4},    // the same by F(4, 5)
-                      Case{7, 8, 9, 3, 1, 4},        // 3x3 with padding
-                      Case{7, 8, 9, 3, 1, 4, 6},     // by F(6, 3): one tile row overhangs
-                      Case{7, 7, 8, 2, 0, 2},        // 2 taps
-                      Case{9, 10, 8, 4, 2, 3},       // 4 taps
-                      Case{9, 10, 8, 4, 2, 3, 4},    // 4 taps by F(4, 4)
-                      Case{10, 9, 8, 7, 3, 2},       // 7 taps
-                      Case{10, 9, 8, 7, 3, 2, 3},    // 7 taps by F(3, 7)
-                      Case{14, 13, 8, 3, 1, 2},      // many tiles: several chunks
-                      Case{14, 13, 8, 3, 1, 2, 2}));
+INSTANTIATE_TEST_SUITE_P(Shapes, WinogradConvTest,
+                         ::testing::Values(Case{12, 12, 20, 5, 0,
+                                                6},  // network C's second conv, fewer outputs: F(4, 5)
+                                           Case{12, 12, 20, 5, 0, 6, 2},  // the same by F(2, 5)
+                                           Case{12, 12, 20, 5, 0, 6, 3},  // F(3, 5): the last tiles overhang
+                                           Case{11, 9, 8, 5, 0, 3},     // odd output: the last tiles overhang
+                                           Case{11, 9, 8, 5, 0, 3, 4},  // the same by F(4, 5)
+                                           Case{7, 8, 9, 3, 1, 4},      // 3x3 with padding
+                                           Case{7, 8, 9, 3, 1, 4, 6},   // by F(6, 3): one tile row overhangs
+                                           Case{7, 7, 8, 2, 0, 2},      // 2 taps
+                                           Case{9, 10, 8, 4, 2, 3},     // 4 taps
+                                           Case{9, 10, 8, 4, 2, 3, 4},  // 4 taps by F(4, 4)
+                                           Case{10, 9, 8, 7, 3, 2},     // 7 taps
+                                           Case{10, 9, 8, 7, 3, 2, 3},  // 7 taps by F(3, 7)
+                                           Case{14, 13, 8, 3, 1, 2},    // many tiles: several chunks
+                                           Case{14, 13, 8, 3, 1, 2, 2}));
 
 // Every F(m, r) the points allow against the direct correlation, with random
 // ring values: exact, up to its power of two.
