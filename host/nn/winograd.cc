@@ -81,6 +81,18 @@ void apply_input_major(const std::vector<Ring>& m, bool transposed, int rows, in
     if (!written[i]) std::fill_n(out + i * out_stride, len, Ring{0});
 }
 
+// Both passes of a separable map over one chunk of tiles, reading each of
+// the p x p per-point runs (`stride` apart in `in`) once:
+// out[i][j] = sum_(a, b) M[i][a] M[j][b] in[a][b] for i, j < rows, runs of
+// len values `run` apart; t1 holds rows x p runs.
+void apply_2d_input_major(const std::vector<Ring>& mat, bool transposed, int rows, int p, const Ring* in,
+                          std::size_t stride, Ring* t1, Ring* out, std::size_t run, std::size_t len) {
+  for (int b = 0; b < p; ++b)
+    apply_input_major(mat, transposed, rows, p, in + b * stride, p * stride, t1 + b * run, p * run, len);
+  for (int i = 0; i < rows; ++i)
+    apply(mat, transposed, rows, p, t1 + i * p * run, run, out + i * rows * run, run, len);
+}
+
 // Tiles transformed together: their runs of channels form one long run.
 constexpr std::size_t kChunk = 32;
 
@@ -159,6 +171,11 @@ WinogradConv::WinogradConv(const ConvGeometry& g, WinogradAxis axis)
       tiles_h_((static_cast<std::size_t>(g.out_h) + axis_.m - 1) / axis_.m),
       tiles_w_((static_cast<std::size_t>(g.out_w) + axis_.m - 1) / axis_.m) {}
 
+WinogradConv::TilePosition WinogradConv::tile_position(std::size_t tile) const {
+  const std::size_t per_image = tiles_h_ * tiles_w_;
+  return {tile / per_image, tile % per_image / tiles_w_, tile % tiles_w_};
+}
+
 // The (image, tile row, tile column) of every tile, in order.
 template <class F>
 void for_each_tile(std::size_t batch, std::size_t tiles_h, std::size_t tiles_w, F&& f) {
@@ -225,14 +242,9 @@ void WinogradConv::output(std::size_t batch, const Ring* z, Ring* y) const {
   std::vector<Ring> t1(um * p * run), out(um * um * run);
   for (std::size_t t0 = 0; t0 < tiles; t0 += kChunk) {
     const std::size_t count = std::min(kChunk, tiles - t0);
-    for (int pb = 0; pb < p; ++pb)
-      apply_input_major(axis_.at, false, m, p, z + (pb * tiles + t0) * o, p * tiles * o, t1.data() + pb * run,
-                        p * run, count * o);
-    for (int i = 0; i < m; ++i)
-      apply(axis_.at, false, m, p, t1.data() + i * p * run, run, out.data() + i * um * run, run, count * o);
+    apply_2d_input_major(axis_.at, false, m, p, z + t0 * o, tiles * o, t1.data(), out.data(), run, count * o);
     for (std::size_t slot = 0; slot < count; ++slot) {
-      const std::size_t tile = t0 + slot, per_image = tiles_h_ * tiles_w_;
-      const std::size_t b = tile / per_image, ty = tile % per_image / tiles_w_, tx = tile % tiles_w_;
+      const auto [b, ty, tx] = tile_position(t0 + slot);
       Ring* img = y + b * g_.positions() * o;
       for (std::size_t i = 0; i < um; ++i)
         for (std::size_t j = 0; j < um; ++j) {
@@ -282,14 +294,9 @@ void WinogradConv::input_adjoint(std::size_t batch, const Ring* pv, Ring* dx) co
   std::vector<Ring> t1(static_cast<std::size_t>(n) * p * run), dd(static_cast<std::size_t>(n) * n * run);
   for (std::size_t t0 = 0; t0 < tiles; t0 += kChunk) {
     const std::size_t count = std::min(kChunk, tiles - t0);
-    for (int pb = 0; pb < p; ++pb)
-      apply_input_major(axis_.bt, true, n, p, pv + (pb * tiles + t0) * c, p * tiles * c, t1.data() + pb * run,
-                        p * run, count * c);
-    for (int ih = 0; ih < n; ++ih)
-      apply(axis_.bt, true, n, p, t1.data() + ih * p * run, run, dd.data() + ih * n * run, run, count * c);
+    apply_2d_input_major(axis_.bt, true, n, p, pv + t0 * c, tiles * c, t1.data(), dd.data(), run, count * c);
     for (std::size_t slot = 0; slot < count; ++slot) {
-      const std::size_t tile = t0 + slot, per_image = tiles_h_ * tiles_w_;
-      const std::size_t b = tile / per_image, ty = tile % per_image / tiles_w_, tx = tile % tiles_w_;
+      const auto [b, ty, tx] = tile_position(t0 + slot);
       Ring* img = dx + b * g_.in_size();
       for (int i = 0; i < n; ++i) {
         const int ih = static_cast<int>(m * ty) - g_.padding + i;

@@ -79,6 +79,10 @@ class WinogradConv {
 
  private:
   WinogradConv(const ConvGeometry& g, WinogradAxis axis);
+  struct TilePosition {
+    std::size_t image, row, col;  // the tile's row and column in tiles
+  };
+  TilePosition tile_position(std::size_t tile) const;
 
   ConvGeometry g_;
   WinogradAxis axis_;
