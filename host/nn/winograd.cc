@@ -59,8 +59,8 @@ void apply(const std::vector<Ring>& m, bool transposed, int rows, int cols, cons
 }
 
 // The same, reading each input row once and updating the outputs as it goes:
-// for inputs much larger than the outputs (the per-point products, 12 times
-// the layer's output), which apply would read once per output row.
+// for inputs much larger than the outputs (the per-point products, (p / m)^2
+// times the layer's output), which apply would read once per output row.
 void apply_input_major(const std::vector<Ring>& m, bool transposed, int rows, int cols, const Ring* in,
                        std::size_t in_stride, Ring* out, std::size_t out_stride, std::size_t len) {
   std::vector<bool> written(static_cast<std::size_t>(rows), false);
