@@ -12,6 +12,7 @@
 #include "bench/core/suite.h"
 #include "host/mpc/fixed/exp.h"
 #include "host/mpc/fixed/invsqrt.h"
+#include "host/mpc/fixed/max_windows.h"
 #include "host/mpc/fixed/softmax.h"
 #include "host/mpc/rep3/rep3.h"
 
@@ -211,6 +212,28 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
     const auto sums = input(fixed_values(128, 1, 10, f, 12));
     run_case("rep3/fx_softmax_128x10/reciprocal_in_range", 128,
              [&] { mpc::fx::reciprocal_in_range(p, sums, 0.9, 10.5); });
+  }
+  if (selected("rep3/maxpool2x2_24x24x20")) {
+    // Network C's first max-pool at a training batch (128 images of
+    // 24x24x20, NHWC, 2x2 windows of stride 2): the forward maxima with their
+    // routing bits and the backward routing of a gradient, as a layer does.
+    const std::size_t images = 128 / (options.quick ? 16 : 1), h = 24, w = 24, c = 20;
+    std::vector<std::uint32_t> windows;
+    windows.reserve(images * h * w * c);
+    for (std::size_t b = 0; b < images; ++b)
+      for (std::size_t oh = 0; oh < h / 2; ++oh)
+        for (std::size_t ow = 0; ow < w / 2; ++ow)
+          for (std::size_t ch = 0; ch < c; ++ch)
+            for (std::size_t i = 0; i < 2; ++i)
+              for (std::size_t j = 0; j < 2; ++j)
+                windows.push_back(
+                    static_cast<std::uint32_t>(((b * h + 2 * oh + i) * w + 2 * ow + j) * c + ch));
+    const auto x = input(fixed_values(images * h * w * c, -4, 4, f, 13));
+    const auto g = input(fixed_values(windows.size() / 4, -1, 1, f, 14));
+    run_case("rep3/maxpool2x2_24x24x20", windows.size() / 4, [&] {
+      const auto routed = mpc::fx::max_windows_routed(p, x, windows, 4);
+      mpc::fx::route_back(p, routed.routing, g);
+    });
   }
   if (selected("rep3/fx_softmax_rows10")) {
     const std::size_t rows = 100000 / scale, cols = 10;
