@@ -12,8 +12,9 @@
 // B^T's rows and a common factor 2^scale_bits, which the caller's
 // truncation divides out. The identity then holds exactly mod 2^64 for all
 // inputs. This order of points keeps scale_bits smallest among the points
-// {0, +-1, +-2, +-1/2, +-3, +-4} for every m + r - 1 <= 12 (checked by
-// exhaustive search when it was chosen): 1 for F(2, 5), 3 for F(4, 5).
+// {0, +-1, +-2, +-1/2, +-3, +-4} for the tiles plan() offers, m = 2, 3, 4,
+// 6 and r = 2-7 (checked by exhaustive search over those subsets when it was
+// chosen): 1 for F(2, 5), 3 for F(4, 5).
 #pragma once
 
 #include <vector>
