@@ -21,6 +21,18 @@ struct TimedCase {
   bool baseline = false;
 };
 
+// Cases of one family: the same metric, work per iteration and parameters;
+// each add() appends one with its own name, baseline flag and body.
+struct TimedCaseFamily {
+  std::vector<TimedCase>& cases;
+  std::string metric;
+  double work_per_iteration = 0;
+  nlohmann::json params = nlohmann::json::object();
+  void add(std::string name, bool baseline, std::function<void()> body) const {
+    cases.push_back({std::move(name), metric, work_per_iteration, std::move(body), params, baseline});
+  }
+};
+
 // Runs every case (options.repeats repetitions, shorter in quick mode),
 // writes the results under `suite` and returns them in case order.
 std::vector<Result> run_timed_cases(SuiteContext& context, const std::string& suite,

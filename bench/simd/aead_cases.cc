@@ -73,15 +73,12 @@ void add_aead_cases(bool quick, std::vector<TimedCase>& cases) {
     evp_seal->record(buf->nonce.data(), buf->aad.data(), buf->plain.data() + r * kRecord,
                      buf->sealed.data() + r * kRecord, buf->tags[r].data());
   }
+  const TimedCaseFamily family{cases,
+                               "bytes_per_s",
+                               static_cast<double>(records * kRecord),
+                               {{"record_bytes", kRecord}, {"records", records}, {"threads", 1}}};
   auto add = [&](std::string name, bool baseline, std::function<void()> body) {
-    TimedCase c;
-    c.name = std::move(name);
-    c.metric = "bytes_per_s";
-    c.work_per_iteration = static_cast<double>(records * kRecord);
-    c.params = {{"record_bytes", kRecord}, {"records", records}, {"threads", 1}};
-    c.baseline = baseline;
-    c.body = std::move(body);
-    cases.push_back(std::move(c));
+    family.add(std::move(name), baseline, std::move(body));
   };
   add("aead/aes128_gcm_seal/openssl_evp", true, [=] {
     std::array<std::uint8_t, 16> tag{};

@@ -25,17 +25,13 @@ void add_conv_transform_cases(bool quick, std::vector<TimedCase>& cases) {
   };
   auto x = buffer(batch * g.in_size()), cols = buffer(rows * g.patch()), dx = buffer(batch * g.in_size());
   auto v = buffer(points * tiles * g.in_c), z = buffer(points * tiles * g.out_c), y = buffer(rows * g.out_c);
-  const nlohmann::json params = {
-      {"batch", batch}, {"layer", "C conv2 12x12x20 -> 8x8x50, 5x5"}, {"threads", 1}};
+  const TimedCaseFamily family{
+      cases,
+      "images_per_s",
+      static_cast<double>(batch),
+      {{"batch", batch}, {"layer", "C conv2 12x12x20 -> 8x8x50, 5x5"}, {"threads", 1}}};
   auto add = [&](const std::string& name, bool baseline, std::function<void()> body) {
-    TimedCase c;
-    c.name = "conv/" + name;
-    c.metric = "images_per_s";
-    c.work_per_iteration = static_cast<double>(batch);
-    c.params = params;
-    c.baseline = baseline;
-    c.body = std::move(body);
-    cases.push_back(std::move(c));
+    family.add("conv/" + name, baseline, std::move(body));
   };
   add("im2col", true, [=] {
     nn::im2col(g, batch, x->data(), cols->data());

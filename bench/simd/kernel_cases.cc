@@ -48,16 +48,10 @@ void add_elementwise_cases(bool quick, std::vector<TimedCase>& cases) {
   const std::size_t n = quick ? (std::size_t{1} << 14) : (std::size_t{1} << 18);
   auto x0 = random_vector(n, 1), x1 = random_vector(n, 2), y0 = random_vector(n, 3), y1 = random_vector(n, 4);
   auto mask = random_vector(n, 5), out = random_vector(n, 6);
-  const nlohmann::json params = {{"elements", n}, {"threads", 1}};
+  const TimedCaseFamily family{
+      cases, "elements_per_s", static_cast<double>(n), {{"elements", n}, {"threads", 1}}};
   auto add = [&](std::string name, bool baseline, std::function<void()> body) {
-    TimedCase c;
-    c.name = std::move(name);
-    c.metric = "elements_per_s";
-    c.work_per_iteration = static_cast<double>(n);
-    c.params = params;
-    c.baseline = baseline;
-    c.body = std::move(body);
-    cases.push_back(std::move(c));
+    family.add(std::move(name), baseline, std::move(body));
   };
   add("elementwise/mul_add/simd", false, [=] { simd::mul_add(*x0, *y0, *out); });
   add("elementwise/mul_add/plain_loop", true, [=] {
