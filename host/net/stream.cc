@@ -216,16 +216,23 @@ bool derive_record_keys(SSL* ssl, const std::string& secret_hex, RecordKeys& key
 // off until then) and with an AES-GCM suite; otherwise SSL_read is used.
 class RecordReader {
  public:
+  // RFC 8446 section 5.2: a record's ciphertext is at most 2^14 + 256
+  // bytes; section 5.4: its inner plaintext (content, type and padding) at
+  // most 2^14 + 1. With AES-GCM the ciphertext is the inner plaintext plus
+  // the tag, so the second bound is the tighter one and is checked before
+  // any byte is decrypted.
   static constexpr std::size_t kMaxCiphertext = (1 << 14) + 256;
+  static constexpr std::size_t kMaxInnerPlain = (1 << 14) + 1;
   static constexpr std::size_t kHeader = 5;
   static constexpr std::size_t kTag = 16;
 
-  RecordReader(const RecordKeys& keys, int fd, std::size_t buffer_bytes)
+  RecordReader(const RecordKeys& keys, int fd, std::size_t buffer_bytes, std::string who)
       : fd_(fd),
+        who_(std::move(who)),
         keys_(keys),
         fast_(fast_cipher(keys_)),
         buf_(buffer_bytes + kHeader + kMaxCiphertext),
-        plain_(kMaxCiphertext) {
+        plain_(kMaxInnerPlain) {
     ctx_ = EVP_CIPHER_CTX_new();
     if (ctx_ == nullptr || EVP_DecryptInit_ex(ctx_, keys_.cipher, nullptr, nullptr, nullptr) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_IVLEN, 12, nullptr) != 1 ||
@@ -263,17 +270,31 @@ class RecordReader {
     return (std::size_t{buf_[begin_ + 3]} << 8) | std::size_t{buf_[begin_ + 4]};
   }
 
+  // Every parsed header passes here first: a record longer than the RFC
+  // allows is refused before it is buffered or decrypted, whether its body
+  // is still missing or arrived in the same recv() as its header.
   bool have_record() const {
     if (available() < kHeader) return false;
+    check_record_length(record_length());
     return available() >= kHeader + record_length();
+  }
+
+  void check_record_length(std::size_t length) const {
+    if (length > kMaxCiphertext) {
+      throw NetError(fmt::format(
+          "record_overflow from {}: a TLS record of {} bytes exceeds the limit of {} (RFC 8446 section 5.2)",
+          who_, length, kMaxCiphertext));
+    }
+    if (length > kMaxInnerPlain + kTag) {
+      throw NetError(
+          fmt::format("record_overflow from {}: a TLS record of {} bytes holds more than {} bytes of inner "
+                      "plaintext (RFC 8446 section 5.4)",
+                      who_, length, kMaxInnerPlain));
+    }
   }
 
   // Reads more bytes from the socket: false when the tick passed.
   bool fill() {
-    if (available() >= kHeader && record_length() > kMaxCiphertext) {
-      throw NetError(
-          fmt::format("TLS record of {} bytes exceeds the limit of {}", record_length(), kMaxCiphertext));
-    }
     if (end_ == buf_.size() || (begin_ > 0 && buf_.size() - begin_ < kHeader + kMaxCiphertext)) {
       std::memmove(buf_.data(), buf_.data() + begin_, available());
       end_ -= begin_;
@@ -304,12 +325,19 @@ class RecordReader {
       throw NetError(fmt::format("unexpected TLS record (type {}, version {}.{}) after the handshake",
                                  header[0], header[1], header[2]));
     }
-    if (length < kTag + 1) throw NetError(fmt::format("TLS record of {} bytes is too short", length));
+    check_record_length(length);
+    if (length < kTag + 1) {
+      throw NetError(fmt::format("TLS record of {} bytes from {} is too short", length, who_));
+    }
     const unsigned char* ct = header + kHeader;
     const std::size_t inner = length - kTag;  // content plus the inner type byte (plus padding)
     std::array<unsigned char, 12> nonce = keys_.iv;
     for (int i = 0; i < 8; ++i) nonce[11 - i] ^= static_cast<unsigned char>(seq_ >> (8 * i));
     const bool direct = inner - 1 <= size;
+    // Defensive: whatever the checks above, never decrypt past plain_.
+    if (!direct && inner > plain_.size()) {
+      throw NetError(fmt::format("record_overflow from {}: {} bytes of inner plaintext", who_, inner));
+    }
     unsigned char* out = direct ? reinterpret_cast<unsigned char*>(data) : plain_.data();
     unsigned char last = 0;
     bool ok = false;
@@ -375,6 +403,7 @@ class RecordReader {
   }
 
   int fd_;
+  std::string who_;  // the peer, for error messages
   EVP_CIPHER_CTX* ctx_ = nullptr;
   RecordKeys keys_;
   std::unique_ptr<simd::Aes128Gcm> fast_;  // null: EVP
@@ -389,10 +418,11 @@ class RecordReader {
 // A RecordReader for the peer's direction of `ssl`, or null when this
 // session must keep using SSL_read (another cipher suite, or bytes already
 // buffered inside OpenSSL).
-std::unique_ptr<RecordReader> make_record_reader(SSL* ssl, int fd, const std::string& secret_hex) {
+std::unique_ptr<RecordReader> make_record_reader(SSL* ssl, int fd, const std::string& secret_hex,
+                                                 const std::string& who) {
   RecordKeys keys;
   if (SSL_has_pending(ssl) || !derive_record_keys(ssl, secret_hex, keys)) return nullptr;
-  return std::make_unique<RecordReader>(keys, fd, kTlsReadBufferBytes);
+  return std::make_unique<RecordReader>(keys, fd, kTlsReadBufferBytes, who);
 }
 
 // The send side of an established TLS 1.3 connection, the counterpart of
@@ -737,7 +767,7 @@ std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::
   peer_common_name = common_name_of(peer);
   if (!own_record_layer) return stream;
   if (server) {
-    if (auto reader = make_record_reader(ssl, fd, secrets.client)) {
+    if (auto reader = make_record_reader(ssl, fd, secrets.client, who)) {
       stream->use_record_reader(std::move(reader));
     } else {
       SSL_set_read_ahead(ssl, 1);  // SSL_read it is, with many records per read()

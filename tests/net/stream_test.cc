@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -48,6 +49,13 @@ class Relay {
     ::close(b_);
   }
   void arm(long offset) { flip_at_ = forwarded_.load() + offset; }
+  // Writes raw bytes towards the listener in one write(), as an on-path
+  // attacker would; call only at a record boundary (nothing in flight).
+  void inject(const std::vector<unsigned char>& bytes) {
+    if (::write(b_, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+      throw NetError("relay: the injected bytes did not go out in one write");
+    }
+  }
 
  private:
   void pump(int from, int to, bool tamper) {
@@ -85,8 +93,11 @@ struct Connected {
 
 // own_dialer / own_listener: whether that end uses the own record layer or
 // OpenSSL's SSL_write / SSL_read.
+// suites: TLS 1.3 cipher suites both ends offer (null: the product's list);
+// TLS_AES_256_GCM_SHA384 moves the own record layer onto OpenSSL's EVP
+// cipher instead of the simd AES-128-GCM.
 Connected connect_pair(testing::TestDeployment& d, bool own_dialer = true, bool own_listener = true,
-                       std::uint64_t records_per_key = kDefaultRecordsPerKey) {
+                       std::uint64_t records_per_key = kDefaultRecordsPerKey, const char* suites = nullptr) {
   int dial[2], listen[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM, 0, dial) != 0 ||
       ::socketpair(AF_UNIX, SOCK_STREAM, 0, listen) != 0) {
@@ -98,6 +109,10 @@ Connected connect_pair(testing::TestDeployment& d, bool own_dialer = true, bool 
   const auto tick = std::chrono::milliseconds(100);
   SslCtxPtr dial_ctx = make_tls_context(d.config(0).ca_cert, d.config(0).cert, d.config(0).key);
   SslCtxPtr listen_ctx = make_tls_context(d.config(1).ca_cert, d.config(1).cert, d.config(1).key);
+  if (suites != nullptr && (SSL_CTX_set_ciphersuites(dial_ctx.get(), suites) != 1 ||
+                            SSL_CTX_set_ciphersuites(listen_ctx.get(), suites) != 1)) {
+    throw NetError("cannot set the test's cipher suites");
+  }
   auto server = std::async(std::launch::async, [&] {
     std::string cn;
     return make_tls_stream(listen_ctx.get(), listen[0], true, tick, deadline, "dialer", cn, own_listener,
@@ -242,6 +257,57 @@ TEST(TlsStream, ModifiedRecordIsRefused) {
     FAIL() << "a modified record was accepted";
   } catch (const NetError& e) {
     EXPECT_THAT(e.what(), HasSubstr("failed authentication"));
+  }
+}
+
+// Regression: a header announcing 65,535 bytes, delivered with its whole
+// body by one recv(), used to be decrypted into the 16 KiB overflow buffer
+// before the tag was checked (a heap overflow any on-path attacker could
+// trigger). It must be refused as record_overflow before any decryption, on
+// the simd AES-128-GCM path and on OpenSSL's EVP path alike.
+TEST(TlsStream, OversizedRecordInOneWriteIsRecordOverflow) {
+  for (const char* suites : {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"}) {
+    SCOPED_TRACE(suites);
+    testing::TestDeployment d(2);
+    Connected c = connect_pair(d, true, true, kDefaultRecordsPerKey, suites);
+    ASSERT_TRUE(decrypts_records_itself(*c.listener));
+    write_frame(*c.dialer, pattern(1000, 1));
+    EXPECT_EQ(read_in_pieces(*c.listener, 1000, {1000}), pattern(1000, 1));
+    std::vector<unsigned char> record{0x17, 0x03, 0x03, 0xff, 0xff};
+    record.resize(5 + 65535, 0x41);
+    c.relay->inject(record);
+    // Wait until the whole record sits in the listener's socket, so one
+    // recv() takes header and body together (the case that overflowed).
+    const auto until = Clock::now() + std::chrono::seconds(30);
+    for (int queued = 0; queued < static_cast<int>(record.size());) {
+      ASSERT_LT(Clock::now(), until) << "the injected record never arrived";
+      if (::ioctl(c.listener->fd(), FIONREAD, &queued) != 0) FAIL() << "FIONREAD failed";
+    }
+    try {
+      read_in_pieces(*c.listener, 16, {16});  // a frame header read: fewer bytes than the record
+      FAIL() << "a 65,535-byte record was accepted";
+    } catch (const NetError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("record_overflow from dialer"));
+      EXPECT_THAT(e.what(), HasSubstr("65535"));
+    }
+  }
+}
+
+// Just over each bound of RFC 8446 (ciphertext 2^14 + 256, inner plaintext
+// 2^14 + 1) with the body still missing: refused from the header alone.
+TEST(TlsStream, RecordLengthBoundsAreCheckedFromTheHeader) {
+  for (const std::size_t length : {std::size_t{(1 << 14) + 256 + 1}, std::size_t{(1 << 14) + 1 + 16 + 1}}) {
+    SCOPED_TRACE(length);
+    testing::TestDeployment d(2);
+    Connected c = connect_pair(d);
+    c.relay->inject({0x17, 0x03, 0x03, static_cast<unsigned char>(length >> 8),
+                     static_cast<unsigned char>(length & 0xff)});
+    try {
+      read_in_pieces(*c.listener, 16, {16});
+      FAIL() << "a record of " << length << " bytes was accepted";
+    } catch (const NetError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("record_overflow"));
+    }
   }
 }
 
