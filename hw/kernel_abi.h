@@ -14,8 +14,10 @@ struct Word512 {
   std::uint64_t lane[kLanes];
 };
 
-// Bumped whenever an argument list, a buffer layout or a tile limit changes.
-inline constexpr int kInterfaceVersion = 1;
+// Bumped whenever an argument list, a buffer layout, a tile limit or a
+// kernel mode changes (2: triple_gen split into own triples and the dealer's
+// correction, without the `party` argument).
+inline constexpr int kInterfaceVersion = 2;
 
 inline constexpr const char* kGemmKernel = "sqt_ring_gemm";
 inline constexpr const char* kMulKernel = "sqt_ring_mul";
@@ -37,8 +39,9 @@ inline constexpr std::uint32_t kMaxParties = 10;
 inline constexpr std::uint32_t kSeedWords = (kMaxParties + 3) / 4;
 
 enum TripleMode : std::uint32_t {
-  kExpand = 0,   // out_a[i] = word i of seed 0's AES-CTR stream from `counter`
-  kTriples = 1,  // out_a/b/c = party `party`'s shares of Beaver triples
+  kExpand = 0,      // out_a[i] = word i of seed 0's AES-CTR stream from `counter`
+  kTriples = 1,     // out_a/b/c = the triple shares in seed 0's stream (a party's own)
+  kCorrection = 2,  // out_c = the dealer's correction over `parties` seeds (trusted dealer only)
 };
 
 constexpr std::uint32_t words_for(std::uint64_t elems) {

@@ -1,7 +1,7 @@
 // Pipeline: per output beat (8 elements) the AES cores for the needed blocks
-// are unrolled (4 blocks in expand mode, 12 per party stream in triple mode),
-// so one beat leaves every cycle per party stream at II=1; the last party's
-// dealer correction adds one product per lane.
+// are unrolled (4 blocks in expand mode, 12 per stream in the triple modes),
+// so one beat leaves every cycle per stream at II=1; the dealer's correction
+// takes one beat per party stream and adds one product per lane.
 #include "hw/triple_gen.h"
 
 #include "hw/aes128.h"
@@ -47,8 +47,8 @@ void triple_words(const AesRoundKeys& rk, std::uint64_t counter, std::uint64_t f
 }  // namespace
 
 extern "C" void sqt_triple_gen(const Word512* seeds, Word512* out_a, Word512* out_b, Word512* out_c,
-                               std::uint32_t mode, std::uint32_t parties, std::uint32_t party,
-                               std::uint64_t counter, std::uint64_t first_block, std::uint32_t count) {
+                               std::uint32_t mode, std::uint32_t parties, std::uint64_t counter,
+                               std::uint64_t first_block, std::uint32_t count) {
 #pragma HLS INTERFACE m_axi port = seeds offset = slave bundle = gmem0
 #pragma HLS INTERFACE m_axi port = out_a offset = slave bundle = gmem1 max_write_burst_length = 64
 #pragma HLS INTERFACE m_axi port = out_b offset = slave bundle = gmem2 max_write_burst_length = 64
@@ -59,12 +59,11 @@ extern "C" void sqt_triple_gen(const Word512* seeds, Word512* out_a, Word512* ou
 #pragma HLS INTERFACE s_axilite port = out_c
 #pragma HLS INTERFACE s_axilite port = mode
 #pragma HLS INTERFACE s_axilite port = parties
-#pragma HLS INTERFACE s_axilite port = party
 #pragma HLS INTERFACE s_axilite port = counter
 #pragma HLS INTERFACE s_axilite port = first_block
 #pragma HLS INTERFACE s_axilite port = count
 #pragma HLS INTERFACE s_axilite port = return
-  if (parties == 0 || parties > kMaxParties || party >= parties) return;
+  if (parties == 0 || parties > kMaxParties) return;
   AesRoundKeys rk[kMaxParties];
 #pragma HLS ARRAY_PARTITION variable = rk dim = 1 complete
 keys:
@@ -96,31 +95,40 @@ keys:
     return;
   }
 
-  const bool dealer = party == parties - 1;
-triples:
+  if (mode == sqt::hw::kTriples) {
+  own:
+    for (std::uint32_t w = 0; w < words; ++w) {
+#pragma HLS PIPELINE II = 1
+#pragma HLS LOOP_TRIPCOUNT max = 4096
+      Word512 a, b, c;
+      triple_words(rk[0], counter, first_block, w, a, b, c);
+      out_a[w] = a;
+      out_b[w] = b;
+      out_c[w] = c;
+    }
+    return;
+  }
+  if (mode != sqt::hw::kCorrection) return;
+
+correction:
   for (std::uint32_t w = 0; w < words; ++w) {
 #pragma HLS LOOP_TRIPCOUNT max = 4096
-    Word512 a, b, c;
-    triple_words(rk[party], counter, first_block, w, a, b, c);
-    if (dealer) {
-      // c_last = (sum_j a_j)(sum_j b_j) - sum_{j < last} c_j.
-      Word512 sa = a, sb = b, sc = {};
-    streams:
-      for (std::uint32_t j = 0; j + 1 < parties; ++j) {
+    // d = (sum_j a_j)(sum_j b_j) - sum_j c_j.
+    Word512 sa = {}, sb = {}, sc = {};
+  streams:
+    for (std::uint32_t j = 0; j < parties; ++j) {
 #pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT max = 9
-        Word512 aj, bj, cj;
-        triple_words(rk[j], counter, first_block, w, aj, bj, cj);
-        for (int l = 0; l < kLanes; ++l) {
-          sa.lane[l] += aj.lane[l];
-          sb.lane[l] += bj.lane[l];
-          sc.lane[l] += cj.lane[l];
-        }
+#pragma HLS LOOP_TRIPCOUNT max = 10
+      Word512 aj, bj, cj;
+      triple_words(rk[j], counter, first_block, w, aj, bj, cj);
+      for (int l = 0; l < kLanes; ++l) {
+        sa.lane[l] += aj.lane[l];
+        sb.lane[l] += bj.lane[l];
+        sc.lane[l] += cj.lane[l];
       }
-      for (int l = 0; l < kLanes; ++l) c.lane[l] = sa.lane[l] * sb.lane[l] - sc.lane[l];
     }
-    out_a[w] = a;
-    out_b[w] = b;
-    out_c[w] = c;
+    Word512 d;
+    for (int l = 0; l < kLanes; ++l) d.lane[l] = sa.lane[l] * sb.lane[l] - sc.lane[l];
+    out_c[w] = d;
   }
 }

@@ -51,13 +51,28 @@ class Backend {
   // starts at block `counter` under `seed`.
   virtual void prg_fill(const PrgSeed& seed, std::uint64_t counter, std::span<Ring> out) = 0;
 
-  // Beaver triples for `parties` parties from one PRG seed per party (the
-  // dealer model the dishonest-majority protocols start from): party j's a_j,
-  // b_j and, for j < parties-1, c_j are expanded from seeds[j] at stream
-  // offset `counter`; the last party's c share makes sum c_j = (sum a_j)(sum b_j).
-  // Returns the shares of party `party`.
-  virtual TripleShares beaver_triples(std::span<const PrgSeed> seeds, int party, std::uint64_t counter,
-                                      std::size_t n) = 0;
+  // Beaver triples in the dealer model: a dealer draws one PRG seed per party
+  // and gives party j only seed j. Triple i takes words 3i, 3i+1, 3i+2 of a
+  // seed's AES-CTR stream (from block `counter`) as that party's a, b, c
+  // shares; the last party then adds the dealer's correction to its c, so
+  // sum c = (sum a)(sum b).
+  //
+  // Trust: the correction needs every seed, and whoever holds every seed
+  // knows every triple in the clear. It is secure only when the dealer is a
+  // trusted party outside the computation (it computes no share of the
+  // protocol and does not collude); a computing party must never play it.
+  // So the API is split: each party calls own_triples with its own seed only,
+  // and only the dealer calls dealer_correction.
+
+  // Party-side: this party's shares of n triples, expanded from its own seed
+  // alone (the last party adds the dealer's correction to c).
+  virtual TripleShares own_triples(const PrgSeed& own_seed, std::uint64_t counter, std::size_t n) = 0;
+
+  // Dealer-only (a trusted dealer outside the computation): the correction
+  // d_i = (sum_j a_j,i)(sum_j b_j,i) - sum_j c_j,i over all parties' seeds,
+  // for the last party to add to its c shares. Never call it in a party.
+  virtual std::vector<Ring> dealer_correction(std::span<const PrgSeed> seeds, std::uint64_t counter,
+                                              std::size_t n) = 0;
 };
 
 // Creates "cpu", "fpga" or "fpga-sim". Throws BackendError naming what is

@@ -17,11 +17,8 @@ void check_rep3_mul_sizes(std::span<const Ring> x0, std::span<const Ring> x1, st
   }
 }
 
-void check_triple_parties(std::span<const PrgSeed> seeds, int party) {
-  if (seeds.empty() || party < 0 || static_cast<std::size_t>(party) >= seeds.size()) {
-    throw ConfigError("beaver_triples: party " + std::to_string(party) + " is not one of the " +
-                      std::to_string(seeds.size()) + " parties that have a seed");
-  }
+void check_dealer_seeds(std::span<const PrgSeed> seeds) {
+  if (seeds.empty()) throw ConfigError("dealer_correction: no party seeds given (needs one per party)");
 }
 
 }  // namespace sqt::backend

@@ -13,10 +13,10 @@ namespace sqt::backend {
 void check_rep3_mul_sizes(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
                           std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out);
 
-// Throws ConfigError unless seeds.size() >= 1 and 0 <= party < seeds.size().
-void check_triple_parties(std::span<const PrgSeed> seeds, int party);
+// Throws ConfigError unless the dealer was given at least one party's seed.
+void check_dealer_seeds(std::span<const PrgSeed> seeds);
 
-// The stream layout of beaver_triples: triple i takes words 3i, 3i+1, 3i+2.
+// The stream layout of Beaver triples: triple i takes words 3i, 3i+1, 3i+2.
 inline constexpr std::size_t kTripleWords = 3;
 
 }  // namespace sqt::backend

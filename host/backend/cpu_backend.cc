@@ -26,6 +26,14 @@ void deinterleave(std::span<const Ring> words, std::span<Ring> a, std::span<Ring
 // Triples per piece of the cpu triple generator (even: whole AES blocks).
 constexpr std::size_t kTripleChunk = 4096;
 
+// Pieces of kTripleChunk triples keep the streams in L2. A stream whose block
+// count would pass 2^64 is filled in one piece, so simd's 128-bit counter
+// carries exactly as on the card.
+std::size_t triple_chunk(std::uint64_t counter, std::size_t n) {
+  const std::uint64_t blocks = (kTripleWords * n + 1) / 2;
+  return counter + blocks < counter ? n : std::min(n, kTripleChunk);
+}
+
 }  // namespace
 
 CpuBackend::CpuBackend(int threads) : threads_(std::max(1, threads)) {}
@@ -45,49 +53,48 @@ void CpuBackend::prg_fill(const PrgSeed& seed, std::uint64_t counter, std::span<
   simd::AesCtrPrg(seed).fill(counter, out);
 }
 
-TripleShares CpuBackend::beaver_triples(std::span<const PrgSeed> seeds, int party, std::uint64_t counter,
-                                        std::size_t n) {
-  check_triple_parties(seeds, party);
+TripleShares CpuBackend::own_triples(const PrgSeed& own_seed, std::uint64_t counter, std::size_t n) {
   TripleShares own{std::vector<Ring>(n), std::vector<Ring>(n), std::vector<Ring>(n)};
-  const int last = static_cast<int>(seeds.size()) - 1;
-  const bool dealer = party == last;
-  std::vector<simd::AesCtrPrg> prgs;
-  for (int j = 0; j <= last; ++j) {
-    if (dealer || j == party) prgs.emplace_back(seeds[j]);
+  const simd::AesCtrPrg prg(own_seed);
+  const std::size_t chunk = triple_chunk(counter, n);
+  std::vector<Ring> stream(kTripleWords * chunk);
+  for (std::size_t t0 = 0; t0 < n; t0 += chunk) {
+    const std::size_t len = std::min(chunk, n - t0);
+    const std::span<Ring> words(stream.data(), kTripleWords * len);
+    prg.fill(counter + kTripleWords * t0 / 2, words);
+    deinterleave(words, {own.a.data() + t0, len}, {own.b.data() + t0, len}, {own.c.data() + t0, len});
   }
-  // Pieces of kTripleChunk triples (even, so each starts on a block) keep the
-  // streams in L2. A stream whose block count would pass 2^64 is filled in
-  // one piece, so simd's 128-bit counter carries exactly as on the card.
-  const std::uint64_t blocks = (kTripleWords * n + 1) / 2;
-  const std::size_t chunk = counter + blocks < counter ? n : std::min(n, kTripleChunk);
+  return own;
+}
+
+std::vector<Ring> CpuBackend::dealer_correction(std::span<const PrgSeed> seeds, std::uint64_t counter,
+                                                std::size_t n) {
+  check_dealer_seeds(seeds);
+  std::vector<Ring> correction(n);
+  std::vector<simd::AesCtrPrg> prgs(seeds.begin(), seeds.end());
+  const std::size_t chunk = triple_chunk(counter, n);
   std::vector<Ring> stream(kTripleWords * chunk), sum_a(chunk), sum_b(chunk), sum_c(chunk), a(chunk),
       b(chunk), c(chunk);
   for (std::size_t t0 = 0; t0 < n; t0 += chunk) {
     const std::size_t len = std::min(chunk, n - t0);
-    const std::uint64_t start = counter + kTripleWords * t0 / 2;
-    const std::span<Ring> words(stream.data(), kTripleWords * len);
-    const std::span<Ring> own_a(own.a.data() + t0, len), own_b(own.b.data() + t0, len),
-        own_c(own.c.data() + t0, len);
-    prgs[dealer ? party : 0].fill(start, words);
-    deinterleave(words, own_a, own_b, own_c);
-    if (!dealer) continue;
-    // The dealer's correction: c_last = (sum a)(sum b) - sum_{j < last} c_j.
-    const std::span<Ring> sa(sum_a.data(), len), sb(sum_b.data(), len), sc(sum_c.data(), len),
-        aj(a.data(), len), bj(b.data(), len), cj(c.data(), len);
-    std::copy(own_a.begin(), own_a.end(), sa.begin());
-    std::copy(own_b.begin(), own_b.end(), sb.begin());
+    const std::span<Ring> words(stream.data(), kTripleWords * len), sa(sum_a.data(), len),
+        sb(sum_b.data(), len), sc(sum_c.data(), len), aj(a.data(), len), bj(b.data(), len), cj(c.data(), len);
+    std::fill(sa.begin(), sa.end(), 0);
+    std::fill(sb.begin(), sb.end(), 0);
     std::fill(sc.begin(), sc.end(), 0);
-    for (int j = 0; j < last; ++j) {
-      prgs[j].fill(start, words);
+    for (const simd::AesCtrPrg& prg : prgs) {
+      prg.fill(counter + kTripleWords * t0 / 2, words);
       deinterleave(words, aj, bj, cj);
       simd::add(sa, aj, sa);
       simd::add(sb, bj, sb);
       simd::add(sc, cj, sc);
     }
-    simd::mul(sa, sb, own_c);
-    simd::sub(own_c, sc, own_c);
+    // d = (sum a)(sum b) - sum c
+    const std::span<Ring> d(correction.data() + t0, len);
+    simd::mul(sa, sb, d);
+    simd::sub(d, sc, d);
   }
-  return own;
+  return correction;
 }
 
 }  // namespace sqt::backend

@@ -15,8 +15,9 @@ class CpuBackend final : public Backend {
   void rep3_mul(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
                 std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) override;
   void prg_fill(const PrgSeed& seed, std::uint64_t counter, std::span<Ring> out) override;
-  TripleShares beaver_triples(std::span<const PrgSeed> seeds, int party, std::uint64_t counter,
-                              std::size_t n) override;
+  TripleShares own_triples(const PrgSeed& own_seed, std::uint64_t counter, std::size_t n) override;
+  std::vector<Ring> dealer_correction(std::span<const PrgSeed> seeds, std::uint64_t counter,
+                                      std::size_t n) override;
 
  private:
   int threads_;

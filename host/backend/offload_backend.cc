@@ -188,7 +188,7 @@ void OffloadBackend::prg_fill(const PrgSeed& seed, std::uint64_t counter, std::s
   auto submit = [&](std::size_t t, int slot) {
     const std::size_t len = std::min(chunk, out.size() - t * chunk);
     stage_seeds(dev, slot, std::span<const PrgSeed>(&seed, 1));
-    dev.start_triples(slot, {hw::kExpand, 1, 0, counter, t * chunk / 2, static_cast<std::uint32_t>(len)});
+    dev.start_triples(slot, {hw::kExpand, 1, counter, t * chunk / 2, static_cast<std::uint32_t>(len)});
   };
   auto finish = [&](std::size_t t, int slot) {
     const std::size_t off = t * chunk, len = std::min(chunk, out.size() - off);
@@ -198,23 +198,17 @@ void OffloadBackend::prg_fill(const PrgSeed& seed, std::uint64_t counter, std::s
   ping_pong(dev, KernelId::kTriples, ceil_div(out.size(), chunk), submit, finish);
 }
 
-TripleShares OffloadBackend::beaver_triples(std::span<const PrgSeed> seeds, int party, std::uint64_t counter,
-                                            std::size_t n) {
-  check_triple_parties(seeds, party);
-  if (seeds.size() > hw::kMaxParties) {
-    throw BackendError("backend '" + name_ + "': the triple_gen kernel supports at most " +
-                       std::to_string(hw::kMaxParties) + " parties, asked for " +
-                       std::to_string(seeds.size()) + "; use --backend cpu");
-  }
+// Only the party's own seed goes to the card: the seed buffer of a party's
+// run never holds another party's seed.
+TripleShares OffloadBackend::own_triples(const PrgSeed& own_seed, std::uint64_t counter, std::size_t n) {
   TripleShares own{std::vector<Ring>(n), std::vector<Ring>(n), std::vector<Ring>(n)};
   const std::size_t chunk = hw::kTripleTileElems;  // even: each chunk starts on a block boundary
   TileDevice& dev = *device_;
   auto submit = [&](std::size_t t, int slot) {
     const std::size_t len = std::min(chunk, n - t * chunk);
-    stage_seeds(dev, slot, seeds);
+    stage_seeds(dev, slot, std::span<const PrgSeed>(&own_seed, 1));
     dev.start_triples(
-        slot, {hw::kTriples, static_cast<std::uint32_t>(seeds.size()), static_cast<std::uint32_t>(party),
-               counter, t * chunk * kTripleWords / 2, static_cast<std::uint32_t>(len)});
+        slot, {hw::kTriples, 1, counter, t * chunk * kTripleWords / 2, static_cast<std::uint32_t>(len)});
   };
   auto finish = [&](std::size_t t, int slot) {
     const std::size_t off = t * chunk, len = std::min(chunk, n - off);
@@ -227,6 +221,32 @@ TripleShares OffloadBackend::beaver_triples(std::span<const PrgSeed> seeds, int 
   };
   ping_pong(dev, KernelId::kTriples, ceil_div(n, chunk), submit, finish);
   return own;
+}
+
+std::vector<Ring> OffloadBackend::dealer_correction(std::span<const PrgSeed> seeds, std::uint64_t counter,
+                                                    std::size_t n) {
+  check_dealer_seeds(seeds);
+  if (seeds.size() > hw::kMaxParties) {
+    throw BackendError("backend '" + name_ + "': the triple_gen kernel supports at most " +
+                       std::to_string(hw::kMaxParties) + " parties, asked for " +
+                       std::to_string(seeds.size()) + "; use --backend cpu");
+  }
+  std::vector<Ring> correction(n);
+  const std::size_t chunk = hw::kTripleTileElems;
+  TileDevice& dev = *device_;
+  auto submit = [&](std::size_t t, int slot) {
+    const std::size_t len = std::min(chunk, n - t * chunk);
+    stage_seeds(dev, slot, seeds);
+    dev.start_triples(slot, {hw::kCorrection, static_cast<std::uint32_t>(seeds.size()), counter,
+                             t * chunk * kTripleWords / 2, static_cast<std::uint32_t>(len)});
+  };
+  auto finish = [&](std::size_t t, int slot) {
+    const std::size_t off = t * chunk, len = std::min(chunk, n - off);
+    dev.from_device(Buf::kOutC, slot, words_for(len));
+    std::copy_n(dev.host(Buf::kOutC, slot).begin(), len, correction.begin() + off);
+  };
+  ping_pong(dev, KernelId::kTriples, ceil_div(n, chunk), submit, finish);
+  return correction;
 }
 
 }  // namespace sqt::backend

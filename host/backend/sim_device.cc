@@ -75,7 +75,7 @@ void SimDevice::start_mul(int slot, std::uint32_t words) {
 void SimDevice::start_triples(int slot, const TripleRun& r) {
   mark_busy(KernelId::kTriples, slot);
   sqt_triple_gen(dev(Buf::kSeeds, slot), dev(Buf::kOutA, slot), dev(Buf::kOutB, slot), dev(Buf::kOutC, slot),
-                 r.mode, r.parties, r.party, r.counter, r.first_block, r.count);
+                 r.mode, r.parties, r.counter, r.first_block, r.count);
 }
 
 void SimDevice::wait(KernelId kernel, int slot) {

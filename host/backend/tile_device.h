@@ -73,8 +73,8 @@ struct GemmTile {
 };
 
 struct TripleRun {
-  std::uint32_t mode;  // hw::TripleMode
-  std::uint32_t parties, party;
+  std::uint32_t mode;     // hw::TripleMode
+  std::uint32_t parties;  // seeds staged (1 for a party's own triples)
   std::uint64_t counter, first_block;
   std::uint32_t count;
 };

@@ -161,10 +161,9 @@ void XrtDevice::start_triples(int slot, const TripleRun& r) {
   xrt::run& run = prepared_run(KernelId::kTriples, slot);
   run.set_arg(4, r.mode);
   run.set_arg(5, r.parties);
-  run.set_arg(6, r.party);
-  run.set_arg(7, r.counter);
-  run.set_arg(8, r.first_block);
-  run.set_arg(9, r.count);
+  run.set_arg(6, r.counter);
+  run.set_arg(7, r.first_block);
+  run.set_arg(8, r.count);
   run.start();
   in_flight_[slot][static_cast<int>(KernelId::kTriples)] = true;
 }

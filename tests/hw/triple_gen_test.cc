@@ -1,6 +1,7 @@
 // C simulation of triple_gen: expand mode against simd::AesCtrPrg (including
-// the 128-bit counter carry), triple mode against triples assembled from
-// simd::AesCtrPrg streams, and the triple relation itself.
+// the 128-bit counter carry), a party's own triple shares (from its seed
+// alone) and the dealer's correction against simd::AesCtrPrg streams summed
+// by scalar code, and the triple relation itself.
 #include "hw/triple_gen.h"
 
 #include <gtest/gtest.h>
@@ -24,12 +25,13 @@ Seed seed_of(int j) {
   return s;
 }
 
-std::vector<Word512> pack_seeds(int parties) {
+// Seeds first .. first+count-1 in the kernel's seed layout (slot k = seed first+k).
+std::vector<Word512> pack_seeds(int count, int first = 0) {
   std::vector<Word512> w(sqt::hw::kSeedWords);
-  for (int j = 0; j < parties; ++j) {
-    const Seed s = seed_of(j);
+  for (int k = 0; k < count; ++k) {
+    const Seed s = seed_of(first + k);
     for (int byte = 0; byte < 16; ++byte) {
-      w[j / 4].lane[2 * (j % 4) + byte / 8] |= std::uint64_t{s[byte]} << (8 * (byte % 8));
+      w[k / 4].lane[2 * (k % 4) + byte / 8] |= std::uint64_t{s[byte]} << (8 * (byte % 8));
     }
   }
   return w;
@@ -48,7 +50,7 @@ TEST_P(TripleGenExpand, MatchesSimdPrgStream) {
   const auto [counter, first_block, count] = GetParam();
   const auto seeds = pack_seeds(1);
   std::vector<Word512> out(sqt::hw::words_for(count) + 1);
-  sqt_triple_gen(seeds.data(), out.data(), nullptr, nullptr, sqt::hw::kExpand, 1, 0, counter, first_block,
+  sqt_triple_gen(seeds.data(), out.data(), nullptr, nullptr, sqt::hw::kExpand, 1, counter, first_block,
                  count);
   std::vector<std::uint64_t> want(2 * first_block + count);
   sqt::simd::AesCtrPrg(seed_of(0)).fill(counter, want);
@@ -68,48 +70,35 @@ INSTANTIATE_TEST_SUITE_P(Counters, TripleGenExpand,
                                   "_first" + std::to_string(c.first_block) + "_n" + std::to_string(c.count);
                          });
 
-// Party j's shares as the dealer model defines them, from simd streams.
+// Party j's own shares: words 3i, 3i+1, 3i+2 of its simd stream.
 struct Shares {
   std::vector<std::uint64_t> a, b, c;
 };
 
-Shares reference_shares(int parties, int party, std::uint64_t counter, std::size_t n) {
-  std::vector<Shares> all(parties);
-  for (int j = 0; j < parties; ++j) {
-    std::vector<std::uint64_t> w(3 * n);
-    sqt::simd::AesCtrPrg(seed_of(j)).fill(counter, w);
-    for (std::size_t i = 0; i < n; ++i) {
-      all[j].a.push_back(w[3 * i]);
-      all[j].b.push_back(w[3 * i + 1]);
-      all[j].c.push_back(w[3 * i + 2]);
-    }
+Shares own_shares(int j, std::uint64_t counter, std::size_t n) {
+  std::vector<std::uint64_t> w(3 * n);
+  sqt::simd::AesCtrPrg(seed_of(j)).fill(counter, w);
+  Shares s;
+  for (std::size_t i = 0; i < n; ++i) {
+    s.a.push_back(w[3 * i]);
+    s.b.push_back(w[3 * i + 1]);
+    s.c.push_back(w[3 * i + 2]);
   }
-  if (party == parties - 1) {
-    for (std::size_t i = 0; i < n; ++i) {
-      std::uint64_t sa = 0, sb = 0, sc = 0;
-      for (int j = 0; j < parties; ++j) {
-        sa += all[j].a[i];
-        sb += all[j].b[i];
-        if (j < parties - 1) sc += all[j].c[i];
-      }
-      all[party].c[i] = sa * sb - sc;
-    }
-  }
-  return all[party];
+  return s;
 }
 
-TEST(TripleGen, EveryPartyMatchesTheDealerModelAndTriplesMultiply) {
+TEST(TripleGen, OwnSharesComeFromTheOwnSeedAloneAndTheCorrectionMakesTriples) {
   const std::uint64_t counter = 977;
   for (int parties : {2, 3, 5, 10}) {
     for (std::uint32_t n : {1u, 7u, 8u, 21u}) {
+      const std::uint32_t words = sqt::hw::words_for(n);
       std::vector<std::uint64_t> sa(n), sb(n), sc(n);
       for (int party = 0; party < parties; ++party) {
-        const auto seeds = pack_seeds(parties);
-        const std::uint32_t words = sqt::hw::words_for(n);
+        // Only this party's seed is given to the kernel.
+        const auto own_seed = pack_seeds(1, party);
         std::vector<Word512> a(words), b(words), c(words);
-        sqt_triple_gen(seeds.data(), a.data(), b.data(), c.data(), sqt::hw::kTriples, parties, party, counter,
-                       0, n);
-        const Shares want = reference_shares(parties, party, counter, n);
+        sqt_triple_gen(own_seed.data(), a.data(), b.data(), c.data(), sqt::hw::kTriples, 1, counter, 0, n);
+        const Shares want = own_shares(party, counter, n);
         for (std::uint32_t i = 0; i < n; ++i) {
           ASSERT_EQ(lane(a, i), want.a[i]);
           ASSERT_EQ(lane(b, i), want.b[i]);
@@ -119,23 +108,38 @@ TEST(TripleGen, EveryPartyMatchesTheDealerModelAndTriplesMultiply) {
           sc[i] += lane(c, i);
         }
       }
-      for (std::uint32_t i = 0; i < n; ++i) ASSERT_EQ(sc[i], sa[i] * sb[i]) << "triple " << i;
+      const auto seeds = pack_seeds(parties);
+      std::vector<Word512> d(words);
+      sqt_triple_gen(seeds.data(), nullptr, nullptr, d.data(), sqt::hw::kCorrection, parties, counter, 0, n);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        ASSERT_EQ(lane(d, i), sa[i] * sb[i] - sc[i]) << parties << " parties, triple " << i;
+        ASSERT_EQ(sc[i] + lane(d, i), sa[i] * sb[i]) << "triple " << i;
+      }
     }
   }
 }
 
 TEST(TripleGen, APieceStartingAtAnEvenTripleContinuesTheStream) {
-  const int parties = 3, party = 2;
+  const int parties = 3;
   const std::uint64_t counter = 40;
   const std::uint32_t skip = 10, n = 9;  // triples 10..18 of the stream
-  const auto seeds = pack_seeds(parties);
-  std::vector<Word512> a(2), b(2), c(2);
-  sqt_triple_gen(seeds.data(), a.data(), b.data(), c.data(), sqt::hw::kTriples, parties, party, counter,
+  std::vector<Word512> a(2), b(2), c(2), d(2);
+  sqt_triple_gen(pack_seeds(1, 2).data(), a.data(), b.data(), c.data(), sqt::hw::kTriples, 1, counter,
                  skip * 3 / 2, n);
-  const Shares want = reference_shares(parties, party, counter, skip + n);
+  sqt_triple_gen(pack_seeds(parties).data(), nullptr, nullptr, d.data(), sqt::hw::kCorrection, parties,
+                 counter, skip * 3 / 2, n);
+  std::vector<Shares> all;
+  for (int j = 0; j < parties; ++j) all.push_back(own_shares(j, counter, skip + n));
   for (std::uint32_t i = 0; i < n; ++i) {
-    ASSERT_EQ(lane(a, i), want.a[skip + i]);
-    ASSERT_EQ(lane(c, i), want.c[skip + i]);
+    ASSERT_EQ(lane(a, i), all[2].a[skip + i]);
+    ASSERT_EQ(lane(c, i), all[2].c[skip + i]);
+    std::uint64_t sa = 0, sb = 0, sc = 0;
+    for (const Shares& s : all) {
+      sa += s.a[skip + i];
+      sb += s.b[skip + i];
+      sc += s.c[skip + i];
+    }
+    ASSERT_EQ(lane(d, i), sa * sb - sc);
   }
 }
 
