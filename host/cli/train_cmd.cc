@@ -20,7 +20,9 @@
 #include "host/mpc/rep3/rep3.h"
 #include "host/net/launcher.h"
 #include "host/net/session.h"
+#include "host/net/session_binding.h"
 #include "host/nn/architecture.h"
+#include "host/nn/checkpoint.h"
 #include "host/nn/trainer.h"
 #include "host/plain/trainer.h"
 
@@ -29,7 +31,8 @@ namespace {
 
 struct TrainFlags {
   std::string model = "A", protocol = "rep3", backend = "cpu", optimizer = "sgd", trunc = "probabilistic",
-              lr_schedule = "constant", conv = "auto";
+              lr_schedule = "constant", conv = "auto",
+              init = "secret";
   int epochs = 1, threads = 0, export_party = 0;
   std::size_t batch = 128, eval_batch = 256;
   double lr = -1, momentum = 0.9;
@@ -59,6 +62,7 @@ nn::TrainOptions train_options(const TrainFlags& f) {
   o.export_path = f.export_path;
   o.export_party = f.export_party;
   o.conv = nn::parse_conv_algorithm(f.conv);
+  o.init = nn::parse_init_mode(f.init);
   o.compute_loss = f.loss;
   o.quiet = f.quiet;
   return o;
@@ -85,6 +89,41 @@ void run_clear(const TrainFlags& f) {
   t.run(&train, &test);
 }
 
+// What every party must agree on before a secure run starts (bind_session):
+// everything that changes the computation or what is revealed. Local
+// choices (paths, threads, backend: the backends agree bit for bit) stay out.
+std::vector<net::JobParameter> job_parameters(const TrainFlags& f, const nn::TrainOptions& o, int party) {
+  const auto arch = nn::make_architecture(f.model);
+  std::vector<net::JobParameter> job = {
+      {"job", "train"},
+      {"protocol", "rep3"},
+      {"fixed point", fmt::format("f={} k={}", FixedParams{}.f, FixedParams{}.k)},
+      {"model", arch.name},
+      {"dataset", dataset_name(arch)},
+      {"input shape", fmt::format("{}x{}x{}", arch.input.h, arch.input.w, arch.input.c)},
+      {"epochs", std::to_string(f.epochs)},
+      {"batch", std::to_string(f.batch)},
+      {"eval batch", std::to_string(f.eval_batch)},
+      {"max batches", std::to_string(f.max_batches)},
+      {"seed", std::to_string(f.seed)},
+      {"optimizer", f.optimizer},
+      {"learning rate", fmt::format("{}", o.optimizer.lr)},
+      {"learning-rate schedule", f.lr_schedule},
+      {"momentum", fmt::format("{}", f.momentum)},
+      {"truncation", f.trunc},
+      {"conv algorithm", f.conv},
+      {"standardize", f.standardize ? "yes" : "no"},
+      {"loss", f.loss ? "yes" : "no"},
+      {"export", f.export_path.empty() ? "no" : "yes"},
+      {"export party", std::to_string(f.export_party)},
+  };
+  std::string resume_epoch = "no";
+  if (f.resume)
+    resume_epoch = std::to_string(nn::read_checkpoint(nn::checkpoint_path(f.checkpoint, party)).epochs_done);
+  job.push_back({"resume epoch", resume_epoch});
+  return job;
+}
+
 void run_rep3_party(const TrainFlags& f) {
   const auto cfg = net::load_node_config(f.config);
   const auto arch = nn::make_architecture(f.model);
@@ -98,6 +137,8 @@ void run_rep3_party(const TrainFlags& f) {
   auto be = backend::make_backend(f.backend, f.threads > 0 ? f.threads : 1);
   const auto mode = trunc_mode(f.trunc);
   auto opt = train_options(f);
+  const net::SessionBinding session = net::bind_session(*network, job_parameters(f, opt, cfg.party));
+  if (cfg.party == 0 && !f.quiet) fmt::print("session {}\n", session.id_hex().substr(0, 16));
   opt.quiet = f.quiet || cfg.party != 0;
   // Keys come from the operating system (seed 0): the training seed is public
   // and must not determine the parties' PRG keys.
@@ -136,7 +177,9 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
                                 "--export-party",
                                 std::to_string(f.export_party),
                                 "--conv",
-                                f.conv};
+                                f.conv,
+                                "--init",
+                                f.init};
   auto opt = [&](const char* flag, const std::string& v) {
     if (!v.empty()) a.insert(a.end(), {flag, v});
   };
@@ -146,7 +189,6 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
   auto abs = [](const std::string& p) { return p.empty() ? p : std::filesystem::absolute(p).string(); };
   opt("--data", abs(f.data));
   opt("--metrics", abs(f.metrics));
-  opt("--checkpoint", abs(f.checkpoint));
   opt("--export", abs(f.export_path));
   if (f.resume) a.push_back("--resume");
   if (f.loss) a.push_back("--loss");
@@ -230,8 +272,13 @@ void add_train_command(CLI::App& app) {
                   "convolution algorithm: auto (Winograd for stride-1 layers over 8+ channels) or im2col")
       ->check(CLI::IsMember({"auto", "im2col"}))
       ->capture_default_str();
+  cmd->add_option("--init", f->init,
+                  "initial weights: secret (Glorot-uniform drawn inside the protocol, no party learns them) "
+                  "or public (from --seed, reproducible; plain always uses these)")
+      ->check(CLI::IsMember({"secret", "public"}))
+      ->capture_default_str();
   cmd->add_option("--config", f->config, "node.toml: run as one party of a deployment");
-  cmd->add_flag("--loss", f->loss, "also compute the training loss (secure log, revealed per batch sum)");
+  cmd->add_flag("--loss", f->loss, "also compute the training loss (secure log; one sum per epoch revealed)");
   cmd->add_flag("--quiet", f->quiet, "no progress bar");
   cmd->callback([f] {
     nn::make_architecture(f->model);  // validates --model early
@@ -242,6 +289,12 @@ void add_train_command(CLI::App& app) {
     net::LaunchOptions lo;
     lo.protocol = "rep3";
     lo.backend = f->backend;
+    // Each local party gets its own checkpoint folder, as on separate nodes:
+    // no party's shares sit in another party's folder.
+    for (int i = 0; i < 3 && !f->checkpoint.empty(); ++i) {
+      lo.party_args.push_back({"--checkpoint", nn::local_party_checkpoint_dir(
+                                                   std::filesystem::absolute(f->checkpoint).string(), i)});
+    }
     const int rc = net::launch_local_parties(3, party_argv(*f), lo);
     if (rc != 0) throw Error("train: a party exited with status " + std::to_string(rc));
   });
