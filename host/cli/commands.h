@@ -6,11 +6,12 @@
 
 namespace sqt::cli {
 
-void add_train_command(CLI::App& app);  // train_cmd.cc: secure / clear / plain training
-void add_node_command(CLI::App& app);   // node_cmd.cc: one party of a deployment
-void add_keys_command(CLI::App& app);   // keys_cmd.cc: CA and per-party certificates
-void add_bench_command(CLI::App& app);  // bench_cmd.cc: the benchmark suites
-void add_plot_command(CLI::App& app);   // plot_cmd.cc: accuracy curves from --metrics files
+void add_train_command(CLI::App& app);      // train_cmd.cc: secure / clear / plain training
+void add_node_command(CLI::App& app);       // node_cmd.cc: one party of a deployment
+void add_keys_command(CLI::App& app);       // keys_cmd.cc: CA and per-party certificates
+void add_bench_command(CLI::App& app);      // bench_cmd.cc: the benchmark suites
+void add_plot_command(CLI::App& app);       // plot_cmd.cc: accuracy curves from --metrics files
+void add_protocols_command(CLI::App& app);  // protocols_cmd.cc: the security models (registry)
 
 // Checks for numeric flags whose failures read "--batch: must be a positive
 // number, got 0" (CLI11's PositiveNumber prints its range up to DBL_MAX).

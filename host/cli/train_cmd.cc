@@ -14,6 +14,7 @@
 
 #include "host/backend/backend.h"
 #include "host/cli/commands.h"
+#include "host/cli/protocol_registry.h"
 #include "host/core/error.h"
 #include "host/data/data_dir.h"
 #include "host/mpc/clear/clear.h"
@@ -31,8 +32,7 @@ namespace {
 
 struct TrainFlags {
   std::string model = "A", protocol = "rep3", backend = "cpu", optimizer = "sgd", trunc = "probabilistic",
-              lr_schedule = "constant", conv = "auto",
-              init = "secret";
+              lr_schedule = "constant", conv = "auto", init = "secret";
   int epochs = 1, threads = 0, export_party = 0;
   std::size_t batch = 128, eval_batch = 256;
   double lr = -1, momentum = 0.9;
@@ -222,8 +222,14 @@ void add_train_command(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("train", "train a network: secure (rep3), emulated (clear) or float (plain)");
   cmd->add_option("--model", f->model, "network: A, B, C, D or alexnet")->capture_default_str();
-  cmd->add_option("--protocol", f->protocol, "rep3 (secure, 3 parties), clear (emulation) or plain (float)")
-      ->check(CLI::IsMember({"rep3", "clear", "plain"}))
+  cmd->add_option("--protocol", f->protocol,
+                  "rep3 (secure, 3 parties), clear (emulation) or plain (float); `sqt protocols` lists all")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            find_built_protocol(v);  // ConfigError: unknown, or planned but not built
+            return std::string();
+          },
+          "PROTOCOL"))
       ->capture_default_str();
   cmd->add_option("--backend", f->backend, "cpu, fpga or fpga-sim")
       ->check(CLI::IsMember({"cpu", "fpga", "fpga-sim"}))
@@ -259,8 +265,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--checkpoint", f->checkpoint, "write each party's shares to DIR after every epoch");
   cmd->add_flag("--resume", f->resume, "continue from the checkpoint in --checkpoint DIR");
   cmd->add_option("--export", f->export_path, "reveal the trained model to --export-party and write FILE");
-  cmd->add_option("--export-party", f->export_party, "party that receives the exported model")
-      ->check(CLI::Range(0, 2))
+  cmd->add_option("--export-party", f->export_party,
+                  "party that receives the exported model (0 to the protocol's parties - 1)")
+      ->check(kNonNegative)
       ->capture_default_str();
   cmd->add_option("--threads", f->threads,
                   "GEMM threads per party (default: 1 per local party, else all cores)")
@@ -283,6 +290,12 @@ void add_train_command(CLI::App& app) {
   cmd->callback([f] {
     nn::make_architecture(f->model);  // validates --model early
     if (f->resume && f->checkpoint.empty()) throw ConfigError("--resume needs --checkpoint DIR");
+    const ProtocolInfo& protocol = find_built_protocol(f->protocol);
+    if (f->export_party >= protocol.max_parties) {
+      throw ConfigError(fmt::format("--export-party {}: {} runs with {} part{} (ids 0 to {})",
+                                    f->export_party, protocol.name, protocol.parties_text(),
+                                    protocol.max_parties == 1 ? "y" : "ies", protocol.max_parties - 1));
+    }
     if (f->protocol == "plain") return run_plain(*f);
     if (f->protocol == "clear") return run_clear(*f);
     if (!f->config.empty()) return run_rep3_party(*f);
