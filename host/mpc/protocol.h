@@ -185,6 +185,12 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.input_rows(0, RowSource{}, n, n) } -> std::same_as<typename P::InputRows>;
   { p.gather_rows(table, idx) } -> std::same_as<typename P::Share>;
 
+  // Joint randomness: n independent integers uniform in [0, 2^bits), for
+  // 1 <= bits <= k - 2, shared so that no party learns them (secret initial
+  // weights, host/nn/model.h). The clear emulation draws them from its
+  // seeded PRG. Fixed rounds.
+  { p.random_int(n, bits) } -> std::same_as<typename P::Share>;
+
   // Local (no communication).
   { p.zeros(n) } -> std::same_as<typename P::Share>;
   { p.add(x, x) } -> std::same_as<typename P::Share>;

@@ -135,19 +135,24 @@ std::size_t parameter_count(const Architecture& arch) {
   return n;
 }
 
+double glorot_limit(const Architecture& arch, std::size_t layer) {
+  if (weight_count(arch, layer) == 0) return 0;
+  const LayerSpec& l = arch.layers[layer];
+  const Shape in = layer_input_shape(arch, layer);
+  double fan_in = static_cast<double>(in.size()), fan_out = l.out;
+  if (l.kind == LayerKind::kConv) {
+    fan_in = static_cast<double>(l.kernel) * l.kernel * in.c;
+    fan_out = static_cast<double>(l.kernel) * l.kernel * l.out;
+  }
+  return std::sqrt(6.0 / (fan_in + fan_out));
+}
+
 ModelParams glorot_init(const Architecture& arch, std::uint64_t seed) {
   ModelParams params(arch.layers.size());
   for (std::size_t i = 0; i < arch.layers.size(); ++i) {
-    const LayerSpec& l = arch.layers[i];
     const std::size_t nw = weight_count(arch, i);
     if (nw == 0) continue;
-    const Shape in = layer_input_shape(arch, i);
-    double fan_in = static_cast<double>(in.size()), fan_out = l.out;
-    if (l.kind == LayerKind::kConv) {
-      fan_in = static_cast<double>(l.kernel) * l.kernel * in.c;
-      fan_out = static_cast<double>(l.kernel) * l.kernel * l.out;
-    }
-    const double limit = std::sqrt(6.0 / (fan_in + fan_out));
+    const double limit = glorot_limit(arch, i);
     data::SplitMix64 rng(data::mix_seed(seed, i));
     params[i].weight.resize(nw);
     for (double& w : params[i].weight) w = (2.0 * uniform01(rng) - 1.0) * limit;

@@ -75,7 +75,12 @@ using ModelParams = std::vector<LayerParams>;  // one entry per layer
 // Glorot-uniform weights, U(-l, l) with l = sqrt(6 / (fan_in + fan_out))
 // (conv: fan_in = k*k*c_in, fan_out = k*k*c_out), zero biases. Deterministic
 // for a seed on every platform (data::SplitMix64, no std distributions).
+// This is the public initialisation (`--init public`, the float reference);
+// Model::set_secret_glorot draws from the same interval inside the protocol.
 ModelParams glorot_init(const Architecture& arch, std::uint64_t seed);
+
+// l of layer `layer` (0 for layers without weights).
+double glorot_limit(const Architecture& arch, std::size_t layer);
 
 // The order in which epoch `epoch` visits `samples` training samples: a
 // seeded Fisher-Yates permutation, different per epoch, deterministic.

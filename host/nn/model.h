@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -123,6 +124,54 @@ class Model {
   // every party computes the same Glorot weights from the seed).
   void set_public(const ModelParams& params) {
     theta_ = p_.add_public(p_.zeros(param_count_), encode(params));
+  }
+
+  // Glorot-uniform weights drawn inside the protocol, zero biases: no party
+  // learns the initial model (`--init secret`, docs/PROTOCOLS.md "Secret
+  // initial weights"). With U = random_int(m bits), V = 2U + 1 - 2^m is odd
+  // and uniform on (-2^m, 2^m), symmetric about 0; a layer's weight is
+  // trunc(V D, s) with D = l 2^(60 - m) rounded and s = 60 - F (F: the
+  // layer's fractional bits), so |V D| < l 2^60 and the result is uniform in
+  // [-l, l] at F bits up to the truncation's 1 ulp. One random_int and one
+  // truncation (per-layer shifts) for the whole model.
+  void set_secret_glorot() {
+    // 24 bits: 2^24 steps over [-l, l], many per ulp of f = 16 (l < 2).
+    const int m = std::min(24, p_.fixed().k - 2);
+    std::size_t nw = 0;
+    for (std::size_t i = 0; i < arch_.layers.size(); ++i) nw += weight_count(arch_, i);
+    theta_ = p_.zeros(param_count_);
+    if (nw == 0) return;
+    S v = p_.add_public(p_.mul_public(p_.random_int(nw, m), Ring{2}), Ring{1} - (Ring{1} << m));
+    std::vector<Ring> d(nw);
+    std::vector<std::size_t> layers;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
+      const std::size_t n = weight_count(arch_, i);
+      if (n == 0) continue;
+      const auto scale = static_cast<Ring>(std::llround(std::ldexp(glorot_limit(arch_, i), 60 - m)));
+      std::fill_n(d.begin() + static_cast<std::ptrdiff_t>(at), n, scale);
+      layers.push_back(i);
+      at += n;
+    }
+    v = p_.mul_public(std::move(v), d);
+    std::vector<S> addends;
+    addends.reserve(layers.size());
+    at = 0;
+    for (std::size_t i : layers) {
+      addends.push_back(slice(v, at, weight_count(arch_, i)));
+      at += weight_count(arch_, i);
+    }
+    std::vector<mpc::MatmulTerm<S>> terms;
+    for (std::size_t q = 0; q < layers.size(); ++q) {
+      terms.push_back(
+          {.out_n = addends[q].size(), .addend = &addends[q], .bits = 60 - param_frac_bits(layers[q])});
+    }
+    const S w = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), terms[0].bits);
+    at = 0;
+    for (std::size_t i : layers) {
+      copy_range(theta_, w_off_[i], w, at, weight_count(arch_, i));
+      at += weight_count(arch_, i);
+    }
   }
 
   // Flat fixed-point encoding in the parameter order (per layer: weight, bias).

@@ -30,31 +30,50 @@ typename P::Share softmax_ce_grad(P& p, const typename P::Share& logits, const t
   return g;
 }
 
-// -sum(onehot * ln(probs + 2^-f)) over the batch; reveals only this scalar.
+// -sum(onehot * ln(probs + 2^-f)) over the batch, as a share of one value
+// at f fractional bits: the trainer adds the batches' shares and opens one
+// sum per epoch.
 template <class P>
-double cross_entropy_sum(P& p, const typename P::Share& probs, const typename P::Share& onehot) {
+typename P::Share cross_entropy_share(P& p, const typename P::Share& probs, const typename P::Share& onehot) {
   const int f = p.fixed().f;
   const auto lg = mpc::fx::log(p, p.add_public(probs, Ring{1}));
   const auto picked = p.trunc(p.mul(lg, onehot), f);
-  const auto total = p.linear(picked, 1, [&](const Ring* in, Ring* out) {
+  return p.neg(p.linear(picked, 1, [&](const Ring* in, Ring* out) {
     for (std::size_t i = 0; i < picked.size(); ++i) out[0] += in[i];
-  });
-  return -decode_fixed(p.reveal(total)[0], f);
+  }));
+}
+
+// The same, opened (tests and benchmarks; one value revealed).
+template <class P>
+double cross_entropy_sum(P& p, const typename P::Share& probs, const typename P::Share& onehot) {
+  return decode_fixed(p.reveal(cross_entropy_share(p, probs, onehot))[0], p.fixed().f);
 }
 
 // Number of rows whose argmax (ties to the lowest class) is the labelled
-// class; only this count is revealed. onehot_labels is at f fractional bits.
+// class, as a share of one value at f fractional bits (onehot_labels is at
+// f): the trainer adds the test slices' shares and opens one count.
 template <class P>
-std::size_t count_correct(P& p, const typename P::Share& logits, const typename P::Share& onehot_labels,
-                          std::size_t rows, std::size_t cols) {
+typename P::Share correct_count_share(P& p, const typename P::Share& logits,
+                                      const typename P::Share& onehot_labels, std::size_t rows,
+                                      std::size_t cols) {
   const auto win = row_windows(rows, cols);
   const auto am = mpc::fx::max_windows(p, logits, win, cols);  // onehot [r * cols + c]
   const auto hit = p.mul(am.onehot, onehot_labels);
-  const auto total = p.linear(hit, 1, [&](const Ring* in, Ring* out) {
+  return p.linear(hit, 1, [&](const Ring* in, Ring* out) {
     for (std::size_t i = 0; i < rows * cols; ++i) out[0] += in[i];
   });
-  const Ring v = p.reveal(total)[0];
-  return static_cast<std::size_t>(std::llround(decode_fixed(v, p.fixed().f)));
+}
+
+// An opened count (as correct_count_share encodes it) as a number.
+inline std::size_t decode_count(Ring v, int f) {
+  return static_cast<std::size_t>(std::llround(decode_fixed(v, f)));
+}
+
+// The same count, opened (tests; one value revealed).
+template <class P>
+std::size_t count_correct(P& p, const typename P::Share& logits, const typename P::Share& onehot_labels,
+                          std::size_t rows, std::size_t cols) {
+  return decode_count(p.reveal(correct_count_share(p, logits, onehot_labels, rows, cols))[0], p.fixed().f);
 }
 
 }  // namespace sqt::nn

@@ -2,8 +2,11 @@
 // the training and test sets once; every batch is then gathered locally
 // (Protocol::linear) in the seeded epoch order; after each epoch the test
 // accuracy is computed securely and only the count of correct predictions is
-// revealed. Progress goes to stderr, one line per epoch to stdout (party 0),
-// metrics as JSON lines, checkpoints per party, export to one named party.
+// revealed, one value per epoch (and one loss sum per epoch with --loss). The
+// initial weights are drawn inside the protocol by default (no party learns
+// them); `--init public` takes them from --seed. Progress goes to stderr,
+// one line per epoch to stdout (party 0), metrics as JSON lines, checkpoints
+// per party, export to one named party.
 #pragma once
 
 #include <fmt/core.h>
@@ -19,6 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/core/error.h"
@@ -34,6 +38,19 @@
 #include "host/nn/update.h"
 
 namespace sqt::nn {
+
+// Where the initial weights come from: drawn jointly inside the protocol
+// (Model::set_secret_glorot, no party learns them), or computed by every
+// party from --seed (glorot_init; reproducible, what the float reference uses).
+enum class InitMode : std::uint8_t { kSecret, kPublic };
+
+inline InitMode parse_init_mode(std::string_view s) {
+  if (s == "secret") return InitMode::kSecret;
+  if (s == "public") return InitMode::kPublic;
+  throw ConfigError("--init: unknown mode '" + std::string(s) + "' (expected secret or public)");
+}
+
+inline const char* init_mode_name(InitMode m) { return m == InitMode::kSecret ? "secret" : "public"; }
 
 struct TrainOptions {
   std::string model = "A";
@@ -51,6 +68,7 @@ struct TrainOptions {
   std::size_t eval_batch = 1000;
   bool quiet = false;  // no progress bar
   ConvAlgorithm conv = ConvAlgorithm::kAuto;
+  InitMode init = InitMode::kSecret;
 };
 
 struct EpochResult {
@@ -103,8 +121,10 @@ class Trainer {
       model.params() = from_parts(c, 0);
       for (std::size_t i = 0; i < optim.state().size(); ++i) optim.state()[i] = from_parts(c, i + 1);
       optim.set_steps(c.optimizer_steps);
-    } else {
+    } else if (opt_.init == InitMode::kPublic) {
       model.set_public(glorot_init(arch, opt_.seed));
+    } else {
+      model.set_secret_glorot();
     }
 
     optim.set_total_steps(static_cast<long>(opt_.epochs) * batches_per_epoch(n_train));
@@ -119,7 +139,7 @@ class Trainer {
       const auto order = epoch_order(n_train, opt_.seed, epoch);
       const long batches = batches_per_epoch(n_train);
       const auto te = std::chrono::steady_clock::now();
-      double loss_sum = 0;
+      S loss_sum = p->zeros(1);  // opened once, after the epoch
       for (long b = 0; b < batches; ++b) {
         const std::span<const std::uint32_t> idx(order.data() + b * opt_.batch, opt_.batch);
         const S x = p->gather_rows(train_s.x, idx);
@@ -127,7 +147,7 @@ class Trainer {
         const S logits = m.forward(x, opt_.batch, true);
         S probs;
         const S g = softmax_ce_grad(*p, logits, y, opt_.batch, arch.classes, &probs);
-        if (opt_.compute_loss) loss_sum += cross_entropy_sum(*p, probs, y);
+        if (opt_.compute_loss) loss_sum = p->add(std::move(loss_sum), cross_entropy_share(*p, probs, y));
         backward_and_update(*p, m, optim, g, opt_.batch);
         if (party == 0 && !opt_.quiet) progress(epoch, b + 1, batches, te);
       }
@@ -138,8 +158,9 @@ class Trainer {
       r.train_s = std::chrono::duration<double>(tt - te).count();
       r.test_accuracy = static_cast<double>(evaluate(*p, m, test_s, n_test, arch.classes)) /
                         static_cast<double>(std::max<std::size_t>(n_test, 1));
-      if (opt_.compute_loss && batches > 0)
-        r.train_loss = loss_sum / static_cast<double>(batches * opt_.batch);
+      if (opt_.compute_loss && batches > 0) {
+        r.train_loss = decode_fixed(p->reveal(loss_sum)[0], f) / static_cast<double>(batches * opt_.batch);
+      }
       const auto tend = std::chrono::steady_clock::now();
       r.test_s = std::chrono::duration<double>(tend - tt).count();
       r.elapsed_s = std::chrono::duration<double>(tend - t0).count();
@@ -211,16 +232,18 @@ class Trainer {
     return s;
   }
 
+  // The slices' correct counts are added as shares: one value is opened.
   std::size_t evaluate(P& p, Model<P>& m, const Shared& test, std::size_t n, int classes) {
-    std::size_t correct = 0;
+    S correct = p.zeros(1);
     for (std::size_t start = 0; start < n; start += opt_.eval_batch) {
       const std::size_t b = std::min(opt_.eval_batch, n - start);
       std::vector<std::uint32_t> idx(b);
       for (std::size_t i = 0; i < b; ++i) idx[i] = static_cast<std::uint32_t>(start + i);
       const S logits = m.forward(p.gather_rows(test.x, idx), b, false);
-      correct += count_correct(p, logits, p.gather_rows(test.y, idx), b, classes);
+      correct =
+          p.add(std::move(correct), correct_count_share(p, logits, p.gather_rows(test.y, idx), b, classes));
     }
-    return correct;
+    return decode_count(p.reveal(correct)[0], p.fixed().f);
   }
 
   void progress(int epoch, long done, long total, std::chrono::steady_clock::time_point start) {
@@ -257,6 +280,7 @@ class Trainer {
                      {"batch", opt_.batch},
                      {"lr", opt_.optimizer.lr},
                      {"momentum", opt_.optimizer.momentum},
+                     {"init", init_mode_name(opt_.init)},
                      {"lr_schedule", opt_.optimizer.schedule == LrSchedule::kLinear ? "linear" : "constant"}};
     j["train_loss"] = r.train_loss ? nlohmann::json(*r.train_loss) : nlohmann::json(nullptr);
     std::ofstream out(opt_.metrics, std::ios::app);

@@ -32,6 +32,9 @@ TrainOptions run_options(const std::string& export_path) {
   o.eval_batch = 50;
   o.quiet = true;
   o.export_path = export_path;
+  // The same initial weights in every run: the secure run is compared with
+  // the clear emulation and across backends.
+  o.init = InitMode::kPublic;
   return o;
 }
 

@@ -220,6 +220,7 @@ TEST(Training, ExportHoldsTheTrainedWeights) {
   const std::string dir = ::testing::TempDir() + "/sqt_nn_export";
   std::filesystem::remove_all(dir);
   auto o = small_options(dir);
+  o.init = InitMode::kPublic;  // a known initial model to compare with
   const ModelParams trained = train_and_export(o, train, test);
   const ModelParams init = glorot_init(make_architecture("A"), o.seed);
   std::size_t changed = 0;
@@ -281,6 +282,7 @@ TEST(Training, TestAccuracyDoesNotDependOnEvalBatch) {
     o.epochs = 2;
     o.max_batches = 8;
     o.seed = 5;
+    o.init = InitMode::kPublic;  // a start that leaves the model imperfect here
     o.eval_batch = eval_batch;
     Trainer<Clear> t(o, [&](std::uint64_t seed) {
       return std::make_unique<Clear>(*be, FixedParams{}, mpc::TruncMode::kExact, seed);

@@ -58,6 +58,18 @@ std::vector<Ring> Clear::reveal_to(int /*to*/, const Share& x) {
   return {x.part[0].begin(), x.part[0].end()};
 }
 
+Clear::Share Clear::random_int(std::size_t n, int bits) {
+  if (bits < 1 || bits > fixed_.k - 2) {
+    throw ShapeError("clear protocol: random_int of " + std::to_string(bits) +
+                     " bits is outside [1, k - 2 = " + std::to_string(fixed_.k - 2) + "]");
+  }
+  Share s(n);
+  next_random(s.part[0]);
+  const Ring mask = (Ring{1} << bits) - 1;
+  for (auto& v : s.part[0]) v &= mask;
+  return s;
+}
+
 Clear::Share Clear::add(Share x, const Share& y) {
   require_same_size(x.size(), y.size(), "add");
   Ring* a = x.part[0].data();  // in place: x is ours

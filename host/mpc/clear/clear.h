@@ -59,6 +59,9 @@ class Clear {
   Share gather_rows(const InputRows& table, std::span<const std::uint32_t> idx) const;
   std::vector<Ring> reveal(const Share& x) { return {x.part[0].begin(), x.part[0].end()}; }
   std::vector<Ring> reveal_to(int to, const Share& x);
+  // Uniform integers in [0, 2^bits) from the seeded PRG stream (rep3 draws
+  // the same distribution jointly); 1 <= bits <= k - 2 as in rep3.
+  Share random_int(std::size_t n, int bits);
 
   // Local operations.
   Share zeros(std::size_t n) { return Share(n); }

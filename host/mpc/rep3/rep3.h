@@ -89,6 +89,11 @@ class Rep3 {
   Share gather_rows(const InputRows& table, std::span<const std::uint32_t> idx);
   std::vector<Ring> reveal(const Share& x);
   std::vector<Ring> reveal_to(int to, const Share& x);
+  // Uniform integers in [0, 2^bits), no party learns them (rep3_random.cc):
+  // each component is PRG output of the key its two holders share, cut to
+  // `bits` bits, and the sum's wrap count is removed by one ltz of 2n values
+  // (9 rounds, ~37 bytes per value and party).
+  Share random_int(std::size_t n, int bits);
 
   Share zeros(std::size_t n) const { return Share(n); }
   Share add(Share x, const Share& y) const;
