@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <utility>
@@ -17,15 +18,18 @@ std::int64_t now_ns() {
 
 }  // namespace
 
-Inbound::Inbound(Stream& stream, std::string name, std::uint64_t max_frame_bytes)
+Inbound::Inbound(Stream& stream, std::string name, std::uint64_t max_frame_bytes,
+                 std::size_t max_queued_bytes)
     : stream_(stream),
       name_(std::move(name)),
       max_frame_bytes_(max_frame_bytes),
+      max_queued_bytes_(max_queued_bytes),
       last_progress_ns_(now_ns()) {}
 
 bool Inbound::pump(bool take_large) {
   bool progress = false;
-  while (!bye_ && !abort_reason_) {
+  std::size_t read = 0;  // this turn's share (kFairShareBytes)
+  while (!bye_ && !abort_reason_ && read < kFairShareBytes) {
     if (stage_ == Stage::kHeader) {
       std::size_t n = 0;
       try {
@@ -42,10 +46,12 @@ bool Inbound::pump(bool take_large) {
       progress = true;
       last_progress_ns_ = now_ns();
       got_ += n;
+      read += n;
       if (got_ == kFrameHeaderBytes) start_frame();
       continue;
     }
     if (header_.length == 0) {
+      if (!fits_queue()) return progress;  // throttled (a waiting recv() has an empty queue)
       finish_frame();
       continue;
     }
@@ -64,9 +70,21 @@ bool Inbound::pump(bool take_large) {
     progress = true;
     last_progress_ns_ = now_ns();
     got_ += n;
+    read += n;
     if (got_ == header_.length) finish_frame();
   }
   return progress;
+}
+
+void Inbound::add_queued(std::size_t bytes) {
+  queued_bytes_ += bytes;
+  peak_queued_bytes_ = std::max(peak_queued_bytes_, queued_bytes_);
+}
+
+void Inbound::discard_queued() {
+  discarding_ = true;
+  for (auto& frame : queue_) queued_bytes_ -= frame.size() + kFrameHeaderBytes;
+  queue_.clear();
 }
 
 void Inbound::start_frame() {
@@ -102,9 +120,10 @@ void Inbound::assign_payload(bool take_large) {
   if (waiting_ && !filled_ && queue_.empty()) {
     dst_ = target_.data();
     filling_target_ = true;
-  } else if (header_.length < kHoldBackBytes || take_large) {
+  } else if ((header_.length < kHoldBackBytes || take_large) && fits_queue()) {
     buffering_ = pool_.acquire(static_cast<std::size_t>(header_.length));
     dst_ = buffering_.data();
+    add_queued(charge());
   }
 }
 
@@ -113,8 +132,15 @@ void Inbound::finish_frame() {
     abort_reason_ = abort_text_;
   } else if (filling_target_ || (header_.length == 0 && waiting_ && !filled_ && queue_.empty())) {
     filled_ = true;
+  } else if (discarding_) {
+    if (header_.length > 0) {
+      queued_bytes_ -= charge();
+      pool_.release(std::move(buffering_));
+      buffering_ = FrameBuffer();
+    }
   } else if (header_.length == 0) {
     queue_.push_back(pool_.acquire(0));
+    add_queued(charge());
   } else {
     queue_.push_back(std::move(buffering_));
   }
@@ -127,6 +153,7 @@ void Inbound::finish_frame() {
 void Inbound::take_queued(std::span<std::byte> out) {
   FrameBuffer frame = std::move(queue_.front());
   queue_.pop_front();
+  queued_bytes_ -= frame.size() + kFrameHeaderBytes;
   if (frame.size() != out.size()) throw NetError(expected_size_error(frame.size(), out.size()));
   if (!out.empty()) std::memcpy(out.data(), frame.data(), out.size());
   pool_.release(std::move(frame));
@@ -141,6 +168,7 @@ void Inbound::wait_into(std::span<std::byte> out) {
   if (header_.length != out.size()) throw NetError(expected_size_error(header_.length, out.size()));
   if (dst_ != nullptr) {  // being buffered: move what has arrived, read the rest in place
     if (got_ > 0) std::memcpy(out.data(), buffering_.data(), got_);
+    queued_bytes_ -= charge();
     pool_.release(std::move(buffering_));
     buffering_ = FrameBuffer();
     dst_ = out.data();

@@ -9,6 +9,15 @@
 // buffering it would cost a copy of the whole frame. A recv() that arrives
 // while a frame is being buffered takes what has arrived and the rest is
 // read straight into its buffer.
+//
+// The queue is bounded: frames waiting for their recv() hold at most
+// max_queued_bytes (payload plus a header's worth per frame), except that a
+// frame is always taken when nothing waits, whatever its size (up to
+// max_frame_bytes), so a protocol never stalls on one large frame. Beyond
+// the bound this peer is not read (throttled(): its bytes stay in the
+// socket and TCP slows the sender) until a recv() takes a frame. One pump()
+// reads at most kFairShareBytes, so a peer that floods cannot keep the
+// caller from the others.
 #pragma once
 
 #include <cstddef>
@@ -26,12 +35,13 @@ namespace sqt::net {
 class Inbound {
  public:
   static constexpr std::size_t kHoldBackBytes = std::size_t{1} << 20;
+  static constexpr std::size_t kFairShareBytes = std::size_t{4} << 20;
 
   // `name` ("party 2 (host:port)") starts every error message.
-  Inbound(Stream& stream, std::string name, std::uint64_t max_frame_bytes);
+  Inbound(Stream& stream, std::string name, std::uint64_t max_frame_bytes, std::size_t max_queued_bytes);
 
-  // Reads whatever the stream has now (never waits). True when any byte
-  // arrived. NetError for a bad or truncated frame, a frame of the wrong
+  // Reads what the stream has now, up to kFairShareBytes (never waits).
+  // True when any byte arrived. NetError for a bad or truncated frame, a frame of the wrong
   // size for the waiting recv(), or the peer vanishing without BYE.
   bool pump(bool take_large);
 
@@ -49,6 +59,15 @@ class Inbound {
 
   // A large frame's payload waits in the socket for a recv() or take_large.
   bool holding_back() const { return stage_ == Stage::kPayload && dst_ == nullptr; }
+  // The next frame waits in the socket until a recv() takes a queued one.
+  bool throttled() const { return holding_back() && !fits_queue(); }
+  // Bytes of frames taken from the socket that no recv() has taken yet
+  // (the frame being buffered counts in full), and the most ever.
+  std::size_t queued_bytes() const { return queued_bytes_; }
+  std::size_t peak_queued_bytes() const { return peak_queued_bytes_; }
+  // The session ends: frames nobody will take are dropped from now on, so
+  // the peer's BYE can be read.
+  void discard_queued();
   bool said_bye() const { return bye_; }
   // The reason of the peer's ABORT frame, once it has fully arrived.
   const std::optional<std::string>& abort_reason() const { return abort_reason_; }
@@ -64,10 +83,15 @@ class Inbound {
   void assign_payload(bool take_large);  // chooses where the payload goes
   void finish_frame();                   // the payload is complete
   std::string expected_size_error(std::uint64_t size, std::size_t expected) const;
+  // The current frame may join the queue without passing the bound.
+  bool fits_queue() const { return queue_.empty() || queued_bytes_ + charge() <= max_queued_bytes_; }
+  std::size_t charge() const { return static_cast<std::size_t>(header_.length) + kFrameHeaderBytes; }
+  void add_queued(std::size_t bytes);
 
   Stream& stream_;
   std::string name_;
   std::uint64_t max_frame_bytes_;
+  std::size_t max_queued_bytes_;
 
   Stage stage_ = Stage::kHeader;
   FrameHeaderBytes header_bytes_{};
@@ -83,6 +107,9 @@ class Inbound {
   bool filled_ = false;
 
   std::deque<FrameBuffer> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::size_t peak_queued_bytes_ = 0;
+  bool discarding_ = false;
   FramePool pool_;
   bool bye_ = false;
   std::optional<std::string> abort_reason_;

@@ -91,7 +91,7 @@ class Mesh final : public Network {
       l.in = std::move(streams[j].in);
       l.out->set_nonblocking();
       l.in->set_nonblocking();
-      l.inbound = std::make_unique<Inbound>(*l.in, l.name, config.max_frame_bytes);
+      l.inbound = std::make_unique<Inbound>(*l.in, l.name, config.max_frame_bytes, config.max_queued_bytes);
     }
   }
 
@@ -120,6 +120,11 @@ class Mesh final : public Network {
     PeerLink& l = link(peer, "raw write");
     write_until(*l.out, bytes, 0, now_ns() + ns_of(config_.timeout));
     if (then_close) l.out->shutdown();
+  }
+
+  InboundQueueStats inbound_queue_for_tests(int peer) {
+    const Inbound& in = *link(peer, "inbound queue").inbound;
+    return {in.queued_bytes(), in.peak_queued_bytes()};
   }
 
  private:
@@ -151,6 +156,7 @@ class Mesh final : public Network {
 
   std::atomic<std::uint64_t> bytes_sent_{0}, bytes_received_{0}, messages_sent_{0}, rounds_{0};
   bool sent_since_recv_ = false;
+  std::size_t next_pump_ = 0;  // the peer pump_all reads first
 };
 
 // Records the first failure, tells every peer why (ABORT frame, best
@@ -180,9 +186,13 @@ void Mesh::fail(const std::string& message) {
   }
 }
 
-// Reads what every peer has sent (never waits); failures end the session.
+// Reads what every peer has sent (never waits), a fair share each
+// (Inbound::kFairShareBytes), starting with a different peer every time;
+// failures end the session.
 void Mesh::pump_all(int recv_peer, bool take_large) {
-  for (std::size_t j = 0; j < links_.size(); ++j) {
+  const std::size_t first = next_pump_++ % links_.size();
+  for (std::size_t k = 0; k < links_.size(); ++k) {
+    const std::size_t j = first + k < links_.size() ? first + k : first + k - links_.size();
     throw_if_failed();
     PeerLink& l = links_[j];
     if (!l.inbound) continue;
@@ -204,7 +214,7 @@ void Mesh::sleep_on_sockets(int recv_peer, Stream* room_in, bool take_large, std
   fds.reserve(links_.size() + 1);
   for (std::size_t j = 0; j < links_.size(); ++j) {
     const PeerLink& l = links_[j];
-    if (!l.inbound || l.inbound->said_bye()) continue;
+    if (!l.inbound || l.inbound->said_bye() || l.inbound->throttled()) continue;
     if (l.inbound->holding_back() && !take_large && static_cast<int>(j) != recv_peer) continue;
     fds.push_back({l.in->fd(), POLLIN, 0});
   }
@@ -366,6 +376,10 @@ void Mesh::close() {
   if (!failed_) {
     // Say goodbye, then read on until every peer has too: closing a socket
     // with unread data would reset the connection and lose frames in flight.
+    // Frames nobody received are dropped, so a full queue cannot hide a BYE.
+    for (auto& l : links_) {
+      if (l.inbound) l.inbound->discard_queued();
+    }
     try {
       for (auto& l : links_) {
         if (l.out) write_frame(l, FrameType::kBye, {}, config_.timeout);
@@ -438,6 +452,10 @@ std::unique_ptr<Network> open_plain_baseline_mesh(Network& tls_mesh) {
 
 void write_raw_bytes_for_tests(Network& net, int peer, std::span<const std::byte> bytes, bool then_close) {
   dynamic_cast<Mesh&>(net).write_raw_for_tests(peer, bytes, then_close);
+}
+
+InboundQueueStats inbound_queue_for_tests(Network& net, int peer) {
+  return dynamic_cast<Mesh&>(net).inbound_queue_for_tests(peer);
 }
 
 }  // namespace sqt::net

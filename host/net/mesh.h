@@ -42,4 +42,12 @@ std::unique_ptr<Network> open_plain_baseline_mesh(Network& tls_mesh);
 // to `peer` of a mesh made by connect_mesh; then_close shuts it down.
 void write_raw_bytes_for_tests(Network& net, int peer, std::span<const std::byte> bytes, bool then_close);
 
+// Test hook for tests/net: the bytes of frames from `peer` waiting for
+// their recv() now, and the most there ever were (NodeConfig::max_queued_bytes).
+struct InboundQueueStats {
+  std::size_t queued_bytes = 0;
+  std::size_t peak_queued_bytes = 0;
+};
+InboundQueueStats inbound_queue_for_tests(Network& net, int peer);
+
 }  // namespace sqt::net

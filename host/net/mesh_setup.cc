@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,8 +14,13 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <exception>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -73,11 +79,11 @@ struct Hello {
   int parties = 0;
 };
 
-// Reads one HELLO frame before `deadline`; `who` names the peer.
-Hello read_hello(Stream& s, Clock::time_point deadline, const std::string& who, std::uint64_t max_frame) {
+// Reads one HELLO frame before `deadline` (`limit` names it); `who` names the peer.
+Hello read_hello(Stream& s, Clock::time_point deadline, const std::string& who, std::uint64_t max_frame,
+                 std::string_view limit = "the connect timeout") {
   auto idle = [&] {
-    if (Clock::now() > deadline)
-      throw NetError(fmt::format("{} sent no HELLO before the connect timeout", who));
+    if (Clock::now() > deadline) throw NetError(fmt::format("{} sent no HELLO before {}", who, limit));
   };
   std::array<std::byte, kFrameHeaderBytes + kHelloPayloadBytes> buf{};
   read_exact(s, buf.data(), kFrameHeaderBytes, idle);
@@ -134,24 +140,6 @@ std::string peer_name_of(int fd) {
   return fmt::format("{}:{}", host, serv);
 }
 
-// Waits for an incoming connection until the deadline (or until `stop`).
-int accept_before(int listen_fd, Clock::time_point deadline, const std::atomic<bool>& stop, int me) {
-  for (;;) {
-    if (stop) throw NetError("setup abandoned");
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0)
-      throw NetError(fmt::format("party {}: not every peer connected before the connect timeout", me));
-    pollfd p{listen_fd, POLLIN, 0};
-    const int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
-    if (rc <= 0) continue;
-    const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd >= 0) return fd;
-    if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
-      throw NetError(fmt::format("party {}: accept failed: {}", me, std::strerror(errno)));
-    }
-  }
-}
-
 // Connects to `a`, retrying while the peer is not listening yet.
 int dial_before(const PeerAddress& a, Clock::time_point deadline, const std::atomic<bool>& stop,
                 const std::string& who) {
@@ -190,6 +178,256 @@ int dial_before(const PeerAddress& a, Clock::time_point deadline, const std::ato
   if (stop) throw NetError("setup abandoned");
   throw NetError(fmt::format("cannot connect to {} before the connect timeout: {}", who, last_error));
 }
+
+// How long one incoming connection may take from accept to its HELLO. A
+// stranger that connects and stays silent is dropped after this; it never
+// holds up the others, as every handshake runs in its own thread.
+constexpr milliseconds kHandshakeLimit{10000};
+// How long handshakes under way may go on after setup failed (see Acceptor::run).
+constexpr milliseconds kFailureGrace{1000};
+// Handshakes in flight at once; further connections wait in the backlog.
+constexpr int kMaxHandshakes = 16;
+
+// An incoming connection that failed before it authenticated (TLS
+// handshake, or the first frame of a plain connection): dropped, and
+// setup goes on. Anything after authentication is a NetError.
+class Stranger : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The numeric address of the host at the other end of `fd` (IPv4-mapped
+// IPv6 written as IPv4), "" when unknown.
+std::string numeric_host(const sockaddr* sa, socklen_t len) {
+  char host[NI_MAXHOST] = "";
+  if (::getnameinfo(sa, len, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0) return "";
+  std::string h = host;
+  if (h.starts_with("::ffff:") && h.find('.') != std::string::npos) h.erase(0, 7);
+  return h;
+}
+
+std::string peer_host_of(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
+  return numeric_host(reinterpret_cast<sockaddr*>(&ss), len);
+}
+
+// Every address the other parties' [[parties]] hosts resolve to.
+std::set<std::string> listed_peer_hosts(const NodeConfig& config, const std::vector<std::string>& names) {
+  std::set<std::string> hosts;
+  for (std::size_t j = 0; j < config.parties.size(); ++j) {
+    if (static_cast<int>(j) == config.party) continue;
+    addrinfo* res = resolve(config.parties[j], false, names[j]);
+    for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+      const std::string h = numeric_host(ai->ai_addr, ai->ai_addrlen);
+      if (!h.empty()) hosts.insert(h);
+    }
+    ::freeaddrinfo(res);
+  }
+  return hosts;
+}
+
+// The listener's side of setup: accepts until every peer is in, one thread
+// per handshake. Strangers (failed, refused or silent before they
+// authenticate, or from an unlisted host with accept_only_listed_hosts)
+// are logged and dropped; an authenticated peer that is not who setup
+// expects (wrong party, wrong session size, a second connection) is a
+// NetError naming it.
+class Acceptor {
+ public:
+  Acceptor(const NodeConfig& config, bool plain, milliseconds tick, SSL_CTX* ctx,
+           const std::vector<std::string>& names, std::vector<PeerStreams>& links)
+      : config_(config),
+        plain_(plain),
+        tick_(tick),
+        ctx_(ctx),
+        names_(names),
+        links_(links),
+        me_(config.party),
+        n_(static_cast<int>(config.parties.size())),
+        joined_(config.parties.size(), false) {
+    if (config.accept_only_listed_hosts) listed_ = listed_peer_hosts(config, names);
+  }
+
+  void run(int listen_fd, Clock::time_point deadline, const std::atomic<bool>& stop) {
+    std::exception_ptr outcome;
+    try {
+      accept_loop(listen_fd, deadline, stop);
+    } catch (...) {
+      outcome = std::current_exception();
+    }
+    // Handshakes still in flight are strangers, or setup failed. Shutting
+    // their sockets down wakes them and they end at once; after a failure
+    // they get a moment first, so a peer whose certificate this party's
+    // dialer refused learns why from the finished handshake, not from a
+    // closed connection.
+    {
+      std::unique_lock lock(m_);
+      ending_ = true;
+      if (outcome || error_) cv_.wait_for(lock, kFailureGrace, [&] { return running_ == 0; });
+      cut_ = true;
+      for (int fd : in_flight_) ::shutdown(fd, SHUT_RDWR);
+    }
+    for (auto& t : threads_) t.join();
+    if (error_) std::rethrow_exception(error_);  // the root cause
+    if (outcome) std::rethrow_exception(outcome);
+  }
+
+ private:
+  void accept_loop(int listen_fd, Clock::time_point deadline, const std::atomic<bool>& stop) {
+    for (;;) {
+      {
+        std::unique_lock lock(m_);
+        if (error_ || connected_ == n_ - 1) return;
+        if (running_ >= kMaxHandshakes) {
+          cv_.wait_for(lock, milliseconds(100));
+          if (!stop && Clock::now() <= deadline) continue;
+        }
+      }
+      if (stop) throw NetError("setup abandoned");
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) throw NetError(timeout_message());
+      pollfd p{listen_fd, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(std::min<long long>(left, 100))) <= 0) continue;
+      const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED) continue;
+        throw NetError(fmt::format("party {}: accept failed: {}", me_, std::strerror(errno)));
+      }
+      const std::string who = "incoming connection from " + peer_name_of(fd);
+      if (!listed_.empty() && !listed_.contains(peer_host_of(fd))) {
+        ::close(fd);
+        drop(who, "its host is not in [[parties]] (accept_only_listed_hosts = true)");
+        continue;
+      }
+      // The stream owns a duplicate; `fd` stays open until the handshake
+      // ends, so shutting it down can never hit a reused descriptor.
+      const int own = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+      if (own < 0) {
+        ::close(fd);
+        throw NetError(fmt::format("party {}: cannot duplicate a socket: {}", me_, std::strerror(errno)));
+      }
+      const auto handshake_deadline = std::min(deadline, Clock::now() + kHandshakeLimit);
+      std::lock_guard lock(m_);
+      in_flight_.insert(fd);
+      ++running_;
+      threads_.emplace_back(
+          [this, fd, own, who, handshake_deadline] { handshake(fd, own, who, handshake_deadline); });
+    }
+  }
+
+  void handshake(int fd, int own, const std::string& who, Clock::time_point deadline) {
+    try {
+      std::unique_ptr<Stream> s;
+      std::string cn;
+      try {
+        s = plain_ ? make_plain_stream(own, tick_)
+                   : make_tls_stream(ctx_, own, true, tick_, deadline, who, cn);
+      } catch (const NetError& e) {
+        throw Stranger(e.what());
+      }
+      Hello hello;
+      try {
+        hello = read_hello(*s, deadline, who, config_.max_frame_bytes,
+                           fmt::format("its deadline (the connect timeout, at most {} s after it connected)",
+                                       kHandshakeLimit.count() / 1000));
+      } catch (const NetError& e) {
+        if (plain_) throw Stranger(e.what());  // nothing authenticated it
+        throw;
+      }
+      if (hello.parties != n_) {
+        throw NetError(fmt::format("{} (party {}) runs a session of {} parties, this party expects {}", who,
+                                   hello.party, hello.parties, n_));
+      }
+      if (hello.party < 0 || hello.party >= n_ || hello.party == me_) {
+        throw NetError(
+            fmt::format("{} says it is party {}, which is not a peer of party {}", who, hello.party, me_));
+      }
+      if (!plain_ && cn != party_common_name(hello.party)) {
+        throw NetError(fmt::format("{} says it is party {} but its certificate names '{}' (expected '{}')",
+                                   who, hello.party, cn, party_common_name(hello.party)));
+      }
+      const auto p = static_cast<std::size_t>(hello.party);
+      {
+        std::lock_guard lock(m_);
+        if (joined_[p]) throw NetError(fmt::format("{}: party {} connected twice", who, hello.party));
+        joined_[p] = true;
+      }
+      write_with_deadline(*s, hello_frame(me_, n_), deadline, who);
+      std::lock_guard lock(m_);
+      links_[p].in = std::move(s);
+      ++connected_;
+      finish(fd);
+      return;
+    } catch (const Stranger& e) {
+      drop(who, e.what());
+    } catch (...) {
+      std::lock_guard lock(m_);
+      if (!error_ && !ending_) error_ = std::current_exception();
+    }
+    std::lock_guard lock(m_);
+    finish(fd);
+  }
+
+  // The handshake on fd ended (m_ held).
+  void finish(int fd) {
+    if (in_flight_.erase(fd) > 0) ::close(fd);
+    --running_;
+    cv_.notify_all();
+  }
+
+  // Logs and forgets a stranger; `reason` may or may not name it.
+  void drop(const std::string& who, const std::string& what) {
+    std::lock_guard lock(m_);
+    const std::string reason =
+        cut_ ? who + ": no handshake yet when setup ended"
+             : (what.find(who) != std::string::npos ? what : fmt::format("{}: {}", who, what));
+    spdlog::warn("party {}: dropped a connection during setup: {}", me_, reason);
+    ++dropped_;
+    last_dropped_ = reason;
+  }
+
+  std::string timeout_message() {
+    std::lock_guard lock(m_);
+    std::string missing;
+    for (int j = 0; j < n_; ++j) {
+      if (j == me_ || joined_[static_cast<std::size_t>(j)]) continue;
+      missing += (missing.empty() ? "" : ", ") + names_[static_cast<std::size_t>(j)];
+    }
+    std::string text =
+        fmt::format("party {}: not every peer connected before the connect timeout (no connection from {})",
+                    me_, missing);
+    if (dropped_ > 0) {
+      text += fmt::format("; {} incoming connection{} dropped, the last: {}", dropped_,
+                          dropped_ == 1 ? " was" : "s were", last_dropped_);
+    }
+    return text;
+  }
+
+  const NodeConfig& config_;
+  bool plain_;
+  milliseconds tick_;
+  SSL_CTX* ctx_;
+  const std::vector<std::string>& names_;
+  std::vector<PeerStreams>& links_;
+  int me_;
+  int n_;
+  std::set<std::string> listed_;
+  std::vector<std::thread> threads_;  // the acceptor's thread only
+
+  std::mutex m_;  // guards everything below and links_[*].in
+  std::condition_variable cv_;
+  std::vector<bool> joined_;  // a peer's HELLO was accepted
+  std::set<int> in_flight_;   // sockets of handshakes under way
+  int connected_ = 0;
+  int running_ = 0;
+  std::size_t dropped_ = 0;
+  std::string last_dropped_;
+  std::exception_ptr error_;
+  bool ending_ = false;  // setup ended: later errors are not the cause
+  bool cut_ = false;     // run() shut down the handshakes still under way
+};
 
 }  // namespace
 
@@ -239,30 +477,7 @@ std::vector<PeerStreams> establish_links(const NodeConfig& config, bool plain,
 
   std::thread acceptor([&] {
     try {
-      for (int k = 0; k < n - 1; ++k) {
-        const int fd = accept_before(listen_fd, deadline, stop, me);
-        const std::string who = "incoming connection from " + peer_name_of(fd);
-        std::string cn;
-        std::unique_ptr<Stream> s = plain ? make_plain_stream(fd, tick)
-                                          : make_tls_stream(ctx.get(), fd, true, tick, deadline, who, cn);
-        const Hello hello = read_hello(*s, deadline, who, config.max_frame_bytes);
-        if (hello.parties != n) {
-          throw NetError(fmt::format("{} (party {}) runs a session of {} parties, this party expects {}", who,
-                                     hello.party, hello.parties, n));
-        }
-        if (hello.party < 0 || hello.party >= n || hello.party == me) {
-          throw NetError(
-              fmt::format("{} says it is party {}, which is not a peer of party {}", who, hello.party, me));
-        }
-        if (!plain && cn != party_common_name(hello.party)) {
-          throw NetError(fmt::format("{} says it is party {} but its certificate names '{}' (expected '{}')",
-                                     who, hello.party, cn, party_common_name(hello.party)));
-        }
-        PeerStreams& l = links[static_cast<std::size_t>(hello.party)];
-        if (l.in) throw NetError(fmt::format("{}: party {} connected twice", who, hello.party));
-        write_with_deadline(*s, hello_frame(me, n), deadline, who);
-        l.in = std::move(s);
-      }
+      Acceptor(config, plain, tick, ctx.get(), names, links).run(listen_fd, deadline, stop);
     } catch (...) {
       accept_error = std::current_exception();
       stop = true;

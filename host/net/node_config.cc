@@ -34,6 +34,13 @@ class ConfigReader {
     return *value;
   }
 
+  bool boolean(std::string_view key, bool def) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return def;
+    if (!node->is_boolean()) fail(key, "must be true or false");
+    return *node->value<bool>();
+  }
+
   std::string string(std::string_view key, std::optional<std::string> def) {
     const toml::node* node = table_.get(key);
     if (node == nullptr) {
@@ -61,9 +68,19 @@ class ConfigReader {
   const toml::table& table_;
 };
 
-const std::set<std::string_view> kTopKeys = {
-    "party",   "protocol",           "backend",         "timeout_ms", "ca_cert", "cert", "key",
-    "parties", "connect_timeout_ms", "max_frame_bytes", "spin_us"};
+const std::set<std::string_view> kTopKeys = {"party",
+                                             "protocol",
+                                             "backend",
+                                             "timeout_ms",
+                                             "ca_cert",
+                                             "cert",
+                                             "key",
+                                             "parties",
+                                             "connect_timeout_ms",
+                                             "max_frame_bytes",
+                                             "max_queued_bytes",
+                                             "spin_us",
+                                             "accept_only_listed_hosts"};
 
 }  // namespace
 
@@ -128,7 +145,10 @@ NodeConfig load_node_config(const std::string& path) {
   config.connect_timeout =
       std::chrono::milliseconds(reader.integer("connect_timeout_ms", 1, 86'400'000, 60000));
   config.max_frame_bytes = static_cast<std::size_t>(reader.integer(
-      "max_frame_bytes", 1, std::int64_t{1} << 40, static_cast<std::int64_t>(std::size_t{1} << 32)));
+      "max_frame_bytes", 1, std::int64_t{1} << 40, static_cast<std::int64_t>(kDefaultMaxFrameBytes)));
+  config.max_queued_bytes = static_cast<std::size_t>(reader.integer(
+      "max_queued_bytes", 1, std::int64_t{1} << 40, static_cast<std::int64_t>(kDefaultMaxQueuedBytes)));
+  config.accept_only_listed_hosts = reader.boolean("accept_only_listed_hosts", false);
   config.spin = std::chrono::microseconds(reader.integer("spin_us", 0, 1'000'000, kDefaultSpin.count()));
   return config;
 }
@@ -145,6 +165,8 @@ std::string format_node_config(const NodeConfig& config) {
       {"timeout_ms", static_cast<std::int64_t>(config.timeout.count())},
       {"connect_timeout_ms", static_cast<std::int64_t>(config.connect_timeout.count())},
       {"max_frame_bytes", static_cast<std::int64_t>(config.max_frame_bytes)},
+      {"max_queued_bytes", static_cast<std::int64_t>(config.max_queued_bytes)},
+      {"accept_only_listed_hosts", config.accept_only_listed_hosts},
       {"spin_us", static_cast<std::int64_t>(config.spin.count())},
       {"ca_cert", config.ca_cert},
       {"cert", config.cert},

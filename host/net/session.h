@@ -19,6 +19,15 @@ struct PeerAddress {
 
 inline constexpr std::chrono::microseconds kDefaultSpin{1000};
 
+// The largest DATA frame accepted by default. A training step's frames
+// hold a few tensors of one batch (estimated, docs/DEPLOY.md: about 12 MB
+// per activation tensor of network C at batch 128); 1 GiB leaves room for
+// larger batches and models, and no peer makes this party allocate more
+// for one frame.
+inline constexpr std::size_t kDefaultMaxFrameBytes = std::size_t{1} << 30;
+// Bytes of frames from one peer that may wait for their recv() (inbound.h).
+inline constexpr std::size_t kDefaultMaxQueuedBytes = std::size_t{256} << 20;
+
 // Contents of node.toml (docs/DEPLOY.md describes every key).
 struct NodeConfig {
   int party = 0;                     // this party's id
@@ -30,7 +39,14 @@ struct NodeConfig {
   std::string backend = "cpu";
   std::chrono::milliseconds timeout{60000};  // silence from a peer longer than this ends the session
   std::chrono::milliseconds connect_timeout{60000};
-  std::size_t max_frame_bytes = std::size_t{1} << 32;  // larger frames are refused
+  std::size_t max_frame_bytes = kDefaultMaxFrameBytes;  // larger frames are refused
+  // Frames from one peer waiting for their recv(): beyond this the party
+  // stops reading that peer (TCP throttles it). One frame is always taken
+  // when none waits, so a peer holds at most max(this, max_frame_bytes).
+  std::size_t max_queued_bytes = kDefaultMaxQueuedBytes;
+  // During setup, accept connections only from the addresses the other
+  // parties' [[parties]] hosts resolve to (others are dropped and logged).
+  bool accept_only_listed_hosts = false;
   // A waiting receive polls this long (yielding the CPU) before it sleeps:
   // waking a sleeping thread costs 50-100 us on some virtual machines, more
   // than a protocol round on loopback. 0 sleeps at once.

@@ -68,6 +68,22 @@ TEST_F(NodeConfigTest, ReadsEveryKeyAndResolvesPathsNextToTheFile) {
   EXPECT_EQ(c.max_frame_bytes, 1048576u);
   EXPECT_EQ(c.backend, "cpu");
   EXPECT_EQ(c.spin, kDefaultSpin);
+  EXPECT_EQ(c.max_queued_bytes, kDefaultMaxQueuedBytes);
+  EXPECT_FALSE(c.accept_only_listed_hosts);
+}
+
+TEST_F(NodeConfigTest, InboundBoundAndListedHostsKeysAndFrameDefault) {
+  const NodeConfig c = load_node_config(
+      write(valid_text("max_frame_bytes", "max_queued_bytes = 4096\naccept_only_listed_hosts = true\n")));
+  EXPECT_EQ(c.max_frame_bytes, std::size_t{1} << 30);
+  EXPECT_EQ(c.max_queued_bytes, 4096u);
+  EXPECT_TRUE(c.accept_only_listed_hosts);
+  NodeConfig d = c;
+  d.max_queued_bytes = 777;
+  d.accept_only_listed_hosts = false;
+  const NodeConfig back = load_node_config(write(format_node_config(d)));
+  EXPECT_EQ(back.max_queued_bytes, 777u);
+  EXPECT_FALSE(back.accept_only_listed_hosts);
 }
 
 TEST_F(NodeConfigTest, FormatThenLoadGivesTheSameConfig) {
@@ -105,6 +121,9 @@ TEST_F(NodeConfigTest, EachInvalidKeyIsNamedWithTheFile) {
       {"max_frame_bytes = 0\n" + valid_text("max_frame_bytes"), "key 'max_frame_bytes'"},
       {"protocol = \"\"\n" + valid_text("protocol"), "key 'protocol': must not be empty"},
       {valid_text("", "spin_us = -1\n"), "key 'spin_us': -1 is out of range"},
+      {valid_text("", "max_queued_bytes = 0\n"), "key 'max_queued_bytes': 0 is out of range"},
+      {valid_text("", "accept_only_listed_hosts = 1\n"),
+       "key 'accept_only_listed_hosts': must be true or false"},
       {valid_text("", "backend = 3\n"), "key 'backend': must be a string"},
       {valid_text("", "colour = \"red\"\n"), "key 'colour': unknown key"},
       {valid_text("parties"), "key 'parties': missing"},
