@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
-#include <random>
 #include <string>
 
 #include "host/core/error.h"
+#include "host/core/os_random.h"
 #include "host/mpc/rep3/bit_planes.h"
 
 namespace sqt::mpc {
@@ -34,17 +34,36 @@ std::uint64_t splitmix64(std::uint64_t& state) {
 }
 
 backend::PrgSeed draw_key(std::uint64_t seed, int party) {
-  std::uint64_t words[2];
+  backend::PrgSeed key;
   if (seed == 0) {
-    std::random_device rd;
-    for (auto& w : words) w = (std::uint64_t{rd()} << 32) ^ rd();
+    fill_os_random(std::as_writable_bytes(std::span(key)));
   } else {
+    std::uint64_t words[2];
     std::uint64_t state = seed ^ (0xA5A5A5A5ULL * static_cast<std::uint64_t>(party + 1));
     for (auto& w : words) w = splitmix64(state);
+    std::memcpy(key.data(), words, key.size());
   }
-  backend::PrgSeed key;
-  std::memcpy(key.data(), words, key.size());
   return key;
+}
+
+// Refuses keys that no honest draw gives: a zeroed or all-ones key (a broken
+// generator, an uninitialised buffer) or a neighbour's key equal to our own
+// (then the "pairwise" streams of two different pairs coincide and the
+// zero-sharing masks cancel).
+void check_keys(const backend::PrgSeed& own, const backend::PrgSeed& received, int from) {
+  auto bytes = [](const backend::PrgSeed& k) { return std::as_bytes(std::span(k)); };
+  if (degenerate_key(bytes(own))) {
+    throw NetError(
+        "rep3: this party drew a degenerate PRG key (all bits equal); the kernel's randomness is broken");
+  }
+  if (degenerate_key(bytes(received))) {
+    throw NetError("rep3: the PRG key received from party " + std::to_string(from) +
+                   " is degenerate (all bits equal); refusing the session");
+  }
+  if (own == received) {
+    throw NetError("rep3: the PRG key received from party " + std::to_string(from) +
+                   " equals this party's own key; refusing the session");
+  }
 }
 
 // Width in bytes of a value known to be reduced mod 2^bits: whole bytes, so
@@ -200,6 +219,7 @@ Rep3::Rep3(net::Network& network, backend::Backend& backend, FixedParams fixed, 
   std::memcpy(out.data(), key_next_.data(), key_next_.size());
   net_.exchange(net_.next_party(), out, net_.prev_party(), in);
   std::memcpy(key_prev_.data(), in.data(), key_prev_.size());
+  check_keys(key_next_, key_prev_, net_.prev_party());
 }
 
 RingVec Rep3::next_stream(Stream s, std::size_t n) {

@@ -59,8 +59,10 @@ class Rep3 {
   static constexpr std::string_view kName = "rep3";
 
   // Exchanges the pairwise PRG keys (one round). seed == 0 draws the keys from
-  // the operating system; a non-zero seed makes them reproducible, which is
-  // for tests only (anyone who knows the seed knows every key).
+  // the kernel CSPRNG (getrandom); a non-zero seed makes them reproducible,
+  // which is for tests only (anyone who knows the seed knows every key).
+  // Throws NetError for a degenerate key (all bits equal) or a neighbour's
+  // key equal to this party's own.
   Rep3(net::Network& network, backend::Backend& backend, FixedParams fixed,
        TruncMode mode = TruncMode::kProbabilistic, std::uint64_t seed = 0);
 
