@@ -34,7 +34,8 @@ void run_keys(const KeysFlags& flags) {
                                 ec ? ec.message() : "a file of that name exists"));
   }
   const std::string ca_key = flags.out + "/ca.key";
-  if (std::filesystem::exists(ca_key) && !flags.force) {
+  // symlink_status: a planted link counts as existing (the write refuses it).
+  if (std::filesystem::exists(std::filesystem::symlink_status(ca_key)) && !flags.force) {
     throw ConfigError(
         fmt::format("sqt keys: {} exists; refusing to replace a deployment's CA (use --force)", ca_key));
   }

@@ -1,6 +1,5 @@
 #include "host/net/keys.h"
 
-#include <fcntl.h>
 #include <fmt/core.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -9,15 +8,12 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 
 #include "host/core/error.h"
+#include "host/core/secure_file.h"
 
 namespace sqt::net {
 namespace {
@@ -162,21 +158,8 @@ KeyPair make_party_cert(const KeyPair& ca, int party, const Validity& validity) 
 }
 
 void write_text_file(const std::string& path, const std::string& text, bool is_private) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, is_private ? 0600 : 0644);
-  if (fd < 0) throw FileError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-  if (is_private) ::fchmod(fd, 0600);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      throw FileError(fmt::format("cannot write {}: {}", path, std::strerror(err)));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) throw FileError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  // Exact mode (fchmod checked), atomic, never through a symlink.
+  write_file_atomically(path, text, is_private ? 0600 : 0644);
 }
 
 void write_deployment_keys(const std::string& dir, int parties, const Validity& validity) {

@@ -35,7 +35,9 @@ std::string party_common_name(int party);  // "sqt-party-<id>"
 // `dir` (created if missing). FileError names the file that failed.
 void write_deployment_keys(const std::string& dir, int parties, const Validity& validity);
 
-// Writes text to a file (mode 0600 when private); FileError names the path.
+// Writes text to a file atomically with exactly mode 0600 when private, else
+// 0644 (host/core/secure_file.h: refuses a symlink at `path`, leaves no
+// partial file); FileError names the path.
 void write_text_file(const std::string& path, const std::string& text, bool is_private);
 
 }  // namespace sqt::net

@@ -174,9 +174,11 @@ int launch_local_parties(int parties, const std::vector<std::string>& argv, cons
   const auto per_party = [parties](std::size_t size) {
     return size == 0 || size == static_cast<std::size_t>(parties);
   };
-  if (!per_party(options.party_hosts.size()) || !per_party(options.party_exec_prefix.size())) {
-    throw ConfigError(fmt::format("launcher: {} party hosts and {} exec prefixes for {} parties",
-                                  options.party_hosts.size(), options.party_exec_prefix.size(), parties));
+  if (!per_party(options.party_hosts.size()) || !per_party(options.party_exec_prefix.size()) ||
+      !per_party(options.party_args.size())) {
+    throw ConfigError(fmt::format(
+        "launcher: {} party hosts, {} exec prefixes and {} argument lists for {} parties",
+        options.party_hosts.size(), options.party_exec_prefix.size(), options.party_args.size(), parties));
   }
   for (int i = 0; i < parties; ++i) {
     const std::string host =
@@ -203,6 +205,10 @@ int launch_local_parties(int parties, const std::vector<std::string>& argv, cons
       throw Error(fmt::format("cannot create pipes for party {}: {}", i, std::strerror(errno)));
     }
     std::vector<std::string> args = argv;
+    if (!options.party_args.empty()) {
+      const auto& own = options.party_args[static_cast<std::size_t>(i)];
+      args.insert(args.end(), own.begin(), own.end());
+    }
     args.push_back("--config");
     args.push_back(fmt::format("{}/party-{}.toml", dir, i));
     Child& c = children[static_cast<std::size_t>(i)];

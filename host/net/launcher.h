@@ -15,6 +15,9 @@ struct LaunchOptions {
   // party_exec_prefix[i] (e.g. {"ip", "netns", "exec", "sqt-p0"}).
   std::vector<std::string> party_hosts;
   std::vector<std::vector<std::string>> party_exec_prefix;
+  // When non-empty (one entry per party): extra arguments for party i only,
+  // after `argv` (e.g. its own --checkpoint folder).
+  std::vector<std::vector<std::string>> party_args;
 };
 
 // Starts `parties` processes of this executable on loopback: generates a CA

@@ -4,8 +4,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
+#include <vector>
 
 #include "host/core/error.h"
+#include "host/core/secure_file.h"
 
 namespace sqt::nn {
 namespace {
@@ -15,8 +18,8 @@ constexpr char kMagic[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '2'};
 constexpr char kMagicV1[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '1'};
 
 template <class T>
-void put(std::ofstream& o, T v) {
-  o.write(reinterpret_cast<const char*>(&v), sizeof v);
+void put(std::string& o, T v) {
+  o.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 template <class T>
 T get(std::ifstream& in, const std::string& path) {
@@ -31,27 +34,37 @@ std::string checkpoint_path(const std::string& dir, int party) {
   return (std::filesystem::path(dir) / ("party-" + std::to_string(party) + ".ckpt")).string();
 }
 
+std::string local_party_checkpoint_dir(const std::string& dir, int party) {
+  return (std::filesystem::path(dir) / ("party-" + std::to_string(party))).string();
+}
+
 void write_checkpoint(const std::string& path, const CheckpointData& d) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-    if (!o) throw FileError("cannot write checkpoint " + tmp);
-    o.write(kMagic, 8);
-    put<std::uint32_t>(o, static_cast<std::uint32_t>(d.model.size()));
-    o.write(d.model.data(), static_cast<std::streamsize>(d.model.size()));
-    put(o, d.seed);
-    put(o, d.epochs_done);
-    put(o, d.optimizer_steps);
-    put<std::int32_t>(o, d.components);
-    put<std::uint64_t>(o, d.vectors.size());
-    for (const auto& v : d.vectors) {
-      put<std::uint64_t>(o, v.size());
-      o.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(Ring)));
-    }
-    if (!o.flush()) throw FileError("cannot write checkpoint " + tmp);
+  // A missing folder is created private: it holds this party's shares.
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (!ec) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+    if (ec) throw FileError("cannot create checkpoint folder " + dir.string() + ": " + ec.message());
   }
-  std::filesystem::rename(tmp, path);
+  std::string header(kMagic, 8);
+  put<std::uint32_t>(header, static_cast<std::uint32_t>(d.model.size()));
+  header += d.model;
+  put(header, d.seed);
+  put(header, d.epochs_done);
+  put(header, d.optimizer_steps);
+  put<std::int32_t>(header, d.components);
+  put<std::uint64_t>(header, d.vectors.size());
+  // Each vector: its u64 size, then its words, written in place (no copy).
+  std::vector<std::string> sizes(d.vectors.size());
+  std::vector<std::string_view> pieces{header};
+  for (std::size_t i = 0; i < d.vectors.size(); ++i) {
+    put<std::uint64_t>(sizes[i], d.vectors[i].size());
+    pieces.push_back(sizes[i]);
+    pieces.emplace_back(reinterpret_cast<const char*>(d.vectors[i].data()),
+                        d.vectors[i].size() * sizeof(Ring));
+  }
+  write_file_atomically(path, pieces, 0600);
 }
 
 CheckpointData read_checkpoint(const std::string& path) {

@@ -1,8 +1,10 @@
 // Per-party checkpoints: each party writes only its own shares (parameters and
-// optimizer state) plus the position in training, atomically (temporary file
-// + rename), to DIR/party-<id>.ckpt. The truncation randomness of epoch e is
-// derived from (seed, e), so resuming after epoch e repeats exactly what an
-// uninterrupted run does.
+// optimizer state) plus the position in training, atomically and with mode
+// 0600 (host/core/secure_file.h), to DIR/party-<id>.ckpt; a missing DIR is
+// created with mode 0700. The local launcher gives each party its own DIR
+// (local_party_checkpoint_dir), as separate nodes would have. The truncation
+// randomness of epoch e is derived from (seed, e), so resuming after epoch e
+// repeats exactly what an uninterrupted run does.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,9 @@ struct CheckpointData {
 };
 
 std::string checkpoint_path(const std::string& dir, int party);
+// The --checkpoint folder of party `party` when all parties run on one
+// machine under `sqt train`'s local launcher: <dir>/party-<party>.
+std::string local_party_checkpoint_dir(const std::string& dir, int party);
 void write_checkpoint(const std::string& path, const CheckpointData& data);
 CheckpointData read_checkpoint(const std::string& path);
 

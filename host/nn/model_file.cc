@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "host/core/error.h"
+#include "host/core/secure_file.h"
 
 namespace sqt::nn {
 namespace {
@@ -15,8 +16,8 @@ constexpr char kMagic[8] = {'S', 'Q', 'T', 'M', 'O', 'D', 'E', 'L'};
 constexpr std::uint32_t kVersion = 2;
 
 template <class T>
-void put(std::ofstream& out, T v) {
-  out.write(reinterpret_cast<const char*>(&v), sizeof v);
+void put(std::string& out, T v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
 template <class T>
@@ -33,29 +34,22 @@ void write_model_file(const std::string& path, const Architecture& arch, const M
   if (params.size() != arch.layers.size())
     throw ShapeError("model " + arch.name + ": " + std::to_string(params.size()) + " parameter entries for " +
                      std::to_string(arch.layers.size()) + " layers");
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw FileError("cannot write model file " + tmp);
-    out.write(kMagic, sizeof kMagic);
-    put<std::uint32_t>(out, kVersion);
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(arch.name.size()));
-    out.write(arch.name.data(), static_cast<std::streamsize>(arch.name.size()));
-    put<double>(out, input.scale);
-    put<double>(out, input.offset);
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(arch.layers.size()));
-    for (std::size_t i = 0; i < arch.layers.size(); ++i) {
-      put<std::uint32_t>(out, static_cast<std::uint32_t>(arch.layers[i].kind));
-      put<std::uint64_t>(out, params[i].weight.size());
-      put<std::uint64_t>(out, params[i].bias.size());
-      out.write(reinterpret_cast<const char*>(params[i].weight.data()),
-                static_cast<std::streamsize>(params[i].weight.size() * sizeof(double)));
-      out.write(reinterpret_cast<const char*>(params[i].bias.data()),
-                static_cast<std::streamsize>(params[i].bias.size() * sizeof(double)));
-    }
-    if (!out.flush()) throw FileError("cannot write model file " + tmp);
+  std::string out(kMagic, sizeof kMagic);
+  put<std::uint32_t>(out, kVersion);
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(arch.name.size()));
+  out += arch.name;
+  put<double>(out, input.scale);
+  put<double>(out, input.offset);
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(arch.layers.size()));
+  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+    put<std::uint32_t>(out, static_cast<std::uint32_t>(arch.layers[i].kind));
+    put<std::uint64_t>(out, params[i].weight.size());
+    put<std::uint64_t>(out, params[i].bias.size());
+    out.append(reinterpret_cast<const char*>(params[i].weight.data()),
+               params[i].weight.size() * sizeof(double));
+    out.append(reinterpret_cast<const char*>(params[i].bias.data()), params[i].bias.size() * sizeof(double));
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw FileError("cannot rename " + tmp + " to " + path);
+  write_file_atomically(path, out, 0600);
 }
 
 ModelFile read_model_file(const std::string& path) {

@@ -32,7 +32,8 @@ struct ModelFile {
   std::optional<InputMap> input;  // absent in version 1 files: the dataset's default map
 };
 
-// Writes atomically (temporary file + rename). Throws FileError naming path.
+// Writes atomically with mode 0600 (host/core/secure_file.h); refuses a
+// symlink at `path`. Throws FileError naming path.
 void write_model_file(const std::string& path, const Architecture& arch, const ModelParams& params,
                       const InputMap& input);
 

@@ -4,9 +4,19 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
+
+#include "host/core/error.h"
 
 namespace sqt::net {
 namespace {
@@ -69,6 +79,85 @@ TEST(Keys, ForeignCaAndExpiredCertificatesFailVerification) {
   past.not_before = std::chrono::hours(-48);
   past.not_after = std::chrono::hours(-24);
   EXPECT_EQ(verify(ca, make_party_cert(ca, 1, past)), X509_V_ERR_CERT_HAS_EXPIRED);
+}
+
+// Key files: exact modes, never through a symlink, no partial file.
+class KeyFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) / ("sqt_key_files_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string at(const std::string& name) const { return (dir_ / name).string(); }
+  static std::string slurp(const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+  static unsigned mode_of(const std::string& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 ? st.st_mode & 07777 : 0;
+  }
+  std::size_t entries() const {
+    return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir_), {}));
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(KeyFiles, ModesAreExactWhateverTheUmask) {
+  for (const mode_t mask : {mode_t{077}, mode_t{0}}) {
+    for (const auto& e : std::filesystem::directory_iterator(dir_)) std::filesystem::remove(e.path());
+    const mode_t old = ::umask(mask);
+    write_deployment_keys(dir_.string(), 2, validity_days(1));
+    ::umask(old);
+    for (const char* key : {"ca.key", "party-0.key", "party-1.key"})
+      EXPECT_EQ(mode_of(at(key)), 0600u) << key;
+    for (const char* cert : {"ca.pem", "party-0.pem", "party-1.pem"})
+      EXPECT_EQ(mode_of(at(cert)), 0644u) << cert << " with umask " << mask;
+    EXPECT_EQ(entries(), 6u);
+  }
+}
+
+TEST_F(KeyFiles, ASymlinkWhereAKeyGoesIsRefusedByName) {
+  const std::string victim = at("victim");
+  std::ofstream(victim) << "keep me";
+  std::filesystem::create_symlink(victim, at("party-1.key"));
+  try {
+    write_deployment_keys(dir_.string(), 2, validity_days(1));
+    ADD_FAILURE() << "wrote a key through a symlink";
+  } catch (const FileError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(at("party-1.key")), std::string::npos) << msg;
+    EXPECT_NE(msg.find("symbolic link"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(slurp(victim), "keep me");
+  EXPECT_TRUE(std::filesystem::is_symlink(at("party-1.key")));
+}
+
+TEST_F(KeyFiles, AFailedWriteLeavesNoPartialFileAndKeepsTheOldOne) {
+  const std::string path = at("party-0.key");
+  write_text_file(path, "old key", true);
+  // In a child: files may not grow past 4 KiB, so the write fails midway.
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    const rlimit limit{4096, 4096};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    try {
+      write_text_file(path, std::string(10000, 'k'), true);
+    } catch (const FileError&) {
+      ::_exit(0);
+    }
+    ::_exit(3);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the failed write was not reported";
+  EXPECT_EQ(slurp(path), "old key");
+  EXPECT_EQ(entries(), 1u) << "a partial or temporary file was left";
 }
 
 }  // namespace
