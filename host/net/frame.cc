@@ -74,6 +74,24 @@ FrameHeader parse_frame_header(std::span<const std::byte, kFrameHeaderBytes> byt
   return header;
 }
 
+HelloPayloadBytes encode_hello_payload(HelloPayload hello) {
+  HelloPayloadBytes out{};
+  for (int i = 0; i < 4; ++i) {
+    out[i] = std::byte{static_cast<std::uint8_t>(hello.party >> (8 * i))};
+    out[4 + i] = std::byte{static_cast<std::uint8_t>(hello.parties >> (8 * i))};
+  }
+  return out;
+}
+
+HelloPayload parse_hello_payload(std::span<const std::byte, kHelloPayloadBytes> bytes) {
+  HelloPayload hello;
+  for (int i = 0; i < 4; ++i) {
+    hello.party |= std::uint32_t{std::to_integer<std::uint8_t>(bytes[i])} << (8 * i);
+    hello.parties |= std::uint32_t{std::to_integer<std::uint8_t>(bytes[4 + i])} << (8 * i);
+  }
+  return hello;
+}
+
 const char* frame_type_name(FrameType type) {
   switch (type) {
     case FrameType::kHello:

@@ -7,7 +7,8 @@
 //   bytes 6..7   reserved, zero
 //   bytes 8..15  payload length, little-endian u64
 //
-// The parser is a pure function so it can be fuzzed (fuzz/frame_fuzzer.cc).
+// The parsers are pure functions so they can be fuzzed (fuzz/frame_fuzzer.cc,
+// fuzz/hello_fuzzer.cc).
 #pragma once
 
 #include <array>
@@ -55,6 +56,17 @@ FrameHeader parse_frame_header(std::span<const std::byte, kFrameHeaderBytes> byt
                                std::uint64_t max_frame_bytes);
 
 const char* frame_type_name(FrameType type);
+
+// The payload of a HELLO frame: the sender's party id and the number of
+// parties of its session, each a little-endian u32. Any 8 bytes decode; the
+// caller checks the values against its own session.
+struct HelloPayload {
+  std::uint32_t party = 0;
+  std::uint32_t parties = 0;
+};
+using HelloPayloadBytes = std::array<std::byte, kHelloPayloadBytes>;
+HelloPayloadBytes encode_hello_payload(HelloPayload hello);
+HelloPayload parse_hello_payload(std::span<const std::byte, kHelloPayloadBytes> bytes);
 
 // Uninitialised storage for a frame that arrived before its recv(). Buffers
 // of kMappedFrameBytes or more are anonymous mappings advised to use

@@ -784,8 +784,41 @@ std::unique_ptr<Stream> make_tls_stream(SSL_CTX* ctx, int fd, bool server, std::
     if (derive_record_keys(ssl, secrets.client, keys)) {
       stream->use_record_writer(
           std::make_unique<RecordWriter>(keys, fd, kTlsWriteBufferBytes, records_per_key));
+      // OpenSSL still reads on this SSL (the listener's HELLO reply) and may
+      // then write: an alert on a damaged record, a reply to a KeyUpdate, a
+      // close_notify. It would seal that under the client traffic key with
+      // its own sequence number 0, which the own writer has used already:
+      // one AES-GCM key and nonce for two plaintexts. So OpenSSL's writes go
+      // to a sink from here and shutdown sends nothing. A sink rather than an
+      // own reader on the dialer too: it covers every path by which OpenSSL
+      // could write, keeps the one-frame read on OpenSSL (no 256 KiB reader
+      // buffer per link) and leaves the data path untouched. The peer sees a
+      // failed dialer only as a closed connection, without an alert.
+      BIO* sink = BIO_new(BIO_s_null());
+      if (sink == nullptr) throw NetError(fmt::format("cannot set up TLS buffers for {}", who));
+      SSL_set0_wbio(ssl, sink);  // frees the buffer BIO; the socket BIO stays the read side's
+      SSL_set_quiet_shutdown(ssl, 1);
     }
   }
+  return stream;
+}
+
+std::unique_ptr<Stream> make_record_stream_for_testing(int fd, bool aes256,
+                                                       std::span<const unsigned char> secret,
+                                                       std::uint64_t records_per_key,
+                                                       std::size_t read_buffer_bytes) {
+  auto stream = std::make_unique<TlsStream>(fd, nullptr);  // owns fd; no SSL behind it
+  RecordKeys keys;
+  keys.cipher = aes256 ? EVP_aes_256_gcm() : EVP_aes_128_gcm();
+  keys.md = aes256 ? EVP_sha384() : EVP_sha256();
+  if (secret.size() != static_cast<std::size_t>(EVP_MD_get_size(keys.md))) {
+    throw NetError(fmt::format("test record stream: a traffic secret of {} bytes (the suite needs {})",
+                               secret.size(), EVP_MD_get_size(keys.md)));
+  }
+  keys.secret.assign(secret.begin(), secret.end());
+  keys.derive_key_and_iv();
+  stream->use_record_reader(std::make_unique<RecordReader>(keys, fd, read_buffer_bytes, "test peer"));
+  stream->use_record_writer(std::make_unique<RecordWriter>(keys, fd, kTlsWriteBufferBytes, records_per_key));
   return stream;
 }
 

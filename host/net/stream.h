@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "host/core/error.h"
@@ -101,6 +102,20 @@ bool encrypts_records_itself(const Stream& s);
 // other streams). For tests and diagnostics.
 std::uint64_t key_updates_sent(const Stream& s);
 std::uint64_t key_updates_received(const Stream& s);
+
+// For tests and fuzzers only, never for a session: a stream over the
+// connected socket `fd` (taken over, left as configured) that reads with the
+// own record receiver and writes with the own record sender, both keyed from
+// the one application traffic secret `secret` without a handshake (32 bytes
+// for TLS_AES_128_GCM_SHA256, 48 for TLS_AES_256_GCM_SHA384 when aes256), so
+// two such streams on a socket pair talk to each other. AES-128-GCM takes
+// the simd cipher where the CPU has it, AES-256-GCM OpenSSL's EVP, as in a
+// session. read_buffer_bytes is the receiver's read-ahead (small values make
+// records straddle its buffer). NetError on a secret of the wrong length.
+std::unique_ptr<Stream> make_record_stream_for_testing(int fd, bool aes256,
+                                                       std::span<const unsigned char> secret,
+                                                       std::uint64_t records_per_key = kDefaultRecordsPerKey,
+                                                       std::size_t read_buffer_bytes = 256 << 10);
 
 // Checks the content of a decrypted TLS 1.3 record of type handshake(22)
 // that arrived after the handshake: returns for exactly one KeyUpdate with
