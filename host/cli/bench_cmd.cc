@@ -18,6 +18,7 @@
 #include "bench/netns/bench_network.h"
 #include "bench/report/report_command.h"
 #include "host/cli/commands.h"
+#include "host/cli/node_choice.h"
 #include "host/core/error.h"
 #include "host/net/launcher.h"
 #include "host/net/session.h"
@@ -179,8 +180,13 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--extra-fields", flags->extra_fields, "JSON object added to every result line")->group("");
   bench::netns::add_network_flags(*cmd, flags->network);
   CLI::App* report = bench::report::add_report_subcommand(*cmd);
-  cmd->callback([flags, report] {
+  cmd->callback([flags, report, cmd] {
     if (report->parsed()) return;
+    if (!flags->config.empty()) {
+      const auto cfg = net::load_node_config(flags->config);
+      flags->backend = node_choice("--backend", flags->backend, cmd->count("--backend") > 0, "backend",
+                                   cfg.backend, flags->config);
+    }
     run_bench(*flags);
   });
 }

@@ -14,6 +14,7 @@
 
 #include "host/backend/backend.h"
 #include "host/cli/commands.h"
+#include "host/cli/node_choice.h"
 #include "host/cli/protocol_registry.h"
 #include "host/core/error.h"
 #include "host/data/data_dir.h"
@@ -133,8 +134,9 @@ void run_rep3_party(const TrainFlags& f) {
     test = data::load_dataset(dataset_name(arch), data::Split::kTest, f.data);
     if (f.standardize) data::standardize(*train, *test);
   }
-  auto network = net::connect_mesh(cfg);
+  // The backend first: a node without its card fails before it holds up the others' setup.
   auto be = backend::make_backend(f.backend, f.threads > 0 ? f.threads : 1);
+  auto network = net::connect_mesh(cfg);
   const auto mode = trunc_mode(f.trunc);
   auto opt = train_options(f);
   const net::SessionBinding session = net::bind_session(*network, job_parameters(f, opt, cfg.party));
@@ -287,8 +289,16 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--config", f->config, "node.toml: run as one party of a deployment");
   cmd->add_flag("--loss", f->loss, "also compute the training loss (secure log; one sum per epoch revealed)");
   cmd->add_flag("--quiet", f->quiet, "no progress bar");
-  cmd->callback([f] {
+  cmd->callback([f, cmd] {
     nn::make_architecture(f->model);  // validates --model early
+    if (!f->config.empty()) {
+      // node.toml's protocol and backend hold on this node (a contradicting flag is an error).
+      const auto cfg = net::load_node_config(f->config);
+      f->protocol = node_choice("--protocol", f->protocol, cmd->count("--protocol") > 0, "protocol",
+                                cfg.protocol, f->config);
+      f->backend = node_choice("--backend", f->backend, cmd->count("--backend") > 0, "backend", cfg.backend,
+                               f->config);
+    }
     if (f->resume && f->checkpoint.empty()) throw ConfigError("--resume needs --checkpoint DIR");
     const ProtocolInfo& protocol = find_built_protocol(f->protocol);
     if (f->export_party >= protocol.max_parties) {

@@ -139,8 +139,12 @@ NodeConfig load_node_config(const std::string& path) {
   config.ca_cert = reader.file("ca_cert");
   config.cert = reader.file("cert");
   config.key = reader.file("key");
-  config.protocol = reader.string("protocol", "rep3");
-  config.backend = reader.string("backend", "cpu");
+  config.protocol = reader.string("protocol", "");
+  config.backend = reader.string("backend", "");
+  if (!config.backend.empty() && config.backend != "cpu" && config.backend != "fpga" &&
+      config.backend != "fpga-sim") {
+    reader.fail("backend", fmt::format("'{}' is not a backend (cpu, fpga or fpga-sim)", config.backend));
+  }
   config.timeout = std::chrono::milliseconds(reader.integer("timeout_ms", 1, 86'400'000, 60000));
   config.connect_timeout =
       std::chrono::milliseconds(reader.integer("connect_timeout_ms", 1, 86'400'000, 60000));
@@ -160,8 +164,6 @@ std::string format_node_config(const NodeConfig& config) {
   }
   toml::table table{
       {"party", config.party},
-      {"protocol", config.protocol},
-      {"backend", config.backend},
       {"timeout_ms", static_cast<std::int64_t>(config.timeout.count())},
       {"connect_timeout_ms", static_cast<std::int64_t>(config.connect_timeout.count())},
       {"max_frame_bytes", static_cast<std::int64_t>(config.max_frame_bytes)},
@@ -173,6 +175,9 @@ std::string format_node_config(const NodeConfig& config) {
       {"key", config.key},
       {"parties", std::move(parties)},
   };
+  // Unset choices stay unset, so the job's flags decide on every party.
+  if (!config.protocol.empty()) table.insert("protocol", config.protocol);
+  if (!config.backend.empty()) table.insert("backend", config.backend);
   std::ostringstream out;
   out << table << "\n";
   return out.str();

@@ -35,8 +35,11 @@ struct NodeConfig {
   std::string ca_cert;               // PEM of the deployment's CA
   std::string cert;                  // this party's certificate (PEM, names the party id)
   std::string key;                   // this party's private key (PEM)
-  std::string protocol = "rep3";
-  std::string backend = "cpu";
+  // The job's security model and compute backend when node.toml names them;
+  // empty when it does not (then the job's flag or its default decides). A
+  // flag that contradicts a value named here is an error (host/cli).
+  std::string protocol;
+  std::string backend;
   std::chrono::milliseconds timeout{60000};  // silence from a peer longer than this ends the session
   std::chrono::milliseconds connect_timeout{60000};
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;  // larger frames are refused

@@ -157,6 +157,34 @@ TEST_F(NodeTest, MissingOrInvalidConfigNamesFileAndKey) {
   EXPECT_NE(r.output.find(path("nokey.toml") + ": key 'key'"), std::string::npos) << r.output;
 }
 
+// node.toml's backend and protocol hold on the node: a node set to the FPGA
+// fails with the card's error (it used to train on the CPU silently), and a
+// flag that contradicts the file is refused naming both.
+TEST_F(NodeTest, NodeTomlBackendAndProtocolAreHonoured) {
+  const std::string keys = path("keys");
+  ASSERT_EQ(sqt({"keys", "--parties", "3", "--out", keys}).exit_code, 0);
+  write_file(path("fpga.toml"), node_toml(keys, "party = 0\nbackend = \"fpga\""));
+  auto r = sqt({"node", "--config", path("fpga.toml"), "train", "--max-batches", "1"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("backend 'fpga': no FPGA card"), std::string::npos) << r.output;
+
+  r = sqt({"node", "--config", path("fpga.toml"), "train", "--backend", "cpu"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--backend cpu contradicts backend = \"fpga\" in " + path("fpga.toml")),
+            std::string::npos)
+      << r.output;
+  r = sqt({"node", "--config", path("fpga.toml"), "bench", "net", "--backend", "fpga-sim", "--json",
+           path("b.jsonl")});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--backend fpga-sim contradicts backend = \"fpga\""), std::string::npos)
+      << r.output;
+
+  write_file(path("clear.toml"), node_toml(keys, "party = 0\nprotocol = \"rep3\""));
+  r = sqt({"node", "--config", path("clear.toml"), "train", "--protocol", "clear"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--protocol clear contradicts protocol = \"rep3\""), std::string::npos) << r.output;
+}
+
 TEST_F(NodeTest, JobHelpNeedsNoConfig) {
   // The job's own options are shown (train: --epochs, bench: --json), with
   // or without a --config that exists.

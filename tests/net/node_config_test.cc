@@ -66,7 +66,8 @@ TEST_F(NodeConfigTest, ReadsEveryKeyAndResolvesPathsNextToTheFile) {
   EXPECT_EQ(c.timeout.count(), 1500);
   EXPECT_EQ(c.connect_timeout.count(), 60000);  // default
   EXPECT_EQ(c.max_frame_bytes, 1048576u);
-  EXPECT_EQ(c.backend, "cpu");
+  EXPECT_EQ(c.backend, "");  // not named: the job's --backend decides
+  EXPECT_EQ(c.protocol, "rep3");
   EXPECT_EQ(c.spin, kDefaultSpin);
   EXPECT_EQ(c.max_queued_bytes, kDefaultMaxQueuedBytes);
   EXPECT_FALSE(c.accept_only_listed_hosts);
@@ -84,6 +85,17 @@ TEST_F(NodeConfigTest, InboundBoundAndListedHostsKeysAndFrameDefault) {
   const NodeConfig back = load_node_config(write(format_node_config(d)));
   EXPECT_EQ(back.max_queued_bytes, 777u);
   EXPECT_FALSE(back.accept_only_listed_hosts);
+}
+
+TEST_F(NodeConfigTest, BackendMustBeKnown) {
+  try {
+    load_node_config(write(valid_text("backend", "backend = \"gpu\"\n")));
+    FAIL() << "backend = gpu was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("'gpu' is not a backend (cpu, fpga or fpga-sim)"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(load_node_config(write(valid_text("backend", "backend = \"fpga-sim\"\n"))).backend, "fpga-sim");
 }
 
 TEST_F(NodeConfigTest, FormatThenLoadGivesTheSameConfig) {
