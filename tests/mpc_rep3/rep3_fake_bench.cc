@@ -7,7 +7,7 @@
 #include <string>
 
 #include "bench/protocol/protocol_cases.h"
-#include "tests/mpc_rep3/fake_network.h"
+#include "tests/common/fake_network.h"
 
 int main(int argc, char** argv) {
   sqt::bench::ProtocolCaseOptions options;

@@ -8,7 +8,7 @@
 
 #include "host/backend/backend.h"
 #include "host/mpc/rep3/rep3.h"
-#include "tests/mpc_rep3/fake_network.h"
+#include "tests/common/fake_network.h"
 
 namespace sqt::test {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "host/core/error.h"
-#include "tests/mpc_rep3/fake_network.h"
+#include "tests/common/fake_network.h"
 
 namespace sqt::net {
 namespace {
