@@ -41,11 +41,11 @@ struct BatchCost {
 template <class P, class F>
 void measure(const P& p, double& seconds, std::uint64_t& bytes, std::uint64_t& rounds, F&& fn) {
   const auto t0 = std::chrono::steady_clock::now();
-  const std::uint64_t b0 = nn::bytes_sent_of(p), r0 = nn::rounds_of(p);
+  const mpc::CommStats before = p.stats();
   fn();
   seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  bytes += nn::bytes_sent_of(p) - b0;
-  rounds += nn::rounds_of(p) - r0;
+  bytes += p.stats().bytes_sent - before.bytes_sent;
+  rounds += p.stats().rounds - before.rounds;
 }
 
 // Runs `repeats` x `batches` SGD steps of `model` on random data owned by
@@ -82,7 +82,7 @@ BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int ba
   step();
   m.reset_layer_costs();
   softmax = update = {};
-  const std::uint64_t b0 = nn::bytes_sent_of(p), r0 = nn::rounds_of(p);
+  const mpc::CommStats before = p.stats();
   std::vector<double> per_batch;
   for (int r = 0; r < repeats; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -98,8 +98,8 @@ BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int ba
     update.backward_rounds -= l.backward_rounds;
   }
   return {per_batch[repeats / 2],
-          (nn::bytes_sent_of(p) - b0) / total,
-          (nn::rounds_of(p) - r0) / total,
+          (p.stats().bytes_sent - before.bytes_sent) / total,
+          (p.stats().rounds - before.rounds) / total,
           m.layer_costs(),
           softmax,
           update};

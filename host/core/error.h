@@ -43,4 +43,13 @@ class BackendError : public Error {
   using Error::Error;
 };
 
+// A malicious-security check failed (MAC, hash or sacrifice check in
+// Protocol::verify): some party deviated from the protocol or data was
+// corrupted. Thrown on every party; nothing computed since the last passed
+// check may be revealed, checkpointed or exported.
+class VerificationError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace sqt

@@ -9,6 +9,14 @@
 // Adding a security model (mal-rep3, rep4, shamir, semi2k, spdz2k) means a new
 // folder host/mpc/<model>/ with a class that models this concept; nothing in
 // host/mpc/fixed or host/nn changes.
+//
+// One protocol object per run: shares, MAC keys and preprocessed material
+// belong to the object that made them, so a caller (the trainer) builds one
+// object per run and keeps it until the run ends; shares never move between
+// objects. Optional capabilities are detected with `requires` by their
+// users: reseed(seed) (the clear emulation restarts its PRG stream so that
+// an epoch's randomness depends only on (seed, epoch), host/nn/trainer.h;
+// secure protocols draw from their keys and have none).
 #pragma once
 
 #include <algorithm>
@@ -25,10 +33,15 @@
 #include "host/backend/backend.h"
 #include "host/core/error.h"
 #include "host/core/ring.h"
+#include "host/net/network.h"
 
 namespace sqt::mpc {
 
 using backend::Trans;
+
+// One party's communication counters (payload bytes sent, rounds, ...),
+// cumulative since its network was opened; all zeros in the clear emulation.
+using CommStats = net::TrafficStats;
 
 // Truncation flavour: probabilistic (stochastic rounding, the default) or
 // exact (deterministic floor).
@@ -169,6 +182,17 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { P::kName } -> std::convertible_to<std::string_view>;
   { p.party() } -> std::convertible_to<int>;
   { p.fixed() } -> std::convertible_to<FixedParams>;
+  // Mandatory, so that a protocol cannot silently report no traffic.
+  { p.parties() } -> std::convertible_to<int>;
+  { p.stats() } -> std::same_as<CommStats>;
+  // verify(): checks everything computed since the last call (MACs, hashes,
+  // sacrificed triples) and throws VerificationError naming the failed check,
+  // on every party, if it does not hold. A no-op for semi-honest models
+  // (rep3, clear). Callers run it before every reveal of a computed value,
+  // before a checkpoint is written and at the end of a run
+  // (host/nn/trainer.h), so that nothing is opened, written or exported on
+  // the strength of unchecked work.
+  { p.verify() };
 
   // Sharing and opening. input(): `owner` supplies n values (others pass an
   // empty span); reveal(): every party learns the values; reveal_to(): only

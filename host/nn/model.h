@@ -68,7 +68,9 @@ struct LayerCost {
   std::uint64_t forward_rounds = 0, backward_rounds = 0;
 };
 
-template <class P>
+// Holds a reference to its protocol object: a Model must not outlive it
+// (the trainer builds both once per run).
+template <mpc::Protocol P>
 class Model {
  public:
   using S = typename P::Share;
@@ -77,6 +79,7 @@ class Model {
       : p_(p),
         arch_(std::move(arch)),
         shapes_(layer_output_shapes(arch_)),
+        conv_(conv),
         winograd_(winograd_plans(arch_, conv)) {
     std::size_t off = 0;
     for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
@@ -96,6 +99,10 @@ class Model {
   void reset_layer_costs() { costs_.assign(costs_.size(), LayerCost{}); }
 
   const Architecture& arch() const { return arch_; }
+  // The convolution algorithm it was built with, and whether layer i runs
+  // Winograd's algorithm (kAuto picks it per layer; kIm2col never does).
+  ConvAlgorithm conv() const { return conv_; }
+  bool uses_winograd(std::size_t i) const { return winograd_.at(i).has_value(); }
   std::size_t param_count() const { return param_count_; }
   S& params() { return theta_; }
   const S& params() const { return theta_; }
@@ -247,12 +254,13 @@ class Model {
   struct Meter {
     const P& p;
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
-    std::uint64_t bytes0 = bytes_sent_of(p), rounds0 = rounds_of(p);
+    mpc::CommStats before = p.stats();
     explicit Meter(const P& protocol) : p(protocol) {}
     void add_to(double& seconds, std::uint64_t& bytes, std::uint64_t& rounds) const {
       seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      bytes += bytes_sent_of(p) - bytes0;
-      rounds += rounds_of(p) - rounds0;
+      const mpc::CommStats now = p.stats();
+      bytes += now.bytes_sent - before.bytes_sent;
+      rounds += now.rounds - before.rounds;
     }
   };
 
@@ -497,6 +505,7 @@ class Model {
   P& p_;
   Architecture arch_;
   std::vector<Shape> shapes_;
+  ConvAlgorithm conv_;
   std::vector<std::optional<WinogradConv>> winograd_;  // per layer (winograd.h)
   std::vector<std::size_t> w_off_, b_off_;
   std::size_t param_count_ = 0;

@@ -27,26 +27,11 @@ typename P::Share mul_trunc(P& p, const typename P::Share& a, const typename P::
     return p.trunc(p.mul(a, b), bits);
 }
 
-// This party's communication so far (the network's counters, cumulative
-// over protocol instances on the same network; the clear emulation has zeros).
+// Reseeds a protocol that has a reseedable PRG stream (the clear emulation:
+// Clear::reseed); secure protocols draw from their keys and ignore this.
 template <class P>
-std::uint64_t rounds_of(const P& p) {
-  if constexpr (requires { p.stats().rounds; })
-    return p.stats().rounds;
-  else if constexpr (requires { p.rounds(); })
-    return p.rounds();
-  else
-    return 0;
-}
-
-template <class P>
-std::uint64_t bytes_sent_of(const P& p) {
-  if constexpr (requires { p.stats().bytes_sent; })
-    return p.stats().bytes_sent;
-  else if constexpr (requires { p.bytes_sent(); })
-    return p.bytes_sent();
-  else
-    return 0;
+void reseed_if_emulated(P& p, std::uint64_t seed) {
+  if constexpr (requires { p.reseed(seed); }) p.reseed(seed);
 }
 
 }  // namespace sqt::nn

@@ -6,7 +6,8 @@
 // initial weights are drawn inside the protocol by default (no party learns
 // them); `--init public` takes them from --seed. Progress goes to stderr,
 // one line per epoch to stdout (party 0), metrics as JSON lines, checkpoints
-// per party, export to one named party.
+// per party, export to one named party. One protocol object and one model
+// serve the whole run.
 #pragma once
 
 #include <fmt/core.h>
@@ -81,15 +82,21 @@ struct EpochResult {
   std::uint64_t bytes_sent = 0, rounds = 0;
 };
 
-// Seed of the protocol instance that runs epoch `epoch` (its truncation PRG).
+// Seed of the clear emulation's PRG stream for epoch `epoch` (-1: setup and
+// initialisation); the trainer reseeds its one protocol object with it at
+// every epoch start, so a resumed run draws what an uninterrupted one does.
 inline std::uint64_t epoch_protocol_seed(std::uint64_t seed, int epoch) {
   data::SplitMix64 r(seed * 0x2545F4914F6CDD1DULL + static_cast<std::uint64_t>(epoch) + 1);
   return r.next();
 }
 
-// `make_protocol(seed)` builds this party's protocol instance; `train`/`test`
-// are the datasets on the data owner (party 0), nullptr elsewhere.
-template <class P>
+// `make_protocol(seed)` builds this party's protocol object, once per run
+// (host/mpc/protocol.h: shares, keys and preprocessing belong to the object
+// that made them); `train`/`test` are the datasets on the data owner
+// (party 0), nullptr elsewhere. Protocol::verify() runs before every value
+// the trainer opens (set sizes, accuracy count, loss sum, export), before
+// every checkpoint and at the end of the run.
+template <mpc::Protocol P>
 class Trainer {
  public:
   using S = typename P::Share;
@@ -98,18 +105,21 @@ class Trainer {
   Trainer(TrainOptions opt, Factory make_protocol) : opt_(std::move(opt)), make_(std::move(make_protocol)) {}
 
   std::vector<EpochResult> run(const data::Dataset* train, const data::Dataset* test) {
-    std::unique_ptr<P> p = make_(epoch_protocol_seed(opt_.seed, -1));
+    // Declared before the model, so the model (which refers to it) goes first.
+    const std::unique_ptr<P> protocol = make_(epoch_protocol_seed(opt_.seed, -1));
+    if (!protocol) throw Error("train: the protocol factory returned no protocol");
+    P& p = *protocol;
     const Architecture arch = make_architecture(opt_.model);
-    Model<P> model(*p, arch, opt_.conv);
+    Model<P> model(p, arch, opt_.conv);
     Optimizer<P> optim(opt_.optimizer, model.param_count());
-    const int party = p->party();
-    const int f = p->fixed().f;
+    const int party = p.party();
+    const int f = p.fixed().f;
 
     // Shapes and counts are public; the data owner announces the counts.
-    const auto counts = share_counts(*p, train, test);
+    const auto counts = share_counts(p, train, test);
     const std::size_t n_train = counts[0], n_test = counts[1], sample = arch.input.size();
-    const Shared train_s = share_set(*p, train, n_train, sample, f);
-    const Shared test_s = share_set(*p, test, n_test, sample, f);
+    const Shared train_s = share_set(p, train, n_train, sample, f);
+    const Shared test_s = share_set(p, test, n_test, sample, f);
 
     int start_epoch = 0;
     if (opt_.resume) {
@@ -117,7 +127,7 @@ class Trainer {
       if (c.model != arch.name || c.seed != opt_.seed)
         throw ConfigError("--resume: checkpoint is for model " + c.model + " seed " + std::to_string(c.seed));
       start_epoch = static_cast<int>(c.epochs_done);
-      optim.init(*p);
+      optim.init(p);
       model.params() = from_parts(c, 0);
       for (std::size_t i = 0; i < optim.state().size(); ++i) optim.state()[i] = from_parts(c, i + 1);
       optim.set_steps(c.optimizer_steps);
@@ -132,23 +142,21 @@ class Trainer {
     std::vector<EpochResult> results;
     const auto t0 = std::chrono::steady_clock::now();
     for (int epoch = start_epoch; epoch < opt_.epochs; ++epoch) {
-      // A fresh protocol instance per epoch: its randomness depends only on (seed, epoch).
-      p = make_(epoch_protocol_seed(opt_.seed, epoch));
-      Model<P> m(*p, arch);
-      m.params() = std::move(model.params());
+      // The emulation's randomness depends only on (seed, epoch); rep3 ignores this.
+      reseed_if_emulated(p, epoch_protocol_seed(opt_.seed, epoch));
       const auto order = epoch_order(n_train, opt_.seed, epoch);
       const long batches = batches_per_epoch(n_train);
       const auto te = std::chrono::steady_clock::now();
-      S loss_sum = p->zeros(1);  // opened once, after the epoch
+      S loss_sum = p.zeros(1);  // opened once, after the epoch
       for (long b = 0; b < batches; ++b) {
         const std::span<const std::uint32_t> idx(order.data() + b * opt_.batch, opt_.batch);
-        const S x = p->gather_rows(train_s.x, idx);
-        const S y = p->gather_rows(train_s.y, idx);
-        const S logits = m.forward(x, opt_.batch, true);
+        const S x = p.gather_rows(train_s.x, idx);
+        const S y = p.gather_rows(train_s.y, idx);
+        const S logits = model.forward(x, opt_.batch, true);
         S probs;
-        const S g = softmax_ce_grad(*p, logits, y, opt_.batch, arch.classes, &probs);
-        if (opt_.compute_loss) loss_sum = p->add(std::move(loss_sum), cross_entropy_share(*p, probs, y));
-        backward_and_update(*p, m, optim, g, opt_.batch);
+        const S g = softmax_ce_grad(p, logits, y, opt_.batch, arch.classes, &probs);
+        if (opt_.compute_loss) loss_sum = p.add(std::move(loss_sum), cross_entropy_share(p, probs, y));
+        backward_and_update(p, model, optim, g, opt_.batch);
         if (party == 0 && !opt_.quiet) progress(epoch, b + 1, batches, te);
       }
       const auto tt = std::chrono::steady_clock::now();
@@ -156,30 +164,32 @@ class Trainer {
       r.epoch = epoch + 1;
       r.batches = batches;
       r.train_s = std::chrono::duration<double>(tt - te).count();
-      r.test_accuracy = static_cast<double>(evaluate(*p, m, test_s, n_test, arch.classes)) /
+      r.test_accuracy = static_cast<double>(evaluate(p, model, test_s, n_test, arch.classes, epoch + 1)) /
                         static_cast<double>(std::max<std::size_t>(n_test, 1));
       if (opt_.compute_loss && batches > 0) {
-        r.train_loss = decode_fixed(p->reveal(loss_sum)[0], f) / static_cast<double>(batches * opt_.batch);
+        verify(p, fmt::format("the training loss of epoch {} is opened", epoch + 1));
+        r.train_loss = decode_fixed(p.reveal(loss_sum)[0], f) / static_cast<double>(batches * opt_.batch);
       }
       const auto tend = std::chrono::steady_clock::now();
       r.test_s = std::chrono::duration<double>(tend - tt).count();
       r.elapsed_s = std::chrono::duration<double>(tend - t0).count();
-      r.bytes_sent = bytes_sent_of(*p);
-      r.rounds = rounds_of(*p);
-      model.params() = std::move(m.params());
-      if (!opt_.checkpoint.empty()) save(party, model, optim, epoch + 1);
+      const mpc::CommStats traffic = p.stats();
+      r.bytes_sent = traffic.bytes_sent;
+      r.rounds = traffic.rounds;
+      if (!opt_.checkpoint.empty()) {
+        verify(p, fmt::format("the checkpoint of epoch {} is written", epoch + 1));
+        save(party, model, optim, epoch + 1);
+      }
       report(party, r);
       results.push_back(r);
     }
     if (!opt_.export_path.empty()) {
-      // `model` was built on the first protocol instance, which the epoch loop
-      // replaced; decode through a model bound to the live instance.
-      Model<P> last(*p, arch);
-      last.params() = std::move(model.params());
-      const auto v = p->reveal_to(opt_.export_party, last.params());
-      const InputMap input = input_map(*p, train);
-      if (party == opt_.export_party) write_model_file(opt_.export_path, arch, last.decode(v), input);
+      verify(p, "the model is exported");
+      const auto v = p.reveal_to(opt_.export_party, model.params());
+      const InputMap input = input_map(p, train);
+      if (party == opt_.export_party) write_model_file(opt_.export_path, arch, model.decode(v), input);
     }
+    verify(p, "the run ends");
     return results;
   }
 
@@ -200,7 +210,9 @@ class Trainer {
       if (!train || !test) throw ConfigError("--data: the data owner (party 0) has no dataset");
       c = {train->count, test->count};
     }
-    const auto v = p.reveal(p.input(0, c, 2));
+    const S shared = p.input(0, c, 2);
+    verify(p, "the set sizes are opened");
+    const auto v = p.reveal(shared);
     return {static_cast<std::size_t>(v[0]), static_cast<std::size_t>(v[1])};
   }
 
@@ -213,7 +225,9 @@ class Trainer {
       c = {std::bit_cast<Ring>(static_cast<double>(train->scale)),
            std::bit_cast<Ring>(static_cast<double>(train->offset))};
     }
-    const auto v = p.reveal_to(opt_.export_party, p.input(0, c, 2));
+    const S shared = p.input(0, c, 2);
+    verify(p, "the input map is exported");
+    const auto v = p.reveal_to(opt_.export_party, shared);
     if (p.party() != opt_.export_party) return {};
     return {std::bit_cast<double>(v[0]), std::bit_cast<double>(v[1])};
   }
@@ -233,7 +247,7 @@ class Trainer {
   }
 
   // The slices' correct counts are added as shares: one value is opened.
-  std::size_t evaluate(P& p, Model<P>& m, const Shared& test, std::size_t n, int classes) {
+  std::size_t evaluate(P& p, Model<P>& m, const Shared& test, std::size_t n, int classes, int epoch) {
     S correct = p.zeros(1);
     for (std::size_t start = 0; start < n; start += opt_.eval_batch) {
       const std::size_t b = std::min(opt_.eval_batch, n - start);
@@ -243,7 +257,17 @@ class Trainer {
       correct =
           p.add(std::move(correct), correct_count_share(p, logits, p.gather_rows(test.y, idx), b, classes));
     }
+    verify(p, fmt::format("the test accuracy of epoch {} is opened", epoch));
     return decode_count(p.reveal(correct)[0], p.fixed().f);
+  }
+
+  // Protocol::verify, its failure extended by where the trainer stood.
+  static void verify(P& p, const std::string& before) {
+    try {
+      p.verify();
+    } catch (const VerificationError& e) {
+      throw VerificationError(std::string(e.what()) + " (checked before " + before + ")");
+    }
   }
 
   void progress(int epoch, long done, long total, std::chrono::steady_clock::time_point start) {

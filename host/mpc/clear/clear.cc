@@ -24,11 +24,16 @@ void require_trunc_bits(int bits) {
 
 Clear::Clear(backend::Backend& backend, FixedParams fixed, TruncMode mode, std::uint64_t seed)
     : backend_(&backend), fixed_(fixed), mode_(mode) {
+  reseed(seed);
+}
+
+void Clear::reseed(std::uint64_t seed) {
   // The 64-bit seed fills the low half of the AES key; the high half is a
   // fixed tag so this stream never coincides with another use of the seed.
   for (int i = 0; i < 8; ++i) seed_[i] = static_cast<std::uint8_t>(seed >> (8 * i));
   const char tag[8] = {'c', 'l', 'r', 't', 'r', 'n', 'c', '1'};
   for (int i = 0; i < 8; ++i) seed_[8 + i] = static_cast<std::uint8_t>(tag[i]);
+  counter_ = 0;
 }
 
 Clear::Share Clear::input(int owner, std::span<const Ring> values, std::size_t n) {

@@ -13,7 +13,7 @@
 //   low `bits` two's-complement bits as packed planes.
 // - mul_trunc / matmul_trunc = the product followed by trunc; select(c, a, b)
 //   = c ? a : b for an arithmetic 0/1 share c.
-// Nothing is communicated: rounds() and bytes_sent() are 0.
+// Nothing is communicated: stats() is all zeros.
 #pragma once
 
 #include <cstddef>
@@ -43,9 +43,19 @@ class Clear {
   TruncMode trunc_mode() const { return mode_; }
   backend::Backend& backend() const { return *backend_; }
 
-  // Counters (nothing is sent in the emulation).
+  // One process stands for every party (sqt protocols lists clear with 1).
+  int parties() const { return 1; }
+  // Counters (nothing is sent in the emulation): all zeros.
+  CommStats stats() const { return {}; }
   std::uint64_t rounds() const { return 0; }
   std::uint64_t bytes_sent() const { return 0; }
+  // Nothing to check: every party is this process (Protocol::verify).
+  void verify() {}
+  // Restarts the PRG stream as a fresh Clear(..., seed) would start it: the
+  // trainer keeps one object per run and reseeds it at every epoch, so an
+  // epoch's draws depend only on (seed, epoch) and a resumed run equals an
+  // uninterrupted one.
+  void reseed(std::uint64_t seed);
 
   // Sharing and opening. The single process stands for every party, so
   // input() takes the values whoever `owner` is and reveal_to() returns them

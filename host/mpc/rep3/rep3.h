@@ -69,7 +69,10 @@ class Rep3 {
   int party() const { return party_; }
   FixedParams fixed() const { return fixed_; }
   TruncMode trunc_mode() const { return mode_; }
-  net::TrafficStats stats() const { return net_.stats(); }
+  int parties() const { return 3; }
+  CommStats stats() const { return net_.stats(); }
+  // Semi-honest: nothing to check (Protocol::verify).
+  void verify() {}
 
   Share input(int owner, std::span<const Ring> values, std::size_t n);
   // A table shared by `owner` (Protocol::input_rows), as input() shares it:
