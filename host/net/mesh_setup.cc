@@ -65,12 +65,9 @@ std::vector<std::byte> hello_frame(int party, int parties) {
   std::vector<std::byte> out(kFrameHeaderBytes + kHelloPayloadBytes);
   const FrameHeaderBytes h = encode_frame_header({FrameType::kHello, kHelloPayloadBytes});
   std::memcpy(out.data(), h.data(), h.size());
-  for (int i = 0; i < 4; ++i) {
-    out[kFrameHeaderBytes + i] =
-        std::byte{static_cast<std::uint8_t>(static_cast<std::uint32_t>(party) >> (8 * i))};
-    out[kFrameHeaderBytes + 4 + i] =
-        std::byte{static_cast<std::uint8_t>(static_cast<std::uint32_t>(parties) >> (8 * i))};
-  }
+  const HelloPayloadBytes payload =
+      encode_hello_payload({static_cast<std::uint32_t>(party), static_cast<std::uint32_t>(parties)});
+  std::memcpy(out.data() + kFrameHeaderBytes, payload.data(), payload.size());
   return out;
 }
 
@@ -98,15 +95,10 @@ Hello read_hello(Stream& s, Clock::time_point deadline, const std::string& who, 
     throw NetError(fmt::format("{} sent a {} frame where HELLO was expected", who, frame_type_name(h.type)));
   }
   read_exact(s, buf.data() + kFrameHeaderBytes, kHelloPayloadBytes, idle);
-  Hello hello{0, 0};
-  std::uint32_t p = 0, n = 0;
-  for (int i = 0; i < 4; ++i) {
-    p |= std::uint32_t{std::to_integer<std::uint8_t>(buf[kFrameHeaderBytes + i])} << (8 * i);
-    n |= std::uint32_t{std::to_integer<std::uint8_t>(buf[kFrameHeaderBytes + 4 + i])} << (8 * i);
-  }
-  hello.party = static_cast<int>(p);
-  hello.parties = static_cast<int>(n);
-  return hello;
+  // The payload decoder the HELLO fuzzer checks (fuzz/hello_fuzzer.cc).
+  const HelloPayload payload = parse_hello_payload(
+      std::span<const std::byte, kHelloPayloadBytes>(buf.data() + kFrameHeaderBytes, kHelloPayloadBytes));
+  return Hello{static_cast<int>(payload.party), static_cast<int>(payload.parties)};
 }
 
 void write_with_deadline(Stream& s, std::span<const std::byte> data, Clock::time_point deadline,
