@@ -113,8 +113,8 @@ void ShrArithImpl(const u64* a, int bits, u64* out, size_t n) {
   for (; i < n; ++i) out[i] = static_cast<u64>(static_cast<std::int64_t>(a[i]) >> bits);
 }
 
-void Rep3MulImpl(const u64* x0, const u64* x1, const u64* y0, const u64* y1, const u64* mask, u64* out,
-                 size_t n) {
+void CrossMulAddImpl(const u64* x0, const u64* x1, const u64* y0, const u64* y1, const u64* mask, u64* out,
+                     size_t n) {
   const hn::ScalableTag<u64> d;
   const size_t lanes = hn::Lanes(d);
   size_t i = 0;
@@ -145,7 +145,7 @@ HWY_EXPORT(MulScalarAddImpl);
 HWY_EXPORT(ShlImpl);
 HWY_EXPORT(ShrLogicalImpl);
 HWY_EXPORT(ShrArithImpl);
-HWY_EXPORT(Rep3MulImpl);
+HWY_EXPORT(CrossMulAddImpl);
 
 using internal::require_equal_sizes;
 using internal::require_shift;
@@ -203,15 +203,15 @@ void shr_arith(std::span<const u64> a, int bits, std::span<u64> out) {
   HWY_DYNAMIC_DISPATCH(ShrArithImpl)(a.data(), bits, out.data(), out.size());
 }
 
-void rep3_mul(std::span<const u64> x0, std::span<const u64> x1, std::span<const u64> y0,
-              std::span<const u64> y1, std::span<const u64> mask, std::span<u64> out) {
-  require_equal_sizes("rep3_mul", {{"x0", x0.size()},
-                                   {"x1", x1.size()},
-                                   {"y0", y0.size()},
-                                   {"y1", y1.size()},
-                                   {"mask", mask.size()},
-                                   {"out", out.size()}});
-  HWY_DYNAMIC_DISPATCH(Rep3MulImpl)
+void cross_mul_add(std::span<const u64> x0, std::span<const u64> x1, std::span<const u64> y0,
+                   std::span<const u64> y1, std::span<const u64> mask, std::span<u64> out) {
+  require_equal_sizes("cross_mul_add", {{"x0", x0.size()},
+                                        {"x1", x1.size()},
+                                        {"y0", y0.size()},
+                                        {"y1", y1.size()},
+                                        {"mask", mask.size()},
+                                        {"out", out.size()}});
+  HWY_DYNAMIC_DISPATCH(CrossMulAddImpl)
   (x0.data(), x1.data(), y0.data(), y1.data(), mask.data(), out.data(), out.size());
 }
 

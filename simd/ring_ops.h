@@ -26,9 +26,9 @@ void shl(std::span<const u64> a, int bits, std::span<u64> out);
 void shr_logical(std::span<const u64> a, int bits, std::span<u64> out);
 void shr_arith(std::span<const u64> a, int bits, std::span<u64> out);
 
-// The local step of replicated (rep3) multiplication:
-// out = x0*y0 + x0*y1 + x1*y0 + mask.
-void rep3_mul(std::span<const u64> x0, std::span<const u64> x1, std::span<const u64> y0,
-              std::span<const u64> y1, std::span<const u64> mask, std::span<u64> out);
+// out = x0*y0 + x0*y1 + x1*y0 + mask: three of the four cross products of
+// (x0, x1) and (y0, y1), the local step of replicated-sharing products.
+void cross_mul_add(std::span<const u64> x0, std::span<const u64> x1, std::span<const u64> y0,
+                   std::span<const u64> y1, std::span<const u64> mask, std::span<u64> out);
 
 }  // namespace sqt::simd

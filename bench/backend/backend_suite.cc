@@ -53,13 +53,13 @@ void add_cases(const std::shared_ptr<Backend>& be, bool baseline, bool quick, st
   const std::size_t n = quick ? 1 << 16 : 1 << 20;
   auto in = std::make_shared<std::vector<Ring>>(random_ring(5 * n, 3));
   auto out = std::make_shared<std::vector<Ring>>(n);
-  cases.push_back({"rep3_mul" + tag,
+  cases.push_back({"cross_mul_add" + tag,
                    "elements_per_s",
                    double(n),
                    [=] {
                      const std::span<const Ring> v(*in);
-                     be->rep3_mul(v.subspan(0, n), v.subspan(n, n), v.subspan(2 * n, n), v.subspan(3 * n, n),
-                                  v.subspan(4 * n, n), *out);
+                     be->cross_mul_add(v.subspan(0, n), v.subspan(n, n), v.subspan(2 * n, n),
+                                       v.subspan(3 * n, n), v.subspan(4 * n, n), *out);
                    },
                    {{"n", n}, {"backend", be->name()}},
                    baseline});

@@ -128,7 +128,7 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
       std::vector<double> times;
       for (int r = 0; r < std::max(1, options.repeats); ++r) {
         const auto start = Clock::now();
-        backend.rep3_mul(x.part[0], x.part[1], y.part[0], y.part[1], mask, z);
+        backend.cross_mul_add(x.part[0], x.part[1], y.part[0], y.part[1], mask, z);
         times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
       }
       std::sort(times.begin(), times.end());

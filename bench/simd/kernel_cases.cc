@@ -60,8 +60,8 @@ void add_elementwise_cases(bool quick, std::vector<TimedCase>& cases) {
     for (std::size_t i = 0; i < n; ++i) acc[i] += a[i] * b[i];
     benchmark::ClobberMemory();
   });
-  add("elementwise/rep3_mul/simd", false, [=] { simd::rep3_mul(*x0, *x1, *y0, *y1, *mask, *out); });
-  add("elementwise/rep3_mul/plain_loop", true, [=] {
+  add("elementwise/cross_mul_add/simd", false, [=] { simd::cross_mul_add(*x0, *x1, *y0, *y1, *mask, *out); });
+  add("elementwise/cross_mul_add/plain_loop", true, [=] {
     u64* o = out->data();
     for (std::size_t i = 0; i < n; ++i) {
       o[i] = (*x0)[i] * (*y0)[i] + (*x0)[i] * (*y1)[i] + (*x1)[i] * (*y0)[i] + (*mask)[i];

@@ -1,5 +1,5 @@
 // Benchmark cases of the non-GEMM simd kernels: AES-CTR PRG (Highway vs
-// OpenSSL EVP baseline), elementwise mul_add and rep3_mul (vs plain loops),
+// OpenSSL EVP baseline), elementwise mul_add and cross_mul_add (vs plain loops),
 // the batched bit transpose, and the register-only multiply-add peak.
 #pragma once
 

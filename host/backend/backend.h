@@ -42,10 +42,12 @@ class Backend {
   virtual void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Ring* a,
                     const Ring* b, Ring* c, bool accumulate) = 0;
 
-  // The replicated-sharing product: out = x0*y0 + x0*y1 + x1*y0 + mask,
-  // elementwise. All spans have the same length.
-  virtual void rep3_mul(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
-                        std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) = 0;
+  // out = x0*y0 + x0*y1 + x1*y0 + mask, elementwise: three of the four
+  // cross products of the pairs (x0, x1) and (y0, y1). It is the local step
+  // of replicated sharing (rep3 computes its product from it; four-party
+  // and verified replicated models sum several). Spans of equal length.
+  virtual void cross_mul_add(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
+                             std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) = 0;
 
   // AES-128-CTR expansion: out[i] is the i-th 64-bit word of the stream that
   // starts at block `counter` under `seed`.

@@ -6,11 +6,11 @@
 
 namespace sqt::backend {
 
-void check_rep3_mul_sizes(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
-                          std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) {
+void check_cross_mul_add_sizes(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
+                               std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) {
   const std::size_t n = out.size();
   if (x0.size() != n || x1.size() != n || y0.size() != n || y1.size() != n || mask.size() != n) {
-    throw ShapeError("rep3_mul: span lengths differ (x0 " + std::to_string(x0.size()) + ", x1 " +
+    throw ShapeError("cross_mul_add: span lengths differ (x0 " + std::to_string(x0.size()) + ", x1 " +
                      std::to_string(x1.size()) + ", y0 " + std::to_string(y0.size()) + ", y1 " +
                      std::to_string(y1.size()) + ", mask " + std::to_string(mask.size()) + ", out " +
                      std::to_string(n) + ")");

@@ -10,8 +10,8 @@
 namespace sqt::backend {
 
 // Throws ShapeError unless all spans have out's length.
-void check_rep3_mul_sizes(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
-                          std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out);
+void check_cross_mul_add_sizes(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
+                               std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out);
 
 // Throws ConfigError unless the dealer was given at least one party's seed.
 void check_dealer_seeds(std::span<const PrgSeed> seeds);

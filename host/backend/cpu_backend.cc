@@ -43,10 +43,10 @@ void CpuBackend::gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::siz
   simd::gemm(to_simd(ta), to_simd(tb), m, n, k, {a, m * k}, {b, k * n}, {c, m * n}, accumulate, threads_);
 }
 
-void CpuBackend::rep3_mul(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
-                          std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) {
-  check_rep3_mul_sizes(x0, x1, y0, y1, mask, out);
-  simd::rep3_mul(x0, x1, y0, y1, mask, out);
+void CpuBackend::cross_mul_add(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
+                               std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) {
+  check_cross_mul_add_sizes(x0, x1, y0, y1, mask, out);
+  simd::cross_mul_add(x0, x1, y0, y1, mask, out);
 }
 
 void CpuBackend::prg_fill(const PrgSeed& seed, std::uint64_t counter, std::span<Ring> out) {

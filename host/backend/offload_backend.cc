@@ -154,9 +154,10 @@ void OffloadBackend::gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std:
   ping_pong(dev, KernelId::kGemm, count, submit, finish);
 }
 
-void OffloadBackend::rep3_mul(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
-                              std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) {
-  check_rep3_mul_sizes(x0, x1, y0, y1, mask, out);
+void OffloadBackend::cross_mul_add(std::span<const Ring> x0, std::span<const Ring> x1,
+                                   std::span<const Ring> y0, std::span<const Ring> y1,
+                                   std::span<const Ring> mask, std::span<Ring> out) {
+  check_cross_mul_add_sizes(x0, x1, y0, y1, mask, out);
   const std::size_t chunk = hw::kMulTileElems;
   TileDevice& dev = *device_;
   auto submit = [&](std::size_t t, int slot) {

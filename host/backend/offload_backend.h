@@ -21,8 +21,8 @@ class OffloadBackend final : public Backend {
   std::string_view name() const override { return name_; }
   void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Ring* a, const Ring* b,
             Ring* c, bool accumulate) override;
-  void rep3_mul(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
-                std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) override;
+  void cross_mul_add(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
+                     std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out) override;
   void prg_fill(const PrgSeed& seed, std::uint64_t counter, std::span<Ring> out) override;
   TripleShares own_triples(const PrgSeed& own_seed, std::uint64_t counter, std::size_t n) override;
   std::vector<Ring> dealer_correction(std::span<const PrgSeed> seeds, std::uint64_t counter,

@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "host/backend/local_kernels.h"
 #include "host/core/error.h"
-#include "simd/ring_ops.h"
 
 namespace sqt::nn {
 namespace {
@@ -27,10 +27,10 @@ void scaled(Ring c, const Ring* x, Ring* y, std::size_t n) {
   } else if (std::has_single_bit(minus)) {
     const int s = std::countr_zero(minus);
     for (std::size_t i = 0; i < n; ++i) put(i, Ring{0} - (x[i] << s));
-  } else if constexpr (kAdd) {  // vectorised 64-bit products (simd/)
-    simd::mul_scalar_add(std::span(x, n), c, std::span(y, n));
+  } else if constexpr (kAdd) {  // vectorised 64-bit products (through the backend)
+    backend::mul_scalar_add(std::span(x, n), c, std::span(y, n));
   } else {
-    simd::mul_scalar(std::span(x, n), c, std::span(y, n));
+    backend::mul_scalar(std::span(x, n), c, std::span(y, n));
   }
 }
 

@@ -57,19 +57,19 @@ INSTANTIATE_TEST_SUITE_P(RaggedShapes, GemmAgreement,
 
 class MulAgreement : public ::testing::TestWithParam<std::size_t> {};
 
-TEST_P(MulAgreement, Rep3MulMatchesScalarAndAliasesExactly) {
+TEST_P(MulAgreement, CrossMulAddMatchesScalarAndAliasesExactly) {
   const std::size_t n = GetParam();
   Backends be;
   const auto x0 = random_ring(n, 1), x1 = random_ring(n, 2), y0 = random_ring(n, 3), y1 = random_ring(n, 4),
              r = random_ring(n, 5);
   std::vector<Ring> want(n), got_cpu(n), got_sim(n);
   for (std::size_t i = 0; i < n; ++i) want[i] = x0[i] * y0[i] + x0[i] * y1[i] + x1[i] * y0[i] + r[i];
-  be.cpu->rep3_mul(x0, x1, y0, y1, r, got_cpu);
-  be.sim->rep3_mul(x0, x1, y0, y1, r, got_sim);
+  be.cpu->cross_mul_add(x0, x1, y0, y1, r, got_cpu);
+  be.sim->cross_mul_add(x0, x1, y0, y1, r, got_sim);
   EXPECT_EQ(got_cpu, want);
   EXPECT_EQ(got_sim, want);
   auto in_place = x0;  // out aliases x0
-  be.sim->rep3_mul(in_place, x1, y0, y1, r, in_place);
+  be.sim->cross_mul_add(in_place, x1, y0, y1, r, in_place);
   EXPECT_EQ(in_place, want);
 }
 
@@ -82,7 +82,7 @@ TEST(MulAgreement, MismatchedLengthsNameTheSpans) {
   std::vector<Ring> a(4), b(3), out(4);
   for (Backend* backend : {be.cpu.get(), be.sim.get()}) {
     try {
-      backend->rep3_mul(a, a, b, a, a, out);
+      backend->cross_mul_add(a, a, b, a, a, out);
       FAIL() << "no exception from " << backend->name();
     } catch (const ShapeError& e) {
       EXPECT_NE(std::string(e.what()).find("y0 3"), std::string::npos) << e.what();

@@ -1,4 +1,4 @@
-// C simulation of ring_mul against simd::rep3_mul, bit for bit.
+// C simulation of ring_mul against simd::cross_mul_add, bit for bit.
 #include "hw/ring_mul.h"
 
 #include <gtest/gtest.h>
@@ -21,13 +21,13 @@ std::vector<Word512> to_words(const std::vector<std::uint64_t>& v, std::uint32_t
 
 class RingMul : public ::testing::TestWithParam<int> {};
 
-TEST_P(RingMul, MatchesSimdRep3Mul) {
+TEST_P(RingMul, MatchesSimdCrossMulAdd) {
   const std::size_t n = GetParam();
   const std::uint32_t words = sqt::hw::words_for(n);
   std::vector<std::vector<std::uint64_t>> in;
   for (int i = 0; i < 5; ++i) in.push_back(sqt::hw::test::random_words(n, 100 * n + i));
   std::vector<std::uint64_t> want(n);
-  sqt::simd::rep3_mul(in[0], in[1], in[2], in[3], in[4], want);
+  sqt::simd::cross_mul_add(in[0], in[1], in[2], in[3], in[4], want);
 
   std::vector<std::vector<Word512>> w;
   for (const auto& v : in) w.push_back(to_words(v, words));

@@ -109,19 +109,19 @@ TEST(RingOps, ShiftsOfEveryWidth) {
   });
 }
 
-TEST(RingOps, Rep3MulMatchesThreeProductsPlusMask) {
+TEST(RingOps, CrossMulAddMatchesThreeProductsPlusMask) {
   std::mt19937_64 rng(10);
   on_every_target([&] {
     for (std::size_t n : test_sizes()) {
       const Vec x0 = random_words(n, rng), x1 = random_words(n, rng), y0 = random_words(n, rng),
                 y1 = random_words(n, rng), mask = random_words(n, rng);
       Vec out(n);
-      rep3_mul(x0, x1, y0, y1, mask, out);
+      cross_mul_add(x0, x1, y0, y1, mask, out);
       for (std::size_t i = 0; i < n; ++i) {
         ASSERT_EQ(out[i], x0[i] * y0[i] + x0[i] * y1[i] + x1[i] * y0[i] + mask[i]);
       }
       Vec alias = mask;  // out aliasing the mask
-      rep3_mul(x0, x1, y0, y1, alias, alias);
+      cross_mul_add(x0, x1, y0, y1, alias, alias);
       EXPECT_EQ(alias, out);
     }
   });
@@ -136,7 +136,7 @@ TEST(RingOps, SizeMismatchNamesTheSizes) {
     EXPECT_NE(std::string(e.what()).find("a=3"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("b=4"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(rep3_mul(a, a, a, a, b, out), std::invalid_argument);
+  EXPECT_THROW(cross_mul_add(a, a, a, a, b, out), std::invalid_argument);
   EXPECT_THROW(mul_add(a, a, b), std::invalid_argument);
   EXPECT_THROW(neg(a, b), std::invalid_argument);
   EXPECT_THROW(shl(a, 64, out), std::invalid_argument);

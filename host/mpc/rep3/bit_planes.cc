@@ -4,7 +4,7 @@
 #include <span>
 #include <vector>
 
-#include "simd/bits.h"
+#include "host/backend/local_kernels.h"
 
 namespace sqt::mpc {
 
@@ -25,7 +25,7 @@ void to_planes_flat(const Ring* v, const Ring* v2, std::size_t n, int bits, Ring
     }
     std::fill(group.begin() + static_cast<std::ptrdiff_t>(count),
               group.begin() + static_cast<std::ptrdiff_t>(blocks * 64), 0);
-    simd::transpose64_batch(std::span<std::uint64_t>(group.data(), blocks * 64));
+    backend::transpose_bit_blocks(std::span<std::uint64_t>(group.data(), blocks * 64));
     for (int j = 0; j < bits; ++j) {
       std::uint64_t* plane = out + static_cast<std::size_t>(j) * words + w0;
       for (std::size_t b = 0; b < blocks; ++b) plane[b] = group[b * 64 + j];

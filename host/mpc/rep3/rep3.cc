@@ -464,7 +464,7 @@ Rep3::Share Rep3::mul(const Share& x, const Share& y) {
   fill_prev(kS0, prev);
   for (std::size_t e = 0; e < n; ++e) alpha[e] -= prev[e];
   RingVec z(n);
-  backend_.rep3_mul(x.part[0], x.part[1], y.part[0], y.part[1], alpha, z);
+  backend_.cross_mul_add(x.part[0], x.part[1], y.part[0], y.part[1], alpha, z);
   return reshare(std::move(z));
 }
 
@@ -475,7 +475,7 @@ Rep3::Share Rep3::mul_trunc(const Share& x, const Share& y, int bits) {
   auto no_mask = scratch(0, x.size());
   std::fill(no_mask.begin(), no_mask.end(), Ring{0});
   RingVec z(x.size());
-  backend_.rep3_mul(x.part[0], x.part[1], y.part[0], y.part[1], no_mask, z);
+  backend_.cross_mul_add(x.part[0], x.part[1], y.part[0], y.part[1], no_mask, z);
   return trunc_additive(std::move(z), x.size(), true, bits);
 }
 
