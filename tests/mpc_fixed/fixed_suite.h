@@ -1,14 +1,12 @@
 // The protocol-generic checks of fixed_checks.h as one type-parameterised
-// GoogleTest suite, `FixedPoint`, over a runner type R that stands for one
-// protocol with one truncation mode. R provides
-//   static constexpr mpc::TruncMode kMode;
-//   static constexpr std::uint64_t kFirstSeed;  // seed of a test's first run
-//   static std::string name();                  // test name part
-//   std::vector<Ring> run(FixedParams, std::uint64_t seed, Body&& body);
-// where run() builds the protocol with that seed (on every party), calls
-// body(p) and returns party 0's revealed vector. Each protocol's test file
-// defines its runners and instantiates the suite, e.g.
-//   INSTANTIATE_TYPED_TEST_SUITE_P(ClearFixed, FixedPoint, ClearRunners, RunnerNames);
+// GoogleTest suite, `FixedPoint`, over (protocol runner, truncation mode).
+// A runner (tests/common/protocol_runners.h) says how to run a body on every
+// party of one protocol; the suite runs each check through it with the next
+// seed, asserts that every party revealed the same values and checks party
+// 0's against float64. fixed_suite_test.cc instantiates the suite once for
+// every registered runner in both truncation modes:
+//   using FixedRunners = InBothModes<ClearRunner, Rep3Runner>;
+// so a new protocol gets the whole check list by adding its runner there.
 // Protocol-specific tests stay in their own suites.
 #pragma once
 
@@ -17,20 +15,33 @@
 #include <cstdint>
 #include <string>
 
+#include "tests/common/protocol_runners.h"
 #include "tests/mpc_fixed/fixed_checks.h"
 
 namespace sqt::test {
 
-template <class R>
+// One suite parameter: runner R with truncation mode M.
+template <class R, mpc::TruncMode M>
+struct InMode {
+  using Runner = R;
+  static constexpr mpc::TruncMode kMode = M;
+};
+
+// Every runner in Rs with both truncation modes.
+template <class... Rs>
+using InBothModes =
+    ::testing::Types<InMode<Rs, mpc::TruncMode::kProbabilistic>..., InMode<Rs, mpc::TruncMode::kExact>...>;
+
+template <class T>
 class FixedPoint : public ::testing::Test {
  protected:
+  using Runner = typename T::Runner;
   FixedParams fp_{16, 31};
-  std::uint64_t seed_ = R::kFirstSeed;
-  R protocol_;
+  std::uint64_t seed_ = Runner::kFirstSeed;
 
   // The `run(body)` callable of fixed_checks.h; every call uses the next seed.
   auto runner() {
-    return [this](auto&& body) { return protocol_.run(fp_, seed_++, body); };
+    return [this](auto&& body) { return run_on_party0<Runner>(RunConfig{fp_, T::kMode, seed_++}, body); };
   }
 };
 
@@ -65,16 +76,13 @@ REGISTER_TYPED_TEST_SUITE_P(FixedPoint, MulWithinOneUlp, MatmulWithinOneUlp, Com
                             MaxPool2x2, MaxPool3x3Overlapping, MaxPool3x3Stride1, MaxOnlyAllPairs, Exp,
                             ExpNonpositive, Reciprocal, ReciprocalInRange, Div, InvSqrt, Sqrt, Log, Softmax);
 
-// Names the instantiations after the runner: `ClearFixed/FixedPoint/Exact.Exp`.
+// Names an instantiation after its runner and mode:
+// `Fx/FixedPoint/Rep3_Exact.Softmax`.
 struct RunnerNames {
-  template <class R>
+  template <class T>
   static std::string GetName(int) {
-    return R::name();
+    return std::string(T::Runner::kName) + (T::kMode == mpc::TruncMode::kExact ? "_Exact" : "_Probabilistic");
   }
 };
-
-inline std::string trunc_mode_name(mpc::TruncMode mode) {
-  return mode == mpc::TruncMode::kExact ? "Exact" : "Probabilistic";
-}
 
 }  // namespace sqt::test

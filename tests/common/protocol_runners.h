@@ -1,0 +1,83 @@
+// One runner per protocol: how a test runs a body on every party of that
+// protocol. A runner R provides
+//   using Protocol = ...;                      // the class that models mpc::Protocol
+//   static constexpr std::string_view kName;   // test name part ("Rep3")
+//   static constexpr int kParties;
+//   static constexpr std::uint64_t kFirstSeed; // the suites' first protocol seed
+//   static auto run_all(const RunConfig&, F&& fn);
+// where run_all builds the protocol with that configuration on every party
+// (threads over the FakeNetwork for the secure ones), calls fn(Protocol&)
+// and returns the results in party order, rethrowing the first party's
+// failure. Adding a protocol (rep4, shamir, ...) means one runner here and
+// its name in the suites' runner lists (tests/mpc_fixed/fixed_suite_test.cc).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "host/backend/backend.h"
+#include "host/core/ring.h"
+#include "host/mpc/clear/clear.h"
+#include "host/mpc/protocol.h"
+#include "host/mpc/rep3/rep3.h"
+#include "tests/common/fake_network.h"
+
+namespace sqt::test {
+
+struct RunConfig {
+  FixedParams fixed{};
+  mpc::TruncMode mode = mpc::TruncMode::kProbabilistic;
+  std::uint64_t seed = 7;
+};
+
+// The clear emulation: one "party", no network.
+struct ClearRunner {
+  using Protocol = mpc::Clear;
+  static constexpr std::string_view kName = "Clear";
+  static constexpr int kParties = 1;
+  static constexpr std::uint64_t kFirstSeed = 20240611;
+
+  template <class F>
+  static auto run_all(const RunConfig& config, F&& fn) {
+    auto backend = backend::make_backend("cpu", 1);
+    Protocol p(*backend, config.fixed, config.mode, config.seed);
+    std::vector<std::invoke_result_t<F&, Protocol&>> out;
+    out.push_back(fn(p));
+    return out;
+  }
+};
+
+// rep3: three parties as threads over the FakeNetwork, a CPU backend each.
+struct Rep3Runner {
+  using Protocol = mpc::Rep3;
+  static constexpr std::string_view kName = "Rep3";
+  static constexpr int kParties = 3;
+  static constexpr std::uint64_t kFirstSeed = 99;
+
+  template <class F>
+  static auto run_all(const RunConfig& config, F&& fn) {
+    return run_parties(kParties, [&](net::Network& network) {
+      auto backend = backend::make_backend("cpu", 1);
+      Protocol p(network, *backend, config.fixed, config.mode, config.seed);
+      return fn(p);
+    });
+  }
+};
+
+// Runs fn on every party of R and returns party 0's result; every party's
+// result must equal it (a reveal that differs between parties is a bug).
+template <class R, class F>
+auto run_on_party0(const RunConfig& config, F&& fn) {
+  auto results = R::run_all(config, std::forward<F>(fn));
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    EXPECT_EQ(results[0], results[i]) << R::kName << ": parties 0 and " << i << " revealed different values";
+  }
+  return std::move(results[0]);
+}
+
+}  // namespace sqt::test
