@@ -47,6 +47,44 @@ using CommStats = net::TrafficStats;
 // exact (deterministic floor).
 enum class TruncMode : std::uint8_t { kProbabilistic, kExact };
 
+// The exactness contract (docs/PROTOCOLS.md, "Exact ranges"): per operation,
+// the signed width w in which it is exact, i.e. for every input x with
+// -2^(w-1) <= x < 2^(w-1) as a two's-complement ring value (w = 64: every
+// value). Protocol-generic code sizes its intermediates against these
+// instead of assuming one protocol's numbers; the clear emulation computes
+// what the contract promises and counts the inputs outside it
+// (Clear::range_violations).
+struct ExactBits {
+  // ltz and ltz_factor, [x < 0]. rep3 and clear: k (fixed().k); outside,
+  // both give bit k-1 of x (the sign of x's low k bits).
+  int ltz = 0;
+  // bit_decompose, the low `bits` bits of x. rep3 and clear: 64.
+  int bit_decompose = 0;
+  // trunc and the truncation of every fused form (mul_trunc, matmul_trunc,
+  // matmuls_trunc), on the value before the shift. rep3 and clear: 63 (rep3
+  // opens x + 2^62 masked; outside, its result is off by a multiple of
+  // 2^(64-bits) that depends on its randomness; clear gives the floor).
+  int trunc = 0;
+};
+
+// The narrowest truncation range a protocol may have (the concept requires
+// P::kTruncExactBits >= it): code that is not a template over the protocol
+// (Winograd's headroom, host/nn/winograd.h) sizes itself against this.
+inline constexpr int kMinTruncExactBits = 63;
+
+// Whether x lies in the signed range of width `bits` (1..64).
+constexpr bool in_exact_range(Ring x, int bits) {
+  return bits >= kRingBits || ((x + (Ring{1} << (bits - 1))) >> bits) == 0;
+}
+
+// Inputs outside a protocol's ExactBits, per kind, as the clear emulation
+// counts them (a secure protocol cannot see its inputs).
+struct RangeViolations {
+  std::uint64_t ltz = 0, bit_decompose = 0, trunc = 0;
+  std::uint64_t total() const { return ltz + bit_decompose + trunc; }
+  bool operator==(const RangeViolations&) const = default;
+};
+
 // One product of a batched multiply-map-truncate (Protocol::matmuls_trunc):
 // op(A) op(B), m x n, then the public linear map `map` from the m*n product
 // to out_n values (its output starts zeroed, so it may accumulate, as col2im
@@ -182,6 +220,9 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { P::kName } -> std::convertible_to<std::string_view>;
   { p.party() } -> std::convertible_to<int>;
   { p.fixed() } -> std::convertible_to<FixedParams>;
+  // The exactness contract (ExactBits above).
+  { p.exact_bits() } -> std::same_as<ExactBits>;
+  requires P::kTruncExactBits >= kMinTruncExactBits;
   // Mandatory, so that a protocol cannot silently report no traffic.
   { p.parties() } -> std::convertible_to<int>;
   { p.stats() } -> std::same_as<CommStats>;
@@ -192,7 +233,7 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   // before a checkpoint is written and at the end of a run
   // (host/nn/trainer.h), so that nothing is opened, written or exported on
   // the strength of unchecked work.
-  { p.verify() };
+  {p.verify()};
 
   // Sharing and opening. input(): `owner` supplies n values (others pass an
   // empty span); reveal(): every party learns the values; reveal_to(): only
@@ -233,7 +274,7 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.mul(x, x) } -> std::same_as<typename P::Share>;                    // elementwise ring product
   { p.matmul(t, t, n, n, n, x, x) } -> std::same_as<typename P::Share>;  // ring GEMM, row-major
   { p.trunc(x, bits) } -> std::same_as<typename P::Share>;               // divide by 2^bits
-  { p.ltz(x) } -> std::same_as<typename P::Share>;                       // arithmetic share of [x < 0]
+  { p.ltz(x) } -> std::same_as<typename P::Share>;  // arithmetic share of [x < 0], in exact_bits().ltz
   // A secret bit kept in the form that multiplies shares cheapest:
   // ltz_factor(x) is [x < 0] as ltz(x) is, mul_factor(f, y) = f * y
   // elementwise, for any number of y. Comparisons whose bit only ever
@@ -264,7 +305,8 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.bit_not(b) } -> std::same_as<typename P::Bits>;     // local
   // Bit decomposition of the low `bits` bits of each element of x (two's
   // complement), returned as `bits` planes (plane j = bit j of every element).
-  // Valid for |x| < 2^(k-1) (the fixed-point range); fixed rounds.
+  // Exact for x in exact_bits().bit_decompose (every ring value in rep3 and
+  // clear); fixed rounds.
   { p.bit_decompose(x, bits) } -> std::same_as<std::vector<typename P::Bits>>;
   // Arithmetic shares (0 or 1) of the first n bits of a plane.
   { p.b2a(b, n) } -> std::same_as<typename P::Share>;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "host/core/ring.h"
+#include "host/mpc/protocol.h"
 #include "host/nn/conv_geometry.h"
 #include "host/nn/winograd_axis.h"
 
@@ -40,9 +41,12 @@ ConvAlgorithm parse_conv_algorithm(const std::string& name);
 
 class WinogradConv {
  public:
-  // At most this many extra bits: the products times 2^extra_bits stay
-  // far below the truncation's 2^62 bound.
+  // At most this many extra bits: a layer's outputs at 2f fractional bits
+  // (below 2^(k-1+f) inside the fixed-point range) times 2^extra_bits stay
+  // inside every protocol's exact truncation range (mpc::kMinTruncExactBits,
+  // the exactness contract of host/mpc/protocol.h) at the default k and f.
   static constexpr int kMaxExtraBits = 8;
+  static_assert(FixedParams{}.k + FixedParams{}.f + kMaxExtraBits <= mpc::kMinTruncExactBits);
 
   // A plan when the layer is one Winograd pays for: stride 1, a kernel of
   // 2-7 taps, at least 8 input channels (fewer makes the per-point GEMMs

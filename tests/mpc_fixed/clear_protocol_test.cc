@@ -3,8 +3,10 @@
 // reproducible), comparison, bit decomposition, the binary domain, products.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <random>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "host/backend/backend.h"
 #include "host/core/error.h"
 #include "host/mpc/clear/clear.h"
+#include "host/mpc/fixed/exp.h"
 
 namespace sqt::test {
 namespace {
@@ -103,19 +106,76 @@ TEST_F(ClearProtocol, SeedMakesTruncationReproducible) {
   EXPECT_NE(ya, a.reveal(a.trunc(a.input(0, x, x.size()), 16)));
 }
 
-TEST_F(ClearProtocol, FusedFormsEqualTheTwoSteps) {
-  const auto x = random_signed(999, 1 << 20, 6);
-  const auto y = random_signed(999, 1 << 20, 7);
-  Clear a = make(TruncMode::kProbabilistic, 9);
-  Clear b = make(TruncMode::kProbabilistic, 9);
-  const auto sx = a.input(0, x, x.size());
-  const auto sy = a.input(0, y, y.size());
-  EXPECT_EQ(a.reveal(a.mul_trunc(sx, sy, 16)), b.reveal(b.trunc(b.mul(sx, sy), 16)));
-  EXPECT_EQ(a.reveal(a.matmul_trunc(Trans::kNo, Trans::kYes, 27, 27, 37, a.input(0, x, 27 * 37),
-                                    a.input(0, x, 27 * 37), 16)),
-            b.reveal(b.trunc(
-                b.matmul(Trans::kNo, Trans::kYes, 27, 27, 37, b.input(0, x, 27 * 37), b.input(0, x, 27 * 37)),
-                16)));
+// The fused forms against scalar floors (exact), and within one of them
+// drawing the very stream the two steps draw (probabilistic).
+TEST_F(ClearProtocol, FusedFormsMatchScalarTruncatedProducts) {
+  const std::size_t m = 27, n = 23, k = 37;
+  const auto x = random_signed(m * k, 1 << 20, 6);
+  const auto y = random_signed(m * k, 1 << 20, 7);
+  const auto b = random_signed(k * n, 1 << 20, 8);
+  const auto addend = random_signed(m * n, SignedRing{1} << 40, 9);
+  auto floor_shift = [](__int128 v, int bits) {
+    return static_cast<Ring>(static_cast<SignedRing>(v >> bits));
+  };
+  std::vector<Ring> want_mul(x.size()), want_mm(m * n), want_terms(x.size() + m * n);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const __int128 prod =
+        static_cast<__int128>(static_cast<SignedRing>(x[i])) * static_cast<SignedRing>(y[i]);
+    want_mul[i] = floor_shift(prod, 16);
+    want_terms[i] = floor_shift(prod, 20);  // the first term's own shift
+  }
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      __int128 acc = 0;
+      for (std::size_t l = 0; l < k; ++l)
+        acc += static_cast<__int128>(static_cast<SignedRing>(x[i * k + l])) *
+               static_cast<SignedRing>(b[l * n + j]);
+      want_mm[i * n + j] = floor_shift(acc, 16);
+      want_terms[x.size() + i * n + j] = floor_shift(acc + static_cast<SignedRing>(addend[i * n + j]), 16);
+    }
+  }
+  for (const TruncMode mode : {TruncMode::kExact, TruncMode::kProbabilistic}) {
+    Clear a = make(mode, 9);
+    Clear c = make(mode, 9);
+    const auto sx = a.input(0, x, x.size()), sy = a.input(0, y, y.size()), sb = a.input(0, b, b.size());
+    const auto sadd = a.input(0, addend, addend.size());
+    const auto got_mul = a.reveal(a.mul_trunc(sx, sy, 16));
+    const auto got_mm = a.reveal(a.matmul_trunc(Trans::kNo, Trans::kNo, m, n, k, sx, sb, 16));
+    // A diagonal product (the elementwise x * y as a 1 x 1 x 1 block each) at
+    // 20 bits, then x B plus the addend at the call's 16 bits.
+    std::vector<mpc::MatmulTerm<Clear::Share>> terms(2);
+    terms[0].m = terms[0].n = terms[0].k = 1;
+    terms[0].blocks = x.size();
+    terms[0].a = &sx;
+    terms[0].b = &sy;
+    terms[0].out_n = x.size();
+    terms[0].bits = 20;
+    terms[1].m = m;
+    terms[1].n = n;
+    terms[1].k = k;
+    terms[1].a = &sx;
+    terms[1].b = &sb;
+    terms[1].out_n = m * n;
+    terms[1].addend = &sadd;
+    const auto got_terms = a.reveal(a.matmuls_trunc(terms, 16));
+    if (mode == TruncMode::kExact) {
+      EXPECT_EQ(got_mul, want_mul);
+      EXPECT_EQ(got_mm, want_mm);
+      EXPECT_EQ(got_terms, want_terms);
+    } else {
+      auto within_one = [](const std::vector<Ring>& got, const std::vector<Ring>& floor, const char* what) {
+        ASSERT_EQ(got.size(), floor.size()) << what;
+        for (std::size_t i = 0; i < got.size(); ++i)
+          EXPECT_TRUE(got[i] == floor[i] || got[i] == floor[i] + 1) << what << " " << i;
+      };
+      within_one(got_mul, want_mul, "mul_trunc");
+      within_one(got_mm, want_mm, "matmul_trunc");
+      within_one(got_terms, want_terms, "matmuls_trunc");
+      // The same stream as the two steps: a run is reproducible whichever form a layer uses.
+      EXPECT_EQ(got_mul, c.reveal(c.trunc(c.mul(sx, sy), 16)));
+      EXPECT_EQ(got_mm, c.reveal(c.trunc(c.matmul(Trans::kNo, Trans::kNo, m, n, k, sx, sb), 16)));
+    }
+  }
 }
 
 TEST_F(ClearProtocol, MatmulMatchesScalarRingProduct) {
@@ -168,10 +228,11 @@ TEST_F(ClearProtocol, LocalOperationsMatchScalar) {
 
 TEST_F(ClearProtocol, LtzAndSelect) {
   Clear p = make(TruncMode::kExact);
-  std::vector<Ring> x = random_signed(500, SignedRing{1} << 40, 12);
+  std::vector<Ring> x = random_signed(500, (SignedRing{1} << 30) - 1, 12);
   x.push_back(0);
   x.push_back(static_cast<Ring>(SignedRing{-1}));
-  x.push_back(Ring{1} << 63);
+  x.push_back(static_cast<Ring>(-(SignedRing{1} << 30)));  // the k-bit range's ends
+  x.push_back(static_cast<Ring>((SignedRing{1} << 30) - 1));
   const auto lt = p.ltz(p.input(0, x, x.size()));
   const auto got = p.reveal(lt);
   for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(got[i], static_cast<SignedRing>(x[i]) < 0 ? 1u : 0u);
@@ -210,12 +271,136 @@ TEST_F(ClearProtocol, BitDecompositionAndBinaryDomain) {
   EXPECT_THROW(p.b2a(a, 64 * wa.size() + 1), ShapeError);
 }
 
-TEST_F(ClearProtocol, CountsNothing) {
+// The scalar reference of the contract's ranges: -2^(w-1) <= x < 2^(w-1).
+bool inside(Ring x, int w) {
+  if (w >= 64) return true;
+  const auto v = static_cast<SignedRing>(x);
+  return v >= -(SignedRing{1} << (w - 1)) && v < (SignedRing{1} << (w - 1));
+}
+
+std::uint64_t outside_count(const std::vector<Ring>& v, int w) {
+  std::uint64_t n = 0;
+  for (Ring x : v) n += inside(x, w) ? 0 : 1;
+  return n;
+}
+
+// Values at and around the ends of the w-bit range, plus random full-width ones.
+std::vector<Ring> around_range(int w, std::uint64_t seed) {
+  std::vector<Ring> v = random_words(300, seed);
+  const auto top = w >= 64 ? std::numeric_limits<SignedRing>::max() : (SignedRing{1} << (w - 1)) - 1;
+  const auto bottom = w >= 64 ? std::numeric_limits<SignedRing>::min() : -(SignedRing{1} << (w - 1));
+  for (SignedRing d = -3; d <= 3; ++d) {
+    v.push_back(static_cast<Ring>(top) + static_cast<Ring>(d));
+    v.push_back(static_cast<Ring>(bottom) + static_cast<Ring>(d));
+  }
+  const auto small = random_signed(200, (SignedRing{1} << (std::min(w, 63) - 2)), seed + 1);
+  v.insert(v.end(), small.begin(), small.end());
+  return v;
+}
+
+TEST_F(ClearProtocol, ReportsRep3sContract) {
+  Clear p = make(TruncMode::kExact);
+  EXPECT_EQ(p.exact_bits().ltz, 31);
+  EXPECT_EQ(p.exact_bits().bit_decompose, 64);
+  EXPECT_EQ(p.exact_bits().trunc, 63);
+  EXPECT_GE(p.exact_bits().trunc, mpc::kMinTruncExactBits);
+  EXPECT_EQ(p.range_violations(), mpc::RangeViolations{});
+  EXPECT_THROW(p.set_exact_bits({1, 64, 63}), ConfigError);
+  EXPECT_THROW(p.set_exact_bits({31, 65, 63}), ConfigError);
+}
+
+// Outside the k-bit range ltz is bit k-1 of x (what rep3's adder computes;
+// rep3_contract_test.cc compares the two), inside it [x < 0].
+TEST_F(ClearProtocol, LtzIsTheComparisonOfTheLowKBits) {
+  for (const int k : {31, 20, 64}) {
+    Clear p(*backend_, {16, k}, TruncMode::kExact, 1);
+    const auto x = around_range(k, 20 + static_cast<std::uint64_t>(k));
+    const auto got = p.reveal(p.ltz(p.input(0, x, x.size())));
+    const auto factor = p.reveal(p.ltz_factor(p.input(0, x, x.size())));
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const Ring want = inside(x[i], k) ? (static_cast<SignedRing>(x[i]) < 0 ? 1 : 0) : (x[i] >> (k - 1)) & 1;
+      ASSERT_EQ(got[i], want) << "k " << k << " x " << static_cast<SignedRing>(x[i]);
+    }
+    EXPECT_EQ(factor, got);
+    EXPECT_EQ(p.range_violations().ltz, 2 * outside_count(x, k)) << "k " << k;
+  }
+}
+
+// Every count equals a scalar count of the inputs outside the range, per kind,
+// through every operation that reaches it; take_ returns and resets.
+TEST_F(ClearProtocol, RangeViolationsCountExactlyTheInputsOutsideTheContract) {
+  for (const TruncMode mode : {TruncMode::kExact, TruncMode::kProbabilistic}) {
+    Clear p = make(mode);
+    const auto lx = around_range(31, 30);
+    const auto tx = around_range(63, 31);
+    p.ltz(p.input(0, lx, lx.size()));
+    p.trunc(p.input(0, tx, tx.size()), 16);
+    // mul_trunc of x by 1 truncates x itself; matmul_trunc of a column by a 1 x 1 one too.
+    const std::vector<Ring> ones(tx.size(), 1), one{1};
+    p.mul_trunc(p.input(0, tx, tx.size()), p.input(0, ones, ones.size()), 8);
+    p.matmul_trunc(Trans::kNo, Trans::kNo, tx.size(), 1, 1, p.input(0, tx, tx.size()), p.input(0, one, 1), 3);
+    const auto st = p.input(0, tx, tx.size());
+    std::vector<mpc::MatmulTerm<Clear::Share>> terms(1);
+    terms[0].out_n = tx.size();
+    terms[0].addend = &st;
+    p.matmuls_trunc(terms, 5);
+    p.bit_decompose(p.input(0, tx, tx.size()), 64);  // every value is inside 64 bits
+    const mpc::RangeViolations want{outside_count(lx, 31), 0, 4 * outside_count(tx, 63)};
+    ASSERT_GT(want.ltz, 0u);
+    ASSERT_GT(want.trunc, 0u);
+    EXPECT_EQ(p.range_violations(), want);
+    EXPECT_EQ(p.take_range_violations(), want);
+    EXPECT_EQ(p.range_violations(), mpc::RangeViolations{});
+    EXPECT_EQ(p.range_violations().total(), 0u);
+
+    // A narrower contract (as a protocol still to be built would have) is
+    // counted at its widths.
+    p.set_exact_bits({31, 40, 50});
+    const auto bx = around_range(40, 32);
+    p.bit_decompose(p.input(0, bx, bx.size()), 12);
+    p.trunc(p.input(0, bx, bx.size()), 16);
+    const mpc::RangeViolations narrow{0, outside_count(bx, 40), outside_count(bx, 50)};
+    ASSERT_GT(narrow.bit_decompose, 0u);
+    EXPECT_EQ(p.take_range_violations(), narrow);
+  }
+}
+
+// Inside the fixed-point range nothing is counted.
+TEST_F(ClearProtocol, InRangeWorkCountsNothing) {
   Clear p = make(TruncMode::kProbabilistic);
-  const auto x = random_signed(100, 1000, 16);
-  p.trunc(p.mul(p.input(0, x, x.size()), p.input(0, x, x.size())), 16);
-  EXPECT_EQ(p.rounds(), 0u);
-  EXPECT_EQ(p.bytes_sent(), 0u);
+  const auto x = random_signed(1000, (SignedRing{1} << 30) - 1, 16);
+  const auto sx = p.input(0, x, x.size());
+  p.ltz(sx);
+  p.bit_decompose(sx, 31);
+  p.mul_trunc(sx, sx, 16);
+  EXPECT_EQ(p.range_violations(), mpc::RangeViolations{});
+}
+
+// exp_nonpositive decomposes y - 2^-f + 2^(n+f) + 2^(k-1), which for y near
+// 0 is past 2^(k-1): it needs bit_decompose exact on k + 1 bits. Under a
+// contract of k bits it must stay inside (falling back to exp2) and keep
+// its accuracy; under rep3's (64 bits) it takes its own path, also clean.
+TEST_F(ClearProtocol, ExpNonpositiveStaysInsideTheBitDecomposeContract) {
+  std::vector<double> xs(2000);
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> d(-11000.0, 0.0);
+  for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = i < 1000 ? d(rng) / 500.0 : d(rng);  // most on [-22, 0]
+  xs[0] = 0.0;
+  xs[1] = -std::ldexp(1.0, -16);
+  std::vector<Ring> x(xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i) x[i] = encode_fixed(xs[i], 16);
+  for (const int width : {64, 31}) {
+    Clear p = make(TruncMode::kExact);
+    p.set_exact_bits({31, width, 63});
+    const auto got = p.reveal(mpc::fx::exp_nonpositive(p, p.input(0, x, x.size())));
+    EXPECT_EQ(p.range_violations(), mpc::RangeViolations{})
+        << "bit_decompose contract of " << width << " bits";
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double want = std::exp(decode_fixed(x[i], 16));
+      EXPECT_NEAR(decode_fixed(got[i], 16), want, 2e-4 * want + 3 * std::ldexp(1.0, -16))
+          << "x " << xs[i] << " width " << width;
+    }
+  }
 }
 
 }  // namespace

@@ -137,12 +137,19 @@ TEST(Rep3Basic, SharesLookRandomToEachParty) {
         p.input(0, p.party() == 0 ? std::span<const Ring>(values) : std::span<const Ring>(), values.size());
     return x.part[0];
   });
-  // Every party's first component differs from the secret for nearly every element.
+  // Every party's first component differs from the secret for nearly every
+  // element; P2's (component 2 of an input by P0) is the public zero.
   for (int party = 0; party < 3; ++party) {
-    std::size_t equal = 0;
-    for (Ring v : parts[party]) equal += v == 42;
-    if (party != 2) {
-      EXPECT_LT(equal, 3u) << "party " << party;  // P2's component 2 of an input by P0 is 0
+    std::size_t equal = 0, zero = 0;
+    for (Ring v : parts[party]) {
+      equal += v == 42;
+      zero += v == 0;
+    }
+    EXPECT_LT(equal, 3u) << "party " << party;
+    if (party == 2) {
+      EXPECT_EQ(zero, values.size());
+    } else {
+      EXPECT_LT(zero, 3u) << "party " << party;
     }
   }
 }

@@ -1,5 +1,6 @@
 #include "host/mpc/clear/clear.h"
 
+#include <algorithm>
 #include <string>
 
 #include "host/core/error.h"
@@ -20,7 +21,28 @@ void require_trunc_bits(int bits) {
   }
 }
 
+// The number of values outside the signed range of width `bits`.
+std::uint64_t count_outside(std::span<const Ring> v, int bits) {
+  if (bits >= kRingBits) return 0;
+  std::uint64_t n = 0;
+  for (const Ring x : v) n += in_exact_range(x, bits) ? 0 : 1;
+  return n;
+}
+
 }  // namespace
+
+void Clear::set_exact_bits(ExactBits e) {
+  auto check = [](int w, const char* what) {
+    if (w < 2 || w > kRingBits) {
+      throw ConfigError(std::string("clear protocol: exact range of ") + what + " of " + std::to_string(w) +
+                        " bits is outside [2, 64]");
+    }
+  };
+  check(e.ltz, "ltz");
+  check(e.bit_decompose, "bit_decompose");
+  check(e.trunc, "trunc");
+  exact_ = e;
+}
 
 Clear::Clear(backend::Backend& backend, FixedParams fixed, TruncMode mode, std::uint64_t seed)
     : backend_(&backend), fixed_(fixed), mode_(mode) {
@@ -155,6 +177,8 @@ void Clear::trunc_in_place(std::span<Ring> v, int bits) {
   if (bits == 0) return;
   Ring* x = v.data();
   const std::size_t n = v.size();
+  // Counted before the shift: the contract's range is the input's.
+  if (discarded_depth_ == 0) violations_.trunc += count_outside(v, exact_.trunc);
   if (mode_ == TruncMode::kExact) {
     for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<Ring>(static_cast<SignedRing>(x[i]) >> bits);
     return;
@@ -178,10 +202,14 @@ Clear::Share Clear::trunc(const Share& x, int bits) {
 }
 
 Clear::Share Clear::ltz(const Share& x) {
+  // Bit w-1 of x: [x < 0] inside the range, what rep3's k-bit adder gives
+  // outside it.
+  if (discarded_depth_ == 0) violations_.ltz += count_outside(x.part[0], exact_.ltz);
   Share out(x.size());
   const Ring* a = x.part[0].data();
   Ring* o = out.part[0].data();
-  for (std::size_t i = 0; i < x.size(); ++i) o[i] = a[i] >> (kRingBits - 1);
+  const int top = std::min(exact_.ltz, kRingBits) - 1;
+  for (std::size_t i = 0; i < x.size(); ++i) o[i] = (a[i] >> top) & 1;
   return out;
 }
 
@@ -268,6 +296,7 @@ std::vector<Clear::Bits> Clear::bit_decompose(const Share& x, int bits) {
     throw ConfigError("clear protocol: bit_decompose of " + std::to_string(bits) +
                       " bits is outside [1, 64]");
   }
+  if (discarded_depth_ == 0) violations_.bit_decompose += count_outside(x.part[0], exact_.bit_decompose);
   const std::size_t n = x.size();
   const std::size_t words = (n + 63) / 64;
   std::vector<Bits> planes(static_cast<std::size_t>(bits), Bits(words));

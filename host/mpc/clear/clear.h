@@ -9,8 +9,12 @@
 //   (x mod 2^b) / 2^b (stochastic rounding), the randomness drawn from a PRG
 //   seeded by `seed` through Backend::prg_fill; exact: floor(x / 2^b).
 //   Inputs are signed ring values (two's complement).
-// - ltz(x) = [x < 0] as a 0/1 ring value; bit_decompose(x, bits) returns the
-//   low `bits` two's-complement bits as packed planes.
+// - ltz(x) = [x < 0] as a 0/1 ring value for x in the k-bit range, bit k-1
+//   of x outside it (rep3's comparison, bit for bit); bit_decompose(x, bits)
+//   returns the low `bits` two's-complement bits as packed planes.
+// - The exactness contract (ExactBits, protocol.h) is rep3's, and every ltz,
+//   bit_decompose and trunc input outside it is counted (range_violations()):
+//   a run that is clean here stays inside the ranges the secure run needs.
 // - mul_trunc / matmul_trunc = the product followed by trunc; select(c, a, b)
 //   = c ? a : b for an arithmetic 0/1 share c.
 // Nothing is communicated: stats() is all zeros.
@@ -20,6 +24,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "host/backend/backend.h"
@@ -35,12 +40,29 @@ class Clear {
   using Bits = ShareVec<1>;
   using BitFactor = ShareVec<1>;  // the 0/1 value itself
   static constexpr std::string_view kName = "clear";
+  // rep3's contract (Rep3::exact_bits).
+  static constexpr int kBitDecomposeExactBits = 64;
+  static constexpr int kTruncExactBits = 63;
 
   Clear(backend::Backend& backend, FixedParams fixed, TruncMode mode, std::uint64_t seed);
 
   int party() const { return 0; }
   FixedParams fixed() const { return fixed_; }
   TruncMode trunc_mode() const { return mode_; }
+  ExactBits exact_bits() const { return exact_; }
+  // Emulates a narrower contract (a protocol still to be built, a test):
+  // ltz then gives bit ltz-1 of x and the counts use these widths.
+  void set_exact_bits(ExactBits e);
+
+  // Inputs outside exact_bits() since construction or the last take, per
+  // kind (ltz_factor counts as ltz, the fused forms as trunc).
+  RangeViolations range_violations() const { return violations_; }
+  RangeViolations take_range_violations() { return std::exchange(violations_, {}); }
+  // Brackets work whose out-of-range lanes are discarded by construction
+  // (multiplied by an exact 0, fx::detail::DiscardedLanes): not counted.
+  // Nests.
+  void begin_discarded_lanes() { ++discarded_depth_; }
+  void end_discarded_lanes() { --discarded_depth_; }
   backend::Backend& backend() const { return *backend_; }
 
   // One process stands for every party (sqt protocols lists clear with 1).
@@ -128,6 +150,9 @@ class Clear {
   TruncMode mode_;
   backend::PrgSeed seed_{};
   std::uint64_t counter_ = 0;  // next AES block of the stream
+  ExactBits exact_{fixed_.k, kBitDecomposeExactBits, kTruncExactBits};
+  RangeViolations violations_;
+  int discarded_depth_ = 0;
 };
 
 static_assert(Protocol<Clear>);

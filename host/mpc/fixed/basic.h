@@ -22,6 +22,30 @@ using ShareOf = typename P::Share;
 template <class P>
 using FactorOf = typename P::BitFactor;
 
+namespace detail {
+
+// Marks a scope whose lanes outside the exactness contract are discarded by
+// construction (multiplied by an exact 0 afterwards, so whatever a secure
+// protocol computes there cannot matter): the emulator does not count them
+// (Clear::begin_discarded_lanes); other protocols ignore it.
+template <class P>
+class DiscardedLanes {
+ public:
+  explicit DiscardedLanes(P& p) : p_(p) {
+    if constexpr (requires { p.begin_discarded_lanes(); }) p_.begin_discarded_lanes();
+  }
+  ~DiscardedLanes() {
+    if constexpr (requires { p_.end_discarded_lanes(); }) p_.end_discarded_lanes();
+  }
+  DiscardedLanes(const DiscardedLanes&) = delete;
+  DiscardedLanes& operator=(const DiscardedLanes&) = delete;
+
+ private:
+  P& p_;
+};
+
+}  // namespace detail
+
 // A public real constant in the fixed-point encoding of P.
 template <Protocol P>
 Ring constant(const P& p, double v) {

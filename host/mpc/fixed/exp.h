@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstddef>
 #include <numbers>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -79,6 +80,12 @@ ShareOf<P> exp2_from_parts(P& p, const ShareOf<P>& u, const ShareOf<P>& bits, st
   // 3. Powers of u and the integer product tree, batched round by round.
   const std::vector<double>& coeffs = exp2_fraction_coeffs(f);
   const int degree = static_cast<int>(coeffs.size()) - 1;
+  // Where sel is 0, u is up to 2^(k-1) and its powers leave the truncation
+  // range; the lanes where sel is not 0 stay far inside it (u < 1, the
+  // integer factors below 2^(k-f)). Counting the discarded ones would bury
+  // real range errors under harmless ones.
+  std::optional<DiscardedLanes<P>> discarded;
+  discarded.emplace(p);
   std::vector<ShareOf<P>> powers{p.zeros(0), u};
   while (static_cast<int>(powers.size()) - 1 < degree || factors.size() > 1) {
     std::vector<std::pair<const ShareOf<P>*, const ShareOf<P>*>> pairs;
@@ -114,6 +121,7 @@ ShareOf<P> exp2_from_parts(P& p, const ShareOf<P>& u, const ShareOf<P>& bits, st
   const ShareOf<P> one = p.add_public(p.zeros(len), Ring{1});
   const std::pair<const ShareOf<P>*, const ShareOf<P>*> last[] = {{&poly_raw, &one}, {&pow2_int, &sel}};
   auto ps = mul_many<P>(p, last, f);
+  discarded.reset();  // the product with sel (an exact 0 there) is in range everywhere
   return mul_trunc(p, ps[0], ps[1], f);
 }
 
@@ -176,6 +184,9 @@ ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
 // is [y - 2^-f >= -2^n] = 1 - z, and its low f + n bits are those of
 // y - 2^-f. The one-unit shift changes the result by a factor 2^(-2^-f).
 // A positive y gives a wrong result (the caller guarantees y <= 0).
+// For y in [-2^(k-1), 0], w lies in [0, 2^k): it needs bit_decompose exact
+// on k + 1 signed bits, one more than the fixed-point range. A protocol
+// whose contract (exact_bits()) does not give that gets exp2 instead.
 template <Protocol P>
 ShareOf<P> exp2_nonpositive(P& p, const ShareOf<P>& y) {
   const FixedParams fp = p.fixed();
@@ -186,6 +197,7 @@ ShareOf<P> exp2_nonpositive(P& p, const ShareOf<P>& y) {
                       " k=" + std::to_string(k) +
                       " need k - f <= 16, 2^ceil(log2(k - f)) <= 2f and f + ceil(log2(k - f)) < k - 1");
   }
+  if (p.exact_bits().bit_decompose < k + 1) return exp2(p, y);
   const std::size_t len = y.size();
   const ShareOf<P> w = p.add_public(y, (Ring{1} << (n + f)) + (Ring{1} << (k - 1)) - 1);
   auto planes = p.bit_decompose(w, k);

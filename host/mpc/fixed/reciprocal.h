@@ -100,8 +100,11 @@ inline RangeStart reciprocal_range_start(double lo, double hi) {
   return {c2 * (lo + hi), c2, 1.0 - c2 * lo * hi};
 }
 
-// 1/x for x known to lie in [lo, hi] (public, 0 < lo < hi, hi < 2^(k-f-3),
-// lo >= 2^-6 so that the numerator at scale 2f stays below 2^62 in products),
+// 1/x for x known to lie in [lo, hi] (public, 0 < lo < hi, hi < 2^(k-f-3);
+// the numerator, below 2/lo at scale 2f, times r < 2 at scale f must stay
+// inside the protocol's exact truncation range: 4/lo 2^(3f) <
+// 2^(exact_bits().trunc - 1), lo > 2^-12 at f = 16 and 63 bits, checked;
+// lo >= 2^-6 leaves 6 bits of that for x below lo),
 // without the normalisation of reciprocal_positive (a bit decomposition):
 // Goldschmidt from the minimax linear start on [lo, hi]. Rounds: one for the
 // start, one per iteration (6 in all for softmax's row sums in [1, 10],
@@ -115,6 +118,11 @@ ShareOf<P> reciprocal_in_range(P& p, const ShareOf<P>& x, double lo, double hi) 
                      "] are not 0 < lo < hi");
   }
   const int f = p.fixed().f;
+  if (!(std::ldexp(4.0 / lo, 3 * f) < std::ldexp(1.0, p.exact_bits().trunc - 1))) {
+    throw ShapeError("fx::reciprocal_in_range: lower bound " + std::to_string(lo) +
+                     " makes the numerator's products leave the exact truncation range of " +
+                     std::to_string(p.exact_bits().trunc) + " bits");
+  }
   const RangeStart start = reciprocal_range_start(lo, hi);
   int iterations = 0;
   for (double e = start.eps; e > std::ldexp(1.0, -f - 1); e *= e) ++iterations;

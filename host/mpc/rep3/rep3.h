@@ -57,6 +57,13 @@ class Rep3 {
     std::size_t size() const { return a.size(); }
   };
   static constexpr std::string_view kName = "rep3";
+  // The exactness contract (ExactBits, protocol.h): ltz is exact on k bits
+  // (its adder sees x's low k bits only), bit_decompose on every value (the
+  // two summands' sum mod 2^bits is x's), trunc on 63 bits (the masked
+  // opening of x + 2^62 must not wrap).
+  static constexpr int kBitDecomposeExactBits = 64;
+  static constexpr int kTruncExactBits = 63;
+  ExactBits exact_bits() const { return {fixed_.k, kBitDecomposeExactBits, kTruncExactBits}; }
 
   // Exchanges the pairwise PRG keys (one round). seed == 0 draws the keys from
   // the kernel CSPRNG (getrandom); a non-zero seed makes them reproducible,
