@@ -94,6 +94,53 @@ TEST_F(ClearProtocol, ExactTruncationIsFloor) {
   }
 }
 
+// The shifts rep3 refuses (outside [1, 61]) are refused here too, through
+// every truncating operation, and the boundary shifts work.
+TEST_F(ClearProtocol, RefusesTheShiftsRep3Refuses) {
+  for (const TruncMode mode : {TruncMode::kExact, TruncMode::kProbabilistic}) {
+    Clear p = make(mode);
+    // The last value is outside the 63-bit range, so a truncation that ran
+    // before its refusal would be seen in the counts.
+    const std::vector<Ring> x{Ring{5} << 40, Ring{0} - (Ring{3} << 20), Ring{1} << 62};
+    const std::vector<Ring> one{1};
+    const auto sx = p.input(0, x, x.size());
+    const auto s1 = p.input(0, one, 1);
+    for (const int bad : {-1, 0, 62, 63, 64}) {
+      EXPECT_THROW(p.trunc(sx, bad), ShapeError) << bad;
+      EXPECT_THROW(p.mul_trunc(sx, sx, bad), ShapeError) << bad;
+      EXPECT_THROW(p.matmul_trunc(Trans::kNo, Trans::kNo, x.size(), 1, 1, sx, s1, bad), ShapeError) << bad;
+      std::vector<mpc::MatmulTerm<Clear::Share>> terms(2);
+      terms[0].out_n = terms[1].out_n = x.size();
+      terms[0].addend = terms[1].addend = &sx;
+      EXPECT_THROW(p.matmuls_trunc(terms, bad), ShapeError) << bad;
+      if (bad <= 0) continue;  // a term's shift <= 0 means the call's
+      terms[1].bits = bad;     // one term's own shift, after a valid one
+      EXPECT_THROW(p.matmuls_trunc(terms, 16), ShapeError) << bad;
+    }
+    // Refused work counts nothing: term lists are checked before any work.
+    EXPECT_EQ(p.range_violations(), mpc::RangeViolations{});
+    EXPECT_EQ(p.reveal(p.trunc(sx, 1)).size(), x.size());
+    EXPECT_EQ(p.take_range_violations().trunc, 1u);
+    const auto y = p.reveal(p.trunc(sx, 61));
+    EXPECT_LE(static_cast<SignedRing>(y[0]), 1);
+    EXPECT_GE(static_cast<SignedRing>(y[1]), -1);
+  }
+}
+
+// Nothing is communicated: stats() is all zeros after interactive work.
+TEST_F(ClearProtocol, StatsAreZero) {
+  Clear p = make(TruncMode::kProbabilistic);
+  const auto x = random_signed(100, SignedRing{1} << 30, 9);
+  const auto sx = p.input(0, x, x.size());
+  p.reveal(p.mul_trunc(sx, sx, 16));
+  p.reveal(p.ltz(sx));
+  const mpc::CommStats s = p.stats();
+  EXPECT_EQ(s.bytes_sent, 0u);
+  EXPECT_EQ(s.bytes_received, 0u);
+  EXPECT_EQ(s.messages_sent, 0u);
+  EXPECT_EQ(s.rounds, 0u);
+}
+
 TEST_F(ClearProtocol, SeedMakesTruncationReproducible) {
   const auto x = random_signed(3000, SignedRing{1} << 40, 5);
   Clear a = make(TruncMode::kProbabilistic, 42);

@@ -15,9 +15,11 @@ void require_same_size(std::size_t a, std::size_t b, const char* op) {
   }
 }
 
+// rep3's shifts (check_trunc_bits there): the emulator accepts no shift the
+// secure protocol refuses.
 void require_trunc_bits(int bits) {
-  if (bits < 0 || bits >= kRingBits) {
-    throw ConfigError("clear protocol: truncation by " + std::to_string(bits) + " bits is outside [0, 64)");
+  if (bits < 1 || bits > 61) {
+    throw ShapeError("clear trunc: shift of " + std::to_string(bits) + " bits is outside [1, 61]");
   }
 }
 
@@ -174,7 +176,6 @@ void Clear::next_random(std::span<Ring> out) {
 
 void Clear::trunc_in_place(std::span<Ring> v, int bits) {
   require_trunc_bits(bits);
-  if (bits == 0) return;
   Ring* x = v.data();
   const std::size_t n = v.size();
   // Counted before the shift: the contract's range is the input's.
@@ -228,6 +229,9 @@ Clear::Share Clear::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t 
 
 Clear::Share Clear::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
   const std::size_t total = matmul_terms_total(terms, "clear");
+  // Every shift checked before any work, as rep3 does.
+  const std::vector<TruncRun> runs = matmul_term_runs(terms, bits);
+  for (const auto& r : runs) require_trunc_bits(r.bits);
   Share out(total);
   std::size_t at = 0;
   for (const auto& t : terms) {
@@ -244,7 +248,7 @@ Clear::Share Clear::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int 
     at += t.out_n;
   }
   at = 0;
-  for (const auto& r : matmul_term_runs(terms, bits)) {
+  for (const auto& r : runs) {
     trunc_in_place(std::span<Ring>(out.part[0]).subspan(at, r.count), r.bits);
     at += r.count;
   }

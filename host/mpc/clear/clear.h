@@ -8,7 +8,8 @@
 // - trunc(x, b), probabilistic: floor(x / 2^b) + 1 with probability
 //   (x mod 2^b) / 2^b (stochastic rounding), the randomness drawn from a PRG
 //   seeded by `seed` through Backend::prg_fill; exact: floor(x / 2^b).
-//   Inputs are signed ring values (two's complement).
+//   Inputs are signed ring values (two's complement); the shift b is in
+//   rep3's [1, 61] (ShapeError outside), the fused forms' shifts too.
 // - ltz(x) = [x < 0] as a 0/1 ring value for x in the k-bit range, bit k-1
 //   of x outside it (rep3's comparison, bit for bit); bit_decompose(x, bits)
 //   returns the low `bits` two's-complement bits as packed planes.
@@ -69,8 +70,6 @@ class Clear {
   int parties() const { return 1; }
   // Counters (nothing is sent in the emulation): all zeros.
   CommStats stats() const { return {}; }
-  std::uint64_t rounds() const { return 0; }
-  std::uint64_t bytes_sent() const { return 0; }
   // Nothing to check: every party is this process (Protocol::verify).
   void verify() {}
   // Restarts the PRG stream as a fresh Clear(..., seed) would start it: the
