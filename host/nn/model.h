@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <map>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "host/core/error.h"
@@ -137,13 +138,17 @@ class Model {
   // learns the initial model (`--init secret`, docs/PROTOCOLS.md "Secret
   // initial weights"). With U = random_int(m bits), V = 2U + 1 - 2^m is odd
   // and uniform on (-2^m, 2^m), symmetric about 0; a layer's weight is
-  // trunc(V D, s) with D = l 2^(60 - m) rounded and s = 60 - F (F: the
-  // layer's fractional bits), so |V D| < l 2^60 and the result is uniform in
-  // [-l, l] at F bits up to the truncation's 1 ulp. One random_int and one
-  // truncation (per-layer shifts) for the whole model.
+  // trunc(V D, s) with D = l 2^(E - m) rounded and s = E - F (F: the
+  // layer's fractional bits), so |V D| < l 2^E and the result is uniform in
+  // [-l, l] at F bits up to the truncation's 1 ulp. E = w - 3 for the
+  // protocol's exact truncation width w (ExactBits::trunc; w = 63, E = 60
+  // in rep3 and clear): with l < 2, |V D| < 2^(w-2), inside the range with
+  // a bit to spare for D's rounding. One random_int and one truncation (per-layer
+  // shifts) for the whole model.
   void set_secret_glorot() {
     // 24 bits: 2^24 steps over [-l, l], many per ulp of f = 16 (l < 2).
     const int m = std::min(24, p_.fixed().k - 2);
+    const int e = p_.exact_bits().trunc - 3;
     std::size_t nw = 0;
     for (std::size_t i = 0; i < arch_.layers.size(); ++i) nw += weight_count(arch_, i);
     theta_ = p_.zeros(param_count_);
@@ -155,7 +160,14 @@ class Model {
     for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
       const std::size_t n = weight_count(arch_, i);
       if (n == 0) continue;
-      const auto scale = static_cast<Ring>(std::llround(std::ldexp(glorot_limit(arch_, i), 60 - m)));
+      // A narrow contract could leave D or the shift without bits.
+      if (e - m < 1 || e - param_frac_bits(i) < 1) {
+        throw ConfigError("secret initialisation: an exact truncation range of " +
+                          std::to_string(p_.exact_bits().trunc) + " bits is too narrow for " +
+                          std::to_string(m) + "-bit draws at " + std::to_string(param_frac_bits(i)) +
+                          " fractional bits");
+      }
+      const auto scale = static_cast<Ring>(std::llround(std::ldexp(glorot_limit(arch_, i), e - m)));
       std::fill_n(d.begin() + static_cast<std::ptrdiff_t>(at), n, scale);
       layers.push_back(i);
       at += n;
@@ -171,7 +183,7 @@ class Model {
     std::vector<mpc::MatmulTerm<S>> terms;
     for (std::size_t q = 0; q < layers.size(); ++q) {
       terms.push_back(
-          {.out_n = addends[q].size(), .addend = &addends[q], .bits = 60 - param_frac_bits(layers[q])});
+          {.out_n = addends[q].size(), .addend = &addends[q], .bits = e - param_frac_bits(layers[q])});
     }
     const S w = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), terms[0].bits);
     at = 0;

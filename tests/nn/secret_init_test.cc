@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "host/backend/backend.h"
@@ -114,6 +116,34 @@ TEST(SecretInit, ClearDrawsGlorotUniformWeights) {
     const Architecture arch = make_architecture(name);
     expect_glorot_model(arch, clear_secret_init(arch, 11), std::string("clear ") + name);
   }
+}
+
+// The draw is sized against the protocol's exact truncation range
+// (ExactBits::trunc), not rep3's number: under a narrower contract it stays
+// inside (nothing counted) and is still Glorot-uniform; a range too narrow
+// for the draw is refused. Under rep3's 63 bits it is the draw it always was
+// (the ring values pinned by a hash).
+TEST(SecretInit, ClearDrawFitsTheProtocolsTruncRange) {
+  const Architecture arch = make_architecture("A");
+  auto be = backend::make_backend("cpu", 1);
+  for (const int width : {63, 50}) {
+    mpc::Clear p(*be, FixedParams{}, mpc::TruncMode::kProbabilistic, 11);
+    p.set_exact_bits({31, 64, width});
+    Model<mpc::Clear> model(p, arch);
+    model.set_secret_glorot();
+    EXPECT_EQ(p.range_violations(), mpc::RangeViolations{}) << "trunc range " << width;
+    const auto opened = p.reveal(model.params());
+    expect_glorot_model(arch, model.decode(opened), "clear A, trunc range " + std::to_string(width));
+    if (width == 63) {
+      std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a over the values
+      for (const Ring v : opened) h = (h ^ v) * 0x100000001b3ULL;
+      EXPECT_EQ(h, 11474561453190581081ULL) << "the draw under rep3's contract changed";
+    }
+  }
+  mpc::Clear narrow(*be, FixedParams{}, mpc::TruncMode::kProbabilistic, 11);
+  narrow.set_exact_bits({31, 64, 20});
+  Model<mpc::Clear> model(narrow, arch);
+  EXPECT_THROW(model.set_secret_glorot(), ConfigError);
 }
 
 // Different draws for different protocol seeds, and not the public weights.
