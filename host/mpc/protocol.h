@@ -16,7 +16,10 @@
 // objects. Optional capabilities are detected with `requires` by their
 // users: reseed(seed) (the clear emulation restarts its PRG stream so that
 // an epoch's randomness depends only on (seed, epoch), host/nn/trainer.h;
-// secure protocols draw from their keys and have none).
+// secure protocols draw from their keys and have none) and
+// take_range_violations() (the emulation's count of inputs outside
+// ExactBits, reported per epoch in the trainer's metrics; a secure protocol
+// cannot see its inputs).
 #pragma once
 
 #include <algorithm>

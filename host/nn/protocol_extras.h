@@ -2,8 +2,10 @@
 // them, else the two-step form: same results, fewer rounds where fused.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "host/mpc/protocol.h"
 
@@ -32,6 +34,19 @@ typename P::Share mul_trunc(P& p, const typename P::Share& a, const typename P::
 template <class P>
 void reseed_if_emulated(P& p, std::uint64_t seed) {
   if constexpr (requires { p.reseed(seed); }) p.reseed(seed);
+}
+
+// The inputs outside the exact ranges since the last call, for a protocol
+// that counts them (the clear emulation: Clear::take_range_violations);
+// secure protocols cannot see their inputs and give nothing.
+template <class P>
+std::optional<mpc::RangeViolations> take_range_violations_if_counted(P& p) {
+  if constexpr (requires {
+                  { p.take_range_violations() } -> std::same_as<mpc::RangeViolations>;
+                })
+    return p.take_range_violations();
+  else
+    return std::nullopt;
 }
 
 }  // namespace sqt::nn

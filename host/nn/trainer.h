@@ -80,6 +80,10 @@ struct EpochResult {
   double elapsed_s = 0;
   double train_s = 0, test_s = 0;  // this epoch's batches and its secure test
   std::uint64_t bytes_sent = 0, rounds = 0;
+  // Inputs outside the protocol's exact ranges during this epoch (the first
+  // epoch of a run also counts the setup and initialisation), for protocols
+  // that can count them (the clear emulation); empty for secure ones.
+  std::optional<mpc::RangeViolations> range_violations;
 };
 
 // Seed of the clear emulation's PRG stream for epoch `epoch` (-1: setup and
@@ -176,6 +180,7 @@ class Trainer {
       const mpc::CommStats traffic = p.stats();
       r.bytes_sent = traffic.bytes_sent;
       r.rounds = traffic.rounds;
+      r.range_violations = take_range_violations_if_counted(p);
       if (!opt_.checkpoint.empty()) {
         verify(p, fmt::format("the checkpoint of epoch {} is written", epoch + 1));
         save(party, model, optim, epoch + 1);
@@ -282,12 +287,18 @@ class Trainer {
 
   void report(int party, const EpochResult& r) {
     if (party != 0) return;
+    const auto& v = r.range_violations;
+    // Only when non-zero: a clean run's line stays as it was.
+    const std::string overflow = v && v->total() > 0
+                                     ? fmt::format(", range violations: ltz {}, bit_decompose {}, trunc {}",
+                                                   v->ltz, v->bit_decompose, v->trunc)
+                                     : std::string();
     fmt::print(
         "epoch {}: test accuracy {:.2f} %, loss {}, elapsed {:.1f} s (batches {:.1f} s, test {:.1f} s), "
         "bytes sent "
-        "{}, rounds {}\n",
+        "{}, rounds {}{}\n",
         r.epoch, 100 * r.test_accuracy, r.train_loss ? fmt::format("{:.4f}", *r.train_loss) : "-",
-        r.elapsed_s, r.train_s, r.test_s, r.bytes_sent, r.rounds);
+        r.elapsed_s, r.train_s, r.test_s, r.bytes_sent, r.rounds, overflow);
     std::fflush(stdout);
     if (opt_.metrics.empty()) return;
     nlohmann::json j{{"epoch", r.epoch},
@@ -307,6 +318,10 @@ class Trainer {
                      {"init", init_mode_name(opt_.init)},
                      {"lr_schedule", opt_.optimizer.schedule == LrSchedule::kLinear ? "linear" : "constant"}};
     j["train_loss"] = r.train_loss ? nlohmann::json(*r.train_loss) : nlohmann::json(nullptr);
+    // null: the protocol cannot see its inputs, so it cannot count.
+    j["range_violations"] =
+        v ? nlohmann::json{{"ltz", v->ltz}, {"bit_decompose", v->bit_decompose}, {"trunc", v->trunc}}
+          : nlohmann::json(nullptr);
     std::ofstream out(opt_.metrics, std::ios::app);
     if (!out) throw FileError("--metrics: cannot write " + opt_.metrics);
     out << j.dump() << "\n";

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "host/backend/backend.h"
 #include "host/mpc/clear/clear.h"
@@ -269,6 +271,105 @@ TEST(Training, MetricsLinesNameTheRun) {
     EXPECT_LE(j["train_s"].get<double>() + j["test_s"].get<double>(), j["elapsed_s"].get<double>());
   }
   EXPECT_EQ(lines, 2);
+}
+
+// The metrics lines of a run (one JSON object per line).
+std::vector<nlohmann::json> metrics_lines(const std::string& file) {
+  std::ifstream in(file);
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+// A normal short run stays inside rep3's exact ranges: every epoch's
+// metrics carry zero counts, and the summary line does not mention them.
+TEST(Training, CleanRunReportsNoRangeViolations) {
+  const auto train = synthetic_mnist(128, 1), test = synthetic_mnist(40, 2);
+  const std::string dir = ::testing::TempDir() + "/sqt_nn_range_clean";
+  std::filesystem::remove_all(dir);
+  auto o = small_options(dir);
+  o.epochs = 2;
+  o.max_batches = 2;
+  o.metrics = dir + "/m.jsonl";
+  std::vector<EpochResult> results;
+  ::testing::internal::CaptureStdout();
+  train_and_export(o, train, test, &results);
+  const std::string summary = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(summary.find("range violations"), std::string::npos) << summary;
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.range_violations.has_value());
+    EXPECT_EQ(*r.range_violations, mpc::RangeViolations{}) << "epoch " << r.epoch;
+  }
+  const auto lines = metrics_lines(o.metrics);
+  ASSERT_EQ(lines.size(), 2u);
+  for (const auto& j : lines) {
+    const nlohmann::json zeros{{"ltz", 0}, {"bit_decompose", 0}, {"trunc", 0}};
+    EXPECT_EQ(j["range_violations"], zeros) << j.dump();
+  }
+}
+
+// A recipe that overflows (a learning rate so large that one step takes the
+// weights, and so the activations, past the k-bit range) is reported per
+// epoch: in EpochResult, the metrics line and the summary line.
+TEST(Training, OverflowingRecipeReportsRangeViolations) {
+  const auto train = synthetic_mnist(128, 1), test = synthetic_mnist(40, 2);
+  const std::string dir = ::testing::TempDir() + "/sqt_nn_range_overflow";
+  std::filesystem::remove_all(dir);
+  auto o = small_options(dir);
+  o.epochs = 2;
+  o.max_batches = 2;
+  o.metrics = dir + "/m.jsonl";
+  o.optimizer.lr = 5000;
+  std::vector<EpochResult> results;
+  ::testing::internal::CaptureStdout();
+  train_and_export(o, train, test, &results);
+  const std::string summary = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(summary.find("range violations: ltz "), std::string::npos) << summary;
+  const auto lines = metrics_lines(o.metrics);
+  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(results.size(), 2u);
+  for (std::size_t e = 0; e < lines.size(); ++e) {
+    const auto& v = lines[e]["range_violations"];
+    ASSERT_TRUE(v.is_object()) << lines[e].dump();
+    ASSERT_TRUE(results[e].range_violations.has_value());
+    const mpc::RangeViolations& want = *results[e].range_violations;
+    EXPECT_EQ(v["ltz"], want.ltz);
+    EXPECT_EQ(v["bit_decompose"], want.bit_decompose);
+    EXPECT_EQ(v["trunc"], want.trunc);
+    // Counted per epoch, not cumulatively: each epoch's own overflow.
+    EXPECT_GT(v["ltz"].get<std::uint64_t>(), 0u) << "epoch " << e + 1;
+  }
+}
+
+// The clear emulation with its counter hidden, as a secure protocol has
+// none: the metrics carry null.
+class UncountedClear : public Clear {
+ public:
+  using Clear::Clear;
+  mpc::RangeViolations take_range_violations() = delete;
+};
+
+TEST(Training, ProtocolsThatCannotCountReportNull) {
+  const auto train = synthetic_mnist(64, 1), test = synthetic_mnist(20, 2);
+  const std::string dir = ::testing::TempDir() + "/sqt_nn_range_null";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto o = small_options("");
+  o.max_batches = 1;
+  o.metrics = dir + "/m.jsonl";
+  o.optimizer.lr = 5000;  // even an overflowing run: nothing to count with
+  auto be = backend::make_backend("cpu", 1);
+  Trainer<UncountedClear> t(o, [&](std::uint64_t seed) {
+    return std::make_unique<UncountedClear>(*be, FixedParams{}, mpc::TruncMode::kExact, seed);
+  });
+  const auto results = t.run(&train, &test);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_FALSE(results[0].range_violations.has_value());
+  const auto lines = metrics_lines(o.metrics);
+  ASSERT_EQ(lines.size(), 1u);
+  ASSERT_TRUE(lines[0].contains("range_violations"));
+  EXPECT_TRUE(lines[0]["range_violations"].is_null());
 }
 
 // The secure test counts the same correct predictions whatever the size of
