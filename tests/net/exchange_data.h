@@ -32,4 +32,17 @@ inline std::vector<std::byte> exchange_data(std::uint64_t seed, int from, int to
   return out;
 }
 
+// n bytes of a seeded xorshift stream: distinct, reproducible payloads.
+inline std::vector<std::byte> pattern_bytes(std::size_t n, std::uint64_t seed) {
+  std::vector<std::byte> out(n);
+  std::uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
+  for (auto& b : out) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    b = std::byte{static_cast<std::uint8_t>(x)};
+  }
+  return out;
+}
+
 }  // namespace sqt::net::testing

@@ -13,6 +13,7 @@
 #include "host/core/error.h"
 #include "host/net/inbound.h"
 #include "host/net/mesh.h"
+#include "tests/net/exchange_data.h"
 #include "tests/net/test_deployment.h"
 
 namespace sqt::net {
@@ -21,15 +22,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::vector<std::byte> frame_bytes(std::size_t n, std::uint64_t seed) {
-  std::vector<std::byte> out(n);
-  std::uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 7;
-  for (auto& b : out) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    b = std::byte{static_cast<std::uint8_t>(x)};
-  }
-  return out;
+  return testing::pattern_bytes(n, seed);
 }
 
 struct FloodCase {

@@ -308,17 +308,7 @@ TEST(Mesh, LargeFramesBothWaysDoNotDeadlock) {
   close_all(p);
 }
 
-std::vector<std::byte> pattern_bytes(std::size_t n, std::uint64_t seed) {
-  std::vector<std::byte> out(n);
-  std::uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
-  for (auto& b : out) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    b = std::byte{static_cast<std::uint8_t>(x)};
-  }
-  return out;
-}
+using testing::pattern_bytes;
 
 // Large odd-sized frames whose recv() comes late by various amounts: some
 // arrive while the receiver is busy (buffered, or held back briefly), some

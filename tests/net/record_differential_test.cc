@@ -28,12 +28,13 @@
 
 #include "host/core/error.h"
 #include "host/net/stream.h"
+#include "tests/net/stream_io.h"
 #include "tests/net/test_deployment.h"
 
 namespace sqt::net {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using testing::Clock;
 
 constexpr const char* kSuites[] = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"};
 
@@ -160,25 +161,9 @@ std::vector<std::vector<std::byte>> random_messages(std::uint64_t seed, std::siz
   return out;
 }
 
-// A test that fails ends with an error after this long without progress
-// instead of hanging (never an assertion on timing).
-constexpr auto kStallLimit = std::chrono::seconds(60);
-
-void check_progress(bool progress, Clock::time_point& last) {
-  const auto now = Clock::now();
-  if (progress) last = now;
-  if (now - last > kStallLimit) throw NetError("differential test: no progress for 60 s");
-}
-
-void write_all(Stream& s, const std::vector<std::byte>& data) {
-  auto last = Clock::now();
-  for (std::size_t done = 0; done < data.size();) {
-    const std::size_t n = s.write_some(data.data() + done, data.size() - done);
-    done += n;
-    check_progress(n > 0, last);
-  }
-  while (!s.flush()) check_progress(false, last);
-}
+using testing::check_progress;
+using testing::kStallLimit;
+using testing::write_all;
 
 // Reads everything the messages hold, in random read sizes, and compares.
 void read_and_compare(Stream& s, const std::vector<std::vector<std::byte>>& messages, std::uint64_t seed) {

@@ -24,13 +24,14 @@
 #include <vector>
 
 #include "host/core/error.h"
+#include "tests/net/stream_io.h"
 #include "tests/net/test_deployment.h"
 
 namespace sqt::net {
 namespace {
 
+using testing::Clock;
 using ::testing::HasSubstr;
-using Clock = std::chrono::steady_clock;
 
 // Copies bytes between two sockets in both directions; after arm(k) it
 // flips one byte k bytes further along the dialer-to-listener direction.
@@ -135,25 +136,9 @@ std::vector<std::byte> pattern(std::size_t n, unsigned seed) {
   return out;
 }
 
-// Guards against a hang when a test fails: no progress for this long ends
-// the test with an error (never an assertion on timing).
-constexpr auto kStallLimit = std::chrono::seconds(60);
-
-void check_progress(bool progress, Clock::time_point& last) {
-  const auto now = Clock::now();
-  if (progress) last = now;
-  if (now - last > kStallLimit) throw NetError("test stream made no progress for 60 s");
-}
-
-void write_frame(Stream& s, const std::vector<std::byte>& data) {
-  auto last = Clock::now();
-  for (std::size_t done = 0; done < data.size();) {
-    const std::size_t n = s.write_some(data.data() + done, data.size() - done);
-    done += n;
-    check_progress(n > 0, last);
-  }
-  while (!s.flush()) check_progress(false, last);
-}
+using testing::check_progress;
+using testing::kStallLimit;
+void write_frame(Stream& s, const std::vector<std::byte>& data) { testing::write_all(s, data); }
 
 // Reads `size` bytes in pieces of the given sizes (cycled), like the mesh's
 // header and payload reads.
