@@ -117,6 +117,7 @@ std::vector<net::JobParameter> job_parameters(const TrainFlags& f, const nn::Tra
       {"loss", f.loss ? "yes" : "no"},
       {"export", f.export_path.empty() ? "no" : "yes"},
       {"export party", std::to_string(f.export_party)},
+      {"initial weights", f.init},
   };
   std::string resume_epoch = "no";
   if (f.resume)

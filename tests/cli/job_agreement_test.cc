@@ -35,9 +35,13 @@ std::vector<int> free_ports(int count) {
   return ports;
 }
 
-TEST_F(JobAgreementTest, DifferingFlagOnOnePartyEndsSetupOnEveryParty) {
-  const std::string keys = path("keys");
-  const auto k = sqt({"keys", "--parties", "3", "--out", keys});
+// Party 2 runs with `flag other`, parties 0 and 1 with `flag usual`: every
+// party must refuse before training, naming `name` and both values.
+void expect_mismatch(const std::string& dir, const std::string& flag, const std::string& usual,
+                     const std::string& other, const std::string& name) {
+  SCOPED_TRACE(flag);
+  const std::string keys = dir + "/keys";
+  const auto k = sqt({"keys", "--parties", "3", "--out", keys, "--force"});
   ASSERT_EQ(k.exit_code, 0) << k.output;
   const auto ports = free_ports(3);
   std::string parties;
@@ -45,15 +49,15 @@ TEST_F(JobAgreementTest, DifferingFlagOnOnePartyEndsSetupOnEveryParty) {
     parties += "[[parties]]\nhost = \"127.0.0.1\"\nport = " + std::to_string(port) + "\n";
   std::vector<std::future<bench::netns::CommandResult>> runs;
   for (int p = 0; p < 3; ++p) {
-    const std::string toml = path("node" + std::to_string(p) + ".toml");
     const std::string id = std::to_string(p);
+    const std::string toml = dir + "/node" + id + ".toml";
     write_file(toml, "party = " + id + "\nconnect_timeout_ms = 30000\nca_cert = \"" + keys +
                          "/ca.pem\"\ncert = \"" + keys + "/party-" + id + ".pem\"\nkey = \"" + keys +
                          "/party-" + id + ".key\"\n" + parties);
-    const std::string momentum = p == 2 ? "0.8" : "0.9";
+    const std::string value = p == 2 ? other : usual;
     runs.push_back(std::async(std::launch::async, [=] {
-      return sqt({"node", "--config", toml, "train", "--model", "A", "--max-batches", "1", "--momentum",
-                  momentum, "--quiet"});
+      return sqt(
+          {"node", "--config", toml, "train", "--model", "A", "--max-batches", "1", flag, value, "--quiet"});
     }));
   }
   for (int p = 0; p < 3; ++p) {
@@ -61,11 +65,17 @@ TEST_F(JobAgreementTest, DifferingFlagOnOnePartyEndsSetupOnEveryParty) {
     EXPECT_NE(r.exit_code, 0) << "party " << p << ":\n" << r.output;
     EXPECT_NE(r.output.find("job mismatch with party"), std::string::npos) << "party " << p << ":\n"
                                                                            << r.output;
-    const std::string mine = p == 2 ? "'0.8' on party 2" : "'0.9' on party " + std::to_string(p);
-    EXPECT_NE(r.output.find("momentum is " + mine), std::string::npos) << "party " << p << ":\n" << r.output;
+    const std::string mine =
+        p == 2 ? "'" + other + "' on party 2" : "'" + usual + "' on party " + std::to_string(p);
+    EXPECT_NE(r.output.find(name + " is " + mine), std::string::npos) << "party " << p << ":\n" << r.output;
     EXPECT_EQ(r.output.find("test accuracy"), std::string::npos) << "party " << p << " trained:\n"
                                                                  << r.output;
   }
+}
+
+TEST_F(JobAgreementTest, DifferingFlagOnOnePartyEndsSetupOnEveryParty) {
+  expect_mismatch(dir_, "--momentum", "0.9", "0.8", "momentum");
+  expect_mismatch(dir_, "--init", "secret", "public", "initial weights");
 }
 
 }  // namespace
