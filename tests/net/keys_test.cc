@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "host/core/error.h"
+#include "tests/common/size_limited_write.h"
 
 namespace sqt::net {
 namespace {
@@ -138,24 +139,10 @@ TEST_F(KeyFiles, ASymlinkWhereAKeyGoesIsRefusedByName) {
 TEST_F(KeyFiles, AFailedWriteLeavesNoPartialFileAndKeepsTheOldOne) {
   const std::string path = at("party-0.key");
   write_text_file(path, "old key", true);
-  // In a child: files may not grow past 4 KiB, so the write fails midway.
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::signal(SIGXFSZ, SIG_IGN);
-    const rlimit limit{4096, 4096};
-    ::setrlimit(RLIMIT_FSIZE, &limit);
-    try {
-      write_text_file(path, std::string(10000, 'k'), true);
-    } catch (const FileError&) {
-      ::_exit(0);
-    }
-    ::_exit(3);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "the failed write was not reported";
+  // Files may not grow past 4 KiB, so the write fails midway.
+  EXPECT_TRUE(test::write_fails_under_file_size_limit(4096, [&] {
+    write_text_file(path, std::string(10000, 'k'), true);
+  })) << "the failed write was not reported";
   EXPECT_EQ(slurp(path), "old key");
   EXPECT_EQ(entries(), 1u) << "a partial or temporary file was left";
 }

@@ -20,6 +20,7 @@
 #include "host/nn/architecture.h"
 #include "host/nn/checkpoint.h"
 #include "host/nn/model_file.h"
+#include "tests/common/size_limited_write.h"
 
 namespace sqt::nn {
 namespace {
@@ -141,24 +142,9 @@ TEST_P(SecretFiles, LeftoversOfAnEarlierWriteDoNotBreakAWrite) {
 TEST_P(SecretFiles, AFailedWriteLeavesNoPartialFileAndKeepsTheOldOne) {
   kind_.write(path_);
   const std::string before = slurp(path_);
-  // In a child: files may not grow past 16 KiB, so the write fails midway.
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::signal(SIGXFSZ, SIG_IGN);
-    const rlimit limit{16384, 16384};
-    ::setrlimit(RLIMIT_FSIZE, &limit);
-    try {
-      kind_.write(path_);
-    } catch (const FileError&) {
-      ::_exit(0);
-    }
-    ::_exit(3);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << kind_.name << ": the write did not report the failure";
+  // Files may not grow past 16 KiB, so the write fails midway.
+  EXPECT_TRUE(test::write_fails_under_file_size_limit(16384, [&] { kind_.write(path_); }))
+      << kind_.name << ": the write did not report the failure";
   EXPECT_EQ(listing(), std::vector<std::string>{"out.bin"}) << kind_.name << ": a partial file was left";
   EXPECT_EQ(slurp(path_), before);
 }
