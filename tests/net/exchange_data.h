@@ -9,6 +9,8 @@
 #include <random>
 #include <vector>
 
+#include "host/net/network.h"
+
 namespace sqt::net::testing {
 
 // Sizes cover empty frames, tiny ones, the small-message path and large
@@ -30,6 +32,27 @@ inline std::vector<std::byte> exchange_data(std::uint64_t seed, int from, int to
   }
   for (; i < size; ++i) out[i] = std::byte{static_cast<std::uint8_t>(gen())};
   return out;
+}
+
+// One party's side of `rounds` all-to-all exchanges: in each round it sends
+// exchange_data(seed, me, j, round) to every other party j, then receives
+// from each and compares. Returns the number of frames that differed.
+inline int exchange_all(Network& net, std::uint64_t seed, int rounds) {
+  const int me = net.party(), n = net.parties();
+  int bad = 0;
+  for (int r = 0; r < rounds; ++r) {
+    for (int j = 0; j < n; ++j) {
+      if (j != me) net.send_bytes(j, exchange_data(seed, me, j, r));
+    }
+    for (int j = 0; j < n; ++j) {
+      if (j == me) continue;
+      const auto expected = exchange_data(seed, j, me, r);
+      std::vector<std::byte> got(expected.size());
+      net.recv_bytes(j, got);
+      if (got != expected) ++bad;
+    }
+  }
+  return bad;
 }
 
 // n bytes of a seeded xorshift stream: distinct, reproducible payloads.

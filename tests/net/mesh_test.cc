@@ -72,19 +72,8 @@ TEST(Mesh, ThreePartiesExchangeExactBytesAndCount) {
     std::vector<int> mismatches(3, 0);
     for (int me = 0; me < 3; ++me) {
       threads.emplace_back([&, me] {
-        Network& net = *parties[static_cast<std::size_t>(me)].net;
-        for (int r = 0; r < 12; ++r) {
-          for (int j = 0; j < 3; ++j) {
-            if (j != me) net.send_bytes(j, testing::exchange_data(7, me, j, r));
-          }
-          for (int j = 0; j < 3; ++j) {
-            if (j == me) continue;
-            const auto expected = testing::exchange_data(7, j, me, r);
-            std::vector<std::byte> got(expected.size());
-            net.recv_bytes(j, got);
-            if (got != expected) ++mismatches[static_cast<std::size_t>(me)];
-          }
-        }
+        mismatches[static_cast<std::size_t>(me)] =
+            testing::exchange_all(*parties[static_cast<std::size_t>(me)].net, 7, 12);
       });
     }
     for (auto& t : threads) t.join();

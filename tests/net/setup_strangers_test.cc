@@ -65,19 +65,8 @@ int exchange_rounds(std::vector<Outcome>& parties) {
   std::vector<std::thread> threads;
   for (int me = 0; me < n; ++me) {
     threads.emplace_back([&, me] {
-      Network& net = *parties[static_cast<std::size_t>(me)].net;
-      for (int r = 0; r < 6; ++r) {
-        for (int j = 0; j < n; ++j) {
-          if (j != me) net.send_bytes(j, testing::exchange_data(11, me, j, r));
-        }
-        for (int j = 0; j < n; ++j) {
-          if (j == me) continue;
-          const auto expected = testing::exchange_data(11, j, me, r);
-          std::vector<std::byte> got(expected.size());
-          net.recv_bytes(j, got);
-          if (got != expected) ++bad[static_cast<std::size_t>(me)];
-        }
-      }
+      bad[static_cast<std::size_t>(me)] =
+          testing::exchange_all(*parties[static_cast<std::size_t>(me)].net, 11, 6);
     });
   }
   for (auto& t : threads) t.join();
