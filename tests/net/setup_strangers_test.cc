@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "host/core/error.h"
+#include "host/net/frame.h"
 #include "host/net/mesh.h"
 #include "tests/net/exchange_data.h"
 #include "tests/net/test_deployment.h"
@@ -142,6 +143,78 @@ TEST(SetupStrangers, SilentClientDoesNotHoldTheAcceptor) {
         << "party " << i << ": " << parties[static_cast<std::size_t>(i)].error;
   }
   EXPECT_EQ(exchange_rounds(parties), 0);
+}
+
+// A stranger on another loopback address (127.0.0.2, not in [[parties]])
+// that speaks the plain-TCP setup and claims to be party 1. Returns the
+// connected socket, or -1 when party 0 never listened.
+int impersonate_party1_from_unlisted_address(unsigned short port, Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    from.sin_addr.s_addr = htonl(0x7f000002);  // 127.0.0.2
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(port);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0 &&
+        ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) {
+      const FrameHeaderBytes h = encode_frame_header({FrameType::kHello, kHelloPayloadBytes});
+      const HelloPayloadBytes hello = encode_hello_payload({1, 3});
+      std::vector<std::byte> bytes(h.begin(), h.end());
+      bytes.insert(bytes.end(), hello.begin(), hello.end());
+      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      return fd;
+    }
+    ::close(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return -1;
+}
+
+// accept_only_listed_hosts: a connection from an address that is not in
+// [[parties]] is dropped before its HELLO is read, so an impostor who got
+// there first does not take party 1's place; the real party 1 does.
+// Without the option the impostor is taken for party 1 and setup fails.
+TEST(SetupStrangers, UnlistedAddressIsDroppedWhenOnlyListedHostsAreAccepted) {
+  for (const bool only_listed : {true, false}) {
+    SCOPED_TRACE(only_listed ? "accept_only_listed_hosts" : "any address");
+    testing::TestDeployment d(3);
+    MeshOptions options;
+    options.plain_tcp_for_benchmarks = true;
+    for (int i = 0; i < 3; ++i) {
+      d.config(i).connect_timeout = std::chrono::milliseconds(4000);
+      d.config(i).accept_only_listed_hosts = only_listed;
+    }
+    auto f0 = start_party(d.config(0), options);
+    const int impostor = impersonate_party1_from_unlisted_address(d.config(0).parties[0].port,
+                                                                  Clock::now() + std::chrono::seconds(5));
+    ASSERT_GE(impostor, 0) << "party 0 never listened";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let party 0 take the impostor first
+    auto f1 = start_party(d.config(1), options);
+    auto f2 = start_party(d.config(2), options);
+    std::vector<Outcome> parties;
+    parties.push_back(f0.get());
+    parties.push_back(f1.get());
+    parties.push_back(f2.get());
+    ::close(impostor);
+    if (only_listed) {
+      for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(parties[static_cast<std::size_t>(i)].net)
+            << "party " << i << ": " << parties[static_cast<std::size_t>(i)].error;
+      }
+      EXPECT_EQ(exchange_rounds(parties), 0);
+    } else {
+      bool any_failed = false;
+      for (auto& p : parties) any_failed = any_failed || !p.net;
+      EXPECT_TRUE(any_failed)
+          << "the impostor went unnoticed without the option: the test would prove nothing";
+      std::vector<std::thread> closers;
+      for (auto& p : parties) closers.emplace_back([&p] { p.net.reset(); });
+      for (auto& t : closers) t.join();
+    }
+  }
 }
 
 }  // namespace
