@@ -17,6 +17,7 @@
 #include "host/net/frame.h"
 #include "host/net/keys.h"
 #include "tests/net/exchange_data.h"
+#include "tests/net/mesh_parties.h"
 #include "tests/net/test_deployment.h"
 
 namespace sqt::net {
@@ -26,27 +27,12 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
 
-struct Outcome {
-  std::unique_ptr<Network> net;
-  std::string error;
-};
+using testing::Outcome;
 
 std::vector<Outcome> connect_all(std::vector<NodeConfig> configs, MeshOptions options = {}) {
-  std::vector<std::future<Outcome>> futures;
-  for (const NodeConfig& c : configs) {
-    futures.push_back(std::async(std::launch::async, [c, options] {
-      Outcome o;
-      try {
-        o.net = connect_mesh(c, options);
-      } catch (const NetError& e) {
-        o.error = e.what();
-      }
-      return o;
-    }));
-  }
-  std::vector<Outcome> out;
-  for (auto& f : futures) out.push_back(f.get());
-  return out;
+  std::vector<std::future<Outcome>> started;
+  for (const NodeConfig& c : configs) started.push_back(testing::start_party(c, options));
+  return testing::finish_all(std::move(started));
 }
 
 // Closes all parties at once, as separate processes would (each waits for

@@ -18,6 +18,7 @@
 #include "host/net/frame.h"
 #include "host/net/mesh.h"
 #include "tests/net/exchange_data.h"
+#include "tests/net/mesh_parties.h"
 #include "tests/net/test_deployment.h"
 
 namespace sqt::net {
@@ -41,22 +42,8 @@ int connect_when_listening(unsigned short port, Clock::time_point deadline) {
   return -1;
 }
 
-struct Outcome {
-  std::unique_ptr<Network> net;
-  std::string error;
-};
-
-std::future<Outcome> start_party(const NodeConfig& c, const MeshOptions& options) {
-  return std::async(std::launch::async, [c, options] {
-    Outcome o;
-    try {
-      o.net = connect_mesh(c, options);
-    } catch (const NetError& e) {
-      o.error = e.what();
-    }
-    return o;
-  });
-}
+using testing::Outcome;
+using testing::start_party;
 
 // Every party sends every other party a few frames of known bytes and checks
 // what it receives; returns the number of mismatching frames.
@@ -108,10 +95,7 @@ TEST(SetupStrangers, GarbageScannerAndSilentClientDoNotBreakSetup) {
 
     auto f1 = start_party(d.config(1), options);
     auto f2 = start_party(d.config(2), options);
-    std::vector<Outcome> parties;
-    parties.push_back(f0.get());
-    parties.push_back(f1.get());
-    parties.push_back(f2.get());
+    std::vector<Outcome> parties = testing::finish_all(f0, f1, f2);
     ::close(garbage);
     ::close(silent);  // held open until every party finished its setup
     for (int i = 0; i < 3; ++i) {
@@ -133,10 +117,7 @@ TEST(SetupStrangers, SilentClientDoesNotHoldTheAcceptor) {
   ASSERT_GE(silent, 0) << "party 1 never listened";
   auto f0 = start_party(d.config(0), {});
   auto f2 = start_party(d.config(2), {});
-  std::vector<Outcome> parties;
-  parties.push_back(f0.get());
-  parties.push_back(f1.get());
-  parties.push_back(f2.get());
+  std::vector<Outcome> parties = testing::finish_all(f0, f1, f2);
   ::close(silent);
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(parties[static_cast<std::size_t>(i)].net)
@@ -194,10 +175,7 @@ TEST(SetupStrangers, UnlistedAddressIsDroppedWhenOnlyListedHostsAreAccepted) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let party 0 take the impostor first
     auto f1 = start_party(d.config(1), options);
     auto f2 = start_party(d.config(2), options);
-    std::vector<Outcome> parties;
-    parties.push_back(f0.get());
-    parties.push_back(f1.get());
-    parties.push_back(f2.get());
+    std::vector<Outcome> parties = testing::finish_all(f0, f1, f2);
     ::close(impostor);
     if (only_listed) {
       for (int i = 0; i < 3; ++i) {
