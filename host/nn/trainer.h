@@ -1,4 +1,4 @@
-// The training loop, protocol-generic: the data owner (party 0) secret-shares
+// The training loop, protocol-generic: the data owner (--data-owner) secret-shares
 // the training and test sets once; every batch is then gathered locally
 // (Protocol::linear) in the seeded epoch order; after each epoch the test
 // accuracy is computed securely and only the count of correct predictions is
@@ -65,6 +65,7 @@ struct TrainOptions {
   bool resume = false;
   std::string export_path;
   int export_party = 0;
+  int data_owner = 0;  // the party that holds the datasets and shares them
   bool compute_loss = false;
   std::size_t eval_batch = 1000;
   bool quiet = false;  // no progress bar
@@ -97,7 +98,7 @@ inline std::uint64_t epoch_protocol_seed(std::uint64_t seed, int epoch) {
 // `make_protocol(seed)` builds this party's protocol object, once per run
 // (host/mpc/protocol.h: shares, keys and preprocessing belong to the object
 // that made them); `train`/`test` are the datasets on the data owner
-// (party 0), nullptr elsewhere. Protocol::verify() runs before every value
+// (opt.data_owner), nullptr elsewhere. Protocol::verify() runs before every value
 // the trainer opens (set sizes, accuracy count, loss sum, export), before
 // every checkpoint and at the end of the run.
 template <mpc::Protocol P>
@@ -211,11 +212,15 @@ class Trainer {
 
   std::vector<std::size_t> share_counts(P& p, const data::Dataset* train, const data::Dataset* test) {
     std::vector<Ring> c;
-    if (p.party() == 0) {
-      if (!train || !test) throw ConfigError("--data: the data owner (party 0) has no dataset");
+    if (opt_.data_owner < 0 || opt_.data_owner >= p.parties())
+      throw ConfigError("--data-owner " + std::to_string(opt_.data_owner) + ": not a party of this protocol");
+    if (p.party() == opt_.data_owner) {
+      if (!train || !test)
+        throw ConfigError("--data: the data owner (party " + std::to_string(opt_.data_owner) +
+                          ") has no dataset");
       c = {train->count, test->count};
     }
-    const S shared = p.input(0, c, 2);
+    const S shared = p.input(opt_.data_owner, c, 2);
     verify(p, "the set sizes are opened");
     const auto v = p.reveal(shared);
     return {static_cast<std::size_t>(v[0]), static_cast<std::size_t>(v[1])};
@@ -226,28 +231,28 @@ class Trainer {
   // the same input map as training.
   InputMap input_map(P& p, const data::Dataset* train) {
     std::vector<Ring> c;
-    if (p.party() == 0) {
+    if (p.party() == opt_.data_owner) {
       c = {std::bit_cast<Ring>(static_cast<double>(train->scale)),
            std::bit_cast<Ring>(static_cast<double>(train->offset))};
     }
-    const S shared = p.input(0, c, 2);
+    const S shared = p.input(opt_.data_owner, c, 2);
     verify(p, "the input map is exported");
     const auto v = p.reveal_to(opt_.export_party, shared);
     if (p.party() != opt_.export_party) return {};
     return {std::bit_cast<double>(v[0]), std::bit_cast<double>(v[1])};
   }
 
-  // Party 0 reads rows straight from the dataset's bytes, while sharing and
+  // The data owner reads rows straight from the dataset's bytes, while sharing and
   // for every batch; `d` outlives the tables (run()'s caller owns it).
   Shared share_set(P& p, const data::Dataset* d, std::size_t n, std::size_t sample, int f) {
     mpc::RowSource images, labels;
-    if (p.party() == 0) {
+    if (p.party() == opt_.data_owner) {
       images = [d, f](std::span<const std::uint32_t> idx, Ring* out) { d->gather_fixed(idx, f, out); };
       labels = [d, f](std::span<const std::uint32_t> idx, Ring* out) { d->gather_onehot_fixed(idx, f, out); };
     }
     Shared s;
-    s.x = p.input_rows(0, std::move(images), n, sample);
-    s.y = p.input_rows(0, std::move(labels), n, data::kNumClasses);
+    s.x = p.input_rows(opt_.data_owner, std::move(images), n, sample);
+    s.y = p.input_rows(opt_.data_owner, std::move(labels), n, data::kNumClasses);
     return s;
   }
 
