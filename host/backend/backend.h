@@ -53,6 +53,17 @@ class Backend {
   // starts at block `counter` under `seed`.
   virtual void prg_fill(const PrgSeed& seed, std::uint64_t counter, std::span<Ring> out) = 0;
 
+  // The same kernels over Z_2^128 (--ring 128). They run on the host CPU in
+  // every backend (wide_kernels.cc; no card kernel multiplies 128-bit words),
+  // so every backend still agrees bit for bit. The PRG gives element i the
+  // stream's words 2i (low half) and 2i + 1 (high half).
+  virtual void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Ring128* a,
+                    const Ring128* b, Ring128* c, bool accumulate);
+  virtual void cross_mul_add(std::span<const Ring128> x0, std::span<const Ring128> x1,
+                             std::span<const Ring128> y0, std::span<const Ring128> y1,
+                             std::span<const Ring128> mask, std::span<Ring128> out);
+  void prg_fill(const PrgSeed& seed, std::uint64_t counter, std::span<Ring128> out);
+
   // Beaver triples in the dealer model: a dealer draws one PRG seed per party
   // and gives party j only seed j. Triple i takes words 3i, 3i+1, 3i+2 of a
   // seed's AES-CTR stream (from block `counter`) as that party's a, b, c

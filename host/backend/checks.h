@@ -10,8 +10,13 @@
 namespace sqt::backend {
 
 // Throws ShapeError unless all spans have out's length.
-void check_cross_mul_add_sizes(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,
-                               std::span<const Ring> y1, std::span<const Ring> mask, std::span<Ring> out);
+void check_cross_mul_add_sizes(std::size_t x0, std::size_t x1, std::size_t y0, std::size_t y1, std::size_t mask,
+                               std::size_t out);
+template <class T>
+void check_cross_mul_add_sizes(std::span<const T> x0, std::span<const T> x1, std::span<const T> y0,
+                               std::span<const T> y1, std::span<const T> mask, std::span<T> out) {
+  check_cross_mul_add_sizes(x0.size(), x1.size(), y0.size(), y1.size(), mask.size(), out.size());
+}
 
 // Throws ConfigError unless the dealer was given at least one party's seed.
 void check_dealer_seeds(std::span<const PrgSeed> seeds);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "host/backend/checks.h"
+#include "host/backend/wide_kernels.h"
 #include "simd/gemm.h"
 #include "simd/prg.h"
 #include "simd/ring_ops.h"
@@ -41,6 +42,11 @@ CpuBackend::CpuBackend(int threads) : threads_(std::max(1, threads)) {}
 void CpuBackend::gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Ring* a,
                       const Ring* b, Ring* c, bool accumulate) {
   simd::gemm(to_simd(ta), to_simd(tb), m, n, k, {a, m * k}, {b, k * n}, {c, m * n}, accumulate, threads_);
+}
+
+void CpuBackend::gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Ring128* a,
+                      const Ring128* b, Ring128* c, bool accumulate) {
+  wide_gemm(ta, tb, m, n, k, a, b, c, accumulate, threads_);
 }
 
 void CpuBackend::cross_mul_add(std::span<const Ring> x0, std::span<const Ring> x1, std::span<const Ring> y0,

@@ -16,6 +16,9 @@ namespace sqt::backend {
 // acc[i] += x[i] * c and out[i] = x[i] * c in the ring (sizes must match).
 void mul_scalar_add(std::span<const Ring> x, Ring c, std::span<Ring> acc);
 void mul_scalar(std::span<const Ring> x, Ring c, std::span<Ring> out);
+// The same in Z_2^128 (scalar loops).
+void mul_scalar_add(std::span<const Ring128> x, Ring128 c, std::span<Ring128> acc);
+void mul_scalar(std::span<const Ring128> x, Ring128 c, std::span<Ring128> out);
 
 // Transposes each 64 x 64 bit block of `blocks` (64 words per block) in
 // place: word j of a block then holds bit j of the block's 64 inputs.

@@ -18,6 +18,9 @@ class OffloadBackend final : public Backend {
  public:
   OffloadBackend(std::string name, std::unique_ptr<TileDevice> device);
 
+  using Backend::cross_mul_add;  // the Z_2^128 overloads
+  using Backend::gemm;
+  using Backend::prg_fill;
   std::string_view name() const override { return name_; }
   void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Ring* a, const Ring* b,
             Ring* c, bool accumulate) override;

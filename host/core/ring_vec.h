@@ -35,6 +35,9 @@ struct DefaultInitAllocator : std::allocator<T> {
   }
 };
 
-using RingVec = std::vector<Ring, DefaultInitAllocator<Ring>>;
+// Storage of elements of type T (a ring's elements, or 64-bit bit-plane words).
+template <class T>
+using RingVecOf = std::vector<T, DefaultInitAllocator<T>>;
+using RingVec = RingVecOf<Ring>;
 
 }  // namespace sqt

@@ -30,10 +30,11 @@ void Dataset::gather_float(std::span<const std::uint32_t> indices, float* out) c
   }
 }
 
-void Dataset::gather_fixed(std::span<const std::uint32_t> indices, int f, Ring* out) const {
-  std::array<Ring, 256> table;
+template <RingElement T>
+void Dataset::gather_fixed(std::span<const std::uint32_t> indices, int f, T* out) const {
+  std::array<T, 256> table;
   for (int p = 0; p < 256; ++p)
-    table[p] = encode_fixed(static_cast<double>(value(static_cast<std::uint8_t>(p))), f);
+    table[p] = encode_fixed<T>(static_cast<double>(value(static_cast<std::uint8_t>(p))), f);
   const std::size_t n = sample_size();
   for (std::uint32_t i : indices) {
     check_index(*this, i);
@@ -51,14 +52,20 @@ void Dataset::gather_onehot_float(std::span<const std::uint32_t> indices, float*
   }
 }
 
-void Dataset::gather_onehot_fixed(std::span<const std::uint32_t> indices, int f, Ring* out) const {
-  const Ring one = encode_fixed(1.0, f);
+template <RingElement T>
+void Dataset::gather_onehot_fixed(std::span<const std::uint32_t> indices, int f, T* out) const {
+  const T one = encode_fixed<T>(1.0, f);
   for (std::uint32_t i : indices) {
     check_index(*this, i);
-    for (int c = 0; c < kNumClasses; ++c) out[c] = labels[i] == c ? one : Ring{0};
+    for (int c = 0; c < kNumClasses; ++c) out[c] = labels[i] == c ? one : T{0};
     out += kNumClasses;
   }
 }
+
+template void Dataset::gather_fixed<Ring64>(std::span<const std::uint32_t>, int, Ring64*) const;
+template void Dataset::gather_fixed<Ring128>(std::span<const std::uint32_t>, int, Ring128*) const;
+template void Dataset::gather_onehot_fixed<Ring64>(std::span<const std::uint32_t>, int, Ring64*) const;
+template void Dataset::gather_onehot_fixed<Ring128>(std::span<const std::uint32_t>, int, Ring128*) const;
 
 void standardize(Dataset& train, Dataset& test) {
   if (train.pixels.empty()) throw ShapeError("cannot standardize " + train.name + ": it holds no pixels");

@@ -37,11 +37,13 @@ struct Dataset {
 
   // The same values as fixed-point ring elements with f fractional bits: what
   // a data owner secret-shares as the input of one batch.
-  void gather_fixed(std::span<const std::uint32_t> indices, int f, Ring* out) const;
+  template <RingElement T>  // Z_2^64 or Z_2^128 (instantiated for both)
+  void gather_fixed(std::span<const std::uint32_t> indices, int f, T* out) const;
 
   // One-hot labels (indices.size() * 10) as floats / fixed point with f bits.
   void gather_onehot_float(std::span<const std::uint32_t> indices, float* out) const;
-  void gather_onehot_fixed(std::span<const std::uint32_t> indices, int f, Ring* out) const;
+  template <RingElement T>
+  void gather_onehot_fixed(std::span<const std::uint32_t> indices, int f, T* out) const;
 };
 
 // Shifts and scales both sets' value maps so that the training set's values

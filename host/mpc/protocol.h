@@ -75,9 +75,10 @@ struct ExactBits {
 // (Winograd's headroom, host/nn/winograd.h) sizes itself against this.
 inline constexpr int kMinTruncExactBits = 63;
 
-// Whether x lies in the signed range of width `bits` (1..64).
-constexpr bool in_exact_range(Ring x, int bits) {
-  return bits >= kRingBits || ((x + (Ring{1} << (bits - 1))) >> bits) == 0;
+// Whether x lies in the signed range of width `bits` (1 to the ring's width).
+template <RingElement T>
+constexpr bool in_exact_range(T x, int bits) {
+  return bits >= ring_bits<T> || ((x + (T{1} << (bits - 1))) >> bits) == 0;
 }
 
 // Inputs outside a protocol's ExactBits, per kind, as the clear emulation
@@ -108,7 +109,7 @@ struct MatmulTerm {
   const S* a = nullptr;
   const S* b = nullptr;
   std::size_t out_n = 0;
-  std::function<void(const Ring*, Ring*)> map{};
+  std::function<void(const typename S::Elem*, typename S::Elem*)> map{};
   const S* addend = nullptr;
   int bits = 0;
   std::size_t blocks = 1;
@@ -186,18 +187,22 @@ S blocked_matmul(P& p, const MatmulTerm<S>& t) {
 // called for slices of the table while sharing and for the rows of each
 // gather, so the owner need not hold the table as ring elements (the trainer
 // reads the dataset's bytes).
-using RowSource = std::function<void(std::span<const std::uint32_t> idx, Ring* out)>;
+template <RingElement T>
+using RowSourceOf = std::function<void(std::span<const std::uint32_t> idx, T* out)>;
+using RowSource = RowSourceOf<Ring>;
 
 // out = the rows idx[0], idx[1], ... of a row-major table, one after another.
-inline void copy_rows(const Ring* table, std::size_t row_len, std::span<const std::uint32_t> idx, Ring* out) {
+template <RingElement T>
+void copy_rows(const T* table, std::size_t row_len, std::span<const std::uint32_t> idx, T* out) {
   for (std::size_t i = 0; i < idx.size(); ++i)
     std::copy_n(table + std::size_t{idx[i]} * row_len, row_len, out + i * row_len);
 }
 
 // A RowSource over a table held in memory (row-major, row_len per row).
-inline RowSource rows_of_table(std::vector<Ring> table, std::size_t row_len) {
-  auto held = std::make_shared<const std::vector<Ring>>(std::move(table));
-  return [held, row_len](std::span<const std::uint32_t> idx, Ring* out) {
+template <RingElement T>
+RowSourceOf<T> rows_of_table(std::vector<T> table, std::size_t row_len) {
+  auto held = std::make_shared<const std::vector<T>>(std::move(table));
+  return [held, row_len](std::span<const std::uint32_t> idx, T* out) {
     copy_rows(held->data(), row_len, idx, out);
   };
 }
@@ -215,11 +220,17 @@ inline void check_row_indices(std::span<const std::uint32_t> idx, std::size_t ro
 
 template <class P>
 concept Protocol = requires(P& p, const typename P::Share& x, const typename P::Bits& b,
-                            const typename P::BitFactor& factor, std::span<const Ring> pub, Ring c,
+                            const typename P::BitFactor& factor, std::span<const typename P::Ring> pub,
+                            typename P::Ring c,
                             std::size_t n, int bits, Trans t,
                             std::span<const MatmulTerm<typename P::Share>> terms,
                             const typename P::InputRows& table, std::span<const std::uint32_t> idx) {
+  // The ring: P::Ring is its element type (Z_2^64 or Z_2^128, ring.h), and
+  // Share holds elements of it; public values and constants are P::Ring.
+  typename P::Ring;
+  requires RingElement<typename P::Ring>;
   typename P::Share;
+  requires std::same_as<typename P::Share::Elem, typename P::Ring>;
   { P::kName } -> std::convertible_to<std::string_view>;
   { p.party() } -> std::convertible_to<int>;
   { p.fixed() } -> std::convertible_to<FixedParams>;
@@ -242,15 +253,15 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   // empty span); reveal(): every party learns the values; reveal_to(): only
   // party `to` does (others get an empty vector).
   { p.input(0, pub, n) } -> std::same_as<typename P::Share>;
-  { p.reveal(x) } -> std::same_as<std::vector<Ring>>;
-  { p.reveal_to(0, x) } -> std::same_as<std::vector<Ring>>;
+  { p.reveal(x) } -> std::same_as<std::vector<typename P::Ring>>;
+  { p.reveal_to(0, x) } -> std::same_as<std::vector<typename P::Ring>>;
   // A table of n rows of row_len values (a dataset), shared once by `owner`
   // (who passes its RowSource; the others pass an empty one) at the cost of
   // input() and then read a batch at a time: gather_rows(t, idx) is local
   // and equals gathering rows idx of input()'s sharing. The protocol may
   // keep less than that whole sharing (rep3 keeps one component at one
   // party and regenerates the others from its PRG).
-  { p.input_rows(0, RowSource{}, n, n) } -> std::same_as<typename P::InputRows>;
+  { p.input_rows(0, RowSourceOf<typename P::Ring>{}, n, n) } -> std::same_as<typename P::InputRows>;
   { p.gather_rows(table, idx) } -> std::same_as<typename P::Share>;
 
   // Joint randomness: n independent integers uniform in [0, 2^bits), for
@@ -268,8 +279,8 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.add_public(x, c) } -> std::same_as<typename P::Share>;    // one public constant
   { p.mul_public(x, pub) } -> std::same_as<typename P::Share>;
   { p.mul_public(x, c) } -> std::same_as<typename P::Share>;
-  // linear(x, out_n, f): applies the public linear map f(const Ring* in,
-  // Ring* out) to every component; out has out_n elements, zeroed first.
+  // linear(x, out_n, f): applies the public linear map f(const P::Ring* in,
+  // P::Ring* out) to every component; out has out_n elements, zeroed first.
   // (Declared as a member template; not expressible in the concept.) Maps
   // that write every output use mpc::linear_overwrite (share.h) instead.
 
@@ -299,7 +310,7 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.matmuls_trunc(terms, bits) } -> std::same_as<typename P::Share>;
 
   // Binary domain, bit-sliced: a Bits holds boolean (XOR) shares of packed
-  // bits, 64 elements per word (element e is bit e%64 of word e/64). For an
+  // bits in 64-bit words whatever the ring, 64 elements per word (element e is bit e%64 of word e/64). For an
   // n-element operand that is ceil(n/64) words; callers concatenate several
   // operands into one Bits to get many ANDs in one round.
   typename P::Bits;

@@ -1,5 +1,5 @@
 // Share containers. A protocol's Share is a vector of secret-shared ring
-// elements, stored as C component vectors of equal length (structure of
+// elements (of type T: Z_2^64 or Z_2^128, ring.h), stored as C component vectors of equal length (structure of
 // arrays): rep3 holds two components (x_i, x_{i+1}), additive and Shamir
 // sharings one, the clear emulation one (the value itself).
 //
@@ -18,10 +18,11 @@
 
 namespace sqt::mpc {
 
-template <int C>
+template <int C, class T = Ring>
 struct ShareVec {
   static constexpr int kComponents = C;
-  std::array<RingVec, C> part;
+  using Elem = T;  // the ring's element type (64-bit words for bit planes)
+  std::array<RingVecOf<T>, C> part;
   // The global index of a component that is zero in every element, or -1.
   // Public knowledge, the same on every party: rep3 inputs have one (the
   // owner shares the value over two components), which lets a product with
@@ -45,35 +46,35 @@ struct ShareVec {
   bool empty() const { return part[0].empty(); }
 };
 
-// The public linear map f(const Ring* in, Ring* out) applied to every
+// The public linear map f(const T* in, T* out) applied to every
 // component, for maps that write each of their out_n outputs (gathers,
 // permutations, differences of inputs): unlike Protocol::linear, the output
 // is not zeroed first. Maps that accumulate (+=) must use Protocol::linear.
-template <int C, class F>
-ShareVec<C> linear_overwrite(const ShareVec<C>& x, std::size_t out_n, F&& f) {
-  auto out = ShareVec<C>::uninitialized(out_n);
+template <int C, class T, class F>
+ShareVec<C, T> linear_overwrite(const ShareVec<C, T>& x, std::size_t out_n, F&& f) {
+  auto out = ShareVec<C, T>::uninitialized(out_n);
   for (int c = 0; c < C; ++c) f(x.part[c].data(), out.part[c].data());
   out.zero_component = x.zero_component;  // a linear map keeps a zero component zero
   return out;
 }
 
-// A public map f(const Ring* a, const Ring* b, Ring* out) of two shares, for
+// A public map f(const T* a, const T* b, T* out) of two shares, for
 // maps that write each of their out_n outputs: a map of the concatenation
 // of a and b without building it.
-template <int C, class F>
-ShareVec<C> linear_overwrite2(const ShareVec<C>& a, const ShareVec<C>& b, std::size_t out_n, F&& f) {
-  auto out = ShareVec<C>::uninitialized(out_n);
+template <int C, class T, class F>
+ShareVec<C, T> linear_overwrite2(const ShareVec<C, T>& a, const ShareVec<C, T>& b, std::size_t out_n, F&& f) {
+  auto out = ShareVec<C, T>::uninitialized(out_n);
   for (int c = 0; c < C; ++c) f(a.part[c].data(), b.part[c].data(), out.part[c].data());
   out.zero_component = a.zero_component == b.zero_component ? a.zero_component : -1;
   return out;
 }
 
-// Two public maps of x in one pass, f(const Ring* in, Ring* out_a, Ring*
+// Two public maps of x in one pass, f(const T* in, T* out_a, T*
 // out_b), each output written: gathers that read the same indices.
-template <int C, class F>
-std::pair<ShareVec<C>, ShareVec<C>> linear_overwrite_pair(const ShareVec<C>& x, std::size_t a_n,
+template <int C, class T, class F>
+std::pair<ShareVec<C, T>, ShareVec<C, T>> linear_overwrite_pair(const ShareVec<C, T>& x, std::size_t a_n,
                                                           std::size_t b_n, F&& f) {
-  auto a = ShareVec<C>::uninitialized(a_n), b = ShareVec<C>::uninitialized(b_n);
+  auto a = ShareVec<C, T>::uninitialized(a_n), b = ShareVec<C, T>::uninitialized(b_n);
   for (int c = 0; c < C; ++c) f(x.part[c].data(), a.part[c].data(), b.part[c].data());
   a.zero_component = b.zero_component = x.zero_component;
   return {std::move(a), std::move(b)};
@@ -81,9 +82,9 @@ std::pair<ShareVec<C>, ShareVec<C>> linear_overwrite_pair(const ShareVec<C>& x, 
 
 // Elements [at, at + n) of x, as their own share (a block of a batched
 // product, protocol.h MatmulTerm).
-template <int C>
-ShareVec<C> block_of(const ShareVec<C>& x, std::size_t at, std::size_t n) {
-  return linear_overwrite(x, n, [&](const Ring* src, Ring* dst) { std::copy_n(src + at, n, dst); });
+template <int C, class T>
+ShareVec<C, T> block_of(const ShareVec<C, T>& x, std::size_t at, std::size_t n) {
+  return linear_overwrite(x, n, [&](const T* src, T* dst) { std::copy_n(src + at, n, dst); });
 }
 
 }  // namespace sqt::mpc

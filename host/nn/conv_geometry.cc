@@ -18,6 +18,7 @@ ConvGeometry ConvGeometry::make(Shape in, const LayerSpec& spec) {
   return g;
 }
 
+template <RingElement Ring>
 void im2col(const ConvGeometry& g, std::size_t batch, const Ring* in, Ring* cols) {
   const std::size_t c = g.in_c;
   for (std::size_t n = 0; n < batch; ++n) {
@@ -51,6 +52,7 @@ void im2col(const ConvGeometry& g, std::size_t batch, const Ring* in, Ring* cols
   }
 }
 
+template <RingElement Ring>
 void col2im(const ConvGeometry& g, std::size_t batch, const Ring* cols, Ring* dx) {
   const std::size_t c = g.in_c;
   for (std::size_t n = 0; n < batch; ++n) {
@@ -90,5 +92,10 @@ std::vector<std::uint32_t> pool_windows(Shape in, const LayerSpec& spec, std::si
             }
   return idx;
 }
+
+template void im2col<Ring64>(const ConvGeometry&, std::size_t, const Ring64*, Ring64*);
+template void im2col<Ring128>(const ConvGeometry&, std::size_t, const Ring128*, Ring128*);
+template void col2im<Ring64>(const ConvGeometry&, std::size_t, const Ring64*, Ring64*);
+template void col2im<Ring128>(const ConvGeometry&, std::size_t, const Ring128*, Ring128*);
 
 }  // namespace sqt::nn

@@ -25,9 +25,11 @@ struct ConvGeometry {
 };
 
 // cols: (batch * out_h * out_w) x patch, patch order (kh, kw, c); zero padding.
-void im2col(const ConvGeometry& g, std::size_t batch, const Ring* in, Ring* cols);
+template <RingElement T>
+void im2col(const ConvGeometry& g, std::size_t batch, const T* in, T* cols);
 // dx (batch * in_size, zeroed by the caller) += scatter of cols.
-void col2im(const ConvGeometry& g, std::size_t batch, const Ring* cols, Ring* dx);
+template <RingElement T>
+void col2im(const ConvGeometry& g, std::size_t batch, const T* cols, T* dx);
 
 // For a batch of NHWC inputs, the input index of every (output, window
 // position): out_n * window * window entries, output-major, window positions

@@ -52,7 +52,7 @@ using mpc::Trans;
 template <class S>
 struct MomentumFold {
   const S* velocity = nullptr;
-  Ring mu = 0;
+  typename S::Elem mu = 0;
 };
 
 // `count` consecutive parameters stored at `frac_bits` fractional bits.
@@ -75,6 +75,7 @@ template <mpc::Protocol P>
 class Model {
  public:
   using S = typename P::Share;
+  using Ring = typename P::Ring;  // the protocol's ring: Ring below means its elements
 
   Model(P& p, Architecture arch, ConvAlgorithm conv = ConvAlgorithm::kAuto)
       : p_(p),
@@ -199,9 +200,9 @@ class Model {
     for (std::size_t i = 0; i < params.size(); ++i) {
       const int f = param_frac_bits(i);
       for (std::size_t j = 0; j < params[i].weight.size(); ++j)
-        v[w_off_[i] + j] = encode_fixed(params[i].weight[j], f);
+        v[w_off_[i] + j] = encode_fixed<Ring>(params[i].weight[j], f);
       for (std::size_t j = 0; j < params[i].bias.size(); ++j)
-        v[b_off_[i] + j] = encode_fixed(params[i].bias[j], f);
+        v[b_off_[i] + j] = encode_fixed<Ring>(params[i].bias[j], f);
     }
     return v;
   }

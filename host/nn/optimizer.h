@@ -31,13 +31,14 @@ namespace sqt::nn {
 // a parameter at 2f takes a learning rate at f, which would otherwise lose
 // its relative precision (or vanish) late in a decaying schedule. The draw
 // is a public function of the step, the same at every party.
-inline Ring encode_fixed_public_stochastic(double x, int f, std::uint64_t step) {
+template <RingElement T>
+T encode_fixed_public_stochastic(double x, int f, std::uint64_t step) {
   const double scaled = std::ldexp(x, f), low = std::floor(scaled);
   std::uint64_t z = (step + 1) * 0x9E3779B97F4A7C15ULL;  // splitmix64 finaliser
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   const double u = static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1p-53;
-  return static_cast<Ring>(static_cast<std::int64_t>(low) + (u < scaled - low ? 1 : 0));
+  return static_cast<T>(static_cast<SignedOf<T>>(static_cast<std::int64_t>(low) + (u < scaled - low ? 1 : 0)));
 }
 
 enum class OptimizerKind { kSgd, kAdam, kAmsgrad };
@@ -62,6 +63,7 @@ template <class P>
 class Optimizer {
  public:
   using S = typename P::Share;
+  using Ring = typename P::Ring;  // the protocol's ring
 
   Optimizer(OptimizerConfig cfg, std::size_t params) : cfg_(cfg), n_(params) {}
 
@@ -83,7 +85,7 @@ class Optimizer {
   std::optional<MomentumFold<S>> momentum_fold(P& p) {
     if (cfg_.kind != OptimizerKind::kSgd) return std::nullopt;
     if (state_.empty()) init(p);
-    return MomentumFold<S>{&state_[0], encode_fixed(cfg_.momentum, p.fixed().f)};
+    return MomentumFold<S>{&state_[0], encode_fixed<Ring>(cfg_.momentum, p.fixed().f)};
   }
 
   // SGD step whose velocity update Model::backward has already done:
@@ -104,14 +106,14 @@ class Optimizer {
     const int f = p.fixed().f;
     if (cfg_.kind == OptimizerKind::kSgd) {
       S& v = state_[0];
-      v = p.add(p.trunc(p.mul_public(std::move(v), encode_fixed(cfg_.momentum, f)), f), grad);
+      v = p.add(p.trunc(p.mul_public(std::move(v), encode_fixed<Ring>(cfg_.momentum, f)), f), grad);
       apply_velocity(p, theta, batch, runs);
       return;
     }
     S& m = state_[0];
     S& v = state_[1];
-    const Ring b1 = encode_fixed(cfg_.beta1, f), b1c = encode_fixed(1 - cfg_.beta1, f);
-    const Ring b2 = encode_fixed(cfg_.beta2, f), b2c = encode_fixed(1 - cfg_.beta2, f);
+    const Ring b1 = encode_fixed<Ring>(cfg_.beta1, f), b1c = encode_fixed<Ring>(1 - cfg_.beta1, f);
+    const Ring b2 = encode_fixed<Ring>(cfg_.beta2, f), b2c = encode_fixed<Ring>(1 - cfg_.beta2, f);
     // m and g^2 in one truncation.
     const S m2f = p.add(p.mul_public(m, b1), p.mul_public(grad, b1c));
     const S g2f = p.mul(grad, grad);
@@ -130,12 +132,12 @@ class Optimizer {
     const double c1 = 1 - std::pow(cfg_.beta1, static_cast<double>(t_));
     const double c2 = 1 - std::pow(cfg_.beta2, static_cast<double>(t_));
     const double eps = cfg_.eps * static_cast<double>(batch) * std::sqrt(c2);
-    Ring eps2 = encode_fixed(eps * eps, f);
+    Ring eps2 = encode_fixed<Ring>(eps * eps, f);
     if (eps2 == 0) eps2 = 1;  // at least one unit: invsqrt needs a positive input
     const S r = invsqrt(p, p.add_public(vv, eps2));
     const S mr = mul_trunc(p, m, r, f);
     const double rate = lr() * std::sqrt(c2) / c1;
-    subtract_scaled(p, theta, mr, encode_fixed(rate, f), f, encode_fixed_public_stochastic(rate, f, t_),
+    subtract_scaled(p, theta, mr, encode_fixed<Ring>(rate, f), f, encode_fixed_public_stochastic<Ring>(rate, f, t_),
                     runs);
   }
 
@@ -150,8 +152,8 @@ class Optimizer {
     else
       lr /= static_cast<double>(batch);
     const double per_sample = this->lr() / static_cast<double>(batch);
-    subtract_scaled(p, theta, state_[0], encode_fixed(lr, f), shift,
-                    encode_fixed_public_stochastic(per_sample, f, t_), runs);
+    subtract_scaled(p, theta, state_[0], encode_fixed<Ring>(lr, f), shift,
+                    encode_fixed_public_stochastic<Ring>(per_sample, f, t_), runs);
   }
 
   // theta -= u * rate: where theta is at f, as trunc(u c_f, shift); where it

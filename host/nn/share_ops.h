@@ -14,22 +14,22 @@
 
 namespace sqt::nn {
 
-template <int C>
-mpc::ShareVec<C> slice(const mpc::ShareVec<C>& x, std::size_t offset, std::size_t n) {
-  mpc::ShareVec<C> r;
+template <int C, class T>
+mpc::ShareVec<C, T> slice(const mpc::ShareVec<C, T>& x, std::size_t offset, std::size_t n) {
+  mpc::ShareVec<C, T> r;
   for (int c = 0; c < C; ++c) r.part[c].assign(x.part[c].begin() + offset, x.part[c].begin() + offset + n);
   return r;
 }
 
-template <int C>
-void assign_slice(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C>& v) {
+template <int C, class T>
+void assign_slice(mpc::ShareVec<C, T>& x, std::size_t offset, const mpc::ShareVec<C, T>& v) {
   x.zero_component = -1;  // written in place (mpc/share.h)
   for (int c = 0; c < C; ++c) std::copy(v.part[c].begin(), v.part[c].end(), x.part[c].begin() + offset);
 }
 
 // x[offset, offset + n) = v[from, from + n), without an intermediate slice.
-template <int C>
-void copy_range(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C>& v, std::size_t from,
+template <int C, class T>
+void copy_range(mpc::ShareVec<C, T>& x, std::size_t offset, const mpc::ShareVec<C, T>& v, std::size_t from,
                 std::size_t n) {
   x.zero_component = -1;
   for (int c = 0; c < C; ++c)
@@ -37,29 +37,29 @@ void copy_range(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C>&
 }
 
 // x[offset, offset + n) -= c v[from, from + n), in place.
-template <int C>
-void subtract_scaled_range(mpc::ShareVec<C>& x, std::size_t offset, const mpc::ShareVec<C>& v,
-                           std::size_t from, std::size_t n, Ring c) {
+template <int C, class T>
+void subtract_scaled_range(mpc::ShareVec<C, T>& x, std::size_t offset, const mpc::ShareVec<C, T>& v,
+                           std::size_t from, std::size_t n, T c) {
   if (x.zero_component != v.zero_component) x.zero_component = -1;
   for (int k = 0; k < C; ++k) {
-    Ring* out = x.part[k].data() + offset;
-    const Ring* in = v.part[k].data() + from;
+    T* out = x.part[k].data() + offset;
+    const T* in = v.part[k].data() + from;
     for (std::size_t e = 0; e < n; ++e) out[e] -= c * in[e];
   }
 }
 
 // The first n elements of x, reusing its storage.
-template <int C>
-mpc::ShareVec<C> keep_prefix(mpc::ShareVec<C> x, std::size_t n) {
+template <int C, class T>
+mpc::ShareVec<C, T> keep_prefix(mpc::ShareVec<C, T> x, std::size_t n) {
   for (auto& part : x.part) part.resize(n);
   return x;
 }
 
-template <int C>
-mpc::ShareVec<C> concat(std::initializer_list<const mpc::ShareVec<C>*> xs) {
+template <int C, class T>
+mpc::ShareVec<C, T> concat(std::initializer_list<const mpc::ShareVec<C, T>*> xs) {
   std::size_t n = 0;
   for (const auto* x : xs) n += x->size();
-  mpc::ShareVec<C> r;
+  mpc::ShareVec<C, T> r;
   for (int c = 0; c < C; ++c) {
     r.part[c].reserve(n);
     for (const auto* x : xs) r.part[c].insert(r.part[c].end(), x->part[c].begin(), x->part[c].end());
@@ -67,11 +67,11 @@ mpc::ShareVec<C> concat(std::initializer_list<const mpc::ShareVec<C>*> xs) {
   return r;
 }
 
-template <int C>
-mpc::ShareVec<C> concat(const std::vector<mpc::ShareVec<C>>& xs) {
+template <int C, class T>
+mpc::ShareVec<C, T> concat(const std::vector<mpc::ShareVec<C, T>>& xs) {
   std::size_t n = 0;
   for (const auto& x : xs) n += x.size();
-  mpc::ShareVec<C> r;
+  mpc::ShareVec<C, T> r;
   for (int c = 0; c < C; ++c) {
     r.part[c].reserve(n);
     for (const auto& x : xs) r.part[c].insert(r.part[c].end(), x.part[c].begin(), x.part[c].end());
@@ -80,9 +80,9 @@ mpc::ShareVec<C> concat(const std::vector<mpc::ShareVec<C>>& xs) {
 }
 
 // Each of the n elements repeated `times` times, consecutively (x0 x0 x1 x1 ...).
-template <int C>
-mpc::ShareVec<C> repeat_each(const mpc::ShareVec<C>& x, std::size_t times) {
-  mpc::ShareVec<C> r(x.size() * times);
+template <int C, class T>
+mpc::ShareVec<C, T> repeat_each(const mpc::ShareVec<C, T>& x, std::size_t times) {
+  mpc::ShareVec<C, T> r(x.size() * times);
   for (int c = 0; c < C; ++c)
     for (std::size_t i = 0; i < x.size(); ++i)
       std::fill_n(r.part[c].begin() + i * times, times, x.part[c][i]);
@@ -92,8 +92,8 @@ mpc::ShareVec<C> repeat_each(const mpc::ShareVec<C>& x, std::size_t times) {
 // x[r * n + j] += row[j] for every row r of x (n = row.size()): the bias of
 // a layer, added in place (tile + add would build two full-size vectors).
 // Share addition is componentwise for every linear sharing.
-template <int C>
-void add_to_rows(mpc::ShareVec<C>& x, const mpc::ShareVec<C>& row) {
+template <int C, class T>
+void add_to_rows(mpc::ShareVec<C, T>& x, const mpc::ShareVec<C, T>& row) {
   const std::size_t n = row.size();
   if (n == 0 || x.size() % n != 0) {
     throw ShapeError("add_to_rows: " + std::to_string(x.size()) + " elements are not rows of " +
@@ -101,20 +101,20 @@ void add_to_rows(mpc::ShareVec<C>& x, const mpc::ShareVec<C>& row) {
   }
   x.zero_component = -1;
   for (int c = 0; c < C; ++c) {
-    Ring* out = x.part[c].data();
-    const Ring* b = row.part[c].data();
+    T* out = x.part[c].data();
+    const T* b = row.part[c].data();
     for (std::size_t i = 0; i < x.size(); i += n)
       for (std::size_t j = 0; j < n; ++j) out[i + j] += b[j];
   }
 }
 
 // Sums the rows of a rows x cols matrix: the bias gradient.
-template <int C>
-mpc::ShareVec<C> sum_rows(const mpc::ShareVec<C>& x, std::size_t rows, std::size_t cols) {
-  mpc::ShareVec<C> r(cols);
+template <int C, class T>
+mpc::ShareVec<C, T> sum_rows(const mpc::ShareVec<C, T>& x, std::size_t rows, std::size_t cols) {
+  mpc::ShareVec<C, T> r(cols);
   for (int c = 0; c < C; ++c) {
-    Ring* out = r.part[c].data();
-    const Ring* in = x.part[c].data();
+    T* out = r.part[c].data();
+    const T* in = x.part[c].data();
     for (std::size_t i = 0; i < rows; ++i)
       for (std::size_t j = 0; j < cols; ++j) out[j] += in[i * cols + j];
   }

@@ -36,9 +36,9 @@ typename P::Share softmax_ce_grad(P& p, const typename P::Share& logits, const t
 template <class P>
 typename P::Share cross_entropy_share(P& p, const typename P::Share& probs, const typename P::Share& onehot) {
   const int f = p.fixed().f;
-  const auto lg = mpc::fx::log(p, p.add_public(probs, Ring{1}));
+  const auto lg = mpc::fx::log(p, p.add_public(probs, typename P::Ring{1}));
   const auto picked = p.trunc(p.mul(lg, onehot), f);
-  return p.neg(p.linear(picked, 1, [&](const Ring* in, Ring* out) {
+  return p.neg(p.linear(picked, 1, [&](const typename P::Ring* in, typename P::Ring* out) {
     for (std::size_t i = 0; i < picked.size(); ++i) out[0] += in[i];
   }));
 }
@@ -59,13 +59,14 @@ typename P::Share correct_count_share(P& p, const typename P::Share& logits,
   const auto win = row_windows(rows, cols);
   const auto am = mpc::fx::max_windows(p, logits, win, cols);  // onehot [r * cols + c]
   const auto hit = p.mul(am.onehot, onehot_labels);
-  return p.linear(hit, 1, [&](const Ring* in, Ring* out) {
+  return p.linear(hit, 1, [&](const typename P::Ring* in, typename P::Ring* out) {
     for (std::size_t i = 0; i < rows * cols; ++i) out[0] += in[i];
   });
 }
 
 // An opened count (as correct_count_share encodes it) as a number.
-inline std::size_t decode_count(Ring v, int f) {
+template <RingElement T>
+std::size_t decode_count(T v, int f) {
   return static_cast<std::size_t>(std::llround(decode_fixed(v, f)));
 }
 

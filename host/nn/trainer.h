@@ -105,6 +105,7 @@ template <mpc::Protocol P>
 class Trainer {
  public:
   using S = typename P::Share;
+  using Ring = typename P::Ring;  // the protocol's ring
   using Factory = std::function<std::unique_ptr<P>(std::uint64_t seed)>;
 
   Trainer(TrainOptions opt, Factory make_protocol) : opt_(std::move(opt)), make_(std::move(make_protocol)) {}
@@ -232,20 +233,21 @@ class Trainer {
   InputMap input_map(P& p, const data::Dataset* train) {
     std::vector<Ring> c;
     if (p.party() == opt_.data_owner) {
-      c = {std::bit_cast<Ring>(static_cast<double>(train->scale)),
-           std::bit_cast<Ring>(static_cast<double>(train->offset))};
+      c = {static_cast<Ring>(std::bit_cast<std::uint64_t>(static_cast<double>(train->scale))),
+           static_cast<Ring>(std::bit_cast<std::uint64_t>(static_cast<double>(train->offset)))};
     }
     const S shared = p.input(opt_.data_owner, c, 2);
     verify(p, "the input map is exported");
     const auto v = p.reveal_to(opt_.export_party, shared);
     if (p.party() != opt_.export_party) return {};
-    return {std::bit_cast<double>(v[0]), std::bit_cast<double>(v[1])};
+    return {std::bit_cast<double>(static_cast<std::uint64_t>(v[0])),
+            std::bit_cast<double>(static_cast<std::uint64_t>(v[1]))};
   }
 
   // The data owner reads rows straight from the dataset's bytes, while sharing and
   // for every batch; `d` outlives the tables (run()'s caller owns it).
   Shared share_set(P& p, const data::Dataset* d, std::size_t n, std::size_t sample, int f) {
-    mpc::RowSource images, labels;
+    mpc::RowSourceOf<Ring> images, labels;
     if (p.party() == opt_.data_owner) {
       images = [d, f](std::span<const std::uint32_t> idx, Ring* out) { d->gather_fixed(idx, f, out); };
       labels = [d, f](std::span<const std::uint32_t> idx, Ring* out) { d->gather_onehot_fixed(idx, f, out); };

@@ -13,7 +13,22 @@ namespace {
 
 // y (+)= c x over n values. Most coefficients of the input and output
 // transforms are +-1 or +-2^j; G' holds full ring values.
-template <bool kAdd>
+// Whether c is a power of two, and its exponent (std::has_single_bit and
+// countr_zero take no 128-bit type).
+template <RingElement T>
+bool single_bit(T c) {
+  return c != 0 && (c & (c - 1)) == 0;
+}
+template <RingElement T>
+int trailing_zeros(T c) {
+  const auto low = static_cast<std::uint64_t>(c);
+  if constexpr (ring_bits<T> == 64)
+    return std::countr_zero(low);
+  else
+    return low != 0 ? std::countr_zero(low) : 64 + std::countr_zero(static_cast<std::uint64_t>(c >> 64));
+}
+
+template <bool kAdd, RingElement Ring>
 void scaled(Ring c, const Ring* x, Ring* y, std::size_t n) {
   auto put = [&](std::size_t i, Ring v) { y[i] = kAdd ? y[i] + v : v; };
   const Ring minus = Ring{0} - c;
@@ -21,11 +36,11 @@ void scaled(Ring c, const Ring* x, Ring* y, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) put(i, x[i]);
   } else if (minus == 1) {
     for (std::size_t i = 0; i < n; ++i) put(i, Ring{0} - x[i]);
-  } else if (std::has_single_bit(c)) {
-    const int s = std::countr_zero(c);
+  } else if (single_bit(c)) {
+    const int s = trailing_zeros(c);
     for (std::size_t i = 0; i < n; ++i) put(i, x[i] << s);
-  } else if (std::has_single_bit(minus)) {
-    const int s = std::countr_zero(minus);
+  } else if (single_bit(minus)) {
+    const int s = trailing_zeros(minus);
     for (std::size_t i = 0; i < n; ++i) put(i, Ring{0} - (x[i] << s));
   } else if constexpr (kAdd) {  // vectorised 64-bit products (through the backend)
     backend::mul_scalar_add(std::span(x, n), c, std::span(y, n));
@@ -39,6 +54,7 @@ void scaled(Ring c, const Ring* x, Ring* y, std::size_t n) {
 // m is stored cols x rows and read as its transpose. The first non-zero
 // term is written, not added (no zeroing pass); the runs are long (a chunk
 // of tiles), so the per-call cost stays small.
+template <RingElement Ring>
 void apply(const std::vector<Ring>& m, bool transposed, int rows, int cols, const Ring* in,
            std::size_t in_stride, Ring* out, std::size_t out_stride, std::size_t len) {
   for (int i = 0; i < rows; ++i) {
@@ -61,6 +77,7 @@ void apply(const std::vector<Ring>& m, bool transposed, int rows, int cols, cons
 // The same, reading each input row once and updating the outputs as it goes:
 // for inputs much larger than the outputs (the per-point products, (p / m)^2
 // times the layer's output), which apply would read once per output row.
+template <RingElement Ring>
 void apply_input_major(const std::vector<Ring>& m, bool transposed, int rows, int cols, const Ring* in,
                        std::size_t in_stride, Ring* out, std::size_t out_stride, std::size_t len) {
   std::vector<bool> written(static_cast<std::size_t>(rows), false);
@@ -85,6 +102,7 @@ void apply_input_major(const std::vector<Ring>& m, bool transposed, int rows, in
 // the p x p per-point runs (`stride` apart in `in`) once:
 // out[i][j] = sum_(a, b) M[i][a] M[j][b] in[a][b] for i, j < rows, runs of
 // len values `run` apart; t1 holds rows x p runs.
+template <RingElement Ring>
 void apply_2d_input_major(const std::vector<Ring>& mat, bool transposed, int rows, int p, const Ring* in,
                           std::size_t stride, Ring* t1, Ring* out, std::size_t run, std::size_t len) {
   for (int b = 0; b < p; ++b)
@@ -129,7 +147,7 @@ double estimated_work(const WinogradAxis& a, const ConvGeometry& g, std::size_t 
   };
   const double p = a.points, ic = g.in_c, oc = g.out_c;
   const double products = 3 * p * p * ic * oc * 5;
-  const double transforms = 2 * (2 * p * nonzero(a.bt) * ic + (p + a.m) * nonzero(a.at) * oc) * 6;
+  const double transforms = 2 * (2 * p * nonzero(a.z64.bt) * ic + (p + a.m) * nonzero(a.z64.at) * oc) * 6;
   return static_cast<double>(tiles) * (products + 4 * transforms);
 }
 
@@ -185,15 +203,16 @@ void for_each_tile(std::size_t batch, std::size_t tiles_h, std::size_t tiles_w, 
       for (std::size_t tx = 0; tx < tiles_w; ++tx, ++tile) f(tile, b, ty, tx);
 }
 
+template <RingElement Ring>
 void WinogradConv::input(std::size_t batch, const Ring* x, Ring* v) const {
   const int n = axis_.points, p = axis_.points, m = axis_.m;
   const std::size_t c = g_.in_c, tiles = this->tiles(batch), run = kChunk * c;
   // d[ih][iw][tile][c] and t1[a][iw][tile][c] for one chunk of tiles.
   std::vector<Ring> d(static_cast<std::size_t>(n) * n * run), t1(static_cast<std::size_t>(p) * n * run);
   auto flush = [&](std::size_t t0, std::size_t count) {
-    apply(axis_.bt, false, p, n, d.data(), n * run, t1.data(), n * run, n * run);  // over ih
+    apply(axis_.in<Ring>().bt, false, p, n, d.data(), n * run, t1.data(), n * run, n * run);  // over ih
     for (int a = 0; a < p; ++a)                                                    // over iw
-      apply(axis_.bt, false, p, n, t1.data() + a * n * run, run, v + (a * p * tiles + t0) * c, tiles * c,
+      apply(axis_.in<Ring>().bt, false, p, n, t1.data() + a * n * run, run, v + (a * p * tiles + t0) * c, tiles * c,
             count * c);
   };
   for_each_tile(batch, tiles_h_, tiles_w_,
@@ -215,24 +234,27 @@ void WinogradConv::input(std::size_t batch, const Ring* x, Ring* v) const {
                 });
 }
 
+template <RingElement Ring>
 void WinogradConv::weights(const Ring* w, Ring* u) const {
   const int r = g_.kernel, p = axis_.points;
   const std::size_t co = static_cast<std::size_t>(g_.in_c) * g_.out_c;  // one tap's (c, o) block
   std::vector<Ring> t1(static_cast<std::size_t>(p) * r * co);
-  apply(axis_.g, false, p, r, w, r * co, t1.data(), r * co, r * co);  // over kh
+  apply(axis_.in<Ring>().g, false, p, r, w, r * co, t1.data(), r * co, r * co);  // over kh
   for (int i = 0; i < p; ++i)                                         // over kw
-    apply(axis_.g, false, p, r, t1.data() + i * r * co, co, u + i * p * co, co, co);
+    apply(axis_.in<Ring>().g, false, p, r, t1.data() + i * r * co, co, u + i * p * co, co, co);
 }
 
+template <RingElement Ring>
 void WinogradConv::weights_adjoint(const Ring* du, Ring* dw) const {
   const int r = g_.kernel, p = axis_.points;
   const std::size_t co = static_cast<std::size_t>(g_.in_c) * g_.out_c;
   std::vector<Ring> t1(static_cast<std::size_t>(r) * p * co);
-  apply(axis_.g, true, r, p, du, p * co, t1.data(), p * co, p * co);  // over the row points
+  apply(axis_.in<Ring>().g, true, r, p, du, p * co, t1.data(), p * co, p * co);  // over the row points
   for (int kh = 0; kh < r; ++kh)                                      // over the column points
-    apply(axis_.g, true, r, p, t1.data() + kh * p * co, co, dw + kh * r * co, co, co);
+    apply(axis_.in<Ring>().g, true, r, p, t1.data() + kh * p * co, co, dw + kh * r * co, co, co);
 }
 
+template <RingElement Ring>
 void WinogradConv::output(std::size_t batch, const Ring* z, Ring* y) const {
   const int p = axis_.points, m = axis_.m;
   const std::size_t o = g_.out_c, tiles = this->tiles(batch), run = kChunk * o,
@@ -242,7 +264,7 @@ void WinogradConv::output(std::size_t batch, const Ring* z, Ring* y) const {
   std::vector<Ring> t1(um * p * run), out(um * um * run);
   for (std::size_t t0 = 0; t0 < tiles; t0 += kChunk) {
     const std::size_t count = std::min(kChunk, tiles - t0);
-    apply_2d_input_major(axis_.at, false, m, p, z + t0 * o, tiles * o, t1.data(), out.data(), run, count * o);
+    apply_2d_input_major(axis_.in<Ring>().at, false, m, p, z + t0 * o, tiles * o, t1.data(), out.data(), run, count * o);
     for (std::size_t slot = 0; slot < count; ++slot) {
       const auto [b, ty, tx] = tile_position(t0 + slot);
       Ring* img = y + b * g_.positions() * o;
@@ -256,6 +278,7 @@ void WinogradConv::output(std::size_t batch, const Ring* z, Ring* y) const {
   }
 }
 
+template <RingElement Ring>
 void WinogradConv::output_adjoint(std::size_t batch, const Ring* dy, Ring* yhat) const {
   const int p = axis_.points, m = axis_.m;
   const std::size_t o = g_.out_c, tiles = this->tiles(batch), run = kChunk * o,
@@ -264,9 +287,9 @@ void WinogradConv::output_adjoint(std::size_t batch, const Ring* dy, Ring* yhat)
   // t1[a][j] = sum_i A^T[i][a] d[i][j], then Yhat[a][b] = sum_j A^T[j][b] t1[a][j].
   std::vector<Ring> d(um * um * run), t1(static_cast<std::size_t>(p) * um * run);
   auto flush = [&](std::size_t t0, std::size_t count) {
-    apply(axis_.at, true, p, m, d.data(), um * run, t1.data(), um * run, um * run);
+    apply(axis_.in<Ring>().at, true, p, m, d.data(), um * run, t1.data(), um * run, um * run);
     for (int a = 0; a < p; ++a)
-      apply(axis_.at, true, p, m, t1.data() + a * um * run, run, yhat + (a * p * tiles + t0) * o, tiles * o,
+      apply(axis_.in<Ring>().at, true, p, m, t1.data() + a * um * run, run, yhat + (a * p * tiles + t0) * o, tiles * o,
             count * o);
   };
   for_each_tile(batch, tiles_h_, tiles_w_,
@@ -286,6 +309,7 @@ void WinogradConv::output_adjoint(std::size_t batch, const Ring* dy, Ring* yhat)
                 });
 }
 
+template <RingElement Ring>
 void WinogradConv::input_adjoint(std::size_t batch, const Ring* pv, Ring* dx) const {
   const int n = axis_.points, p = axis_.points, m = axis_.m;
   const std::size_t c = g_.in_c, tiles = this->tiles(batch), run = kChunk * c;
@@ -294,7 +318,7 @@ void WinogradConv::input_adjoint(std::size_t batch, const Ring* pv, Ring* dx) co
   std::vector<Ring> t1(static_cast<std::size_t>(n) * p * run), dd(static_cast<std::size_t>(n) * n * run);
   for (std::size_t t0 = 0; t0 < tiles; t0 += kChunk) {
     const std::size_t count = std::min(kChunk, tiles - t0);
-    apply_2d_input_major(axis_.bt, true, n, p, pv + t0 * c, tiles * c, t1.data(), dd.data(), run, count * c);
+    apply_2d_input_major(axis_.in<Ring>().bt, true, n, p, pv + t0 * c, tiles * c, t1.data(), dd.data(), run, count * c);
     for (std::size_t slot = 0; slot < count; ++slot) {
       const auto [b, ty, tx] = tile_position(t0 + slot);
       Ring* img = dx + b * g_.in_size();
@@ -304,12 +328,24 @@ void WinogradConv::input_adjoint(std::size_t batch, const Ring* pv, Ring* dx) co
         for (int j = 0; j < n; ++j) {
           const int iw = static_cast<int>(m * tx) - g_.padding + j;
           if (iw < 0 || iw >= g_.in_w) continue;
-          scaled<true>(1, dd.data() + (static_cast<std::size_t>(i) * n + j) * run + slot * c,
+          scaled<true>(Ring{1}, dd.data() + (static_cast<std::size_t>(i) * n + j) * run + slot * c,
                        img + (static_cast<std::size_t>(ih) * g_.in_w + iw) * c, c);
         }
       }
     }
   }
 }
+
+// The transforms in both rings.
+#define SQT_WINOGRAD_IN_RING(T)                                                               \
+  template void WinogradConv::input<T>(std::size_t, const T*, T*) const;                      \
+  template void WinogradConv::weights<T>(const T*, T*) const;                                 \
+  template void WinogradConv::output<T>(std::size_t, const T*, T*) const;                     \
+  template void WinogradConv::output_adjoint<T>(std::size_t, const T*, T*) const;             \
+  template void WinogradConv::input_adjoint<T>(std::size_t, const T*, T*) const;              \
+  template void WinogradConv::weights_adjoint<T>(const T*, T*) const;
+SQT_WINOGRAD_IN_RING(Ring64)
+SQT_WINOGRAD_IN_RING(Ring128)
+#undef SQT_WINOGRAD_IN_RING
 
 }  // namespace sqt::nn

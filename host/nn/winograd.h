@@ -4,7 +4,7 @@
 // kernel from an input tile of p = m + r - 1 values through p products, with
 // ring coefficients; nested over both axes,
 //   2^extra_bits Y = A^T [ (G' W G'^T) (.) (B^T D B) ] A      ((.) elementwise)
-// holds exactly mod 2^64, and the factor joins the truncation. Nothing is
+// holds exactly mod 2^64 (and 2^128), and the factor joins the truncation. Nothing is
 // rounded: odd divisors are ring inverses, powers of two are that factor.
 // A 5x5 kernel by F(4, 5) takes 8 x 8 = 64 products per 4x4 output tile and
 // channel pair instead of 400 (F(2, 5): 36 per 2x2 tile instead of 100).
@@ -66,20 +66,28 @@ class WinogradConv {
   std::size_t tiles(std::size_t batch) const { return batch * tiles_h_ * tiles_w_; }
   const ConvGeometry& geometry() const { return g_; }
 
+  // The transforms are public linear maps over the ring T (Z_2^64 or Z_2^128,
+  // instantiated in winograd.cc for both).
   // V (points x tiles x in_c) from NHWC x; zero padding.
-  void input(std::size_t batch, const Ring* x, Ring* v) const;
+  template <RingElement T>
+  void input(std::size_t batch, const T* x, T* v) const;
   // U' (points x in_c x out_c) from w (patch (kh, kw, c) x out_c).
-  void weights(const Ring* w, Ring* u) const;
+  template <RingElement T>
+  void weights(const T* w, T* u) const;
   // NHWC y (every output written) from Z (points x tiles x out_c).
-  void output(std::size_t batch, const Ring* z, Ring* y) const;
+  template <RingElement T>
+  void output(std::size_t batch, const T* z, T* y) const;
   // Yhat (points x tiles x out_c) from NHWC dy: the adjoint of output.
-  void output_adjoint(std::size_t batch, const Ring* dy, Ring* yhat) const;
+  template <RingElement T>
+  void output_adjoint(std::size_t batch, const T* dy, T* yhat) const;
   // dx (NHWC, zeroed by the caller) += the adjoint of input applied to P
   // (points x tiles x in_c); overlapping tiles accumulate.
-  void input_adjoint(std::size_t batch, const Ring* p, Ring* dx) const;
+  template <RingElement T>
+  void input_adjoint(std::size_t batch, const T* p, T* dx) const;
   // dW (patch x out_c, every value written) from dU (points x in_c x out_c):
   // the adjoint of weights.
-  void weights_adjoint(const Ring* du, Ring* dw) const;
+  template <RingElement T>
+  void weights_adjoint(const T* du, T* dw) const;
 
  private:
   WinogradConv(const ConvGeometry& g, WinogradAxis axis);

@@ -53,18 +53,20 @@ int two_adic(const Rational& x) {
 
 Rational power_of_two(int e) { return e >= 0 ? Rational(Int{1} << e) : Rational(1, Int{1} << -e); }
 
-// d^-1 mod 2^64 for odd d (Newton's iteration doubles the correct low bits,
-// starting from 3: d * d = 1 mod 8).
-Ring inverse_of_odd(Ring d) {
-  Ring x = d;
-  for (int i = 0; i < 5; ++i) x *= Ring{2} - d * x;
+// d^-1 mod 2^w for odd d (Newton's iteration doubles the correct low bits,
+// starting from 3: d * d = 1 mod 8; six steps reach 192 bits).
+template <RingElement T>
+T inverse_of_odd(T d) {
+  T x = d;
+  for (int i = 0; i < 6; ++i) x *= T{2} - d * x;
   return x;
 }
 
-// x with an odd denominator as an element of Z_2^64.
-Ring to_ring(const Rational& x) {
+// x with an odd denominator as an element of Z_2^w (signed values wrap).
+template <RingElement T>
+T to_ring(const Rational& x) {
   if (x.den % 2 == 0) throw std::logic_error("winograd_axis: a coefficient is not a 2-adic integer");
-  return static_cast<Ring>(x.num) * inverse_of_odd(static_cast<Ring>(x.den));
+  return static_cast<T>(static_cast<SignedOf<T>>(x.num)) * inverse_of_odd(static_cast<T>(x.den));
 }
 
 // The finite points in the order whose prefixes need the fewest powers of two.
@@ -88,25 +90,28 @@ std::vector<Rational> product_without(int count, int skip) {
 
 // Checks the identity on pseudo-random ring values: a wrong construction
 // must never reach a training run.
-void verify(const WinogradAxis& a) {
-  const int n = a.points;
+template <RingElement T>
+void verify(const WinogradAxis& axis) {
+  const WinogradMatrices<T>& a = axis.in<T>();
+  const int n = axis.points;
+  using Ring = T;
   Ring state = 0x9e3779b97f4a7c15ULL;
   auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL; };
   for (int trial = 0; trial < 3; ++trial) {
-    std::vector<Ring> d(static_cast<std::size_t>(n)), w(static_cast<std::size_t>(a.r));
+    std::vector<Ring> d(static_cast<std::size_t>(n)), w(static_cast<std::size_t>(axis.r));
     for (auto& v : d) v = next();
     for (auto& v : w) v = next();
-    for (int o = 0; o < a.m; ++o) {
+    for (int o = 0; o < axis.m; ++o) {
       Ring direct = 0, fast = 0;
-      for (int t = 0; t < a.r; ++t) direct += d[o + t] * w[t];
+      for (int t = 0; t < axis.r; ++t) direct += d[o + t] * w[t];
       for (int p = 0; p < n; ++p) {
         Ring gw = 0, bd = 0;
-        for (int t = 0; t < a.r; ++t) gw += a.g[p * a.r + t] * w[t];
+        for (int t = 0; t < axis.r; ++t) gw += a.g[p * axis.r + t] * w[t];
         for (int t = 0; t < n; ++t) bd += a.bt[p * n + t] * d[t];
         fast += a.at[o * n + p] * gw * bd;
       }
-      if (fast != (direct << a.scale_bits))
-        throw std::logic_error("winograd_axis: F(" + std::to_string(a.m) + ", " + std::to_string(a.r) +
+      if (fast != (direct << axis.scale_bits))
+        throw std::logic_error("winograd_axis: F(" + std::to_string(axis.m) + ", " + std::to_string(axis.r) +
                                ") does not reproduce the correlation");
     }
   }
@@ -164,10 +169,15 @@ WinogradAxis winograd_axis(int r, int m) {
   a.points = n;
   for (const Rational& x : g)
     if (x.num != 0) a.scale_bits = std::max(a.scale_bits, -two_adic(x));
-  for (const Rational& x : at) a.at.push_back(to_ring(x));
-  for (const Rational& x : g) a.g.push_back(to_ring(x * power_of_two(a.scale_bits)));
-  for (const Rational& x : bt) a.bt.push_back(to_ring(x));
-  verify(a);
+  auto fill = [&]<RingElement T>(WinogradMatrices<T>& z) {
+    for (const Rational& x : at) z.at.push_back(to_ring<T>(x));
+    for (const Rational& x : g) z.g.push_back(to_ring<T>(x * power_of_two(a.scale_bits)));
+    for (const Rational& x : bt) z.bt.push_back(to_ring<T>(x));
+  };
+  fill(a.z64);
+  fill(a.z128);
+  verify<Ring64>(a);
+  verify<Ring128>(a);
   return a;
 }
 

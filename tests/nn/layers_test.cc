@@ -257,12 +257,12 @@ TEST(Optimizer, PublicStochasticRateIsUnbiased) {
   const double rate = 51.3 / 65536.0;
   double sum = 0;
   for (std::uint64_t t = 0; t < 20000; ++t) {
-    const Ring c = encode_fixed_public_stochastic(rate, kF, t);
+    const Ring c = encode_fixed_public_stochastic<Ring>(rate, kF, t);
     ASSERT_TRUE(c == 51 || c == 52) << c;
     sum += static_cast<double>(c);
   }
   EXPECT_NEAR(sum / 20000, 51.3, 0.02);
-  EXPECT_EQ(encode_fixed_public_stochastic(rate, kF, 7), encode_fixed_public_stochastic(rate, kF, 7));
+  EXPECT_EQ(encode_fixed_public_stochastic<Ring>(rate, kF, 7), encode_fixed_public_stochastic<Ring>(rate, kF, 7));
 }
 
 }  // namespace

@@ -120,26 +120,42 @@ INSTANTIATE_TEST_SUITE_P(Shapes, WinogradConvTest,
                                            Case{14, 13, 8, 3, 1, 2, 2}));
 
 // Every F(m, r) the points allow against the direct correlation, with random
-// ring values: exact, up to its power of two.
-TEST(WinogradAxis, EverySizeComputesItsCorrelationOutputs) {
+// ring values, in both rings (the odd divisors' inverses differ): exact, up
+// to its power of two.
+template <RingElement T>
+void expect_every_axis_exact() {
   for (int r = 2; r <= 7; ++r)
     for (int m = 1; m + r <= 13; ++m) {
-      const WinogradAxis a = winograd_axis(r, m);
-      ASSERT_EQ(a.points, m + r - 1);
-      const int n = a.points;
-      const auto d = random_ring(n, 10 + r), w = random_ring(r, 20 + r);
+      const WinogradAxis axis = winograd_axis(r, m);
+      const WinogradMatrices<T>& a = axis.in<T>();
+      ASSERT_EQ(axis.points, m + r - 1);
+      const int n = axis.points;
+      // Elements of T from pairs of 64-bit draws (the high half only in Z_2^128).
+      auto draw = [](int count, int seed) {
+        const auto lo = random_ring(count, seed), hi = random_ring(count, seed + 100);
+        std::vector<T> v(static_cast<std::size_t>(count));
+        for (int i = 0; i < count; ++i) v[i] = (static_cast<T>(hi[i]) << (ring_bits<T> - 64)) ^ lo[i];
+        return v;
+      };
+      const auto d = draw(n, 10 + r), w = draw(r, 20 + r);
       for (int o = 0; o < m; ++o) {
-        Ring direct = 0, fast = 0;
+        T direct = 0, fast = 0;
         for (int t = 0; t < r; ++t) direct += d[o + t] * w[t];
         for (int p = 0; p < n; ++p) {
-          Ring gw = 0, bd = 0;
+          T gw = 0, bd = 0;
           for (int t = 0; t < r; ++t) gw += a.g[p * r + t] * w[t];
           for (int t = 0; t < n; ++t) bd += a.bt[p * n + t] * d[t];
           fast += a.at[o * n + p] * gw * bd;
         }
-        EXPECT_EQ(fast, direct << a.scale_bits) << "F(" << m << ", " << r << ") output " << o;
+        EXPECT_TRUE(fast == (direct << axis.scale_bits))
+            << ring_bits<T> << "-bit ring, F(" << m << ", " << r << ") output " << o;
       }
     }
+}
+
+TEST(WinogradAxis, EverySizeComputesItsCorrelationOutputs) {
+  expect_every_axis_exact<Ring64>();
+  expect_every_axis_exact<Ring128>();
   EXPECT_THROW(winograd_axis(1, 2), std::invalid_argument);
   EXPECT_THROW(winograd_axis(3, 0), std::invalid_argument);
   EXPECT_THROW(winograd_axis(7, 7), std::invalid_argument);  // 12 finite points: more than the list
@@ -148,7 +164,7 @@ TEST(WinogradAxis, EverySizeComputesItsCorrelationOutputs) {
 // A^T and B^T are small integers (cheap transforms); only G' needs ring
 // inverses.
 TEST(WinogradAxis, OutputAndInputTransformsAreSmallIntegers) {
-  const WinogradAxis a = winograd_axis(5, 4);
+  const WinogradMatrices<Ring> a = winograd_axis(5, 4).z64;
   for (const Ring x : a.at) EXPECT_LE(static_cast<std::int64_t>(x) < 0 ? 0 - x : x, Ring{64});
   for (const Ring x : a.bt) EXPECT_LE(static_cast<std::int64_t>(x) < 0 ? 0 - x : x, Ring{64});
 }

@@ -1,4 +1,4 @@
-// The clear emulation protocol: one process plays every party and a "share"
+// The clear emulation protocol over Z_2^64 (Clear) or Z_2^128 (Clear128): one process plays every party and a "share"
 // is the cleartext ring value itself (C = 1). It runs the very same
 // fixed-point algorithms as the secure protocols (host/mpc/fixed/), with the
 // same truncation semantics and seeded randomness, so accuracy over many
@@ -35,17 +35,21 @@
 
 namespace sqt::mpc {
 
-class Clear {
+template <RingElement R>
+class ClearT {
  public:
-  using Share = ShareVec<1>;
-  using Bits = ShareVec<1>;
-  using BitFactor = ShareVec<1>;  // the 0/1 value itself
+  using Ring = R;
+  using Share = ShareVec<1, R>;
+  using Bits = ShareVec<1, std::uint64_t>;  // packed bits, 64 per word
+  using BitFactor = Share;                  // the 0/1 value itself
   static constexpr std::string_view kName = "clear";
   // rep3's contract (Rep3::exact_bits).
-  static constexpr int kBitDecomposeExactBits = 64;
-  static constexpr int kTruncExactBits = 63;
+  static constexpr int kBitDecomposeExactBits = ring_bits<R>;
+  static constexpr int kTruncExactBits = ring_bits<R> - 1;
+  // rep3's shifts: [1, ring bits - 3].
+  static constexpr int kMaxTruncBits = ring_bits<R> - 3;
 
-  Clear(backend::Backend& backend, FixedParams fixed, TruncMode mode, std::uint64_t seed);
+  ClearT(backend::Backend& backend, FixedParams fixed, TruncMode mode, std::uint64_t seed);
 
   int party() const { return 0; }
   FixedParams fixed() const { return fixed_; }
@@ -83,10 +87,10 @@ class Clear {
   // whoever `to` is.
   Share input(int owner, std::span<const Ring> values, std::size_t n);
   struct InputRows {
-    RowSource source;
+    RowSourceOf<R> source;
     std::size_t rows = 0, row_len = 0;
   };
-  InputRows input_rows(int owner, RowSource source, std::size_t rows, std::size_t row_len);
+  InputRows input_rows(int owner, RowSourceOf<R> source, std::size_t rows, std::size_t row_len);
   Share gather_rows(const InputRows& table, std::span<const std::uint32_t> idx) const;
   std::vector<Ring> reveal(const Share& x) { return {x.part[0].begin(), x.part[0].end()}; }
   std::vector<Ring> reveal_to(int to, const Share& x);
@@ -154,6 +158,11 @@ class Clear {
   int discarded_depth_ = 0;
 };
 
+using Clear = ClearT<Ring>;
+using Clear128 = ClearT<Ring128>;
+extern template class ClearT<Ring>;
+extern template class ClearT<Ring128>;
 static_assert(Protocol<Clear>);
+static_assert(Protocol<Clear128>);
 
 }  // namespace sqt::mpc

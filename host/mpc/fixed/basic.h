@@ -21,6 +21,10 @@ template <class P>
 using ShareOf = typename P::Share;
 template <class P>
 using FactorOf = typename P::BitFactor;
+// The element type of P's ring (Z_2^64 or Z_2^128): public values and
+// constants of P's computations.
+template <class P>
+using RingOf = typename P::Ring;
 
 namespace detail {
 
@@ -48,8 +52,8 @@ class DiscardedLanes {
 
 // A public real constant in the fixed-point encoding of P.
 template <Protocol P>
-Ring constant(const P& p, double v) {
-  return encode_fixed(v, p.fixed().f);
+RingOf<P> constant(const P& p, double v) {
+  return encode_fixed<RingOf<P>>(v, p.fixed().f);
 }
 
 // x * y truncated by `bits` (one fused call when P has mul_trunc).
@@ -135,7 +139,7 @@ ShareOf<P> less_than(P& p, const ShareOf<P>& a, const ShareOf<P>& b) {
 // Arithmetic 0/1 share of a factor's bit (one product with a public 1).
 template <Protocol P>
 ShareOf<P> factor_value(P& p, const FactorOf<P>& f) {
-  return p.mul_factor(f, p.add_public(p.zeros(f.size()), Ring{1}));
+  return p.mul_factor(f, p.add_public(p.zeros(f.size()), RingOf<P>{1}));
 }
 
 template <Protocol P>

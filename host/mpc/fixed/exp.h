@@ -69,12 +69,12 @@ ShareOf<P> exp2_from_parts(P& p, const ShareOf<P>& u, const ShareOf<P>& bits, st
   };
   std::vector<Factor> factors;
   for (int j = 0; j < n; ++j) {
-    const Ring step = (Ring{1} << (1 << j)) - 1;
-    const Ring c_int[] = {step};
-    const Ring c_fix[] = {step << f};
+    const RingOf<P> step = (RingOf<P>{1} << (1 << j)) - 1;
+    const RingOf<P> c_int[] = {step};
+    const RingOf<P> c_fix[] = {step << f};
     const auto fj = static_cast<std::size_t>(j);
-    factors.push_back({p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_int), Ring{1}),
-                       p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_fix), Ring{1} << f)});
+    factors.push_back({p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_int), RingOf<P>{1}),
+                       p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_fix), RingOf<P>{1} << f)});
   }
 
   // 3. Powers of u and the integer product tree, batched round by round.
@@ -109,16 +109,16 @@ ShareOf<P> exp2_from_parts(P& p, const ShareOf<P>& u, const ShareOf<P>& bits, st
     if (factors.size() % 2 == 1) level.push_back(std::move(factors.back()));
     factors = std::move(level);
   }
-  ShareOf<P> pow2_int = factors.empty() ? p.add_public(p.zeros(len), Ring{1}) : std::move(factors[0].as_int);
+  ShareOf<P> pow2_int = factors.empty() ? p.add_public(p.zeros(len), RingOf<P>{1}) : std::move(factors[0].as_int);
 
   // Polynomial before truncation (2f fractional bits); its truncation (a
   // product by 1) and the scaled integer power share one round.
   ShareOf<P> poly_raw = p.zeros(len);
   for (std::size_t i = 1; i < coeffs.size(); ++i) {
-    poly_raw = p.add(poly_raw, p.mul_public(powers[i], encode_fixed(coeffs[i], f)));
+    poly_raw = p.add(poly_raw, p.mul_public(powers[i], encode_fixed<RingOf<P>>(coeffs[i], f)));
   }
-  poly_raw = p.add_public(poly_raw, encode_fixed(coeffs[0], 2 * f));
-  const ShareOf<P> one = p.add_public(p.zeros(len), Ring{1});
+  poly_raw = p.add_public(poly_raw, encode_fixed<RingOf<P>>(coeffs[0], 2 * f));
+  const ShareOf<P> one = p.add_public(p.zeros(len), RingOf<P>{1});
   const std::pair<const ShareOf<P>*, const ShareOf<P>*> last[] = {{&poly_raw, &one}, {&pow2_int, &sel}};
   auto ps = mul_many<P>(p, last, f);
   discarded.reset();  // the product with sel (an exact 0 there) is in range everywhere
@@ -134,8 +134,8 @@ ShareOf<P> fraction_from_integer_bits(P& p, ShareOf<P> low, const ShareOf<P>& in
                                       std::size_t len) {
   const int f = p.fixed().f;
   const int n = exp_integer_bits(p.fixed());
-  std::vector<Ring> minus_weight(static_cast<std::size_t>(n));
-  for (int j = 0; j < n; ++j) minus_weight[static_cast<std::size_t>(j)] = Ring{0} - (Ring{1} << (f + j));
+  std::vector<RingOf<P>> minus_weight(static_cast<std::size_t>(n));
+  for (int j = 0; j < n; ++j) minus_weight[static_cast<std::size_t>(j)] = RingOf<P>{0} - (RingOf<P>{1} << (f + j));
   return p.add(std::move(low), combine_planes(p, int_bits, stride, len, 0, minus_weight));
 }
 
@@ -156,7 +156,7 @@ ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
   constexpr int C = ShareOf<P>::kComponents;
 
   // 1. s = [y < 0], z = [y < -2^n] in one comparison.
-  const ShareOf<P> sz = p.ltz(concat(y, p.add_public(y, Ring{1} << (n + f))));
+  const ShareOf<P> sz = p.ltz(concat(y, p.add_public(y, RingOf<P>{1} << (n + f))));
   const ShareOf<P> s = slice<C>(sz, 0, len);
   const ShareOf<P> z = slice<C>(sz, len, len);
 
@@ -168,12 +168,12 @@ ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
   std::size_t stride = 0;
   const ShareOf<P> bits = detail::planes_to_arith(p, planes, stride);
   const ShareOf<P> u =
-      detail::fraction_from_integer_bits(p, p.add(y, p.mul_public(s, Ring{1} << (n + f))), bits, stride, len);
+      detail::fraction_from_integer_bits(p, p.add(y, p.mul_public(s, RingOf<P>{1} << (n + f))), bits, stride, len);
 
   // Selector at 2f bits: 2^(2f) for y >= 0, 2^(2f - 2^n) for -2^n <= y < 0
   // (the mod-2^n wrap undone), 0 below.
-  const Ring keep = Ring{1} << (2 * f);
-  const Ring wrap = Ring{1} << (2 * f - (1 << n));
+  const RingOf<P> keep = RingOf<P>{1} << (2 * f);
+  const RingOf<P> wrap = RingOf<P>{1} << (2 * f - (1 << n));
   const ShareOf<P> sel = p.add_public(p.sub(p.mul_public(s, wrap - keep), p.mul_public(z, wrap)), keep);
   return detail::exp2_from_parts(p, u, bits, stride, len, sel);
 }
@@ -199,7 +199,7 @@ ShareOf<P> exp2_nonpositive(P& p, const ShareOf<P>& y) {
   }
   if (p.exact_bits().bit_decompose < k + 1) return exp2(p, y);
   const std::size_t len = y.size();
-  const ShareOf<P> w = p.add_public(y, (Ring{1} << (n + f)) + (Ring{1} << (k - 1)) - 1);
+  const ShareOf<P> w = p.add_public(y, (RingOf<P>{1} << (n + f)) + (RingOf<P>{1} << (k - 1)) - 1);
   auto planes = p.bit_decompose(w, k);
   // Arithmetic only for the integer bits f..f+n-1, then 1 - z.
   std::vector<typename P::Bits> kept;
@@ -208,11 +208,11 @@ ShareOf<P> exp2_nonpositive(P& p, const ShareOf<P>& y) {
   std::size_t stride = 0;
   const ShareOf<P> bits = detail::planes_to_arith(p, kept, stride);
   // Selector: 2^(2f - 2^n) (1 - z), the mod-2^n wrap undone, 0 below -2^n.
-  const Ring wrap[] = {Ring{1} << (2 * f - (1 << n))};
+  const RingOf<P> wrap[] = {RingOf<P>{1} << (2 * f - (1 << n))};
   const ShareOf<P> sel = detail::combine_planes(p, bits, stride, len, static_cast<std::size_t>(n), wrap);
   // Where 1 - z = 1, the low f + n bits of w are y - 2^-f + 2^(n+f).
   const ShareOf<P> u =
-      detail::fraction_from_integer_bits(p, p.add_public(y, (Ring{1} << (n + f)) - 1), bits, stride, len);
+      detail::fraction_from_integer_bits(p, p.add_public(y, (RingOf<P>{1} << (n + f)) - 1), bits, stride, len);
   return detail::exp2_from_parts(p, u, bits, stride, len, sel);
 }
 

@@ -23,13 +23,14 @@ namespace detail {
 // Coefficients of sum_j t_j * 2^(m_j * power) with m_j = j - f + 2 (the
 // exponent for top bit j), encoded at f bits: pair q = floor(m/2) gives
 // 2^(2q * power), odd m the public parity constant 2^power.
-inline std::vector<Ring> half_power_coeffs(int planes, int f, double power) {
-  std::vector<Ring> c(static_cast<std::size_t>(planes));
+template <RingElement R>
+std::vector<R> half_power_coeffs(int planes, int f, double power) {
+  std::vector<R> c(static_cast<std::size_t>(planes));
   for (int j = 0; j < planes; ++j) {
     const int m = j - f + 2;
     const int q = (m >= 0) ? m / 2 : -((1 - m) / 2);  // floor(m / 2)
     const double parity_constant = (m - 2 * q) == 1 ? std::exp2(power) : 1.0;
-    c[static_cast<std::size_t>(j)] = encode_fixed(std::exp2(2.0 * q * power) * parity_constant, f);
+    c[static_cast<std::size_t>(j)] = encode_fixed<R>(std::exp2(2.0 * q * power) * parity_constant, f);
   }
   return c;
 }
@@ -52,10 +53,10 @@ ShareOf<P> normalized_power(P& p, const ShareOf<P>& x, const std::vector<double>
   const FixedParams fp = p.fixed();
   const int f = fp.f;
   const TopBit<P> top = top_bit(p, x);
-  const ShareOf<P> scale = top.combine(p, scale_to_top_coeffs(top.planes));  // 2^(k-2-e)
+  const ShareOf<P> scale = top.combine(p, scale_to_top_coeffs<RingOf<P>>(top.planes));  // 2^(k-2-e)
   // u = x 2^(k-2-e) / 2^(k-f): the encoding of a value in [0.25, 0.5).
   const ShareOf<P> u = mul_trunc(p, x, scale, fp.k - f);
-  const ShareOf<P> factor = top.combine(p, half_power_coeffs(top.planes, f, power));
+  const ShareOf<P> factor = top.combine(p, half_power_coeffs<RingOf<P>>(top.planes, f, power));
   const std::vector<ShareOf<P>> powers{p.zeros(0), u, mul_trunc(p, u, u, f)};
   const ShareOf<P> poly = combine_powers(p, powers, quad);
   return mul_trunc(p, poly, factor, f);

@@ -31,14 +31,14 @@ ShareOf<P> log(P& p, const ShareOf<P>& x) {
   const FixedParams fp = p.fixed();
   const int f = fp.f;
   const TopBit<P> top = top_bit(p, x);
-  const ShareOf<P> scale = top.combine(p, scale_to_top_coeffs(top.planes));
+  const ShareOf<P> scale = top.combine(p, scale_to_top_coeffs<RingOf<P>>(top.planes));
   const ShareOf<P> a = mul_trunc(p, x, scale, fp.k - 1 - f);  // [0.5, 1)
-  std::vector<Ring> exponent_ln2(static_cast<std::size_t>(top.planes));
+  std::vector<RingOf<P>> exponent_ln2(static_cast<std::size_t>(top.planes));
   for (int j = 0; j < top.planes; ++j) {
-    exponent_ln2[static_cast<std::size_t>(j)] = encode_fixed((j + 1 - f) * std::numbers::ln2, f);
+    exponent_ln2[static_cast<std::size_t>(j)] = encode_fixed<RingOf<P>>((j + 1 - f) * std::numbers::ln2, f);
   }
   const ShareOf<P> log_scale = top.combine(p, exponent_ln2);
-  const ShareOf<P> t = p.add_public(a, Ring{0} - constant(p, 0.75));
+  const ShareOf<P> t = p.add_public(a, RingOf<P>{0} - constant(p, 0.75));
   return p.add(polynomial(p, t, log_coeffs(f)), log_scale);
 }
 

@@ -94,10 +94,10 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
     // The left candidates and left - right in one pass over the indices
     // (instantiated per index map, so the loop does not branch on it).
     auto gather = [&](auto at) {
-      return linear_overwrite_pair(src, out_n * pairs, out_n * pairs, [&](const Ring* in, Ring* l, Ring* d) {
+      return linear_overwrite_pair(src, out_n * pairs, out_n * pairs, [&](const RingOf<P>* in, RingOf<P>* l, RingOf<P>* d) {
         for (std::size_t o = 0; o < out_n; ++o)
           for (std::size_t i = 0; i < pairs; ++i) {
-            const Ring left_value = in[at(o, 2 * i)];
+            const RingOf<P> left_value = in[at(o, 2 * i)];
             l[o * pairs + i] = left_value;
             d[o * pairs + i] = left_value - in[at(o, 2 * i + 1)];
           }
@@ -112,11 +112,11 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
     if (c % 2 == 0) {
       cand = std::move(winners);
     } else {  // the unpaired last candidate moves up unchanged
-      const ShareOf<P> last = linear_overwrite(src, out_n, [&](const Ring* in, Ring* out) {
+      const ShareOf<P> last = linear_overwrite(src, out_n, [&](const RingOf<P>* in, RingOf<P>* out) {
         for (std::size_t o = 0; o < out_n; ++o) out[o] = in[at(o, c - 1)];
       });
       cand = linear_overwrite2(winners, last, out_n * next_c,
-                               [&](const Ring* won, const Ring* unpaired, Ring* out) {
+                               [&](const RingOf<P>* won, const RingOf<P>* unpaired, RingOf<P>* out) {
                                  for (std::size_t o = 0; o < out_n; ++o) {
                                    for (std::size_t i = 0; i < pairs; ++i)
                                      out[o * next_c + i] = won[o * pairs + i];
@@ -129,7 +129,7 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
     c = next_c;
   }
   if (from_input) {  // windows of one element
-    cand = linear_overwrite(x, out_n, [&](const Ring* in, Ring* out) {
+    cand = linear_overwrite(x, out_n, [&](const RingOf<P>* in, RingOf<P>* out) {
       for (std::size_t o = 0; o < out_n; ++o) out[o] = in[windows[o]];
     });
   }
@@ -152,13 +152,13 @@ ShareOf<P> route_back(P& p, const MaxRouting<P>& routing, const ShareOf<P>& g) {
     const std::size_t c = routing.levels[l].candidates, pairs = c / 2, next_c = pairs + (c % 2);
     ShareOf<P> g_pairs;  // node's first `pairs` columns (node itself when that is all of it)
     if (next_c != pairs) {
-      g_pairs = linear_overwrite(node, out_n * pairs, [&](const Ring* in, Ring* out) {
+      g_pairs = linear_overwrite(node, out_n * pairs, [&](const RingOf<P>* in, RingOf<P>* out) {
         for (std::size_t o = 0; o < out_n; ++o)
           for (std::size_t i = 0; i < pairs; ++i) out[o * pairs + i] = in[o * next_c + i];
       });
     }
     const ShareOf<P> to_right = p.mul_factor(routing.levels[l].take_right, next_c == pairs ? node : g_pairs);
-    node = linear_overwrite2(node, to_right, out_n * c, [&](const Ring* up, const Ring* right, Ring* out) {
+    node = linear_overwrite2(node, to_right, out_n * c, [&](const RingOf<P>* up, const RingOf<P>* right, RingOf<P>* out) {
       // up: out_n x next_c, right: out_n x pairs
       for (std::size_t o = 0; o < out_n; ++o) {
         for (std::size_t i = 0; i < pairs; ++i) {
@@ -176,7 +176,7 @@ ShareOf<P> route_back(P& p, const MaxRouting<P>& routing, const ShareOf<P>& g) {
 // ties to the lowest position): the routing of a public all-ones gradient.
 template <Protocol P>
 ShareOf<P> onehot_masks(P& p, const MaxRouting<P>& routing) {
-  return route_back(p, routing, p.add_public(p.zeros(routing.out_n), Ring{1}));
+  return route_back(p, routing, p.add_public(p.zeros(routing.out_n), RingOf<P>{1}));
 }
 
 // Maximum of every window and its one-hot arg-max mask.
@@ -198,7 +198,7 @@ ShareOf<P> max_only(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> wi
                     std::size_t window_size) {
   detail::check_windows(windows, window_size, x.size());
   const std::size_t w = window_size, out_n = windows.size() / w;
-  const ShareOf<P> cand = linear_overwrite(x, out_n * w, [&](const Ring* in, Ring* out) {
+  const ShareOf<P> cand = linear_overwrite(x, out_n * w, [&](const RingOf<P>* in, RingOf<P>* out) {
     for (std::size_t i = 0; i < out_n * w; ++i) out[i] = in[windows[i]];
   });
   if (w == 1) return cand;
@@ -207,7 +207,7 @@ ShareOf<P> max_only(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> wi
   std::vector<std::size_t> pair_of(w * w, 0);
   for (std::size_t i = 0, q = 0; i < w; ++i)
     for (std::size_t j = i + 1; j < w; ++j, ++q) pair_of[i * w + j] = pair_of[j * w + i] = q;
-  const ShareOf<P> later_wins = p.ltz(linear_overwrite(cand, out_n * pairs, [&](const Ring* in, Ring* out) {
+  const ShareOf<P> later_wins = p.ltz(linear_overwrite(cand, out_n * pairs, [&](const RingOf<P>* in, RingOf<P>* out) {
     for (std::size_t o = 0; o < out_n; ++o)
       for (std::size_t i = 0, q = 0; i < w; ++i)
         for (std::size_t j = i + 1; j < w; ++j, ++q) out[o * pairs + q] = in[o * w + i] - in[o * w + j];
@@ -215,20 +215,20 @@ ShareOf<P> max_only(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> wi
   // factors[(o * w + i) * (w - 1) + t]: i's bit against its t-th rival,
   // 1 - [x_j > x_i] against a later j, [x_i > x_j] = later_wins of (j, i) against an earlier j.
   const std::size_t rivals = w - 1;
-  std::vector<Ring> ones(out_n * w * rivals, 0);
+  std::vector<RingOf<P>> ones(out_n * w * rivals, 0);
   for (std::size_t o = 0; o < out_n; ++o)
     for (std::size_t i = 0; i < w; ++i)
       for (std::size_t t = 0; t < rivals; ++t) ones[(o * w + i) * rivals + t] = (t >= i) ? 1 : 0;
-  ShareOf<P> factors = linear_overwrite(later_wins, out_n * w * rivals, [&](const Ring* in, Ring* out) {
+  ShareOf<P> factors = linear_overwrite(later_wins, out_n * w * rivals, [&](const RingOf<P>* in, RingOf<P>* out) {
     for (std::size_t o = 0; o < out_n; ++o)
       for (std::size_t i = 0; i < w; ++i)
         for (std::size_t t = 0; t < rivals; ++t) {
           const std::size_t j = t < i ? t : t + 1;
-          const Ring v = in[o * pairs + pair_of[i * w + j]];
-          out[(o * w + i) * rivals + t] = j < i ? v : Ring{0} - v;
+          const RingOf<P> v = in[o * pairs + pair_of[i * w + j]];
+          out[(o * w + i) * rivals + t] = j < i ? v : RingOf<P>{0} - v;
         }
   });
-  factors = p.add_public(factors, std::span<const Ring>(ones));
+  factors = p.add_public(factors, std::span<const RingOf<P>>(ones));
   // Product over each group of `k` factors, halving k per multiplication.
   std::size_t k = rivals;
   const std::size_t groups = out_n * w;
@@ -236,25 +236,25 @@ ShareOf<P> max_only(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> wi
     // Factor t of a group meets factor next + t; an odd group's last factor
     // meets a public 1.
     const std::size_t half = k / 2, next = k - half;
-    const ShareOf<P> a = linear_overwrite(factors, groups * next, [&](const Ring* in, Ring* out) {
+    const ShareOf<P> a = linear_overwrite(factors, groups * next, [&](const RingOf<P>* in, RingOf<P>* out) {
       for (std::size_t g = 0; g < groups; ++g)
         for (std::size_t t = 0; t < next; ++t) out[g * next + t] = in[g * k + t];
     });
-    ShareOf<P> b = p.linear(factors, groups * next, [&](const Ring* in, Ring* out) {
+    ShareOf<P> b = p.linear(factors, groups * next, [&](const RingOf<P>* in, RingOf<P>* out) {
       for (std::size_t g = 0; g < groups; ++g)
         for (std::size_t t = 0; t < half; ++t) out[g * next + t] = in[g * k + next + t];
     });
     if (half != next) {
-      std::vector<Ring> pad(groups * next, 0);
+      std::vector<RingOf<P>> pad(groups * next, 0);
       for (std::size_t g = 0; g < groups; ++g) pad[g * next + half] = 1;
-      b = p.add_public(b, std::span<const Ring>(pad));
+      b = p.add_public(b, std::span<const RingOf<P>>(pad));
     }
     factors = p.mul(a, b);
     k = next;
   }
   // factors now holds one 0/1 winner bit per candidate.
   const ShareOf<P> picked = p.mul(factors, cand);
-  return p.linear(picked, out_n, [&](const Ring* in, Ring* out) {
+  return p.linear(picked, out_n, [&](const RingOf<P>* in, RingOf<P>* out) {
     for (std::size_t o = 0; o < out_n; ++o)
       for (std::size_t i = 0; i < w; ++i) out[o] += in[o * w + i];
   });

@@ -26,7 +26,7 @@ struct TopBit {
   int planes = 0;          // k - 1
 
   // sum_j coeff[j] * t_j (local).
-  ShareOf<P> combine(P& p, std::span<const Ring> coeff) const {
+  ShareOf<P> combine(P& p, std::span<const RingOf<P>> coeff) const {
     return detail::combine_planes(p, onehot, stride, n, 0, coeff);
   }
 };
@@ -66,9 +66,10 @@ TopBit<P> top_bit(P& p, const ShareOf<P>& x) {
 
 // Public coefficients 2^(planes - 1 - j): sum_j t_j 2^(planes-1-j) =
 // 2^(k-2-e) for top bit e, which scales x to [2^(k-2), 2^(k-1)).
-inline std::vector<Ring> scale_to_top_coeffs(int planes) {
-  std::vector<Ring> c(static_cast<std::size_t>(planes));
-  for (int j = 0; j < planes; ++j) c[static_cast<std::size_t>(j)] = Ring{1} << (planes - 1 - j);
+template <RingElement R>
+std::vector<R> scale_to_top_coeffs(int planes) {
+  std::vector<R> c(static_cast<std::size_t>(planes));
+  for (int j = 0; j < planes; ++j) c[static_cast<std::size_t>(j)] = R{1} << (planes - 1 - j);
   return c;
 }
 

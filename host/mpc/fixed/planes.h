@@ -29,12 +29,12 @@ ShareOf<P> planes_to_arith(P& p, const std::vector<typename P::Bits>& planes, st
 // out[e] = sum_j coeff[j] * arith[(first + j) * stride + e] for e < n.
 template <Protocol P>
 ShareOf<P> combine_planes(P& p, const ShareOf<P>& arith, std::size_t stride, std::size_t n, std::size_t first,
-                          std::span<const Ring> coeff) {
-  return p.linear(arith, n, [&](const Ring* in, Ring* out) {
+                          std::span<const RingOf<P>> coeff) {
+  return p.linear(arith, n, [&](const RingOf<P>* in, RingOf<P>* out) {
     for (std::size_t j = 0; j < coeff.size(); ++j) {
-      const Ring c = coeff[j];
+      const RingOf<P> c = coeff[j];
       if (c == 0) continue;
-      const Ring* plane = in + (first + j) * stride;
+      const RingOf<P>* plane = in + (first + j) * stride;
       for (std::size_t e = 0; e < n; ++e) out[e] += c * plane[e];
     }
   });

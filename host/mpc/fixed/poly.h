@@ -56,9 +56,9 @@ ShareOf<P> combine_powers(P& p, const std::vector<ShareOf<P>>& powers, std::span
   const int f = p.fixed().f;
   ShareOf<P> acc = p.zeros(powers[1].size());
   for (std::size_t i = 1; i < coeffs.size(); ++i) {
-    acc = p.add(acc, p.mul_public(powers[i], encode_fixed(coeffs[i], f)));
+    acc = p.add(acc, p.mul_public(powers[i], encode_fixed<RingOf<P>>(coeffs[i], f)));
   }
-  acc = p.add_public(acc, encode_fixed(coeffs[0], 2 * f));
+  acc = p.add_public(acc, encode_fixed<RingOf<P>>(coeffs[0], 2 * f));
   return p.trunc(acc, f);
 }
 
@@ -74,7 +74,7 @@ ShareOf<P> polynomial(P& p, const ShareOf<P>& u, std::span<const double> coeffs)
     auto z = mul_many<P>(p, pairs, p.fixed().f);
     for (auto& s : z) powers.push_back(std::move(s));
   }
-  if (degree == 0) return p.add_public(p.zeros(u.size()), encode_fixed(coeffs[0], p.fixed().f));
+  if (degree == 0) return p.add_public(p.zeros(u.size()), encode_fixed<RingOf<P>>(coeffs[0], p.fixed().f));
   return combine_powers(p, powers, coeffs);
 }
 

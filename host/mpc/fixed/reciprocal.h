@@ -37,10 +37,10 @@ ShareOf<P> goldschmidt(P& p, const ShareOf<P>* numerator, const ShareOf<P>& x) {
   const FixedParams fp = p.fixed();
   const int f = fp.f;
   const TopBit<P> top = top_bit(p, x);
-  const ShareOf<P> scale = top.combine(p, scale_to_top_coeffs(top.planes));  // 2^(k-2-e)
+  const ShareOf<P> scale = top.combine(p, scale_to_top_coeffs<RingOf<P>>(top.planes));  // 2^(k-2-e)
   // a = x 2^(k-2-e) / 2^(k-1-f): the encoding of a value in [0.5, 1).
   const ShareOf<P> a = mul_trunc(p, x, scale, fp.k - 1 - f);
-  const ShareOf<P> w0 = p.add_public(p.mul_public(a, Ring{0} - 2), constant(p, 2.9142));
+  const ShareOf<P> w0 = p.add_public(p.mul_public(a, RingOf<P>{0} - 2), constant(p, 2.9142));
   ShareOf<P> num, den;
   if (numerator == nullptr) {
     num = w0;
@@ -70,7 +70,7 @@ ShareOf<P> goldschmidt(P& p, const ShareOf<P>* numerator, const ShareOf<P>& x) {
 // +1 or -1 as a ring integer: 1 - 2 [x < 0].
 template <Protocol P>
 ShareOf<P> sign_of(P& p, const ShareOf<P>& x) {
-  return p.add_public(p.mul_public(p.ltz(x), Ring{0} - 2), Ring{1});
+  return p.add_public(p.mul_public(p.ltz(x), RingOf<P>{0} - 2), RingOf<P>{1});
 }
 
 }  // namespace detail
@@ -130,7 +130,7 @@ ShareOf<P> reciprocal_in_range(P& p, const ShareOf<P>& x, double lo, double hi) 
   // scale 2f through the iterations (its value can be small, and f bits
   // would cost it relative precision), and is truncated to f at the end.
   const ShareOf<P> q =
-      p.add_public(p.mul_public(x, Ring{0} - encode_fixed(start.c2, f)), encode_fixed(start.c1, 2 * f));
+      p.add_public(p.mul_public(x, RingOf<P>{0} - encode_fixed<RingOf<P>>(start.c2, f)), encode_fixed<RingOf<P>>(start.c1, 2 * f));
   ShareOf<P> den = mul_trunc(p, x, q, 2 * f);
   ShareOf<P> num = q;
   for (int i = 0; i < iterations; ++i) {

@@ -27,9 +27,9 @@ ShareOf<P> softmax(P& p, const ShareOf<P>& x, std::size_t rows, std::size_t cols
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint32_t>(i);
   const ShareOf<P> row_max = max_only(p, x, all, cols);
   const ShareOf<P> e = exp_nonpositive(p, p.sub(x, repeat_each<C>(row_max, cols)));
-  const ShareOf<P> sums = p.linear(e, rows, [&](const Ring* in, Ring* out) {
+  const ShareOf<P> sums = p.linear(e, rows, [&](const RingOf<P>* in, RingOf<P>* out) {
     for (std::size_t r = 0; r < rows; ++r) {
-      Ring s = 0;
+      RingOf<P> s = 0;
       for (std::size_t c = 0; c < cols; ++c) s += in[r * cols + c];
       out[r] = s;
     }

@@ -41,6 +41,7 @@ namespace sqt::mpc {
 
 class Rep3 {
  public:
+  using Ring = sqt::Ring;
   using Share = ShareVec<2>;
   using Bits = ShareVec<2>;
   // A secret bit b = u ^ v where u is known to the party `lead` only and v
