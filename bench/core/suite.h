@@ -24,6 +24,10 @@ struct BenchOptions {
   // Run only the cases (protocol) or networks (train, e.g. "net_C") whose
   // name contains one of these; empty: all.
   std::vector<std::string> only;
+  // The model and ring of the suites that take one (Suite::per_protocol):
+  // a built entry of host/cli/protocol_registry.h.
+  std::string protocol = "rep3";
+  int ring_bits = 64;
 };
 
 // True when `only` is empty or `name` contains one of its parts (--only).
@@ -42,8 +46,10 @@ struct SuiteContext {
 
 struct Suite {
   std::string name;
-  int parties = 0;
+  int parties = 0;  // per_protocol suites run with the model's --parties instead
   std::function<void(SuiteContext&)> run;
+  // Runs the model named by BenchOptions::protocol, with its party count.
+  bool per_protocol = false;
 };
 
 class SuiteRegistry {

@@ -1,6 +1,7 @@
 // Suite "train": seconds per training batch (forward, softmax-CE gradient,
-// backward, SGD update) of each network under rep3 on the 3-party mesh, with
-// the bytes and rounds every party spends per batch. Baseline (same run): the
+// backward, SGD update) of each network under a model of the protocol
+// registry (`sqt bench train --protocol rep3`) on its party mesh, with the
+// bytes and rounds every party spends per batch. Baseline (same run): the
 // same batch in the clear emulation, one process, same backend.
 #include <fmt/core.h>
 
@@ -13,9 +14,8 @@
 
 #include "bench/core/suites.h"
 #include "host/backend/backend.h"
+#include "host/cli/protocol_dispatch.h"
 #include "host/core/error.h"
-#include "host/mpc/clear/clear.h"
-#include "host/mpc/rep3/rep3.h"
 #include "host/net/network.h"
 #include "host/nn/model.h"
 #include "host/nn/optimizer.h"
@@ -105,10 +105,11 @@ BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int ba
           update};
 }
 
-void run_train_suite(SuiteContext& context) {
-  if (context.network == nullptr) throw ConfigError("bench train: needs the 3-party mesh");
+// One process per party: the networks of the run under protocol object `p`
+// of model `name` (results named "net_A/<name>_seconds_per_batch").
+template <class P>
+void run_networks(SuiteContext& context, P& p, const std::string& name, backend::Backend& be) {
   const bool quick = context.options.quick;
-  auto be = backend::make_backend(context.options.backend, std::max(1, context.options.threads));
   std::vector<std::string> models =
       quick ? std::vector<std::string>{"A"} : std::vector<std::string>{"A", "C"};
   std::erase_if(models, [&](const std::string& m) { return !selected_by(context.options.only, "net_" + m); });
@@ -117,34 +118,37 @@ void run_train_suite(SuiteContext& context) {
   for (const auto& model : models) {
     // Batches per repeat: about a second of work each on a 2-core machine.
     const int batches = quick ? 2 : model == "A" ? 16 : 2;
-    const nlohmann::json params = {
-        {"model", model}, {"batch", batch}, {"batches", batches}, {"repeats", repeats}, {"parties", 3}};
-    mpc::Rep3 rep3(*context.network, *be, FixedParams{}, mpc::TruncMode::kProbabilistic, 0);
-    const BatchCost c = time_batches(rep3, model, batch, batches, repeats);
+    const nlohmann::json params = {{"model", model},
+                                   {"batch", batch},
+                                   {"batches", batches},
+                                   {"repeats", repeats},
+                                   {"parties", p.parties()}};
+    const BatchCost c = time_batches(p, model, batch, batches, repeats);
     const std::string prefix = "net_" + model + "/";
-    context.writer.write({"train", prefix + "rep3_seconds_per_batch", "seconds", c.seconds, false, params});
     context.writer.write(
-        {"train", prefix + "rep3_bytes_per_batch", "bytes", static_cast<double>(c.bytes), false, params});
+        {"train", prefix + name + "_seconds_per_batch", "seconds", c.seconds, false, params});
     context.writer.write(
-        {"train", prefix + "rep3_rounds_per_batch", "rounds", static_cast<double>(c.rounds), false, params});
+        {"train", prefix + name + "_bytes_per_batch", "bytes", static_cast<double>(c.bytes), false, params});
+    context.writer.write({"train", prefix + name + "_rounds_per_batch", "rounds",
+                          static_cast<double>(c.rounds), false, params});
     // Where a batch goes, layer by layer (party 0's view; informational rows).
     const nn::Architecture arch = nn::make_architecture(model);
     if (context.party == 0)
-      fmt::print("net {} rep3, per batch:  layer  forward s  backward s  MB sent  rounds\n", model);
+      fmt::print("net {} {}, per batch:  layer  forward s  backward s  MB sent  rounds\n", model, name);
     const double timed = static_cast<double>(batches) * repeats;
-    auto row = [&](const std::string& name, double fwd_s, double bwd_s, std::uint64_t bytes,
+    auto row = [&](const std::string& layer, double fwd_s, double bwd_s, std::uint64_t bytes,
                    std::uint64_t rounds) {
       const double fwd = fwd_s / timed, bwd = bwd_s / timed;
       const double mb = static_cast<double>(bytes) / timed / 1e6;
       if (context.party == 0)
-        fmt::print("  {:>10}  {:9.4f}  {:10.4f}  {:7.2f}  {:6.1f}\n", name, fwd, bwd, mb,
+        fmt::print("  {:>10}  {:9.4f}  {:10.4f}  {:7.2f}  {:6.1f}\n", layer, fwd, bwd, mb,
                    static_cast<double>(rounds) / timed);
       nlohmann::json lp = params;
-      lp["layer"] = name;
+      lp["layer"] = layer;
       context.writer.write(
-          {"train", prefix + "layer/" + name + "/seconds_per_batch", "seconds", fwd + bwd, false, lp});
+          {"train", prefix + "layer/" + layer + "/seconds_per_batch", "seconds", fwd + bwd, false, lp});
       context.writer.write(
-          {"train", prefix + "layer/" + name + "/bytes_per_batch", "bytes", mb * 1e6, false, lp});
+          {"train", prefix + "layer/" + layer + "/bytes_per_batch", "bytes", mb * 1e6, false, lp});
     };
     for (std::size_t i = 0; i < c.layers.size(); ++i) {
       const nn::LayerCost& l = c.layers[i];
@@ -157,7 +161,7 @@ void run_train_suite(SuiteContext& context) {
     if (std::any_of(plans.begin(), plans.end(), [](const auto& plan) { return plan.has_value(); })) {
       // The same batches with every convolution through im2col: the
       // baseline of the Winograd layers, measured in the same run.
-      const BatchCost im2col = time_batches(rep3, model, batch, batches, repeats, nn::ConvAlgorithm::kIm2col);
+      const BatchCost im2col = time_batches(p, model, batch, batches, repeats, nn::ConvAlgorithm::kIm2col);
       context.writer.write(
           {"train", prefix + "conv/im2col_seconds_per_batch", "seconds", im2col.seconds, true, params});
       context.writer.write(
@@ -168,15 +172,44 @@ void run_train_suite(SuiteContext& context) {
                             static_cast<double>(c.bytes), false, params});
     }
     if (context.party == 0) {
-      mpc::Clear clear(*be, FixedParams{}, mpc::TruncMode::kProbabilistic, 1);
-      const BatchCost b = time_batches(clear, model, batch, batches, repeats);
-      context.writer.write({"train", prefix + "clear_seconds_per_batch", "seconds", b.seconds, true, params});
+      // The clear emulation of the same ring, through the registry too.
+      cli::ProtocolEnv env;
+      env.backend = &be;
+      env.seed = 1;
+      cli::dispatch_protocol(
+          cli::find_built_protocol("clear"), context.options.ring_bits, [&](auto emulation) {
+            const auto clear = emulation.make(env);
+            const BatchCost b = time_batches(*clear, model, batch, batches, repeats);
+            context.writer.write(
+                {"train", prefix + "clear_seconds_per_batch", "seconds", b.seconds, true, params});
+          });
     }
   }
 }
 
+void run_train_suite(SuiteContext& context) {
+  const auto& info = cli::find_built_protocol(context.options.protocol);
+  if (context.network == nullptr || !info.networked()) {
+    throw ConfigError(fmt::format(
+        "bench train: --protocol {} runs in one process; the suite measures a model over its party mesh",
+        info.name));
+  }
+  auto be = backend::make_backend(context.options.backend, std::max(1, context.options.threads));
+  cli::ProtocolEnv env;
+  env.network = context.network;
+  env.backend = be.get();
+  cli::dispatch_protocol(info, context.options.ring_bits, [&](auto c) {
+    const auto p = c.make(env);
+    run_networks(context, *p, info.name, *be);
+  });
+}
+
 }  // namespace
 
-void register_train_suites(SuiteRegistry& registry) { registry.add({"train", 3, run_train_suite}); }
+void register_train_suites(SuiteRegistry& registry) {
+  Suite suite{"train", 3, run_train_suite};
+  suite.per_protocol = true;
+  registry.add(std::move(suite));
+}
 
 }  // namespace sqt::bench

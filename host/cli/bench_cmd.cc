@@ -2,7 +2,9 @@
 // their results as JSON lines. Single-process suites run here; a suite that
 // needs parties runs either as one party of a deployment (--config) or as
 // local party processes on loopback (the launcher re-runs this command with
-// --config per party). Party 0 writes the JSON.
+// --config per party). Party 0 writes the JSON. The suites that measure a
+// model (protocol, train) take it from the protocol registry: --protocol,
+// --ring and --parties are checked there, and so is node.toml's protocol.
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
@@ -19,6 +21,7 @@
 #include "bench/report/report_command.h"
 #include "host/cli/commands.h"
 #include "host/cli/node_choice.h"
+#include "host/cli/protocol_registry.h"
 #include "host/core/error.h"
 #include "host/net/launcher.h"
 #include "host/net/session.h"
@@ -31,6 +34,9 @@ struct BenchFlags {
   std::string json;
   bool quick = false;
   std::string backend = "cpu";
+  std::string protocol = "rep3";
+  int ring = 64;
+  int parties = 0;  // 0: the model's minimum
   int threads = 0;
   int repeats = 0;  // 0: 5, or 3 with --quick
   std::vector<std::string> only;
@@ -57,6 +63,8 @@ bench::BenchOptions options_from(const BenchFlags& flags) {
   options.threads = flags.threads;
   options.repeats = flags.repeats > 0 ? flags.repeats : (flags.quick ? 3 : 5);
   options.only = flags.only;
+  options.protocol = flags.protocol;
+  options.ring_bits = flags.ring;
   return options;
 }
 
@@ -65,7 +73,8 @@ std::vector<std::string> party_argv(const BenchFlags& flags, const std::vector<s
                                     const nlohmann::json& extra_fields) {
   std::vector<std::string> argv = {"bench"};
   argv.insert(argv.end(), suites.begin(), suites.end());
-  argv.insert(argv.end(), {"--json", flags.json, "--append", "--backend", flags.backend, "--threads",
+  argv.insert(argv.end(), {"--json", flags.json, "--append", "--backend", flags.backend, "--protocol",
+                           flags.protocol, "--ring", std::to_string(flags.ring), "--threads",
                            std::to_string(flags.threads), "--repeats", std::to_string(flags.repeats)});
   if (flags.quick) argv.push_back("--quick");
   for (const std::string& part : flags.only) argv.insert(argv.end(), {"--only", part});
@@ -82,7 +91,8 @@ void run_as_party(const BenchFlags& flags, const std::vector<const bench::Suite*
   bench::ResultWriter writer(writes ? flags.json : "", bench::detect_machine(), run_fields(flags, options),
                              flags.append);
   for (const bench::Suite* suite : suites) {
-    if (suite->parties != network->parties()) {
+    // A per-protocol suite runs with the mesh's parties (checked in run_bench).
+    if (!suite->per_protocol && suite->parties != network->parties()) {
       throw ConfigError(fmt::format("benchmark suite '{}' needs {} parties but '{}' configures {}",
                                     suite->name, suite->parties == 0 ? 1 : suite->parties, flags.config,
                                     network->parties()));
@@ -112,6 +122,22 @@ void run_bench(const BenchFlags& flags) {
   std::vector<std::string> names = flags.suites;
   if (names.empty() || (names.size() == 1 && names.front() == "all")) names = registry.names();
   for (const std::string& name : names) suites.push_back(&registry.find(name));
+  // The model of the per-protocol suites, checked before anything runs.
+  int model_parties = 0;
+  for (const bench::Suite* suite : suites) {
+    if (!suite->per_protocol) continue;
+    const ProtocolInfo& model = find_built_protocol(flags.protocol);
+    check_ring(model, flags.ring);
+    model_parties = checked_parties(
+        model, flags.parties,
+        flags.config.empty() ? "" : fmt::format("{} lists {} [[parties]]", flags.config, flags.parties));
+    if (!model.networked()) {
+      throw ConfigError(
+          fmt::format("sqt bench {}: --protocol {} runs in one process; the suite measures a "
+                      "model over its party mesh",
+                      suite->name, model.name));
+    }
+  }
 
   if (!flags.config.empty()) {
     run_as_party(flags, suites);
@@ -122,7 +148,7 @@ void run_bench(const BenchFlags& flags) {
   std::map<int, std::vector<std::string>> by_parties;  // party suites, by party count
   for (const bench::Suite* suite : suites) {
     if (suite->parties > 0) {
-      by_parties[suite->parties].push_back(suite->name);
+      by_parties[suite->per_protocol ? model_parties : suite->parties].push_back(suite->name);
       continue;
     }
     bench::SuiteContext context{options, writer, nullptr, 0};
@@ -134,6 +160,7 @@ void run_bench(const BenchFlags& flags) {
     bench::netns::BenchNetwork network(flags.network, parties, std::cerr);
     net::LaunchOptions launch;
     launch.backend = flags.backend;
+    launch.protocol = flags.protocol;
     network.apply(launch);
     network.measure(options.quick);
     for (const auto& row : network.link_rows()) {
@@ -167,6 +194,14 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--backend", flags->backend, "Compute backend")
       ->check(CLI::IsMember({"cpu", "fpga", "fpga-sim"}))
       ->capture_default_str();
+  cmd->add_option("--protocol", flags->protocol,
+                  "Model of the protocol and train suites (a built row of `sqt protocols`)")
+      ->capture_default_str();
+  cmd->add_option("--ring", flags->ring, "Ring of the protocol and train suites: Z_2^BITS")
+      ->capture_default_str();
+  cmd->add_option("--parties", flags->parties,
+                  "Parties of the protocol and train suites (default: the model's minimum)")
+      ->check(kNonNegative);
   cmd->add_option("--threads", flags->threads, "Threads for the kernels (default: each suite's own set)")
       ->check(kNonNegative);
   cmd->add_option("--repeats", flags->repeats,
@@ -186,6 +221,9 @@ void add_bench_command(CLI::App& app) {
       const auto cfg = net::load_node_config(flags->config);
       flags->backend = node_choice("--backend", flags->backend, cmd->count("--backend") > 0, "backend",
                                    cfg.backend, flags->config);
+      flags->protocol = node_choice("--protocol", flags->protocol, cmd->count("--protocol") > 0, "protocol",
+                                    cfg.protocol, flags->config);
+      flags->parties = node_parties(flags->parties, cfg, flags->config);
     }
     run_bench(*flags);
   });

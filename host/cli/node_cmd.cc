@@ -3,7 +3,9 @@
 // subcommand exactly as `sqt JOB [JOB ARGS...] --config node.toml` would: a
 // fresh CLI::App with the job subcommands parses the extended argument list
 // (so every job flag, check and --help behaves the same). `JOB --help`
-// prints the job's help without reading node.toml.
+// prints the job's help without reading node.toml. node.toml's protocol is
+// checked against the protocol registry first; the job then dispatches
+// through it (protocol_dispatch.h).
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "host/cli/commands.h"
+#include "host/cli/protocol_registry.h"
 #include "host/core/error.h"
 #include "host/net/session.h"
 
@@ -32,6 +35,17 @@ bool wants_help(const std::vector<std::string>& job) {
   return false;
 }
 
+// node.toml's protocol (when it names one) against the registry.
+void check_node_model(const net::NodeConfig& config, const std::string& path) {
+  if (config.protocol.empty()) return;
+  const int parties = static_cast<int>(config.parties.size());
+  try {
+    checked_parties(find_built_protocol(config.protocol), parties, fmt::format("{} [[parties]]", parties));
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: protocol = \"{}\": {}", path, config.protocol, e.what()));
+  }
+}
+
 void run_node(const NodeFlags& flags, std::vector<std::string> job) {
   if (job.empty())
     throw ConfigError("sqt node: name the job to run, e.g. `sqt node --config node.toml train`");
@@ -44,7 +58,9 @@ void run_node(const NodeFlags& flags, std::vector<std::string> job) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(flags.config, ec))
       throw ConfigError("sqt node: --config " + flags.config + ": file does not exist");
-    net::load_node_config(flags.config);  // a bad file is reported before the job starts
+    // A bad file, or a model it names that is not built or not for its
+    // party count, is reported before the job starts.
+    check_node_model(net::load_node_config(flags.config), flags.config);
     job.push_back("--config");
     job.push_back(flags.config);
   }

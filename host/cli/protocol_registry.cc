@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "host/core/error.h"
 
 namespace sqt::cli {
@@ -10,6 +12,17 @@ namespace sqt::cli {
 std::string ProtocolInfo::parties_text() const {
   return min_parties == max_parties ? std::to_string(min_parties)
                                     : fmt::format("{}-{}", min_parties, max_parties);
+}
+
+std::string ProtocolInfo::ring_name(int bits) const {
+  return has_ring() ? fmt::format(fmt::runtime(algebra), bits) : algebra;
+}
+
+std::string ProtocolInfo::ring_text() const {
+  if (!has_ring()) return algebra;
+  std::vector<std::string> names;
+  for (int bits : ring_bits) names.push_back(ring_name(bits));
+  return fmt::format("{}", fmt::join(names, " "));
 }
 
 std::string_view to_string(Security s) {
@@ -37,26 +50,29 @@ std::string_view to_string(Majority m) {
 }
 
 const std::vector<ProtocolInfo>& protocol_registry() {
+  // clang-format off
   static const std::vector<ProtocolInfo> registry = {
-      {"rep3", 3, 3, Security::kSemiHonest, Majority::kHonest, "Z_2^64", true,
+      // name, parties min/max, security, majority, algebra, ring bits, built, scheme
+      {"rep3", 3, 3, Security::kSemiHonest, Majority::kHonest, "Z_2^{}", {64}, true,
        "replicated secret sharing, one corrupted party"},
-      {"clear", 1, 1, Security::kNone, Majority::kNotApplicable, "Z_2^64", true,
+      {"clear", 1, 1, Security::kNone, Majority::kNotApplicable, "Z_2^{}", {64}, true,
        "emulation: rep3's fixed-point algorithms on cleartext ring values (one process)"},
-      {"plain", 1, 1, Security::kNone, Majority::kNotApplicable, "float32", true,
+      {"plain", 1, 1, Security::kNone, Majority::kNotApplicable, "float32", {}, true,
        "float reference trainer (oneDNN), not MPC"},
-      {"rep4", 4, 4, Security::kMalicious, Majority::kHonest, "Z_2^64", false,
+      {"rep4", 4, 4, Security::kMalicious, Majority::kHonest, "Z_2^{}", {64}, false,
        "four-party replicated sharing with abort"},
-      {"mal-rep3", 3, 3, Security::kMalicious, Majority::kHonest, "Z_2^64", false,
+      {"mal-rep3", 3, 3, Security::kMalicious, Majority::kHonest, "Z_2^{}", {64}, false,
        "three-party replicated sharing, verified in batches, with abort"},
-      {"shamir", 3, 10, Security::kSemiHonest, Majority::kHonest, "GR(2^64, 4)", false,
+      {"shamir", 3, 10, Security::kSemiHonest, Majority::kHonest, "GR(2^{}, 4)", {64}, false,
        "Shamir sharing over a Galois ring, t = floor((n-1)/2)"},
-      {"mal-shamir", 3, 10, Security::kMalicious, Majority::kHonest, "GR(2^64, 4)", false,
+      {"mal-shamir", 3, 10, Security::kMalicious, Majority::kHonest, "GR(2^{}, 4)", {64}, false,
        "Shamir with verified multiplications"},
-      {"semi2k", 2, 10, Security::kSemiHonest, Majority::kDishonest, "Z_2^64", false,
+      {"semi2k", 2, 10, Security::kSemiHonest, Majority::kDishonest, "Z_2^{}", {64}, false,
        "additive sharing, OT- or HE-based triples"},
-      {"spdz2k", 2, 10, Security::kMalicious, Majority::kDishonest, "Z_2^(64+s)", false,
+      {"spdz2k", 2, 10, Security::kMalicious, Majority::kDishonest, "Z_2^({}+s)", {64}, false,
        "SPDZ2k MACs, authenticated triples"},
   };
+  // clang-format on
   return registry;
 }
 
@@ -78,13 +94,45 @@ const ProtocolInfo& find_built_protocol(std::string_view name) {
                                 name, fmt::join(built, ", ")));
 }
 
+void check_ring(const ProtocolInfo& p, int bits, bool given) {
+  if (!p.has_ring()) {
+    if (given)
+      throw ConfigError(fmt::format("--ring {}: {} computes in {}, not in a ring", bits, p.name, p.algebra));
+    return;
+  }
+  if (std::find(p.ring_bits.begin(), p.ring_bits.end(), bits) != p.ring_bits.end()) return;
+  throw ConfigError(
+      fmt::format("--ring {}: {} is not built over Z_2^{} (its rings: {}; `sqt protocols` lists all)", bits,
+                  p.name, bits, fmt::join(p.ring_bits, ", ")));
+}
+
+int checked_parties(const ProtocolInfo& p, int requested, std::string_view source) {
+  if (requested == 0) return p.min_parties;
+  if (requested < p.min_parties || requested > p.max_parties) {
+    const std::string range = p.min_parties == p.max_parties
+                                  ? p.parties_text()
+                                  : fmt::format("{} to {}", p.min_parties, p.max_parties);
+    throw ConfigError(
+        fmt::format("{}: {} runs with {} part{}",
+                    source.empty() ? fmt::format("--parties {}", requested) : std::string(source), p.name,
+                    range, p.max_parties == 1 ? "y" : "ies"));
+  }
+  return requested;
+}
+
+void check_party_id(const ProtocolInfo& p, int parties, std::string_view flag, int id) {
+  if (id >= 0 && id < parties) return;
+  throw ConfigError(fmt::format("{} {}: {} runs with {} part{} (ids 0 to {})", flag, id, p.name, parties,
+                                parties == 1 ? "y" : "ies", parties - 1));
+}
+
 std::string protocol_table() {
-  std::string out = fmt::format("{:<11} {:<8} {:<12} {:<10} {:<12} {:<8} {}\n", "name", "parties", "security",
+  std::string out = fmt::format("{:<11} {:<8} {:<12} {:<10} {:<14} {:<8} {}\n", "name", "parties", "security",
                                 "majority", "ring", "status", "scheme");
   for (const auto& p : protocol_registry()) {
-    out += fmt::format("{:<11} {:<8} {:<12} {:<10} {:<12} {:<8} {}\n", p.name, p.parties_text(),
-                       to_string(p.security), to_string(p.majority), p.ring, p.built ? "built" : "planned",
-                       p.summary);
+    out += fmt::format("{:<11} {:<8} {:<12} {:<10} {:<14} {:<8} {}\n", p.name, p.parties_text(),
+                       to_string(p.security), to_string(p.majority), p.ring_text(),
+                       p.built ? "built" : "planned", p.summary);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // `sqt train`: secure (rep3), emulated (clear) or float reference (plain)
-// training. Without --config, rep3 starts its three parties as local
+// training, the model taken from the protocol registry (protocol_dispatch.h).
+// Without --config, a networked model starts its --parties parties as local
 // processes (each re-runs this command with --config); with --config this
 // process is one party of the mesh.
 #include <fmt/core.h>
@@ -15,11 +16,10 @@
 #include "host/backend/backend.h"
 #include "host/cli/commands.h"
 #include "host/cli/node_choice.h"
+#include "host/cli/protocol_dispatch.h"
 #include "host/cli/protocol_registry.h"
 #include "host/core/error.h"
 #include "host/data/data_dir.h"
-#include "host/mpc/clear/clear.h"
-#include "host/mpc/rep3/rep3.h"
 #include "host/net/launcher.h"
 #include "host/net/session.h"
 #include "host/net/session_binding.h"
@@ -35,6 +35,7 @@ struct TrainFlags {
   std::string model = "A", protocol = "rep3", backend = "cpu", optimizer = "sgd", trunc = "probabilistic",
               lr_schedule = "constant", conv = "auto", init = "secret";
   int epochs = 1, threads = 0, export_party = 0;
+  int ring = 64, parties = 0, data_owner = 0;  // parties 0: the model's minimum
   std::size_t batch = 128, eval_batch = 256;
   double lr = -1, momentum = 0.9;
   std::uint64_t seed = 1;
@@ -62,6 +63,7 @@ nn::TrainOptions train_options(const TrainFlags& f) {
   o.resume = f.resume;
   o.export_path = f.export_path;
   o.export_party = f.export_party;
+  o.data_owner = f.data_owner;
   o.conv = nn::parse_conv_algorithm(f.conv);
   o.init = nn::parse_init_mode(f.init);
   o.compute_loss = f.loss;
@@ -77,15 +79,20 @@ mpc::TruncMode trunc_mode(const std::string& s) {
 
 int default_threads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
-void run_clear(const TrainFlags& f) {
+// A one-process model (the clear emulation): this process is every party.
+template <class P>
+void run_one_process(const TrainFlags& f, const ProtocolCase<P>& c) {
   const auto arch = nn::make_architecture(f.model);
   auto train = data::load_dataset(dataset_name(arch), data::Split::kTrain, f.data);
   auto test = data::load_dataset(dataset_name(arch), data::Split::kTest, f.data);
   if (f.standardize) data::standardize(train, test);
   auto be = backend::make_backend(f.backend, f.threads > 0 ? f.threads : default_threads());
-  const auto mode = trunc_mode(f.trunc);
-  nn::Trainer<mpc::Clear> t(train_options(f), [&](std::uint64_t seed) {
-    return std::make_unique<mpc::Clear>(*be, FixedParams{}, mode, seed);
+  ProtocolEnv env;
+  env.backend = be.get();
+  env.trunc = trunc_mode(f.trunc);
+  nn::Trainer<P> t(train_options(f), [&](std::uint64_t seed) {
+    env.seed = seed;
+    return c.make(env);
   });
   t.run(&train, &test);
 }
@@ -97,7 +104,9 @@ std::vector<net::JobParameter> job_parameters(const TrainFlags& f, const nn::Tra
   const auto arch = nn::make_architecture(f.model);
   std::vector<net::JobParameter> job = {
       {"job", "train"},
-      {"protocol", "rep3"},
+      {"protocol", f.protocol},
+      {"ring", fmt::format("Z_2^{}", f.ring)},
+      {"data owner", std::to_string(f.data_owner)},
       {"fixed point", fmt::format("f={} k={}", FixedParams{}.f, FixedParams{}.k)},
       {"model", arch.name},
       {"dataset", dataset_name(arch)},
@@ -126,11 +135,12 @@ std::vector<net::JobParameter> job_parameters(const TrainFlags& f, const nn::Tra
   return job;
 }
 
-void run_rep3_party(const TrainFlags& f) {
-  const auto cfg = net::load_node_config(f.config);
+// One party of a networked model over node.toml's mesh.
+template <class P>
+void run_party(const TrainFlags& f, const ProtocolCase<P>& c, const net::NodeConfig& cfg) {
   const auto arch = nn::make_architecture(f.model);
   std::optional<data::Dataset> train, test;
-  if (cfg.party == 0) {  // the data owner
+  if (cfg.party == f.data_owner) {
     train = data::load_dataset(dataset_name(arch), data::Split::kTrain, f.data);
     test = data::load_dataset(dataset_name(arch), data::Split::kTest, f.data);
     if (f.standardize) data::standardize(*train, *test);
@@ -138,16 +148,15 @@ void run_rep3_party(const TrainFlags& f) {
   // The backend first: a node without its card fails before it holds up the others' setup.
   auto be = backend::make_backend(f.backend, f.threads > 0 ? f.threads : 1);
   auto network = net::connect_mesh(cfg);
-  const auto mode = trunc_mode(f.trunc);
   auto opt = train_options(f);
   const net::SessionBinding session = net::bind_session(*network, job_parameters(f, opt, cfg.party));
   if (cfg.party == 0 && !f.quiet) fmt::print("session {}\n", session.id_hex().substr(0, 16));
   opt.quiet = f.quiet || cfg.party != 0;
-  // Keys come from the operating system (seed 0): the training seed is public
-  // and must not determine the parties' PRG keys.
-  nn::Trainer<mpc::Rep3> t(opt, [&](std::uint64_t) {
-    return std::make_unique<mpc::Rep3>(*network, *be, FixedParams{}, mode, std::uint64_t{0});
-  });
+  ProtocolEnv env;
+  env.network = network.get();
+  env.backend = be.get();
+  env.trunc = trunc_mode(f.trunc);
+  nn::Trainer<P> t(opt, [&](std::uint64_t) { return c.make(env); });
   t.run(train ? &*train : nullptr, test ? &*test : nullptr);
 }
 
@@ -156,7 +165,11 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
                                 "--model",
                                 f.model,
                                 "--protocol",
-                                "rep3",
+                                f.protocol,
+                                "--ring",
+                                std::to_string(f.ring),
+                                "--data-owner",
+                                std::to_string(f.data_owner),
                                 "--backend",
                                 f.backend,
                                 "--epochs",
@@ -200,6 +213,21 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
   return a;
 }
 
+// Without --config: the run's parties as local processes on loopback.
+void launch_parties(const TrainFlags& f, int parties) {
+  net::LaunchOptions lo;
+  lo.protocol = f.protocol;
+  lo.backend = f.backend;
+  // Each local party gets its own checkpoint folder, as on separate nodes:
+  // no party's shares sit in another party's folder.
+  for (int i = 0; i < parties && !f.checkpoint.empty(); ++i) {
+    lo.party_args.push_back({"--checkpoint", nn::local_party_checkpoint_dir(
+                                                 std::filesystem::absolute(f.checkpoint).string(), i)});
+  }
+  const int rc = net::launch_local_parties(parties, party_argv(f), lo);
+  if (rc != 0) throw Error("train: a party exited with status " + std::to_string(rc));
+}
+
 void run_plain(const TrainFlags& f) {
   plain::PlainOptions o;
   o.model = f.model;
@@ -233,6 +261,17 @@ void add_train_command(CLI::App& app) {
             return std::string();
           },
           "PROTOCOL"))
+      ->capture_default_str();
+  cmd->add_option("--ring", f->ring,
+                  "ring of the secret shares: Z_2^BITS (`sqt protocols` lists each model's)")
+      ->capture_default_str();
+  cmd->add_option("--parties", f->parties,
+                  "parties of the run, within the model's range (default: its minimum; with --config: "
+                  "node.toml's [[parties]])")
+      ->check(kNonNegative);
+  cmd->add_option("--data-owner", f->data_owner,
+                  "party that holds the dataset and secret-shares it (0 to the run's parties - 1)")
+      ->check(kNonNegative)
       ->capture_default_str();
   cmd->add_option("--backend", f->backend, "cpu, fpga or fpga-sim")
       ->check(CLI::IsMember({"cpu", "fpga", "fpga-sim"}))
@@ -292,35 +331,30 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--quiet", f->quiet, "no progress bar");
   cmd->callback([f, cmd] {
     nn::make_architecture(f->model);  // validates --model early
+    std::optional<net::NodeConfig> cfg;
     if (!f->config.empty()) {
-      // node.toml's protocol and backend hold on this node (a contradicting flag is an error).
-      const auto cfg = net::load_node_config(f->config);
+      // node.toml's protocol, backend and [[parties]] hold on this node (a contradicting flag is an error).
+      cfg = net::load_node_config(f->config);
       f->protocol = node_choice("--protocol", f->protocol, cmd->count("--protocol") > 0, "protocol",
-                                cfg.protocol, f->config);
-      f->backend = node_choice("--backend", f->backend, cmd->count("--backend") > 0, "backend", cfg.backend,
+                                cfg->protocol, f->config);
+      f->backend = node_choice("--backend", f->backend, cmd->count("--backend") > 0, "backend", cfg->backend,
                                f->config);
     }
     if (f->resume && f->checkpoint.empty()) throw ConfigError("--resume needs --checkpoint DIR");
     const ProtocolInfo& protocol = find_built_protocol(f->protocol);
-    if (f->export_party >= protocol.max_parties) {
-      throw ConfigError(fmt::format("--export-party {}: {} runs with {} part{} (ids 0 to {})",
-                                    f->export_party, protocol.name, protocol.parties_text(),
-                                    protocol.max_parties == 1 ? "y" : "ies", protocol.max_parties - 1));
-    }
-    if (f->protocol == "plain") return run_plain(*f);
-    if (f->protocol == "clear") return run_clear(*f);
-    if (!f->config.empty()) return run_rep3_party(*f);
-    net::LaunchOptions lo;
-    lo.protocol = "rep3";
-    lo.backend = f->backend;
-    // Each local party gets its own checkpoint folder, as on separate nodes:
-    // no party's shares sit in another party's folder.
-    for (int i = 0; i < 3 && !f->checkpoint.empty(); ++i) {
-      lo.party_args.push_back({"--checkpoint", nn::local_party_checkpoint_dir(
-                                                   std::filesystem::absolute(f->checkpoint).string(), i)});
-    }
-    const int rc = net::launch_local_parties(3, party_argv(*f), lo);
-    if (rc != 0) throw Error("train: a party exited with status " + std::to_string(rc));
+    check_ring(protocol, f->ring, cmd->count("--ring") > 0);
+    const bool mesh = protocol.networked() && cfg.has_value();
+    if (mesh) f->parties = node_parties(f->parties, *cfg, f->config);
+    const int parties = checked_parties(
+        protocol, f->parties, mesh ? fmt::format("{} lists {} [[parties]]", f->config, f->parties) : "");
+    check_party_id(protocol, parties, "--export-party", f->export_party);
+    check_party_id(protocol, parties, "--data-owner", f->data_owner);
+    if (protocol.name == "plain") return run_plain(*f);
+    if (protocol.networked() && !mesh) return launch_parties(*f, parties);
+    dispatch_protocol(protocol, f->ring, [&](auto c) {
+      if (mesh) return run_party(*f, c, *cfg);
+      run_one_process(*f, c);
+    });
   });
 }
 

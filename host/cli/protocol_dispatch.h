@@ -1,0 +1,71 @@
+// The one place where a registry entry and a ring become a protocol type:
+// `sqt train`, `sqt bench` (bench/protocol, bench/train) and `sqt node`
+// reach every protocol class through dispatch_protocol. Adding a model is
+// its entry in protocol_registry.cc plus one case here per ring.
+#pragma once
+
+#include <fmt/core.h>
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "host/backend/backend.h"
+#include "host/cli/protocol_registry.h"
+#include "host/core/error.h"
+#include "host/core/ring.h"
+#include "host/mpc/clear/clear.h"
+#include "host/mpc/protocol.h"
+#include "host/mpc/rep3/rep3.h"
+#include "host/net/network.h"
+
+namespace sqt::cli {
+
+// What a protocol object is built from.
+struct ProtocolEnv {
+  net::Network* network = nullptr;  // this party's mesh; null for one-process models
+  backend::Backend* backend = nullptr;
+  FixedParams fixed{};
+  mpc::TruncMode trunc = mpc::TruncMode::kProbabilistic;
+  // The emulators' PRG seed. Secure models ignore it: their keys come from
+  // the operating system, since a job's seed is public.
+  std::uint64_t seed = 0;
+};
+
+// One built (model, ring): its protocol class and how to make an object.
+template <class P>
+struct ProtocolCase {
+  using Protocol = P;
+  std::unique_ptr<P> (*make)(const ProtocolEnv&);
+};
+
+namespace detail {
+inline net::Network& mesh(const ProtocolEnv& e, std::string_view model) {
+  if (e.network == nullptr) throw Error(fmt::format("{}: a party of {} needs its network", model, model));
+  return *e.network;
+}
+}  // namespace detail
+
+// Calls visit(ProtocolCase<P>{...}) with the class of `info` over Z_2^bits;
+// every call of `visit` must return the same type. ConfigError naming the
+// model and the ring when that combination is not built.
+template <class Visitor>
+auto dispatch_protocol(const ProtocolInfo& info, int bits, Visitor&& visit) {
+  check_ring(info, bits);
+  if (info.name == "rep3" && bits == 64) {
+    return visit(ProtocolCase<mpc::Rep3>{[](const ProtocolEnv& e) {
+      return std::make_unique<mpc::Rep3>(detail::mesh(e, "rep3"), *e.backend, e.fixed, e.trunc,
+                                         std::uint64_t{0});
+    }});
+  }
+  if (info.name == "clear" && bits == 64) {
+    return visit(ProtocolCase<mpc::Clear>{[](const ProtocolEnv& e) {
+      return std::make_unique<mpc::Clear>(*e.backend, e.fixed, e.trunc, e.seed);
+    }});
+  }
+  throw ConfigError(
+      fmt::format("--protocol {} --ring {}: {} over {} is not built (`sqt protocols` lists what runs)",
+                  info.name, bits, info.name, info.ring_name(bits)));
+}
+
+}  // namespace sqt::cli
