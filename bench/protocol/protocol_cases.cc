@@ -3,7 +3,6 @@
 #include <malloc.h>
 
 #include <ctime>
-#include <random>
 
 #include "host/mpc/rep3/rep3.h"
 
@@ -23,14 +22,6 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
 }
 
 namespace detail {
-
-std::vector<Ring> fixed_values(std::size_t n, double lo, double hi, int f, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> dist(lo, hi);
-  std::vector<Ring> v(n);
-  for (auto& x : v) x = encode_fixed(dist(rng), f);
-  return v;
-}
 
 double thread_cpu_seconds() {
   timespec ts{};

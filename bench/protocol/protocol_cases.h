@@ -57,8 +57,15 @@ std::vector<ProtocolCaseResult> run_rep3_protocol_cases(net::Network& network, b
 
 namespace detail {
 
-// n fixed-point values uniform in [lo, hi).
-std::vector<Ring> fixed_values(std::size_t n, double lo, double hi, int f, std::uint64_t seed);
+// n fixed-point values uniform in [lo, hi), in the ring of R.
+template <class R>
+std::vector<R> fixed_values(std::size_t n, double lo, double hi, int f, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> dist(lo, hi);
+  std::vector<R> v(n);
+  for (auto& x : v) x = encode_fixed<R>(dist(rng), f);
+  return v;
+}
 double thread_cpu_seconds();
 // Max of a per-party counter, known to party 0 afterwards.
 std::uint64_t max_over_parties(net::Network& net, std::uint64_t mine);
@@ -106,8 +113,9 @@ std::vector<ProtocolCaseResult> run_protocol_cases(P& p, net::Network& network, 
   std::vector<ProtocolCaseResult> results;
   const std::size_t scale = options.quick ? 100 : 1;
 
-  auto input = [&](const std::vector<Ring>& v) {
-    return p.input(0, p.party() == 0 ? std::span<const Ring>(v) : std::span<const Ring>(), v.size());
+  using R = typename P::Ring;
+  auto input = [&](const std::vector<R>& v) {
+    return p.input(0, p.party() == 0 ? std::span<const R>(v) : std::span<const R>(), v.size());
   };
   auto selected = [&](const std::string& name) { return selected_by(options.only, name); };
   // A block's inputs are only made when one of its cases is selected.
@@ -136,14 +144,14 @@ std::vector<ProtocolCaseResult> run_protocol_cases(P& p, net::Network& network, 
   if (selected(named("mul")) || selected(named("mul/local_product")) || selected(named("mul_trunc")) ||
       selected(named("trunc"))) {
     const std::size_t n = 10000000 / scale;
-    const auto x = input(detail::fixed_values(n, -100, 100, f, 1)),
-               y = input(detail::fixed_values(n, -100, 100, f, 2));
+    const auto x = input(detail::fixed_values<R>(n, -100, 100, f, 1)),
+               y = input(detail::fixed_values<R>(n, -100, 100, f, 2));
     // Baseline: the local share product alone (what every party computes),
     // for the two-component replicated sharings whose product it is.
     if constexpr (P::Share::kComponents == 2) {
       if (selected(named("mul/local_product"))) {
-        const std::vector<Ring> mask(n, 0);
-        std::vector<Ring> z(n);
+        const std::vector<R> mask(n, 0);
+        std::vector<R> z(n);
         std::vector<double> times;
         for (int r = 0; r < std::max(1, options.repeats); ++r) {
           const auto start = std::chrono::steady_clock::now();
@@ -164,14 +172,14 @@ std::vector<ProtocolCaseResult> run_protocol_cases(P& p, net::Network& network, 
     run_case(named("trunc"), n, [&] { p.trunc(x, f); });
     // Network A's weight gradient of its first layer (784 x 128), truncated every step.
     if (selected(named("trunc/a_dense1_weights"))) {
-      const auto w = input(detail::fixed_values(784 * 128, -100, 100, f, 6));
+      const auto w = input(detail::fixed_values<R>(784 * 128, -100, 100, f, 6));
       run_case(named("trunc/a_dense1_weights"), w.size(), [&] { p.trunc(w, f); });
     }
   }
   if (selected(named("fx_exp")) || selected(named("fx_invsqrt")) || selected(named("ltz")) ||
       selected(named("relu"))) {
     const std::size_t n = 1000000 / scale;
-    const auto x = input(detail::fixed_values(n, -1000, 1000, f, 3));
+    const auto x = input(detail::fixed_values<R>(n, -1000, 1000, f, 3));
     run_case(named("ltz"), n, [&] { p.ltz(x); });
     // A ReLU's forward and backward: the comparison bit as a factor, used twice.
     run_case(named("relu/factor"), n, [&] {
@@ -183,9 +191,9 @@ std::vector<ProtocolCaseResult> run_protocol_cases(P& p, net::Network& network, 
       const auto mask = p.ltz(p.neg(x));
       p.mul(mask, p.mul(mask, x));
     });
-    const auto e = input(detail::fixed_values(n, -10, 5, f, 4));
+    const auto e = input(detail::fixed_values<R>(n, -10, 5, f, 4));
     run_case(named("fx_exp"), n, [&] { mpc::fx::exp(p, e); });
-    const auto s = input(detail::fixed_values(n, 0.01, 1000, f, 5));
+    const auto s = input(detail::fixed_values<R>(n, 0.01, 1000, f, 5));
     run_case(named("fx_invsqrt"), n, [&] { mpc::fx::invsqrt(p, s); });
   }
   if (selected(named("gather_rows_128x784")) || selected(named("gather_stored_128x784"))) {
@@ -194,7 +202,7 @@ std::vector<ProtocolCaseResult> run_protocol_cases(P& p, net::Network& network, 
     // the PRG at two parties) and, for comparison, by copying the rows of a
     // whole stored sharing (what the trainer did before input_rows).
     const std::size_t rows = 60000 / (options.quick ? 10 : 1), row_len = 784;
-    const auto values = detail::fixed_values(rows * row_len, 0, 1, f, 9);
+    const auto values = detail::fixed_values<R>(rows * row_len, 0, 1, f, 9);
     const auto table = p.input_rows(
         0, p.party() == 0 ? mpc::rows_of_table(values, row_len) : mpc::RowSource{}, rows, row_len);
     const auto stored = input(values);
@@ -204,7 +212,7 @@ std::vector<ProtocolCaseResult> run_protocol_cases(P& p, net::Network& network, 
     run_case(named("gather_rows_128x784"), idx.size() * row_len, [&] { p.gather_rows(table, idx); });
     run_case(named("gather_stored_128x784"), idx.size() * row_len, [&] {
       mpc::linear_overwrite(stored, idx.size() * row_len,
-                            [&](const Ring* in, Ring* out) { mpc::copy_rows(in, row_len, idx, out); });
+                            [&](const R* in, R* out) { mpc::copy_rows(in, row_len, idx, out); });
     });
   }
   if (selected(named("fx_softmax_128x10")) || selected(named("fx_softmax_128x10/exp_nonpositive")) ||
@@ -214,22 +222,22 @@ std::vector<ProtocolCaseResult> run_protocol_cases(P& p, net::Network& network, 
     // so seconds / 100 is the cost of a round when almost nothing is sent
     // (what bounds network A's softmax and ReLUs).
     constexpr int kChain = 100;
-    const auto x = input(detail::fixed_values(16, -2, 2, f, 7));
+    const auto x = input(detail::fixed_values<R>(16, -2, 2, f, 7));
     run_case(named("round_latency_x100"), 16, [&] {
       auto y = x;
       for (int i = 0; i < kChain; ++i) y = p.mul(y, x);
     });
     // Softmax at a training batch's shape (128 rows of 10 logits).
-    const auto b = input(detail::fixed_values(128 * 10, -5, 5, f, 8));
+    const auto b = input(detail::fixed_values<R>(128 * 10, -5, 5, f, 8));
     run_case(named("fx_softmax_128x10"), 128 * 10, [&] { mpc::fx::softmax(p, b, 128, 10); });
     // Its three parts: the row maximum, the exponentiation, the reciprocal of the row sums.
     std::vector<std::uint32_t> all(128 * 10);
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint32_t>(i);
     run_case(named("fx_softmax_128x10/max_only"), 128 * 10, [&] { mpc::fx::max_only(p, b, all, 10); });
-    const auto nonpositive = input(detail::fixed_values(128 * 10, -15, 0, f, 11));
+    const auto nonpositive = input(detail::fixed_values<R>(128 * 10, -15, 0, f, 11));
     run_case(named("fx_softmax_128x10/exp_nonpositive"), 128 * 10,
              [&] { mpc::fx::exp_nonpositive(p, nonpositive); });
-    const auto sums = input(detail::fixed_values(128, 1, 10, f, 12));
+    const auto sums = input(detail::fixed_values<R>(128, 1, 10, f, 12));
     run_case(named("fx_softmax_128x10/reciprocal_in_range"), 128,
              [&] { mpc::fx::reciprocal_in_range(p, sums, 0.9, 10.5); });
   }
@@ -248,8 +256,8 @@ std::vector<ProtocolCaseResult> run_protocol_cases(P& p, net::Network& network, 
               for (std::size_t j = 0; j < 2; ++j)
                 windows.push_back(
                     static_cast<std::uint32_t>(((b * h + 2 * oh + i) * w + 2 * ow + j) * c + ch));
-    const auto x = input(detail::fixed_values(images * h * w * c, -4, 4, f, 13));
-    const auto g = input(detail::fixed_values(windows.size() / 4, -1, 1, f, 14));
+    const auto x = input(detail::fixed_values<R>(images * h * w * c, -4, 4, f, 13));
+    const auto g = input(detail::fixed_values<R>(windows.size() / 4, -1, 1, f, 14));
     run_case(named("maxpool2x2_24x24x20"), windows.size() / 4, [&] {
       const auto routed = mpc::fx::max_windows_routed(p, x, windows, 4);
       mpc::fx::route_back(p, routed.routing, g);
@@ -257,7 +265,7 @@ std::vector<ProtocolCaseResult> run_protocol_cases(P& p, net::Network& network, 
   }
   if (selected(named("fx_softmax_rows10"))) {
     const std::size_t rows = 100000 / scale, cols = 10;
-    const auto x = input(detail::fixed_values(rows * cols, -5, 5, f, 6));
+    const auto x = input(detail::fixed_values<R>(rows * cols, -5, 5, f, 6));
     run_case(named("fx_softmax_rows10"), rows * cols, [&] { mpc::fx::softmax(p, x, rows, cols); });
   }
   return results;

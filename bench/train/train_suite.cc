@@ -59,13 +59,14 @@ BatchCost time_batches(P& p, const std::string& model, std::size_t batch, int ba
   m.set_public(nn::glorot_init(arch, 1));
   nn::Optimizer<P> opt({}, m.param_count());
   const std::size_t in_n = batch * arch.input.size(), out_n = batch * arch.classes;
-  std::vector<Ring> x, y;
+  using R = typename P::Ring;
+  std::vector<R> x, y;
   if (p.party() == 0) {
     std::mt19937_64 g(5);
     x.resize(in_n);
     y.assign(out_n, 0);
-    for (Ring& v : x) v = g() % (Ring{1} << p.fixed().f);
-    for (std::size_t r = 0; r < batch; ++r) y[r * arch.classes + g() % arch.classes] = Ring{1} << p.fixed().f;
+    for (R& v : x) v = R{g()} % (R{1} << p.fixed().f);
+    for (std::size_t r = 0; r < batch; ++r) y[r * arch.classes + g() % arch.classes] = R{1} << p.fixed().f;
   }
   const auto xs = p.input(0, x, in_n), ys = p.input(0, y, out_n);
   nn::LayerCost softmax, update;  // update: all of backward_and_update
