@@ -58,6 +58,13 @@ class Network {
     send(to, out);
     recv(from, in);
   }
+  // The same for Z_2^128 elements (16 bytes each, little endian).
+  void send(int peer, std::span<const Ring128> data) { send_bytes(peer, std::as_bytes(data)); }
+  void recv(int peer, std::span<Ring128> out) { recv_bytes(peer, std::as_writable_bytes(out)); }
+  void exchange(int to, std::span<const Ring128> out, int from, std::span<Ring128> in) {
+    send(to, out);
+    recv(from, in);
+  }
 
   int next_party() const { return (party() + 1) % parties(); }
   int prev_party() const { return (party() + parties() - 1) % parties(); }

@@ -69,6 +69,40 @@ struct Rep3Runner {
   }
 };
 
+// The same two protocols over Z_2^128 (f = 32, k = 63 by default in the
+// suites): the ring is a parameter of the protocol layer.
+struct Clear128Runner {
+  using Protocol = mpc::Clear128;
+  static constexpr std::string_view kName = "Clear128";
+  static constexpr int kParties = 1;
+  static constexpr std::uint64_t kFirstSeed = 20261207;
+
+  template <class F>
+  static auto run_all(const RunConfig& config, F&& fn) {
+    auto backend = backend::make_backend("cpu", 1);
+    Protocol p(*backend, config.fixed, config.mode, config.seed);
+    std::vector<std::invoke_result_t<F&, Protocol&>> out;
+    out.push_back(fn(p));
+    return out;
+  }
+};
+
+struct Rep3_128Runner {
+  using Protocol = mpc::Rep3_128;
+  static constexpr std::string_view kName = "Rep3_128";
+  static constexpr int kParties = 3;
+  static constexpr std::uint64_t kFirstSeed = 128;
+
+  template <class F>
+  static auto run_all(const RunConfig& config, F&& fn) {
+    return run_parties(kParties, [&](net::Network& network) {
+      auto backend = backend::make_backend("cpu", 1);
+      Protocol p(network, *backend, config.fixed, config.mode, config.seed);
+      return fn(p);
+    });
+  }
+};
+
 // Runs fn on every party of R and returns party 0's result; every party's
 // result must equal it (a reveal that differs between parties is a bug).
 template <class R, class F>

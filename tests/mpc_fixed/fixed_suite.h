@@ -36,7 +36,11 @@ template <class T>
 class FixedPoint : public ::testing::Test {
  protected:
   using Runner = typename T::Runner;
-  FixedParams fp_{16, 31};
+  using Checks = FixedChecks<typename Runner::Protocol::Ring>;
+  using Bounds = ErrorBounds<typename Runner::Protocol::Ring>;
+  // The paper's parameters for the protocol's ring: f = 16, k = 31 in
+  // Z_2^64, f = 32, k = 63 in Z_2^128.
+  FixedParams fp_ = default_fixed<typename Runner::Protocol::Ring>();
   std::uint64_t seed_ = Runner::kFirstSeed;
 
   // The `run(body)` callable of fixed_checks.h; every call uses the next seed.
@@ -47,29 +51,62 @@ class FixedPoint : public ::testing::Test {
 
 TYPED_TEST_SUITE_P(FixedPoint);
 
-TYPED_TEST_P(FixedPoint, MulWithinOneUlp) { check_mul(this->runner(), this->fp_, TypeParam::kMode, 1); }
-TYPED_TEST_P(FixedPoint, MatmulWithinOneUlp) { check_matmul(this->runner(), this->fp_, 2); }
-TYPED_TEST_P(FixedPoint, CompareReluSelectExact) { check_compare_relu_select(this->runner(), this->fp_, 3); }
-TYPED_TEST_P(FixedPoint, MaxPool2x2) { check_max_windows(this->runner(), this->fp_, 2, 2, 4); }
-TYPED_TEST_P(FixedPoint, MaxPool3x3Overlapping) { check_max_windows(this->runner(), this->fp_, 3, 2, 5); }
-TYPED_TEST_P(FixedPoint, MaxPool3x3Stride1) { check_max_windows(this->runner(), this->fp_, 3, 1, 6); }
-TYPED_TEST_P(FixedPoint, MaxOnlyAllPairs) { check_max_only(this->runner(), this->fp_, 14); }
-TYPED_TEST_P(FixedPoint, Exp) { check_exp(this->runner(), this->fp_, 7, kExpRel, kExpUlps); }
+TYPED_TEST_P(FixedPoint, MulWithinOneUlp) {
+  TestFixture::Checks::check_mul(this->runner(), this->fp_, TypeParam::kMode, 1);
+}
+TYPED_TEST_P(FixedPoint, MatmulWithinOneUlp) {
+  TestFixture::Checks::check_matmul(this->runner(), this->fp_, 2);
+}
+TYPED_TEST_P(FixedPoint, CompareReluSelectExact) {
+  TestFixture::Checks::check_compare_relu_select(this->runner(), this->fp_, 3);
+}
+TYPED_TEST_P(FixedPoint, MaxPool2x2) {
+  TestFixture::Checks::check_max_windows(this->runner(), this->fp_, 2, 2, 4);
+}
+TYPED_TEST_P(FixedPoint, MaxPool3x3Overlapping) {
+  TestFixture::Checks::check_max_windows(this->runner(), this->fp_, 3, 2, 5);
+}
+TYPED_TEST_P(FixedPoint, MaxPool3x3Stride1) {
+  TestFixture::Checks::check_max_windows(this->runner(), this->fp_, 3, 1, 6);
+}
+TYPED_TEST_P(FixedPoint, MaxOnlyAllPairs) {
+  TestFixture::Checks::check_max_only(this->runner(), this->fp_, 14);
+}
+TYPED_TEST_P(FixedPoint, Exp) {
+  TestFixture::Checks::check_exp(this->runner(), this->fp_, 7, TestFixture::Bounds::kExpRel,
+                                 TestFixture::Bounds::kExpUlps);
+}
 TYPED_TEST_P(FixedPoint, ExpNonpositive) {
-  check_exp_nonpositive(this->runner(), this->fp_, 16, kExpRel, kExpUlps);
+  TestFixture::Checks::check_exp_nonpositive(this->runner(), this->fp_, 16, TestFixture::Bounds::kExpRel,
+                                             TestFixture::Bounds::kExpUlps);
 }
 TYPED_TEST_P(FixedPoint, Reciprocal) {
-  check_reciprocal(this->runner(), this->fp_, 8, kReciprocalRel, kReciprocalUlps);
+  TestFixture::Checks::check_reciprocal(this->runner(), this->fp_, 8, TestFixture::Bounds::kReciprocalRel,
+                                        TestFixture::Bounds::kReciprocalUlps);
 }
 TYPED_TEST_P(FixedPoint, ReciprocalInRange) {
-  check_reciprocal_in_range(this->runner(), this->fp_, 15, kReciprocalRel, kReciprocalUlps);
+  TestFixture::Checks::check_reciprocal_in_range(this->runner(), this->fp_, 15,
+                                                 TestFixture::Bounds::kReciprocalRel,
+                                                 TestFixture::Bounds::kReciprocalUlps);
 }
-TYPED_TEST_P(FixedPoint, Div) { check_div(this->runner(), this->fp_, 9, kDivRel, kDivUlps); }
-TYPED_TEST_P(FixedPoint, InvSqrt) { check_invsqrt(this->runner(), this->fp_, 10, kInvSqrtRel, kInvSqrtUlps); }
-TYPED_TEST_P(FixedPoint, Sqrt) { check_sqrt(this->runner(), this->fp_, 11, kSqrtRel, kSqrtUlps); }
-TYPED_TEST_P(FixedPoint, Log) { check_log(this->runner(), this->fp_, 12, kLogAbs); }
+TYPED_TEST_P(FixedPoint, Div) {
+  TestFixture::Checks::check_div(this->runner(), this->fp_, 9, TestFixture::Bounds::kDivRel,
+                                 TestFixture::Bounds::kDivUlps);
+}
+TYPED_TEST_P(FixedPoint, InvSqrt) {
+  TestFixture::Checks::check_invsqrt(this->runner(), this->fp_, 10, TestFixture::Bounds::kInvSqrtRel,
+                                     TestFixture::Bounds::kInvSqrtUlps);
+}
+TYPED_TEST_P(FixedPoint, Sqrt) {
+  TestFixture::Checks::check_sqrt(this->runner(), this->fp_, 11, TestFixture::Bounds::kSqrtRel,
+                                  TestFixture::Bounds::kSqrtUlps);
+}
+TYPED_TEST_P(FixedPoint, Log) {
+  TestFixture::Checks::check_log(this->runner(), this->fp_, 12, TestFixture::Bounds::kLogAbs);
+}
 TYPED_TEST_P(FixedPoint, Softmax) {
-  check_softmax(this->runner(), this->fp_, 13, kSoftmaxAbs, kSoftmaxRowSum);
+  TestFixture::Checks::check_softmax(this->runner(), this->fp_, 13, TestFixture::Bounds::kSoftmaxAbs,
+                                     TestFixture::Bounds::kSoftmaxRowSum);
 }
 
 REGISTER_TYPED_TEST_SUITE_P(FixedPoint, MulWithinOneUlp, MatmulWithinOneUlp, CompareReluSelectExact,

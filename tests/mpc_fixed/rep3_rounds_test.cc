@@ -70,7 +70,7 @@ using Op = std::function<void(mpc::Rep3&, const Share&)>;
 // counted).
 Cost measure(const Op& op, const Input& x, mpc::TruncMode mode) {
   const auto costs = Rep3Runner::run_all(RunConfig{FixedParams{kF, kK}, mode, 7}, [&](mpc::Rep3& p) {
-    const Share s = owned(p, x);
+    const Share s = Checks64::owned(p, x);
     const auto before = p.stats();
     op(p, s);
     const auto cost = p.stats() - before;
@@ -85,7 +85,7 @@ Cost measure(const Op& op, const Input& x, mpc::TruncMode mode) {
 }
 
 // Positive inputs in (0.5, 4): in range for every function below.
-Input positives(std::size_t n) { return encode_all(uniform(n, 0.5, 4.0, n), kF); }
+Input positives(std::size_t n) { return Checks64::encode_all(Checks64::uniform(n, 0.5, 4.0, n), kF); }
 
 struct Expected {
   std::uint64_t rounds;
@@ -164,7 +164,8 @@ TEST(Rep3FixedRounds, EveryFunctionCostsItsDocumentedRoundsAndBytes) {
   // row): the table's softmax row was measured so (its label says 10).
   expect_cost(
       "softmax 16 cols", [](mpc::Rep3& p, const Share& x) { fx::softmax(p, x, x.size() / 16, 16); }, 1024,
-      {30, 0, 1, 468, 1}, [](std::size_t n) { return encode_all(uniform(n, -8.0, 8.0, n), kF); });
+      {30, 0, 1, 468, 1},
+      [](std::size_t n) { return Checks64::encode_all(Checks64::uniform(n, -8.0, 8.0, n), kF); });
 }
 
 }  // namespace

@@ -39,6 +39,17 @@ inline int exp_integer_bits(FixedParams fp) {
   return n;
 }
 
+// Whether exp2's parameters fit P: the selector 2^(2f - 2^n) needs 2^n <= 2f,
+// and the integer power (below 2^(2^n)) times the selector (2^(2f)) must stay
+// inside the exact truncation width (f = 16, k = 31 in Z_2^64: 16 + 32 <= 63;
+// f = 32, k = 63 in Z_2^128: 32 + 64 <= 127).
+template <Protocol P>
+bool exp_parameters_fit(const P& p) {
+  const FixedParams fp = p.fixed();
+  const int n = exp_integer_bits(fp);
+  return (1 << n) <= 2 * fp.f && (1 << n) + 2 * fp.f <= p.exact_bits().trunc;
+}
+
 // Coefficients of the 2^u polynomial on [0, 1] for precision f.
 inline const std::vector<double>& exp2_fraction_coeffs(int f) {
   static thread_local int cached_f = -1;
@@ -73,8 +84,9 @@ ShareOf<P> exp2_from_parts(P& p, const ShareOf<P>& u, const ShareOf<P>& bits, st
     const RingOf<P> c_int[] = {step};
     const RingOf<P> c_fix[] = {step << f};
     const auto fj = static_cast<std::size_t>(j);
-    factors.push_back({p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_int), RingOf<P>{1}),
-                       p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_fix), RingOf<P>{1} << f)});
+    factors.push_back(
+        {p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_int), RingOf<P>{1}),
+         p.add_public(detail::combine_planes(p, bits, stride, len, fj, c_fix), RingOf<P>{1} << f)});
   }
 
   // 3. Powers of u and the integer product tree, batched round by round.
@@ -109,7 +121,8 @@ ShareOf<P> exp2_from_parts(P& p, const ShareOf<P>& u, const ShareOf<P>& bits, st
     if (factors.size() % 2 == 1) level.push_back(std::move(factors.back()));
     factors = std::move(level);
   }
-  ShareOf<P> pow2_int = factors.empty() ? p.add_public(p.zeros(len), RingOf<P>{1}) : std::move(factors[0].as_int);
+  ShareOf<P> pow2_int =
+      factors.empty() ? p.add_public(p.zeros(len), RingOf<P>{1}) : std::move(factors[0].as_int);
 
   // Polynomial before truncation (2f fractional bits); its truncation (a
   // product by 1) and the scaled integer power share one round.
@@ -135,7 +148,8 @@ ShareOf<P> fraction_from_integer_bits(P& p, ShareOf<P> low, const ShareOf<P>& in
   const int f = p.fixed().f;
   const int n = exp_integer_bits(p.fixed());
   std::vector<RingOf<P>> minus_weight(static_cast<std::size_t>(n));
-  for (int j = 0; j < n; ++j) minus_weight[static_cast<std::size_t>(j)] = RingOf<P>{0} - (RingOf<P>{1} << (f + j));
+  for (int j = 0; j < n; ++j)
+    minus_weight[static_cast<std::size_t>(j)] = RingOf<P>{0} - (RingOf<P>{1} << (f + j));
   return p.add(std::move(low), combine_planes(p, int_bits, stride, len, 0, minus_weight));
 }
 
@@ -148,9 +162,11 @@ ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
   const FixedParams fp = p.fixed();
   const int f = fp.f;
   const int n = exp_integer_bits(fp);
-  if (n > 4 || (1 << n) > 2 * f) {
+  if (!exp_parameters_fit(p)) {
     throw ConfigError("fx::exp2: fixed-point parameters f=" + std::to_string(f) +
-                      " k=" + std::to_string(fp.k) + " need k - f <= 16 and 2^ceil(log2(k - f)) <= 2f");
+                      " k=" + std::to_string(fp.k) +
+                      " need 2^ceil(log2(k - f)) <= 2f and 2^ceil(log2(k - f)) + 2f <= " +
+                      std::to_string(p.exact_bits().trunc) + " (the protocol's exact truncation width)");
   }
   const std::size_t len = y.size();
   constexpr int C = ShareOf<P>::kComponents;
@@ -167,8 +183,8 @@ ShareOf<P> exp2(P& p, const ShareOf<P>& y) {
   planes.erase(planes.begin(), planes.begin() + f);
   std::size_t stride = 0;
   const ShareOf<P> bits = detail::planes_to_arith(p, planes, stride);
-  const ShareOf<P> u =
-      detail::fraction_from_integer_bits(p, p.add(y, p.mul_public(s, RingOf<P>{1} << (n + f))), bits, stride, len);
+  const ShareOf<P> u = detail::fraction_from_integer_bits(
+      p, p.add(y, p.mul_public(s, RingOf<P>{1} << (n + f))), bits, stride, len);
 
   // Selector at 2f bits: 2^(2f) for y >= 0, 2^(2f - 2^n) for -2^n <= y < 0
   // (the mod-2^n wrap undone), 0 below.
@@ -192,10 +208,10 @@ ShareOf<P> exp2_nonpositive(P& p, const ShareOf<P>& y) {
   const FixedParams fp = p.fixed();
   const int f = fp.f, k = fp.k;
   const int n = exp_integer_bits(fp);
-  if (n > 4 || (1 << n) > 2 * f || f + n >= k - 1) {
-    throw ConfigError("fx::exp2_nonpositive: fixed-point parameters f=" + std::to_string(f) +
-                      " k=" + std::to_string(k) +
-                      " need k - f <= 16, 2^ceil(log2(k - f)) <= 2f and f + ceil(log2(k - f)) < k - 1");
+  if (!exp_parameters_fit(p) || f + n >= k - 1) {
+    throw ConfigError("fx::exp2_nonpositive: fixed-point parameters f=" + std::to_string(f) + " k=" +
+                      std::to_string(k) + " need 2^ceil(log2(k - f)) <= 2f, 2^ceil(log2(k - f)) + 2f <= " +
+                      std::to_string(p.exact_bits().trunc) + " and f + ceil(log2(k - f)) < k - 1");
   }
   if (p.exact_bits().bit_decompose < k + 1) return exp2(p, y);
   const std::size_t len = y.size();
@@ -211,8 +227,8 @@ ShareOf<P> exp2_nonpositive(P& p, const ShareOf<P>& y) {
   const RingOf<P> wrap[] = {RingOf<P>{1} << (2 * f - (1 << n))};
   const ShareOf<P> sel = detail::combine_planes(p, bits, stride, len, static_cast<std::size_t>(n), wrap);
   // Where 1 - z = 1, the low f + n bits of w are y - 2^-f + 2^(n+f).
-  const ShareOf<P> u =
-      detail::fraction_from_integer_bits(p, p.add_public(y, (RingOf<P>{1} << (n + f)) - 1), bits, stride, len);
+  const ShareOf<P> u = detail::fraction_from_integer_bits(p, p.add_public(y, (RingOf<P>{1} << (n + f)) - 1),
+                                                          bits, stride, len);
   return detail::exp2_from_parts(p, u, bits, stride, len, sel);
 }
 

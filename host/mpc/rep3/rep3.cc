@@ -20,9 +20,10 @@ void check_same_size(std::size_t a, std::size_t b, const char* op) {
   }
 }
 
-void check_trunc_bits(int bits) {
-  if (bits < 1 || bits > 61) {
-    throw ShapeError("rep3 trunc: shift of " + std::to_string(bits) + " bits is outside [1, 61]");
+void check_trunc_bits(int bits, int max_bits) {
+  if (bits < 1 || bits > max_bits) {
+    throw ShapeError("rep3 trunc: shift of " + std::to_string(bits) + " bits is outside [1, " +
+                     std::to_string(max_bits) + "]");
   }
 }
 
@@ -72,7 +73,7 @@ std::size_t small_width(int bits) { return static_cast<std::size_t>((bits + 7) /
 
 // Narrowing and widening loops with the width as a compile-time type, so
 // they vectorize (a per-element memcpy of a run-time width does not).
-template <class T>
+template <class T, class Ring>
 void pack_as(std::span<const Ring> v, std::byte* out) {
   for (std::size_t e = 0; e < v.size(); ++e) {
     const T t = static_cast<T>(v[e]);
@@ -80,7 +81,7 @@ void pack_as(std::span<const Ring> v, std::byte* out) {
   }
 }
 
-template <class T>
+template <class T, class Ring>
 void unpack_as(const std::byte* in, std::span<Ring> v) {
   for (std::size_t e = 0; e < v.size(); ++e) {
     T t;
@@ -93,19 +94,22 @@ void unpack_as(const std::byte* in, std::span<Ring> v) {
 // (3, 5, 6, 7). While 8 bytes fit in the run, a value is written as 8 bytes
 // (little endian), the next one overwriting them from byte w on (and read as
 // 8 bytes, masked); the last few byte by byte.
+template <class Ring>
 std::size_t whole_word_values(std::size_t n, std::size_t w) {
   return n * w >= sizeof(Ring) ? (n * w - sizeof(Ring)) / w + 1 : 0;
 }
 
+template <class Ring>
 void pack_bytes(std::span<const Ring> v, std::size_t w, std::byte* out) {
-  const std::size_t n = v.size(), fast = whole_word_values(n, w);
+  const std::size_t n = v.size(), fast = whole_word_values<Ring>(n, w);
   for (std::size_t e = 0; e < fast; ++e) std::memcpy(out + e * w, &v[e], sizeof(Ring));
   for (std::size_t e = fast; e < n; ++e)
     for (std::size_t b = 0; b < w; ++b) out[e * w + b] = static_cast<std::byte>(v[e] >> (8 * b));
 }
 
+template <class Ring>
 void unpack_bytes(const std::byte* in, std::size_t w, std::span<Ring> v) {
-  const std::size_t n = v.size(), fast = whole_word_values(n, w);
+  const std::size_t n = v.size(), fast = whole_word_values<Ring>(n, w);
   const Ring mask = (Ring{1} << (8 * w)) - 1;
   for (std::size_t e = 0; e < fast; ++e) {
     Ring x;
@@ -120,9 +124,15 @@ void unpack_bytes(const std::byte* in, std::size_t w, std::span<Ring> v) {
 }
 
 // Calls f with a value of the unsigned type that is `w` bytes wide (1, 2, 4,
-// 8), or returns false for the other widths.
-template <class F>
+// 8, and 16 in Z_2^128), or returns false for the other widths.
+template <class Ring, class F>
 bool with_width_type(std::size_t w, F&& f) {
+  if constexpr (sizeof(Ring) == 16) {
+    if (w == 16) {
+      f(Ring128{});
+      return true;
+    }
+  }
   switch (w) {
     case 1:
       f(std::uint8_t{});
@@ -149,13 +159,14 @@ std::size_t small_bytes(std::span<const TruncRun> runs) {
 
 // One message of values that are only meaningful mod 2^bits of their run
 // (the wrap-bit terms of truncation), each run packed at its own width.
+template <class Ring>
 void send_small(net::Network& net, int peer, std::span<const Ring> v, std::span<const TruncRun> runs) {
   std::vector<std::byte> buf(small_bytes(runs));
   std::size_t at = 0, pos = 0;
   for (const auto& r : runs) {
     const std::size_t w = small_width(r.bits);
     const auto run = v.subspan(at, r.count);
-    if (!with_width_type(w, [&](auto t) { pack_as<decltype(t)>(run, buf.data() + pos); }))
+    if (!with_width_type<Ring>(w, [&](auto t) { pack_as<decltype(t), Ring>(run, buf.data() + pos); }))
       pack_bytes(run, w, buf.data() + pos);
     at += r.count;
     pos += r.count * w;
@@ -163,15 +174,16 @@ void send_small(net::Network& net, int peer, std::span<const Ring> v, std::span<
   net.send_bytes(peer, buf);
 }
 
-RingVec recv_small(net::Network& net, int peer, std::size_t n, std::span<const TruncRun> runs) {
+template <class Ring>
+RingVecOf<Ring> recv_small(net::Network& net, int peer, std::size_t n, std::span<const TruncRun> runs) {
   std::vector<std::byte> buf(small_bytes(runs));
   net.recv_bytes(peer, buf);
-  RingVec v(n);
+  RingVecOf<Ring> v(n);
   std::size_t at = 0, pos = 0;
   for (const auto& r : runs) {
     const std::size_t w = small_width(r.bits);
     const auto run = std::span<Ring>(v).subspan(at, r.count);
-    if (!with_width_type(w, [&](auto t) { unpack_as<decltype(t)>(buf.data() + pos, run); }))
+    if (!with_width_type<Ring>(w, [&](auto t) { unpack_as<decltype(t), Ring>(buf.data() + pos, run); }))
       unpack_bytes(buf.data() + pos, w, run);
     at += r.count;
     pos += r.count * w;
@@ -189,9 +201,11 @@ void for_runs(std::span<const TruncRun> runs, F&& fn) {
   }
 }
 
-RingVec recv_ring(net::Network& net, int peer, std::size_t n) {
-  RingVec v(n);
-  net.recv(peer, v);
+// n words of type W (ring elements or bit-plane words) from peer.
+template <class W>
+RingVecOf<W> recv_vec(net::Network& net, int peer, std::size_t n) {
+  RingVecOf<W> v(n);
+  net.recv(peer, std::span<W>(v));
   return v;
 }
 
@@ -204,65 +218,50 @@ ShareVec<2> xor_bits(const ShareVec<2>& a, const ShareVec<2>& b) {
 
 }  // namespace
 
-Rep3::Rep3(net::Network& network, backend::Backend& backend, FixedParams fixed, TruncMode mode,
-           std::uint64_t seed)
+template <RingElement R>
+Rep3T<R>::Rep3T(net::Network& network, backend::Backend& backend, FixedParams fixed, TruncMode mode,
+                std::uint64_t seed)
     : net_(network), backend_(backend), fixed_(fixed), mode_(mode), party_(network.party()) {
   if (network.parties() != 3) {
     throw NetError("rep3 needs exactly 3 parties, the network has " + std::to_string(network.parties()));
   }
-  if (fixed.f < 1 || fixed.k <= fixed.f || fixed.k > 62) {
-    throw ConfigError("rep3: fixed-point parameters f=" + std::to_string(fixed.f) +
-                      " k=" + std::to_string(fixed.k) + " need 1 <= f < k <= 62");
+  if (fixed.f < 1 || fixed.k <= fixed.f || fixed.k > ring_bits<R> - 2) {
+    throw ConfigError("rep3: fixed-point parameters f=" + std::to_string(fixed.f) + " k=" +
+                      std::to_string(fixed.k) + " need 1 <= f < k <= " + std::to_string(ring_bits<R> - 2));
   }
   key_next_ = draw_key(seed, party_);
-  RingVec out(2), in(2);
+  RingVecOf<std::uint64_t> out(2), in(2);  // the 16-byte key as two words
   std::memcpy(out.data(), key_next_.data(), key_next_.size());
   net_.exchange(net_.next_party(), out, net_.prev_party(), in);
   std::memcpy(key_prev_.data(), in.data(), key_prev_.size());
   check_keys(key_next_, key_prev_, net_.prev_party());
 }
 
-RingVec Rep3::next_stream(Stream s, std::size_t n) {
-  RingVec v(n);
-  backend_.prg_fill(key_next_, (op_ << 36) | (static_cast<std::uint64_t>(s) << 32), v);
-  return v;
-}
-
-RingVec Rep3::prev_stream(Stream s, std::size_t n) {
-  RingVec v(n);
-  backend_.prg_fill(key_prev_, (op_ << 36) | (static_cast<std::uint64_t>(s) << 32), v);
-  return v;
-}
-
-void Rep3::fill_next(Stream s, std::span<Ring> out) {
-  backend_.prg_fill(key_next_, (op_ << 36) | (static_cast<std::uint64_t>(s) << 32), out);
-}
-
-void Rep3::fill_prev(Stream s, std::span<Ring> out) {
-  backend_.prg_fill(key_prev_, (op_ << 36) | (static_cast<std::uint64_t>(s) << 32), out);
-}
-
-std::span<Ring> Rep3::scratch(int slot, std::size_t n) {
+template <RingElement R>
+std::span<R> Rep3T<R>::scratch(int slot, std::size_t n) {
   auto& buffer = scratch_[slot];
   if (buffer.size() < n) buffer.resize(n);
   return {buffer.data(), n};
 }
 
-RingVec Rep3::zero_share(Stream s, std::size_t n) {
+template <RingElement R>
+RingVecOf<R> Rep3T<R>::zero_share(Stream s, std::size_t n) {
   auto a = next_stream(s, n);
   const auto b = prev_stream(s, n);
   for (std::size_t e = 0; e < n; ++e) a[e] -= b[e];
   return a;
 }
 
-RingVec Rep3::zero_share_xor(Stream s, std::size_t n) {
-  auto a = next_stream(s, n);
-  const auto b = prev_stream(s, n);
+template <RingElement R>
+RingVecOf<std::uint64_t> Rep3T<R>::zero_share_xor(Stream s, std::size_t n) {
+  auto a = next_stream<std::uint64_t>(s, n);
+  const auto b = prev_stream<std::uint64_t>(s, n);
   for (std::size_t e = 0; e < n; ++e) a[e] ^= b[e];
   return a;
 }
 
-Rep3::Share Rep3::reshare(RingVec z) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::reshare(RingVecOf<R> z) {
   Share out;
   out.part[1].resize(z.size());
   net_.exchange(net_.prev_party(), z, net_.next_party(), out.part[1]);
@@ -270,11 +269,19 @@ Rep3::Share Rep3::reshare(RingVec z) {
   return out;
 }
 
-Rep3::Bits Rep3::reshare_xor(RingVec z) { return reshare(std::move(z)); }
+template <RingElement R>
+typename Rep3T<R>::Bits Rep3T<R>::reshare_xor(RingVecOf<std::uint64_t> z) {
+  Bits out;
+  out.part[1].resize(z.size());
+  net_.exchange(net_.prev_party(), z, net_.next_party(), out.part[1]);
+  out.part[0] = std::move(z);
+  return out;
+}
 
 // ---------------------------------------------------------------- sharing
 
-Rep3::Share Rep3::input(int owner, std::span<const Ring> values, std::size_t n) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::input(int owner, std::span<const Ring> values, std::size_t n) {
   if (owner < 0 || owner > 2)
     throw ShapeError("rep3 input: owner " + std::to_string(owner) + " is not a party");
   next_op();
@@ -293,18 +300,22 @@ Rep3::Share Rep3::input(int owner, std::span<const Ring> values, std::size_t n) 
   return out;
 }
 
-void Rep3::prg_at(const backend::PrgSeed& key, std::uint64_t counter, std::size_t first,
-                  std::span<Ring> out) {
-  if (first % 2 == 0) {
-    backend_.prg_fill(key, counter + first / 2, out);
+template <RingElement R>
+void Rep3T<R>::prg_at(const backend::PrgSeed& key, std::uint64_t counter, std::size_t first,
+                      std::span<Ring> out) {
+  constexpr std::size_t kPerBlock = 16 / sizeof(Ring);  // elements per AES block
+  if (first % kPerBlock == 0) {
+    backend_.prg_fill(key, counter + first / kPerBlock, out);
     return;
   }
   const std::span<Ring> with_previous = scratch(6, out.size() + 1);
-  backend_.prg_fill(key, counter + first / 2, with_previous);
+  backend_.prg_fill(key, counter + first / kPerBlock, with_previous);
   std::copy(with_previous.begin() + 1, with_previous.end(), out.begin());
 }
 
-Rep3::InputRows Rep3::input_rows(int owner, RowSource source, std::size_t rows, std::size_t row_len) {
+template <RingElement R>
+typename Rep3T<R>::InputRows Rep3T<R>::input_rows(int owner, RowSourceOf<R> source, std::size_t rows,
+                                                  std::size_t row_len) {
   if (owner < 0 || owner > 2)
     throw ShapeError("rep3 input_rows: owner " + std::to_string(owner) + " is not a party");
   next_op();
@@ -322,7 +333,7 @@ Rep3::InputRows Rep3::input_rows(int owner, RowSource source, std::size_t rows, 
     if (!source)
       throw ShapeError("rep3 input_rows: the owner (party " + std::to_string(owner) + ") has no rows");
     t.key = key_prev_;
-    RingVec slice, mask;
+    RingVecOf<R> slice, mask;
     std::vector<std::uint32_t> idx;
     for (std::size_t r = 0; r < rows; r += slice_rows) {
       const std::size_t count = std::min(slice_rows, rows - r);
@@ -348,12 +359,13 @@ Rep3::InputRows Rep3::input_rows(int owner, RowSource source, std::size_t rows, 
   return t;
 }
 
-Rep3::Share Rep3::gather_rows(const InputRows& t, std::span<const std::uint32_t> idx) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::gather_rows(const InputRows& t, std::span<const std::uint32_t> idx) {
   check_row_indices(idx, t.rows, "rep3");
   const std::size_t len = t.row_len;
   Share out = Share::uninitialized(idx.size() * len);
   out.zero_component = (t.owner + 2) % 3;
-  auto regenerate = [&](RingVec& dst) {
+  auto regenerate = [&](RingVecOf<R>& dst) {
     for (std::size_t i = 0; i < idx.size(); ++i)
       prg_at(t.key, t.counter, std::size_t{idx[i]} * len, std::span<Ring>(dst).subspan(i * len, len));
   };
@@ -374,14 +386,16 @@ Rep3::Share Rep3::gather_rows(const InputRows& t, std::span<const std::uint32_t>
   return out;
 }
 
-std::vector<Ring> Rep3::reveal(const Share& x) {
+template <RingElement R>
+std::vector<R> Rep3T<R>::reveal(const Share& x) {
   std::vector<Ring> missing(x.size());
   net_.exchange(net_.next_party(), x.part[0], net_.prev_party(), missing);
   for (std::size_t e = 0; e < missing.size(); ++e) missing[e] += x.part[0][e] + x.part[1][e];
   return missing;
 }
 
-std::vector<Ring> Rep3::reveal_to(int to, const Share& x) {
+template <RingElement R>
+std::vector<R> Rep3T<R>::reveal_to(int to, const Share& x) {
   if (to < 0 || to > 2) throw ShapeError("rep3 reveal_to: party " + std::to_string(to) + " does not exist");
   if (party_ == (to + 2) % 3) net_.send(to, x.part[0]);
   if (party_ != to) return {};
@@ -393,7 +407,8 @@ std::vector<Ring> Rep3::reveal_to(int to, const Share& x) {
 
 // ---------------------------------------------------------------- local
 
-Rep3::Share Rep3::add(Share x, const Share& y) const {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::add(Share x, const Share& y) const {
   check_same_size(x.size(), y.size(), "add");
   Share out = std::move(x);
   out.zero_component = -1;
@@ -402,7 +417,8 @@ Rep3::Share Rep3::add(Share x, const Share& y) const {
   return out;
 }
 
-Rep3::Share Rep3::sub(Share x, const Share& y) const {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::sub(Share x, const Share& y) const {
   check_same_size(x.size(), y.size(), "sub");
   Share out = std::move(x);
   out.zero_component = -1;
@@ -411,7 +427,8 @@ Rep3::Share Rep3::sub(Share x, const Share& y) const {
   return out;
 }
 
-Rep3::Share Rep3::neg(Share x) const {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::neg(Share x) const {
   Share out = std::move(x);
   for (int c = 0; c < 2; ++c)
     for (auto& v : out.part[c]) v = Ring{0} - v;
@@ -419,7 +436,8 @@ Rep3::Share Rep3::neg(Share x) const {
 }
 
 // A public constant lives in component 0: P0's part[0] and P2's part[1].
-Rep3::Share Rep3::add_public(Share x, std::span<const Ring> c) const {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::add_public(Share x, std::span<const Ring> c) const {
   check_same_size(x.size(), c.size(), "add_public");
   Share out = std::move(x);
   out.zero_component = -1;
@@ -429,7 +447,8 @@ Rep3::Share Rep3::add_public(Share x, std::span<const Ring> c) const {
   return out;
 }
 
-Rep3::Share Rep3::add_public(Share x, Ring c) const {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::add_public(Share x, Ring c) const {
   Share out = std::move(x);
   out.zero_component = -1;
   const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
@@ -438,7 +457,8 @@ Rep3::Share Rep3::add_public(Share x, Ring c) const {
   return out;
 }
 
-Rep3::Share Rep3::mul_public(Share x, std::span<const Ring> c) const {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::mul_public(Share x, std::span<const Ring> c) const {
   check_same_size(x.size(), c.size(), "mul_public");
   Share out = std::move(x);
   for (int p = 0; p < 2; ++p)
@@ -446,7 +466,8 @@ Rep3::Share Rep3::mul_public(Share x, std::span<const Ring> c) const {
   return out;
 }
 
-Rep3::Share Rep3::mul_public(Share x, Ring c) const {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::mul_public(Share x, Ring c) const {
   Share out = std::move(x);
   for (int p = 0; p < 2; ++p)
     for (auto& v : out.part[p]) v *= c;
@@ -455,7 +476,8 @@ Rep3::Share Rep3::mul_public(Share x, Ring c) const {
 
 // ---------------------------------------------------------------- products
 
-Rep3::Share Rep3::mul(const Share& x, const Share& y) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::mul(const Share& x, const Share& y) {
   check_same_size(x.size(), y.size(), "mul");
   next_op();
   const std::size_t n = x.size();
@@ -463,18 +485,19 @@ Rep3::Share Rep3::mul(const Share& x, const Share& y) {
   fill_next(kS0, alpha);
   fill_prev(kS0, prev);
   for (std::size_t e = 0; e < n; ++e) alpha[e] -= prev[e];
-  RingVec z(n);
+  RingVecOf<R> z(n);
   backend_.cross_mul_add(x.part[0], x.part[1], y.part[0], y.part[1], alpha, z);
   return reshare(std::move(z));
 }
 
-Rep3::Share Rep3::mul_trunc(const Share& x, const Share& y, int bits) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::mul_trunc(const Share& x, const Share& y, int bits) {
   check_same_size(x.size(), y.size(), "mul_trunc");
   if (mode_ == TruncMode::kExact) return trunc(mul(x, y), bits);
-  check_trunc_bits(bits);
+  check_trunc_bits(bits, kMaxTruncBits);
   auto no_mask = scratch(0, x.size());
   std::fill(no_mask.begin(), no_mask.end(), Ring{0});
-  RingVec z(x.size());
+  RingVecOf<R> z(x.size());
   backend_.cross_mul_add(x.part[0], x.part[1], y.part[0], y.part[1], no_mask, z);
   return trunc_additive(std::move(z), x.size(), true, bits);
 }
@@ -490,8 +513,9 @@ namespace {
 // call: on machines that host several parties the CPU work per product is
 // 5/6 of the plain split, with every party doing the same share of it.
 // With accumulate == false, z's old contents are ignored (overwritten).
-void check_matmul_shapes(std::size_t m, std::size_t n, std::size_t k, const ShareVec<2>& a,
-                         const ShareVec<2>& b) {
+template <class Ring>
+void check_matmul_shapes(std::size_t m, std::size_t n, std::size_t k, const ShareVec<2, Ring>& a,
+                         const ShareVec<2, Ring>& b) {
   if (a.size() != m * k || b.size() != k * n) {
     throw ShapeError("rep3 matmul: A has " + std::to_string(a.size()) + " elements and B " +
                      std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
@@ -502,11 +526,12 @@ void check_matmul_shapes(std::size_t m, std::size_t n, std::size_t k, const Shar
 // One block of A and B: the block's m*k values of A start at a_at, its k*n
 // values of B at b_at. The callers have checked the sizes (check_matmul_shapes,
 // or matmul_terms_total for the blocks of a term).
+template <class Ring>
 void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb, std::size_t m,
-                  std::size_t n, std::size_t k, const ShareVec<2>& a, std::size_t a_at, const ShareVec<2>& b,
-                  std::size_t b_at, std::span<Ring> z, bool accumulate = true) {
-  auto sum = [](const ShareVec<2>& x, std::size_t at, std::size_t len) {
-    RingVec s(len);
+                  std::size_t n, std::size_t k, const ShareVec<2, Ring>& a, std::size_t a_at,
+                  const ShareVec<2, Ring>& b, std::size_t b_at, std::span<Ring> z, bool accumulate = true) {
+  auto sum = [](const ShareVec<2, Ring>& x, std::size_t at, std::size_t len) {
+    RingVecOf<Ring> s(len);
     const Ring* x0 = x.part[0].data() + at;
     const Ring* x1 = x.part[1].data() + at;
     for (std::size_t e = 0; e < len; ++e) s[e] = x0[e] + x1[e];
@@ -524,7 +549,7 @@ void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb
     // so this split reveals nothing; the summands are masked as always.)
     const int role = (party - a.zero_component + 3) % 3;
     if (role == 1) {  // holds (A_{zc+1}, A_{zc+2}) and (B_{zc+1}, B_{zc+2})
-      const RingVec asum = sum(a, a_at, m * k), bsum = sum(b, b_at, k * n);
+      const RingVecOf<Ring> asum = sum(a, a_at, m * k), bsum = sum(b, b_at, k * n);
       be.gemm(ta, tb, m, n, k, asum.data(), bsum.data(), z.data(), accumulate);
     } else if (role == 0) {  // holds (A_zc = 0, A_{zc+1}) and (B_zc, B_{zc+1})
       be.gemm(ta, tb, m, n, k, a1, b0, z.data(), accumulate);
@@ -535,15 +560,15 @@ void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb
   }
   const int role = (party - cheap + 3) % 3;  // 0: the cheap party c, 1: c+1, 2: c+2
   if (role == 0) {
-    const RingVec asum = sum(a, a_at, m * k), bsum = sum(b, b_at, k * n);
+    const RingVecOf<Ring> asum = sum(a, a_at, m * k), bsum = sum(b, b_at, k * n);
     be.gemm(ta, tb, m, n, k, asum.data(), bsum.data(), z.data(), accumulate);
   } else if (role == 1) {  // holds (A_{c+1}, A_{c+2}): its three terms, summing the smaller operand
     if (k * n <= m * k) {  // A_{c+2} (B_{c+1} + B_{c+2}) + A_{c+1} B_{c+2}
-      const RingVec bsum = sum(b, b_at, k * n);
+      const RingVecOf<Ring> bsum = sum(b, b_at, k * n);
       be.gemm(ta, tb, m, n, k, a1, bsum.data(), z.data(), accumulate);
       be.gemm(ta, tb, m, n, k, a0, b1, z.data(), true);
     } else {  // (A_{c+1} + A_{c+2}) B_{c+2} + A_{c+2} B_{c+1}
-      const RingVec asum = sum(a, a_at, m * k);
+      const RingVecOf<Ring> asum = sum(a, a_at, m * k);
       be.gemm(ta, tb, m, n, k, asum.data(), b1, z.data(), accumulate);
       be.gemm(ta, tb, m, n, k, a1, b0, z.data(), true);
     }
@@ -555,22 +580,24 @@ void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb
 
 // Every block of a term into z (blocks x m x n), each with its own cheap
 // party so that the blocks' work spreads over the parties.
+template <class Ring>
 void local_matmul_blocks(backend::Backend& be, int party, const std::function<int()>& next_cheap,
-                         const MatmulTerm<ShareVec<2>>& t, std::span<Ring> z) {
+                         const MatmulTerm<ShareVec<2, Ring>>& t, std::span<Ring> z) {
   const std::size_t mk = t.m * t.k, kn = t.k * t.n, mn = t.m * t.n;
   for (std::size_t blk = 0; blk < t.blocks; ++blk) {
-    local_matmul(be, party, next_cheap(), t.ta, t.tb, t.m, t.n, t.k, *t.a, blk * mk, *t.b, blk * kn,
-                 z.subspan(blk * mn, mn), false);
+    local_matmul<Ring>(be, party, next_cheap(), t.ta, t.tb, t.m, t.n, t.k, *t.a, blk * mk, *t.b, blk * kn,
+                       z.subspan(blk * mn, mn), false);
   }
 }
 }  // namespace
 
 // The products stay 3-out-of-3 summands through the public maps (linear, so
 // they commute with the sharing) and go straight into one truncation.
-Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
   const std::size_t total = matmul_terms_total(terms, "rep3");
   const std::vector<TruncRun> runs = matmul_term_runs(terms, bits);
-  for (const auto& r : runs) check_trunc_bits(r.bits);
+  for (const auto& r : runs) check_trunc_bits(r.bits, kMaxTruncBits);
   if (mode_ == TruncMode::kExact) {
     Share all(total);
     std::size_t at = 0;
@@ -603,7 +630,7 @@ Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bi
     }
     return out;
   }
-  RingVec z(total), product;  // every segment is overwritten or zeroed below
+  RingVecOf<R> z(total), product;  // every segment is overwritten or zeroed below
   const std::function<int()> cheap = [this] { return next_cheap(); };
   std::size_t at = 0;
   for (const auto& t : terms) {
@@ -612,11 +639,11 @@ Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bi
       std::fill_n(out, t.out_n, Ring{0});
     } else if (t.map) {
       product.resize(t.blocks * t.m * t.n);
-      local_matmul_blocks(backend_, party_, cheap, t, product);
+      local_matmul_blocks<Ring>(backend_, party_, cheap, t, product);
       std::fill_n(out, t.out_n, Ring{0});  // maps may accumulate
       t.map(product.data(), out);
     } else {
-      local_matmul_blocks(backend_, party_, cheap, t, std::span<Ring>(z).subspan(at, t.out_n));
+      local_matmul_blocks<Ring>(backend_, party_, cheap, t, std::span<Ring>(z).subspan(at, t.out_n));
     }
     // Component x_i is this party's additive summand of a replicated addend.
     if (t.addend != nullptr)
@@ -626,32 +653,35 @@ Rep3::Share Rep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bi
   return trunc_additive(std::move(z), total, true, runs);
 }
 
-Rep3::Share Rep3::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
-                         const Share& b) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
+                                          const Share& a, const Share& b) {
   check_matmul_shapes(m, n, k, a, b);
   next_op();
   auto z = zero_share(kS0, m * n);
-  local_matmul(backend_, party_, next_cheap(), ta, tb, m, n, k, a, 0, b, 0, z);
+  local_matmul<Ring>(backend_, party_, next_cheap(), ta, tb, m, n, k, a, 0, b, 0, z);
   return reshare(std::move(z));
 }
 
-Rep3::Share Rep3::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
-                               const Share& a, const Share& b, int bits) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n,
+                                                std::size_t k, const Share& a, const Share& b, int bits) {
   if (mode_ == TruncMode::kExact) return trunc(matmul(ta, tb, m, n, k, a, b), bits);
-  check_trunc_bits(bits);
-  RingVec z(m * n);
+  check_trunc_bits(bits, kMaxTruncBits);
+  RingVecOf<R> z(m * n);
   check_matmul_shapes(m, n, k, a, b);
-  local_matmul(backend_, party_, next_cheap(), ta, tb, m, n, k, a, 0, b, 0, z, false);
+  local_matmul<Ring>(backend_, party_, next_cheap(), ta, tb, m, n, k, a, 0, b, 0, z, false);
   return trunc_additive(std::move(z), m * n, true, bits);
 }
 
 // ---------------------------------------------------------------- truncation
 
-Rep3::Share Rep3::trunc(const Share& x, int bits) {
-  check_trunc_bits(bits);
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::trunc(const Share& x, int bits) {
+  check_trunc_bits(bits, kMaxTruncBits);
   if (mode_ == TruncMode::kExact) return trunc_exact(x, bits);
   // Summands from the replicated components: P0 contributes x_1, P2 x_2 + x_0.
-  RingVec z;
+  RingVecOf<R> z;
   if (party_ == kP0) z = x.part[1];
   if (party_ == kP2) {
     z = x.part[0];
@@ -666,20 +696,24 @@ Rep3::Share Rep3::trunc(const Share& x, int bits) {
 // the known part and beta = bb - rho mod 2^b (rho from K_1, known to P1), so
 // a*beta (P0) + a*rho (P1) = w mod 2^b. Round 3: P0 and P1 fold their halves
 // of w, masked from K_0, into the components P2 co-holds.
-Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, int bits) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::trunc_additive(RingVecOf<R> z, std::size_t n, bool p1_has_summand,
+                                                  int bits) {
   const TruncRun run[] = {{n, bits}};
   return trunc_additive(std::move(z), n, p1_has_summand, run);
 }
 
-Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
-                                 std::span<const TruncRun> runs) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::trunc_additive(RingVecOf<R> z, std::size_t n, bool p1_has_summand,
+                                                  std::span<const TruncRun> runs) {
   next_op();
-  const Ring offset = Ring{1} << 62;
+  constexpr int kTop = ring_bits<R> - 1;  // the sign bit: 63 in Z_2^64
+  const Ring offset = Ring{1} << (kTop - 1);
   // Per run of shift b: 2^(64-b), the weight of the wrap bit, and 2^b - 1.
   // Multiplications by 2^(64-b) and by a bit are written as a shift and a
   // mask: the same values, but loops that vectorize (there is no 64-bit
   // vector multiply below AVX-512).
-  auto up = [](int b) { return 64 - b; };
+  auto up = [](int b) { return ring_bits<R> - b; };
   auto low_mask = [](int b) { return (Ring{1} << b) - 1; };
   // The outputs are built in vectors that already hold one of their terms
   // (a received message, a summand already sent), not in fresh zeroed ones:
@@ -706,21 +740,21 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
     k0(kS5, mu);
     k0(kS6, nu);
     // known: -(r >> b) + 2^(64-b) nu, P0 and P1 agree (z's storage, once sent).
-    RingVec known = z.size() == n ? std::move(z) : RingVec(n);
+    RingVecOf<R> known = z.size() == n ? std::move(z) : RingVecOf<R>(n);
     for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
       const int u = up(b);
       for (std::size_t e = lo; e < hi; ++e) known[e] = (Ring{0} - (r[e] >> b)) + (nu[e] << u);
     });
     const std::span<Ring> d = mu;  // d overwrites mu element by element
     if (p0) {
-      auto y0 = recv_ring(net_, kP2, n);
-      const auto beta = recv_small(net_, kP2, n, runs);
+      auto y0 = recv_vec<R>(net_, kP2, n);
+      const auto beta = recv_small<Ring>(net_, kP2, n, runs);
       for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
         const Ring mask = low_mask(b);
         for (std::size_t e = lo; e < hi; ++e)
-          d[e] = (((Ring{0} - (r[e] >> 63)) & beta[e]) + mu[e] - nu[e]) & mask;
+          d[e] = (((Ring{0} - (r[e] >> kTop)) & beta[e]) + mu[e] - nu[e]) & mask;
       });
-      send_small(net_, kP2, d, runs);
+      send_small<Ring>(net_, kP2, std::span<const Ring>(d), runs);
       for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
         const int u = up(b);
         for (std::size_t e = lo; e < hi; ++e) y0[e] += d[e] << u;
@@ -733,9 +767,9 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
       fill_next(kS4, rho);
       for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
         const Ring mask = low_mask(b);
-        for (std::size_t e = lo; e < hi; ++e) d[e] = (((Ring{0} - (r[e] >> 63)) & rho[e]) - mu[e]) & mask;
+        for (std::size_t e = lo; e < hi; ++e) d[e] = (((Ring{0} - (r[e] >> kTop)) & rho[e]) - mu[e]) & mask;
       });
-      send_small(net_, kP2, d, runs);
+      send_small<Ring>(net_, kP2, std::span<const Ring>(d), runs);
       out.part[0] = std::move(known);
       out.part[1].resize(n);
       for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
@@ -746,9 +780,9 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
     return out;
   }
   // P2
-  auto c = recv_ring(net_, kP0, n);
+  auto c = recv_vec<R>(net_, kP0, n);
   if (p1_has_summand) {
-    const auto m1 = recv_ring(net_, kP1, n);
+    const auto m1 = recv_vec<R>(net_, kP1, n);
     for (std::size_t e = 0; e < n; ++e) c[e] += m1[e];
   }
   auto y2 = scratch(0, n), rho = scratch(1, n), beta = scratch(2, n);
@@ -760,13 +794,13 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
     for (std::size_t e = lo; e < hi; ++e) {
       const Ring ce = c[e] + z[e] + offset;
       c[e] = (ce >> b) - (offset >> b) - y2[e];
-      beta[e] = ((Ring{1} - (ce >> 63)) - rho[e]) & mask;
+      beta[e] = ((Ring{1} - (ce >> kTop)) - rho[e]) & mask;
     }
   });
   net_.send(kP0, c);
-  send_small(net_, kP0, beta, runs);
-  auto d0 = recv_small(net_, kP0, n, runs);
-  auto d2 = recv_small(net_, kP1, n, runs);
+  send_small<Ring>(net_, kP0, std::span<const Ring>(beta), runs);
+  auto d0 = recv_small<Ring>(net_, kP0, n, runs);
+  auto d2 = recv_small<Ring>(net_, kP1, n, runs);
   for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
     const int u = up(b);
     for (std::size_t e = lo; e < hi; ++e) {
@@ -781,14 +815,15 @@ Rep3::Share Rep3::trunc_additive(RingVec z, std::size_t n, bool p1_has_summand,
 
 // Exact: subtract the low `bits` bits (bit decomposition + b2a), then the
 // probabilistic truncation of a multiple of 2^bits has nothing to round.
-Rep3::Share Rep3::trunc_exact(const Share& x, int bits) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::trunc_exact(const Share& x, int bits) {
   const auto planes = bit_decompose(x, bits);
   const auto low_bits = b2a_planes(planes, x.size());
   Share y = x;
   for (int j = 0; j < bits; ++j)
     for (int c = 0; c < 2; ++c)
       for (std::size_t e = 0; e < y.size(); ++e) y.part[c][e] -= low_bits[j].part[c][e] << j;
-  RingVec z;
+  RingVecOf<R> z;
   if (party_ == kP0) z = y.part[1];
   if (party_ == kP2) {
     z = y.part[0];
@@ -799,29 +834,34 @@ Rep3::Share Rep3::trunc_exact(const Share& x, int bits) {
 
 // ---------------------------------------------------------------- binary domain
 
-Rep3::Bits Rep3::bit_and(const Bits& a, const Bits& b) {
+template <RingElement R>
+typename Rep3T<R>::Bits Rep3T<R>::bit_and(const Bits& a, const Bits& b) {
   check_same_size(a.size(), b.size(), "bit_and");
   const PlaneRef pa = plane_of(a, 0, a.size()), pb = plane_of(b, 0, b.size());
   return and_planes(std::span(&pa, 1), std::span(&pb, 1), a.size());
 }
 
-Rep3::Bits Rep3::and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b, std::size_t words) {
+template <RingElement R>
+typename Rep3T<R>::Bits Rep3T<R>::and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b,
+                                             std::size_t words) {
   next_op();
   auto z = zero_share_xor(kS0, a.size() * words);
   for (std::size_t q = 0; q < a.size(); ++q) {
-    const Ring *a0 = a[q].part[0], *a1 = a[q].part[1], *b0 = b[q].part[0], *b1 = b[q].part[1];
-    Ring* zq = z.data() + q * words;
+    const std::uint64_t *a0 = a[q].part[0], *a1 = a[q].part[1], *b0 = b[q].part[0], *b1 = b[q].part[1];
+    std::uint64_t* zq = z.data() + q * words;
     for (std::size_t w = 0; w < words; ++w) zq[w] ^= (a0[w] & b0[w]) ^ (a0[w] & b1[w]) ^ (a1[w] & b0[w]);
   }
   return reshare_xor(std::move(z));
 }
 
-Rep3::Bits Rep3::bit_xor(const Bits& a, const Bits& b) const {
+template <RingElement R>
+typename Rep3T<R>::Bits Rep3T<R>::bit_xor(const Bits& a, const Bits& b) const {
   check_same_size(a.size(), b.size(), "bit_xor");
   return xor_bits(a, b);
 }
 
-Rep3::Bits Rep3::bit_not(const Bits& a) const {
+template <RingElement R>
+typename Rep3T<R>::Bits Rep3T<R>::bit_not(const Bits& a) const {
   Bits out = a;
   const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
   if (slot >= 0)
@@ -829,7 +869,8 @@ Rep3::Bits Rep3::bit_not(const Bits& a) const {
   return out;
 }
 
-std::vector<std::uint64_t> Rep3::reveal_bits(const Bits& b) {
+template <RingElement R>
+std::vector<std::uint64_t> Rep3T<R>::reveal_bits(const Bits& b) {
   std::vector<std::uint64_t> missing(b.size());
   net_.exchange(net_.next_party(), b.part[0], net_.prev_party(), missing);
   for (std::size_t w = 0; w < missing.size(); ++w) missing[w] ^= b.part[0][w] ^ b.part[1][w];
@@ -840,7 +881,9 @@ std::vector<std::uint64_t> Rep3::reveal_bits(const Bits& b) {
 // known to P1 and P2. Round 1: P0 shares w's planes as (rho, w ^ rho, 0) with
 // rho from K_2; c is (0, 0, c) for free. g = w & c is then P1's (w^rho) & c
 // XOR P2's rho & c, which round 2 replicates (P1, P2 -> P0, masks from K_1).
-Rep3::TwoSummands Rep3::split_two_summands(const Share& x, int bits, Ring offset, int g_planes) {
+template <RingElement R>
+typename Rep3T<R>::TwoSummands Rep3T<R>::split_two_summands(const Share& x, int bits, Ring offset,
+                                                            int g_planes) {
   next_op();
   const std::size_t n = x.size();
   TwoSummands out;
@@ -848,26 +891,29 @@ Rep3::TwoSummands Rep3::split_two_summands(const Share& x, int bits, Ring offset
   const std::size_t all = static_cast<std::size_t>(bits) * out.words;
   const std::size_t g_all = static_cast<std::size_t>(g_planes) * out.words;
   if (party_ == kP0) {
-    RingVec masked(all);  // w's planes, then masked in place
+    RingVecOf<std::uint64_t> masked(all);  // w's planes, then masked in place
     to_planes_flat(x.part[0].data(), x.part[1].data(), n, bits, offset, masked.data());
-    RingVec rho = prev_stream(kS0, all);
+    RingVecOf<std::uint64_t> rho = prev_stream<std::uint64_t>(kS0, all);
     for (std::size_t i = 0; i < all; ++i) masked[i] ^= rho[i];
     net_.send(kP1, masked);
     out.p.part[0] = std::move(rho);
     out.p.part[1] = std::move(masked);
-    out.g.part[0] = recv_ring(net_, kP2, g_all);  // component 0 = g2 ^ tau2
-    out.g.part[1] = recv_ring(net_, kP1, g_all);  // component 1 = g1 ^ tau1
+    out.g.part[0] = recv_vec<std::uint64_t>(net_, kP2, g_all);  // component 0 = g2 ^ tau2
+    out.g.part[1] = recv_vec<std::uint64_t>(net_, kP1, g_all);  // component 1 = g1 ^ tau1
     return out;
   }
-  const RingVec& c = party_ == kP1 ? x.part[1] : x.part[0];
-  RingVec c_planes(all);
+  const RingVecOf<R>& c = party_ == kP1 ? x.part[1] : x.part[0];
+  RingVecOf<std::uint64_t> c_planes(all);
   to_planes_flat(c.data(), nullptr, n, bits, 0, c_planes.data());
-  RingVec tau1 = party_ == kP1 ? next_stream(kS1, g_all) : prev_stream(kS1, g_all);
-  const RingVec tau2 = party_ == kP1 ? next_stream(kS2, g_all) : prev_stream(kS2, g_all);
-  RingVec mine(g_all);
+  RingVecOf<std::uint64_t> tau1 =
+      party_ == kP1 ? next_stream<std::uint64_t>(kS1, g_all) : prev_stream<std::uint64_t>(kS1, g_all);
+  const RingVecOf<std::uint64_t> tau2 =
+      party_ == kP1 ? next_stream<std::uint64_t>(kS2, g_all) : prev_stream<std::uint64_t>(kS2, g_all);
+  RingVecOf<std::uint64_t> mine(g_all);
   // `other` is P0's masked planes (P1) or the mask rho (P2).
-  RingVec other = party_ == kP1 ? recv_ring(net_, kP0, all) : next_stream(kS0, all);
-  const RingVec& tau_mine = party_ == kP1 ? tau1 : tau2;
+  RingVecOf<std::uint64_t> other =
+      party_ == kP1 ? recv_vec<std::uint64_t>(net_, kP0, all) : next_stream<std::uint64_t>(kS0, all);
+  const RingVecOf<std::uint64_t>& tau_mine = party_ == kP1 ? tau1 : tau2;
   for (std::size_t i = 0; i < g_all; ++i) mine[i] = (other[i] & c_planes[i]) ^ tau_mine[i];
   net_.send(kP0, mine);
   for (std::size_t i = 0; i < g_all; ++i) tau1[i] ^= tau2[i];  // component 2 = tau1 ^ tau2
@@ -885,9 +931,13 @@ Rep3::TwoSummands Rep3::split_two_summands(const Share& x, int bits, Ring offset
   return out;
 }
 
-Rep3::Share Rep3::ltz(const Share& x) { return b2a(ltz_bits(x), x.size()); }
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::ltz(const Share& x) {
+  return b2a(ltz_bits(x), x.size());
+}
 
-Rep3::BitFactor Rep3::ltz_factor(const Share& x) {
+template <RingElement R>
+typename Rep3T<R>::BitFactor Rep3T<R>::ltz_factor(const Share& x) {
   const Bits lt = ltz_bits(x);
   return make_factor(std::span(&lt, 1), x.size());
 }
@@ -896,7 +946,8 @@ Rep3::BitFactor Rep3::ltz_factor(const Share& x) {
 // adjacent segments, one AND round per level; P is only computed where a
 // later level needs it (not for the lowest segment, whose carry-in is 0, and
 // not at the last level). Each level's G and P live in flat buffers.
-Rep3::Bits Rep3::ltz_bits(const Share& x) {
+template <RingElement R>
+typename Rep3T<R>::Bits Rep3T<R>::ltz_bits(const Share& x) {
   const int k = fixed_.k;
   const std::size_t m = static_cast<std::size_t>(k - 1);
   auto two = split_two_summands(x, k, Ring{1} << (k - 1), k - 1);
@@ -924,14 +975,14 @@ Rep3::Bits Rep3::ltz_bits(const Share& x) {
     const Bits prod = and_planes(left, right, words);
     Bits g_next = Bits::uninitialized(next * words), p_next = Bits::uninitialized(next * words);
     for (int c = 0; c < 2; ++c) {
-      const Ring* gc = g->part[c].data();
-      const Ring* pc = p->part[c].data();
-      const Ring* prod_c = prod.part[c].data();
-      Ring* gn = g_next.part[c].data();
-      Ring* pn = p_next.part[c].data();
+      const std::uint64_t* gc = g->part[c].data();
+      const std::uint64_t* pc = p->part[c].data();
+      const std::uint64_t* prod_c = prod.part[c].data();
+      std::uint64_t* gn = g_next.part[c].data();
+      std::uint64_t* pn = p_next.part[c].data();
       for (std::size_t i = 0; i < pairs; ++i) {  // G = G_hi ^ P_hi G_lo
-        const Ring* hi = gc + (2 * i + 1) * words;
-        const Ring* pr = prod_c + i * words;
+        const std::uint64_t* hi = gc + (2 * i + 1) * words;
+        const std::uint64_t* pr = prod_c + i * words;
         for (std::size_t w = 0; w < words; ++w) gn[i * words + w] = hi[w] ^ pr[w];
       }
       for (std::size_t q = 0; q < need_p.size(); ++q)  // P = P_hi P_lo
@@ -950,8 +1001,8 @@ Rep3::Bits Rep3::ltz_bits(const Share& x) {
   // bit k-1 of x + 2^(k-1) is 1 exactly when x >= 0: ltz = !(p_{k-1} ^ carry).
   Bits lt = Bits::uninitialized(words);
   for (int c = 0; c < 2; ++c) {
-    const Ring* top = two.p.part[c].data() + m * words;
-    const Ring* carry = g->part[c].data();
+    const std::uint64_t* top = two.p.part[c].data() + m * words;
+    const std::uint64_t* carry = g->part[c].data();
     for (std::size_t w = 0; w < words; ++w) lt.part[c][w] = top[w] ^ carry[w];
   }
   return bit_not(lt);
@@ -961,7 +1012,8 @@ Rep3::Bits Rep3::ltz_bits(const Share& x) {
 // b_{lead+2} (the other two's common component). The lead sends u - rho to
 // lead + 1; lead + 2 draws rho from the key it shares with the lead. The
 // planes' first n bits are laid out plane after plane.
-Rep3::BitFactor Rep3::make_factor(std::span<const Bits> planes, std::size_t n) {
+template <RingElement R>
+typename Rep3T<R>::BitFactor Rep3T<R>::make_factor(std::span<const Bits> planes, std::size_t n) {
   for (const auto& b : planes) {
     if (b.size() < words_for(n)) {
       throw ShapeError("rep3: a bit plane of " + std::to_string(b.size()) + " words holds fewer than " +
@@ -975,9 +1027,9 @@ Rep3::BitFactor Rep3::make_factor(std::span<const Bits> planes, std::size_t n) {
   const int role = (party_ - f.lead + 3) % 3;
   // The bits of plane j's component `slot` (both XORed when slot < 0), as
   // masks (0 or all ones), at out[j * n ..].
-  auto masks_of = [&](int slot, RingVec& out) {
+  auto masks_of = [&](int slot, RingVecOf<R>& out) {
     out.resize(all);
-    RingVec words(words_for(n));
+    RingVecOf<std::uint64_t> words(words_for(n));
     for (std::size_t j = 0; j < planes.size(); ++j) {
       const Bits& b = planes[j];
       for (std::size_t w = 0; w < words.size(); ++w)
@@ -990,12 +1042,12 @@ Rep3::BitFactor Rep3::make_factor(std::span<const Bits> planes, std::size_t n) {
     masks_of(-1, f.a);
     const auto rho = scratch(0, all);
     fill_prev(kS0, rho);
-    RingVec masked(all);
+    RingVecOf<R> masked(all);
     for (std::size_t e = 0; e < all; ++e) masked[e] = (Ring{0} - f.a[e]) - rho[e];
     net_.send(net_.next_party(), masked);
   } else if (role == 1) {
     masks_of(1, f.v_mask);
-    f.a = recv_ring(net_, net_.prev_party(), all);
+    f.a = recv_vec<R>(net_, net_.prev_party(), all);
   } else {
     masks_of(0, f.v_mask);
     f.a = next_stream(kS0, all);
@@ -1009,7 +1061,8 @@ Rep3::BitFactor Rep3::make_factor(std::span<const Bits> planes, std::size_t n) {
 // z2 = y0 v + (1 - 2v)(r + rho y2) (indices relative to the lead), and
 // z1 + z2 = y b. Round 2 replicates them as b2a does: both send their
 // summand, masked from their common key, to the lead.
-Rep3::Share Rep3::mul_factor(const BitFactor& b, const Share& y) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::mul_factor(const BitFactor& b, const Share& y) {
   check_same_size(b.size(), y.size(), "mul_factor");
   next_op();
   const std::size_t n = y.size();
@@ -1019,16 +1072,16 @@ Rep3::Share Rep3::mul_factor(const BitFactor& b, const Share& y) {
   if (role == 0) {
     const auto r = scratch(0, n);
     fill_prev(kS0, r);
-    RingVec m(n);
+    RingVecOf<R> m(n);
     const Ring* y0 = y.part[0].data();
     const Ring* y1 = y.part[1].data();
     for (std::size_t e = 0; e < n; ++e) m[e] = ((y0[e] + y1[e]) & b.a[e]) - r[e];
     net_.send(net_.next_party(), m);
     return replicate_to_lead({}, b.lead, n);
   }
-  RingVec mine;
+  RingVecOf<R> mine;
   if (role == 1) {
-    mine = recv_ring(net_, net_.prev_party(), n);
+    mine = recv_vec<R>(net_, net_.prev_party(), n);
     const Ring* y1 = y.part[0].data();
     const Ring* y2 = y.part[1].data();
     for (std::size_t e = 0; e < n; ++e) {
@@ -1052,12 +1105,13 @@ Rep3::Share Rep3::mul_factor(const BitFactor& b, const Share& y) {
 // component lead + 2 becomes -tau1 - tau2 (both know the masks, from their
 // common key), and z1 + tau1, z2 + tau2 go to the lead as components lead + 1
 // and lead. The lead passes an empty `mine`.
-Rep3::Share Rep3::replicate_to_lead(RingVec mine, int lead, std::size_t n) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::replicate_to_lead(RingVecOf<R> mine, int lead, std::size_t n) {
   const int role = (party_ - lead + 3) % 3;
   Share out;
   if (role == 0) {
-    out.part[0] = recv_ring(net_, net_.prev_party(), n);
-    out.part[1] = recv_ring(net_, net_.next_party(), n);
+    out.part[0] = recv_vec<R>(net_, net_.prev_party(), n);
+    out.part[1] = recv_vec<R>(net_, net_.next_party(), n);
     return out;
   }
   const auto tau1 = scratch(0, n), tau2 = scratch(1, n);
@@ -1066,7 +1120,7 @@ Rep3::Share Rep3::replicate_to_lead(RingVec mine, int lead, std::size_t n) {
   const auto& tau_mine = role == 1 ? tau1 : tau2;
   for (std::size_t e = 0; e < n; ++e) mine[e] += tau_mine[e];
   net_.send(role == 1 ? net_.prev_party() : net_.next_party(), mine);
-  RingVec common(n);
+  RingVecOf<R> common(n);
   for (std::size_t e = 0; e < n; ++e) common[e] = Ring{0} - tau1[e] - tau2[e];
   out.part[role == 1 ? 0 : 1] = std::move(mine);
   out.part[role == 1 ? 1 : 0] = std::move(common);
@@ -1075,8 +1129,10 @@ Rep3::Share Rep3::replicate_to_lead(RingVec mine, int lead, std::size_t n) {
 
 // Sklansky parallel prefix over the carry (G, P) pairs, then sum bit j =
 // p_j ^ carry into j.
-std::vector<Rep3::Bits> Rep3::bit_decompose(const Share& x, int bits) {
-  if (bits < 1 || bits > 64) throw ShapeError("rep3 bit_decompose: " + std::to_string(bits) + " bits");
+template <RingElement R>
+std::vector<typename Rep3T<R>::Bits> Rep3T<R>::bit_decompose(const Share& x, int bits) {
+  if (bits < 1 || bits > ring_bits<R>)
+    throw ShapeError("rep3 bit_decompose: " + std::to_string(bits) + " bits");
   auto two = split_two_summands(x, bits, 0, bits - 1);
   const std::size_t words = two.words;
   const int m = bits - 1;
@@ -1112,8 +1168,8 @@ std::vector<Rep3::Bits> Rep3::bit_decompose(const Share& x, int bits) {
     const Bits prod = and_planes(left, right, words);
     for (int c = 0; c < 2; ++c) {
       for (std::size_t q = 0; q < targets.size(); ++q) {
-        Ring* gt = g.part[c].data() + targets[q] * words;
-        const Ring* pr = prod.part[c].data() + q * words;
+        std::uint64_t* gt = g.part[c].data() + targets[q] * words;
+        const std::uint64_t* pr = prod.part[c].data() + q * words;
         for (std::size_t w = 0; w < words; ++w) gt[w] ^= pr[w];
       }
       for (std::size_t q = 0; q < p_targets.size(); ++q) {
@@ -1127,8 +1183,8 @@ std::vector<Rep3::Bits> Rep3::bit_decompose(const Share& x, int bits) {
   for (int j = 0; j < bits; ++j) {
     Bits b = Bits::uninitialized(words);
     for (int c = 0; c < 2; ++c) {
-      const Ring* pj = two.p.part[c].data() + j * words;
-      const Ring* carry = j > 0 ? g.part[c].data() + (j - 1) * words : nullptr;
+      const std::uint64_t* pj = two.p.part[c].data() + j * words;
+      const std::uint64_t* carry = j > 0 ? g.part[c].data() + (j - 1) * words : nullptr;
       for (std::size_t w = 0; w < words; ++w) b.part[c][w] = carry != nullptr ? pj[w] ^ carry[w] : pj[w];
     }
     out.push_back(std::move(b));
@@ -1136,7 +1192,8 @@ std::vector<Rep3::Bits> Rep3::bit_decompose(const Share& x, int bits) {
   return out;
 }
 
-Rep3::Share Rep3::b2a(const Bits& b, std::size_t n) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::b2a(const Bits& b, std::size_t n) {
   return std::move(b2a_planes(std::span(&b, 1), n)[0]);  // make_factor checks the size
 }
 
@@ -1144,11 +1201,12 @@ Rep3::Share Rep3::b2a(const Bits& b, std::size_t n) {
 // v + (1 - 2v)(u - rho), lead + 2 holds (1 - 2v) rho, and replicate_to_lead
 // makes them a share. The outputs are cut from the planes' joint vector
 // (moved whole when there is one plane).
-std::vector<Rep3::Share> Rep3::b2a_planes(std::span<const Bits> planes, std::size_t n) {
+template <RingElement R>
+std::vector<typename Rep3T<R>::Share> Rep3T<R>::b2a_planes(std::span<const Bits> planes, std::size_t n) {
   const std::size_t count = planes.size(), all = count * n;
   BitFactor f = make_factor(planes, n);
   const int role = (party_ - f.lead + 3) % 3;
-  RingVec mine;
+  RingVecOf<R> mine;
   if (role != 0) {
     mine = std::move(f.a);
     for (std::size_t e = 0; e < all; ++e) {
@@ -1165,5 +1223,8 @@ std::vector<Rep3::Share> Rep3::b2a_planes(std::span<const Bits> planes, std::siz
   }
   return out;
 }
+
+template class Rep3T<Ring>;
+template class Rep3T<Ring128>;
 
 }  // namespace sqt::mpc

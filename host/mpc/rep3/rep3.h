@@ -1,4 +1,7 @@
-// Semi-honest three-party replicated secret sharing over Z_2^64 ("rep3").
+// Semi-honest three-party replicated secret sharing over Z_2^64 ("rep3", the
+// class Rep3) or Z_2^128 (Rep3_128, f = 32, k = 63): Rep3T<R> for the ring's
+// element type R. Shifts and offsets below are for Z_2^64; in Z_2^128 every
+// 2^62, 2^64 and bit 63 is 2^126, 2^128 and bit 127.
 //
 // A value x is split as x = x_0 + x_1 + x_2 (arithmetic) or x_0 ^ x_1 ^ x_2
 // (boolean, bit-sliced, 64 elements per word); party i holds the components
@@ -39,11 +42,12 @@
 
 namespace sqt::mpc {
 
-class Rep3 {
+template <RingElement R>
+class Rep3T {
  public:
-  using Ring = sqt::Ring;
-  using Share = ShareVec<2>;
-  using Bits = ShareVec<2>;
+  using Ring = R;
+  using Share = ShareVec<2, R>;
+  using Bits = ShareVec<2, std::uint64_t>;  // packed bits, 64 per word
   // A secret bit b = u ^ v where u is known to the party `lead` only and v
   // to the other two (who hold it as a mask, -v). A product b * y then needs
   // one message from the lead and the replication of the other two's
@@ -53,8 +57,8 @@ class Rep3 {
     int lead = 0;
     // lead: -u (a mask); lead + 1: u - rho; lead + 2: rho (rho from the key
     // of lead and lead + 2).
-    RingVec a;
-    RingVec v_mask;  // -v at lead + 1 and lead + 2; empty at the lead
+    RingVecOf<R> a;
+    RingVecOf<R> v_mask;  // -v at lead + 1 and lead + 2; empty at the lead
     std::size_t size() const { return a.size(); }
   };
   static constexpr std::string_view kName = "rep3";
@@ -62,8 +66,10 @@ class Rep3 {
   // (its adder sees x's low k bits only), bit_decompose on every value (the
   // two summands' sum mod 2^bits is x's), trunc on 63 bits (the masked
   // opening of x + 2^62 must not wrap).
-  static constexpr int kBitDecomposeExactBits = 64;
-  static constexpr int kTruncExactBits = 63;
+  static constexpr int kBitDecomposeExactBits = ring_bits<R>;
+  static constexpr int kTruncExactBits = ring_bits<R> - 1;
+  // Shifts of trunc and the fused forms: [1, ring bits - 3].
+  static constexpr int kMaxTruncBits = ring_bits<R> - 3;
   ExactBits exact_bits() const { return {fixed_.k, kBitDecomposeExactBits, kTruncExactBits}; }
 
   // Exchanges the pairwise PRG keys (one round). seed == 0 draws the keys from
@@ -71,8 +77,8 @@ class Rep3 {
   // which is for tests only (anyone who knows the seed knows every key).
   // Throws NetError for a degenerate key (all bits equal) or a neighbour's
   // key equal to this party's own.
-  Rep3(net::Network& network, backend::Backend& backend, FixedParams fixed,
-       TruncMode mode = TruncMode::kProbabilistic, std::uint64_t seed = 0);
+  Rep3T(net::Network& network, backend::Backend& backend, FixedParams fixed,
+        TruncMode mode = TruncMode::kProbabilistic, std::uint64_t seed = 0);
 
   int party() const { return party_; }
   FixedParams fixed() const { return fixed_; }
@@ -95,10 +101,10 @@ class Rep3 {
     std::size_t rows = 0, row_len = 0;
     backend::PrgSeed key{};     // K_{owner-1} (owner and party owner-1)
     std::uint64_t counter = 0;  // PRG counter of component `owner`
-    RowSource source;           // the owner's rows
-    RingVec component;          // party owner+1: component owner+1
+    RowSourceOf<R> source;      // the owner's rows
+    RingVecOf<R> component;     // party owner+1: component owner+1
   };
-  InputRows input_rows(int owner, RowSource source, std::size_t rows, std::size_t row_len);
+  InputRows input_rows(int owner, RowSourceOf<R> source, std::size_t rows, std::size_t row_len);
   Share gather_rows(const InputRows& table, std::span<const std::uint32_t> idx);
   std::vector<Ring> reveal(const Share& x);
   std::vector<Ring> reveal_to(int to, const Share& x);
@@ -148,18 +154,31 @@ class Rep3 {
   // Sub-streams of one operation (the PRG counter is op << 36 | sub << 32).
   enum Stream : std::uint64_t { kS0, kS1, kS2, kS3, kS4, kS5, kS6, kS7, kS8, kS9 };
 
-  RingVec next_stream(Stream s, std::size_t n);  // from K_i, shared with party i+1
-  RingVec prev_stream(Stream s, std::size_t n);  // from K_{i-1}, shared with party i-1
-  void fill_next(Stream s, std::span<Ring> out);
-  void fill_prev(Stream s, std::span<Ring> out);
+  // PRG words of this operation's sub-stream s: ring elements (W = R) or
+  // bit-plane words (W = uint64_t).
+  std::uint64_t stream_counter(Stream s) const { return (op_ << 36) | (static_cast<std::uint64_t>(s) << 32); }
+  template <class W = R>
+  RingVecOf<W> next_stream(Stream s, std::size_t n) {  // from K_i, shared with party i+1
+    RingVecOf<W> v(n);
+    backend_.prg_fill(key_next_, stream_counter(s), std::span<W>(v));
+    return v;
+  }
+  template <class W = R>
+  RingVecOf<W> prev_stream(Stream s, std::size_t n) {  // from K_{i-1}, shared with party i-1
+    RingVecOf<W> v(n);
+    backend_.prg_fill(key_prev_, stream_counter(s), std::span<W>(v));
+    return v;
+  }
+  void fill_next(Stream s, std::span<Ring> out) { backend_.prg_fill(key_next_, stream_counter(s), out); }
+  void fill_prev(Stream s, std::span<Ring> out) { backend_.prg_fill(key_prev_, stream_counter(s), out); }
   // Elements [first, first + out.size()) of the stream of `key` at `counter`
-  // (two elements per AES block).
+  // (two elements per AES block in Z_2^64, one in Z_2^128).
   void prg_at(const backend::PrgSeed& key, std::uint64_t counter, std::size_t first, std::span<Ring> out);
   // Reusable buffer `slot` of n words (contents unspecified): the hot paths
   // keep their PRG streams here instead of zeroing fresh vectors per call.
   std::span<Ring> scratch(int slot, std::size_t n);
-  RingVec zero_share(Stream s, std::size_t n);  // arithmetic, sums to 0 over the parties
-  RingVec zero_share_xor(Stream s, std::size_t n);
+  RingVecOf<R> zero_share(Stream s, std::size_t n);  // arithmetic, sums to 0 over the parties
+  RingVecOf<std::uint64_t> zero_share_xor(Stream s, std::size_t n);
   void next_op() { ++op_; }
   // The party that computes its matmul summand with one GEMM (rotates per
   // product; rep3.cc, local_matmul). Every party calls this in the same order.
@@ -167,14 +186,14 @@ class Rep3 {
 
   // Replicates a 3-out-of-3 sharing z (this party's summand) with one message
   // to the previous party.
-  Share reshare(RingVec z);
-  Bits reshare_xor(RingVec z);
+  Share reshare(RingVecOf<R> z);
+  Bits reshare_xor(RingVecOf<std::uint64_t> z);
 
   // Probabilistic truncation from additive summands: `z` is this party's
   // summand (P1's only if p1_has_summand, else empty), x = sum of summands.
-  Share trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, int bits);
+  Share trunc_additive(RingVecOf<R> z, std::size_t n, bool p1_has_summand, int bits);
   // The same with consecutive runs truncated by their own shifts.
-  Share trunc_additive(RingVec z, std::size_t n, bool p1_has_summand, std::span<const TruncRun> runs);
+  Share trunc_additive(RingVecOf<R> z, std::size_t n, bool p1_has_summand, std::span<const TruncRun> runs);
   Share trunc_exact(const Share& x, int bits);
   // x as boolean planes (0..bits-1) of a P0-private summand w plus a summand
   // c = x_2 known to P1 and P2; returns the shared planes of w ^ c and of
@@ -188,7 +207,7 @@ class Rep3 {
   TwoSummands split_two_summands(const Share& x, int bits, Ring offset, int g_planes);
   // One plane of a flat boolean share: both components' words.
   struct PlaneRef {
-    const Ring* part[2];
+    const std::uint64_t* part[2];
   };
   // Plane j of a flat boolean share of `words` words per plane.
   static PlaneRef plane_of(const Bits& b, std::size_t j, std::size_t words) {
@@ -204,7 +223,7 @@ class Rep3 {
   BitFactor make_factor(std::span<const Bits> planes, std::size_t n);
   // Round 2 of b2a and mul_factor: replicates a value of which the two
   // parties other than `lead` hold additive summands (`mine`).
-  Share replicate_to_lead(RingVec mine, int lead, std::size_t n);
+  Share replicate_to_lead(RingVecOf<R> mine, int lead, std::size_t n);
   // b2a for several planes at once (two rounds), first n elements of each.
   std::vector<Share> b2a_planes(std::span<const Bits> planes, std::size_t n);
 
@@ -218,9 +237,14 @@ class Rep3 {
   std::uint64_t op_ = 0;
   std::uint64_t matmuls_ = 0;
   std::uint64_t factors_ = 0;  // rotates BitFactor::lead
-  RingVec scratch_[7];         // slot 6: prg_at
+  RingVecOf<R> scratch_[7];    // slot 6: prg_at
 };
 
+using Rep3 = Rep3T<Ring>;
+using Rep3_128 = Rep3T<Ring128>;
+extern template class Rep3T<Ring>;
+extern template class Rep3T<Ring128>;
 static_assert(Protocol<Rep3>);
+static_assert(Protocol<Rep3_128>);
 
 }  // namespace sqt::mpc

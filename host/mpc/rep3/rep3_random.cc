@@ -13,7 +13,8 @@ namespace sqt::mpc {
 // wrap count [X >= 2^bits] + [X >= 2^(bits+1)] comes from one ltz of both
 // differences (inside the fixed-point range for bits <= k - 2):
 // U = X - 2^(bits+1) + 2^bits ([X < 2^bits] + [X < 2^(bits+1)]).
-Rep3::Share Rep3::random_int(std::size_t n, int bits) {
+template <RingElement R>
+typename Rep3T<R>::Share Rep3T<R>::random_int(std::size_t n, int bits) {
   if (bits < 1 || bits > fixed_.k - 2) {
     throw ShapeError("rep3 random_int: " + std::to_string(bits) +
                      " bits is outside [1, k - 2 = " + std::to_string(fixed_.k - 2) + "]");
@@ -44,5 +45,8 @@ Rep3::Share Rep3::random_int(std::size_t n, int bits) {
   }
   return u;
 }
+
+template Rep3T<Ring>::Share Rep3T<Ring>::random_int(std::size_t, int);
+template Rep3T<Ring128>::Share Rep3T<Ring128>::random_int(std::size_t, int);
 
 }  // namespace sqt::mpc
