@@ -25,6 +25,7 @@
 #include "host/mpc/clear/clear.h"
 #include "host/mpc/protocol.h"
 #include "host/mpc/rep3/rep3.h"
+#include "host/mpc/rep4/rep4.h"
 #include "tests/common/fake_network.h"
 
 namespace sqt::test {
@@ -58,6 +59,23 @@ struct Rep3Runner {
   static constexpr std::string_view kName = "Rep3";
   static constexpr int kParties = 3;
   static constexpr std::uint64_t kFirstSeed = 99;
+
+  template <class F>
+  static auto run_all(const RunConfig& config, F&& fn) {
+    return run_parties(kParties, [&](net::Network& network) {
+      auto backend = backend::make_backend("cpu", 1);
+      Protocol p(network, *backend, config.fixed, config.mode, config.seed);
+      return fn(p);
+    });
+  }
+};
+
+// rep4: four parties as threads over the FakeNetwork, a CPU backend each.
+struct Rep4Runner {
+  using Protocol = mpc::Rep4;
+  static constexpr std::string_view kName = "Rep4";
+  static constexpr int kParties = 4;
+  static constexpr std::uint64_t kFirstSeed = 404;
 
   template <class F>
   static auto run_all(const RunConfig& config, F&& fn) {

@@ -13,7 +13,7 @@ namespace sqt::test {
 namespace {
 
 // A new protocol joins here with its runner.
-using FixedRunners = InBothModes<ClearRunner, Rep3Runner, Clear128Runner, Rep3_128Runner>;
+using FixedRunners = InBothModes<ClearRunner, Rep3Runner, Rep4Runner, Clear128Runner, Rep3_128Runner>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Fx, FixedPoint, FixedRunners, RunnerNames);
 
 }  // namespace
