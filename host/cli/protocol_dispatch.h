@@ -17,6 +17,7 @@
 #include "host/mpc/clear/clear.h"
 #include "host/mpc/protocol.h"
 #include "host/mpc/rep3/rep3.h"
+#include "host/mpc/rep4/rep4.h"
 #include "host/net/network.h"
 
 namespace sqt::cli {
@@ -55,6 +56,12 @@ auto dispatch_protocol(const ProtocolInfo& info, int bits, Visitor&& visit) {
   if (info.name == "rep3" && bits == 64) {
     return visit(ProtocolCase<mpc::Rep3>{[](const ProtocolEnv& e) {
       return std::make_unique<mpc::Rep3>(detail::mesh(e, "rep3"), *e.backend, e.fixed, e.trunc,
+                                         std::uint64_t{0});
+    }});
+  }
+  if (info.name == "rep4" && bits == 64) {
+    return visit(ProtocolCase<mpc::Rep4>{[](const ProtocolEnv& e) {
+      return std::make_unique<mpc::Rep4>(detail::mesh(e, "rep4"), *e.backend, e.fixed, e.trunc,
                                          std::uint64_t{0});
     }});
   }

@@ -59,7 +59,7 @@ const std::vector<ProtocolInfo>& protocol_registry() {
        "emulation: rep3's fixed-point algorithms on cleartext ring values (one process)"},
       {"plain", 1, 1, Security::kNone, Majority::kNotApplicable, "float32", {}, true,
        "float reference trainer (oneDNN), not MPC"},
-      {"rep4", 4, 4, Security::kMalicious, Majority::kHonest, "Z_2^{}", {64}, false,
+      {"rep4", 4, 4, Security::kMalicious, Majority::kHonest, "Z_2^{}", {64}, true,
        "four-party replicated sharing with abort"},
       {"mal-rep3", 3, 3, Security::kMalicious, Majority::kHonest, "Z_2^{}", {64}, false,
        "three-party replicated sharing, verified in batches, with abort"},
