@@ -321,6 +321,42 @@ TEST(Rep4Basic, ProductCostsOneAndAHalfElementsPerParty) {
   }
 }
 
+// Truncation by 16 bits: 4 ring elements (x_s + r twice, U, W) and 6 values
+// of 2 bytes (the wrap bit's sharings and cross products) over the four
+// parties, 3 rounds. ltz at k = 31: the two summands' 31 planes (2 x 31
+// words per 64 elements), G's 30 planes from 4 cross products, 53 ANDs in
+// the carry tree (6 pair values each), b2a (2 + 4 elements): 9 rounds deep
+// (a party counts a round only where it sent before receiving, so the
+// counters may show fewer).
+TEST(Rep4Basic, TruncationAndComparisonCostsFollowTheirMessages) {
+  const std::size_t n = 64 * 20, words = n / 64;
+  const auto v = random_signed(n, std::int64_t{1} << 29, 6);
+  const auto costs = run_rep4([&](Rep4& p) {
+    const auto x = p.input(0, owned_by(p, 0, v), n);
+    p.verify();
+    auto before = p.stats();
+    (void)p.trunc(x, 16);
+    const auto trunc_cost = p.stats() - before;
+    before = p.stats();
+    (void)p.ltz(x);
+    const auto ltz_cost = p.stats() - before;
+    return std::vector<std::uint64_t>{trunc_cost.bytes_sent, trunc_cost.rounds, ltz_cost.bytes_sent,
+                                      ltz_cost.rounds};
+  });
+  std::uint64_t trunc_bytes = 0, ltz_bytes = 0, trunc_rounds = 0, ltz_rounds = 0;
+  for (const auto& c : costs) {
+    trunc_bytes += c[0];
+    trunc_rounds = std::max(trunc_rounds, c[1]);
+    ltz_bytes += c[2];
+    ltz_rounds = std::max(ltz_rounds, c[3]);
+  }
+  EXPECT_EQ(trunc_bytes, n * (4 * 8 + 6 * 2));
+  EXPECT_EQ(trunc_rounds, 3u);
+  EXPECT_EQ(ltz_bytes, 8 * words * (2 * 31 + 4 * 30 + 6 * 53) + 8 * n * (2 + 4));
+  EXPECT_LE(ltz_rounds, 9u);
+  EXPECT_GE(ltz_rounds, 5u);  // at least the carry tree's levels
+}
+
 TEST(Rep4Basic, DifferentSeedsGiveDifferentSharingsAndSeedZeroWorks) {
   const auto v = random_ring(8, 1);
   auto share_of = [&](std::uint64_t seed) {
