@@ -204,7 +204,7 @@ std::vector<ProtocolCaseResult> run_protocol_cases(P& p, net::Network& network, 
     const std::size_t rows = 60000 / (options.quick ? 10 : 1), row_len = 784;
     const auto values = detail::fixed_values<R>(rows * row_len, 0, 1, f, 9);
     const auto table = p.input_rows(
-        0, p.party() == 0 ? mpc::rows_of_table(values, row_len) : mpc::RowSource{}, rows, row_len);
+        0, p.party() == 0 ? mpc::rows_of_table(values, row_len) : mpc::RowSourceOf<R>{}, rows, row_len);
     const auto stored = input(values);
     std::mt19937_64 rng(10);
     std::vector<std::uint32_t> idx(128);

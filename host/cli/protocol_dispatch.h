@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "host/backend/backend.h"
@@ -26,7 +27,9 @@ namespace sqt::cli {
 struct ProtocolEnv {
   net::Network* network = nullptr;  // this party's mesh; null for one-process models
   backend::Backend* backend = nullptr;
-  FixedParams fixed{};
+  // Fixed-point parameters; unset: the ring's defaults (default_fixed: f = 16,
+  // k = 31 in Z_2^64; f = 32, k = 63 in Z_2^128).
+  std::optional<FixedParams> fixed;
   mpc::TruncMode trunc = mpc::TruncMode::kProbabilistic;
   // The emulators' PRG seed. Secure models ignore it: their keys come from
   // the operating system, since a job's seed is public.
@@ -41,6 +44,11 @@ struct ProtocolCase {
 };
 
 namespace detail {
+template <RingElement R>
+FixedParams fixed_of(const ProtocolEnv& e) {
+  return e.fixed.value_or(default_fixed<R>());
+}
+
 inline net::Network& mesh(const ProtocolEnv& e, std::string_view model) {
   if (e.network == nullptr) throw Error(fmt::format("{}: a party of {} needs its network", model, model));
   return *e.network;
@@ -55,19 +63,30 @@ auto dispatch_protocol(const ProtocolInfo& info, int bits, Visitor&& visit) {
   check_ring(info, bits);
   if (info.name == "rep3" && bits == 64) {
     return visit(ProtocolCase<mpc::Rep3>{[](const ProtocolEnv& e) {
-      return std::make_unique<mpc::Rep3>(detail::mesh(e, "rep3"), *e.backend, e.fixed, e.trunc,
-                                         std::uint64_t{0});
+      return std::make_unique<mpc::Rep3>(detail::mesh(e, "rep3"), *e.backend, detail::fixed_of<Ring64>(e),
+                                         e.trunc, std::uint64_t{0});
+    }});
+  }
+  if (info.name == "rep3" && bits == 128) {
+    return visit(ProtocolCase<mpc::Rep3_128>{[](const ProtocolEnv& e) {
+      return std::make_unique<mpc::Rep3_128>(detail::mesh(e, "rep3"), *e.backend,
+                                             detail::fixed_of<Ring128>(e), e.trunc, std::uint64_t{0});
     }});
   }
   if (info.name == "rep4" && bits == 64) {
     return visit(ProtocolCase<mpc::Rep4>{[](const ProtocolEnv& e) {
-      return std::make_unique<mpc::Rep4>(detail::mesh(e, "rep4"), *e.backend, e.fixed, e.trunc,
-                                         std::uint64_t{0});
+      return std::make_unique<mpc::Rep4>(detail::mesh(e, "rep4"), *e.backend, detail::fixed_of<Ring64>(e),
+                                         e.trunc, std::uint64_t{0});
     }});
   }
   if (info.name == "clear" && bits == 64) {
     return visit(ProtocolCase<mpc::Clear>{[](const ProtocolEnv& e) {
-      return std::make_unique<mpc::Clear>(*e.backend, e.fixed, e.trunc, e.seed);
+      return std::make_unique<mpc::Clear>(*e.backend, detail::fixed_of<Ring64>(e), e.trunc, e.seed);
+    }});
+  }
+  if (info.name == "clear" && bits == 128) {
+    return visit(ProtocolCase<mpc::Clear128>{[](const ProtocolEnv& e) {
+      return std::make_unique<mpc::Clear128>(*e.backend, detail::fixed_of<Ring128>(e), e.trunc, e.seed);
     }});
   }
   throw ConfigError(

@@ -53,9 +53,9 @@ const std::vector<ProtocolInfo>& protocol_registry() {
   // clang-format off
   static const std::vector<ProtocolInfo> registry = {
       // name, parties min/max, security, majority, algebra, ring bits, built, scheme
-      {"rep3", 3, 3, Security::kSemiHonest, Majority::kHonest, "Z_2^{}", {64}, true,
+      {"rep3", 3, 3, Security::kSemiHonest, Majority::kHonest, "Z_2^{}", {64, 128}, true,
        "replicated secret sharing, one corrupted party"},
-      {"clear", 1, 1, Security::kNone, Majority::kNotApplicable, "Z_2^{}", {64}, true,
+      {"clear", 1, 1, Security::kNone, Majority::kNotApplicable, "Z_2^{}", {64, 128}, true,
        "emulation: rep3's fixed-point algorithms on cleartext ring values (one process)"},
       {"plain", 1, 1, Security::kNone, Majority::kNotApplicable, "float32", {}, true,
        "float reference trainer (oneDNN), not MPC"},

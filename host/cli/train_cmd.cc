@@ -100,6 +100,12 @@ void run_one_process(const TrainFlags& f, const ProtocolCase<P>& c) {
 // What every party must agree on before a secure run starts (bind_session):
 // everything that changes the computation or what is revealed. Local
 // choices (paths, threads, backend: the backends agree bit for bit) stay out.
+// The fixed-point parameters a run in Z_2^bits uses (dispatch_protocol's
+// defaults).
+FixedParams fixed_for_ring(int bits) {
+  return bits == 128 ? default_fixed<Ring128>() : default_fixed<Ring64>();
+}
+
 std::vector<net::JobParameter> job_parameters(const TrainFlags& f, const nn::TrainOptions& o, int party) {
   const auto arch = nn::make_architecture(f.model);
   std::vector<net::JobParameter> job = {
@@ -107,7 +113,7 @@ std::vector<net::JobParameter> job_parameters(const TrainFlags& f, const nn::Tra
       {"protocol", f.protocol},
       {"ring", fmt::format("Z_2^{}", f.ring)},
       {"data owner", std::to_string(f.data_owner)},
-      {"fixed point", fmt::format("f={} k={}", FixedParams{}.f, FixedParams{}.k)},
+      {"fixed point", fmt::format("f={} k={}", fixed_for_ring(f.ring).f, fixed_for_ring(f.ring).k)},
       {"model", arch.name},
       {"dataset", dataset_name(arch)},
       {"input shape", fmt::format("{}x{}x{}", arch.input.h, arch.input.w, arch.input.c)},

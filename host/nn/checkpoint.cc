@@ -13,8 +13,11 @@
 namespace sqt::nn {
 namespace {
 
-// Version 2: dense parameters at 2f fractional bits (host/nn/model.h).
-constexpr char kMagic[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '2'};
+// Version 3: the ring's width after the component count (version 2 files,
+// without it, are Z_2^64). Version 2: dense parameters at 2f fractional bits
+// (host/nn/model.h).
+constexpr char kMagic[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '3'};
+constexpr char kMagicV2[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '2'};
 constexpr char kMagicV1[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '1'};
 
 template <class T>
@@ -54,6 +57,7 @@ void write_checkpoint(const std::string& path, const CheckpointData& d) {
   put(header, d.epochs_done);
   put(header, d.optimizer_steps);
   put<std::int32_t>(header, d.components);
+  put<std::int32_t>(header, d.ring_bits);
   put<std::uint64_t>(header, d.vectors.size());
   // Each vector: its u64 size, then its words, written in place (no copy).
   std::vector<std::string> sizes(d.vectors.size());
@@ -78,7 +82,8 @@ CheckpointData read_checkpoint(const std::string& path) {
                     ": version 1 (dense parameters at f fractional bits) cannot be resumed by this version; "
                     "train again");
   }
-  if (std::memcmp(m, kMagic, 8) != 0) throw FileError("checkpoint " + path + ": bad magic");
+  const bool v2 = std::memcmp(m, kMagicV2, 8) == 0;
+  if (!v2 && std::memcmp(m, kMagic, 8) != 0) throw FileError("checkpoint " + path + ": bad magic");
   CheckpointData d;
   const auto len = get<std::uint32_t>(in, path);
   if (len > 64) throw FileError("checkpoint " + path + ": bad model name");
@@ -88,6 +93,9 @@ CheckpointData read_checkpoint(const std::string& path) {
   d.epochs_done = get<std::int64_t>(in, path);
   d.optimizer_steps = get<std::int64_t>(in, path);
   d.components = get<std::int32_t>(in, path);
+  d.ring_bits = v2 ? 64 : get<std::int32_t>(in, path);
+  if (d.ring_bits != 64 && d.ring_bits != 128)
+    throw FileError("checkpoint " + path + ": bad ring width " + std::to_string(d.ring_bits));
   const auto count = get<std::uint64_t>(in, path);
   if (count > 1024) throw FileError("checkpoint " + path + ": bad vector count");
   d.vectors.resize(count);

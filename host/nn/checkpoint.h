@@ -21,6 +21,7 @@ struct CheckpointData {
   std::int64_t epochs_done = 0;
   std::int64_t optimizer_steps = 0;
   int components = 0;                      // share components per element
+  int ring_bits = 64;                      // the ring: 64 or 128 (then two words per element, low first)
   std::vector<std::vector<Ring>> vectors;  // params then optimizer states, each `components` parts
 };
 

@@ -341,8 +341,15 @@ class Trainer {
     c.epochs_done = epochs_done;
     c.optimizer_steps = optim.steps();
     c.components = S::kComponents;
+    c.ring_bits = sqt::ring_bits<Ring>;
+    constexpr int kWords = sqt::ring_bits<Ring> / 64;  // per element, low word first
     auto add = [&](const S& s) {
-      for (const auto& part : s.part) c.vectors.emplace_back(part.begin(), part.end());
+      for (const auto& part : s.part) {
+        auto& words = c.vectors.emplace_back(part.size() * kWords);
+        for (std::size_t e = 0; e < part.size(); ++e)
+          for (int w = 0; w < kWords; ++w)
+            words[e * kWords + w] = static_cast<std::uint64_t>(part[e] >> (64 * w));
+      }
     };
     add(model.params());
     for (const S& s : optim.state()) add(s);
@@ -352,10 +359,20 @@ class Trainer {
   static S from_parts(const CheckpointData& c, std::size_t index) {
     if (c.components != S::kComponents || c.vectors.size() < (index + 1) * S::kComponents)
       throw FileError("checkpoint does not match this protocol's share layout");
+    if (c.ring_bits != sqt::ring_bits<Ring>) {
+      throw FileError("checkpoint holds Z_2^" + std::to_string(c.ring_bits) + " shares, this run is in Z_2^" +
+                      std::to_string(sqt::ring_bits<Ring>));
+    }
+    constexpr int kWords = sqt::ring_bits<Ring> / 64;
     S s;
     for (int k = 0; k < S::kComponents; ++k) {
       const auto& v = c.vectors[index * S::kComponents + k];
-      s.part[k].assign(v.begin(), v.end());
+      s.part[k].resize(v.size() / kWords);
+      for (std::size_t e = 0; e < s.part[k].size(); ++e) {
+        Ring x = 0;
+        for (int w = 0; w < kWords; ++w) x |= static_cast<Ring>(v[e * kWords + w]) << (64 * w);
+        s.part[k][e] = x;
+      }
     }
     return s;
   }

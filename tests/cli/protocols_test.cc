@@ -17,9 +17,12 @@ TEST(Protocols, TableNamesEachModelWithItsProperties) {
   const auto r = sqt({"protocols"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string rows[] = {
-      R"(rep3 +3 +semi-honest +honest +Z_2\^64 +built)",      R"(clear +1 +none +- +Z_2\^64 +built)",
-      R"(rep4 +4 +malicious +honest +Z_2\^64 +built)",        R"(mal-rep3 +3 +malicious +honest +Z_2\^64 +planned)",
-      R"(shamir +3-10 +semi-honest +honest +GR\(2\^64, 4\))", R"(spdz2k +2-10 +malicious +dishonest)",
+      R"(rep3 +3 +semi-honest +honest +Z_2\^64 Z_2\^128 +built)",
+      R"(clear +1 +none +- +Z_2\^64 Z_2\^128 +built)",
+      R"(rep4 +4 +malicious +honest +Z_2\^64 +built)",
+      R"(mal-rep3 +3 +malicious +honest +Z_2\^64 +planned)",
+      R"(shamir +3-10 +semi-honest +honest +GR\(2\^64, 4\))",
+      R"(spdz2k +2-10 +malicious +dishonest)",
   };
   for (const auto& row : rows)
     EXPECT_TRUE(std::regex_search(r.output, std::regex(row))) << row << " missing in:\n" << r.output;

@@ -24,19 +24,19 @@ struct Openings {
 class CountingClear : public mpc::Clear {
  public:
   CountingClear(Openings& log, backend::Backend& backend, std::uint64_t seed)
-      : Clear(backend, FixedParams{}, mpc::TruncMode::kExact, seed), log_(&log) {}
+      : mpc::Clear(backend, FixedParams{}, mpc::TruncMode::kExact, seed), log_(&log) {}
 
   std::vector<Ring> reveal(const Share& x) {
     log_->sizes.push_back(x.size());
-    return Clear::reveal(x);
+    return mpc::Clear::reveal(x);
   }
   std::vector<Ring> reveal_to(int to, const Share& x) {
     log_->sizes.push_back(x.size());
-    return Clear::reveal_to(to, x);
+    return mpc::Clear::reveal_to(to, x);
   }
   std::vector<std::uint64_t> reveal_bits(const Bits& b) {
     log_->sizes.push_back(b.size());
-    return Clear::reveal_bits(b);
+    return mpc::Clear::reveal_bits(b);
   }
 
  private:

@@ -35,7 +35,7 @@ struct Events {
 class CheckedClear : public mpc::Clear {
  public:
   CheckedClear(Events& log, backend::Backend& backend, std::uint64_t seed, int fail_at)
-      : Clear(backend, FixedParams{}, mpc::TruncMode::kExact, seed), log_(&log), fail_at_(fail_at) {
+      : mpc::Clear(backend, FixedParams{}, mpc::TruncMode::kExact, seed), log_(&log), fail_at_(fail_at) {
     ++log_->protocols_built;
   }
 
@@ -46,15 +46,15 @@ class CheckedClear : public mpc::Clear {
   }
   std::vector<Ring> reveal(const Share& x) {
     log_->seen.emplace_back("open");
-    return Clear::reveal(x);
+    return mpc::Clear::reveal(x);
   }
   std::vector<Ring> reveal_to(int to, const Share& x) {
     log_->seen.emplace_back("open");
-    return Clear::reveal_to(to, x);
+    return mpc::Clear::reveal_to(to, x);
   }
   std::vector<std::uint64_t> reveal_bits(const Bits& b) {
     log_->seen.emplace_back("open bits");
-    return Clear::reveal_bits(b);
+    return mpc::Clear::reveal_bits(b);
   }
 
  private:
