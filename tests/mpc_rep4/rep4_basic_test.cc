@@ -32,7 +32,8 @@ TEST(Rep4Basic, InputFromEveryPartyRevealsTheValues) {
   for (int owner = 0; owner < 4; ++owner) values.push_back(random_ring(n, 100 + owner));
   const auto out = agreed(run_rep4([&](Rep4& p) {
     std::vector<std::vector<Ring>> got;
-    for (int owner = 0; owner < 4; ++owner) got.push_back(p.reveal(p.input(owner, owned_by(p, owner, values[owner]), n)));
+    for (int owner = 0; owner < 4; ++owner)
+      got.push_back(p.reveal(p.input(owner, owned_by(p, owner, values[owner]), n)));
     return got;
   }));
   for (int owner = 0; owner < 4; ++owner) EXPECT_EQ(out[owner], values[owner]) << "owner " << owner;
@@ -55,7 +56,7 @@ TEST(Rep4Basic, LocalOperations) {
   const auto out = agreed(run_rep4([&](Rep4& p) {
     const auto x = p.input(0, owned_by(p, 0, a), n), y = p.input(3, owned_by(p, 3, b), n);
     auto s = p.add(x, y);
-    s = p.sub(s, p.neg(y));               // a + 2b
+    s = p.sub(s, p.neg(y));                         // a + 2b
     s = p.add_public(s, std::span<const Ring>(c));  // + c
     s = p.add_public(s, Ring{5});
     s = p.mul_public(s, Ring{3});
@@ -134,14 +135,16 @@ TEST(Rep4Basic, ProbabilisticTruncationWithinOneOfTheFloor) {
       for (std::size_t e = 0; e < n; ++e) {
         const std::int64_t floor = as_signed(v[e]) >> bits;
         const std::int64_t d = as_signed(got[e]) - floor;
-        ASSERT_TRUE(d == 0 || d == 1) << "bits " << bits << " x " << as_signed(v[e]) << " got " << as_signed(got[e]);
+        ASSERT_TRUE(d == 0 || d == 1)
+            << "bits " << bits << " x " << as_signed(v[e]) << " got " << as_signed(got[e]);
       }
     }
   }
   // Rounding up with probability (x mod 2^f) / 2^f: x = 2^16 + 2^14, 4000 times.
   const std::size_t m = 4000;
   const std::vector<Ring> quarter(m, (Ring{1} << 16) + (Ring{1} << 14));
-  const auto got = agreed(run_rep4([&](Rep4& p) { return p.reveal(p.trunc(p.input(0, owned_by(p, 0, quarter), m), 16)); }));
+  const auto got = agreed(
+      run_rep4([&](Rep4& p) { return p.reveal(p.trunc(p.input(0, owned_by(p, 0, quarter), m), 16)); }));
   const double ups = static_cast<double>(std::count(got.begin(), got.end(), Ring{2}));
   EXPECT_EQ(std::count(got.begin(), got.end(), Ring{1}) + std::count(got.begin(), got.end(), Ring{2}),
             static_cast<std::ptrdiff_t>(m));
@@ -154,8 +157,8 @@ TEST(Rep4Basic, ExactTruncationIsTheFloor) {
   Rep4Options opt;
   opt.mode = mpc::TruncMode::kExact;
   for (int bits : {1, 16, 33}) {
-    const auto out = agreed(run_rep4(
-        [&](Rep4& p) { return p.reveal(p.trunc(p.input(1, owned_by(p, 1, v), n), bits)); }, opt));
+    const auto out = agreed(
+        run_rep4([&](Rep4& p) { return p.reveal(p.trunc(p.input(1, owned_by(p, 1, v), n), bits)); }, opt));
     for (std::size_t e = 0; e < n; ++e) ASSERT_EQ(as_signed(out[e]), as_signed(v[e]) >> bits) << e;
   }
 }
@@ -367,7 +370,8 @@ TEST(Rep4Basic, DifferentSeedsGiveDifferentSharingsAndSeedZeroWorks) {
   EXPECT_NE(share_of(1)[2], share_of(2)[2]);
   Rep4Options os;
   os.seed = 0;
-  const auto out = agreed(run_rep4([&](Rep4& p) { return p.reveal(p.input(0, owned_by(p, 0, v), v.size())); }, os));
+  const auto out =
+      agreed(run_rep4([&](Rep4& p) { return p.reveal(p.input(0, owned_by(p, 0, v), v.size())); }, os));
   EXPECT_EQ(out, v);
 }
 

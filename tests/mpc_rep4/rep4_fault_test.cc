@@ -31,7 +31,8 @@ struct Program {
   // Every party inputs; a product, a truncation, a comparison; one opening.
   std::vector<Ring> operator()(Rep4& p) const {
     std::vector<Rep4::Share> in;
-    for (int owner = 0; owner < 4; ++owner) in.push_back(p.input(owner, owned_by(p, owner, inputs[owner]), kN));
+    for (int owner = 0; owner < 4; ++owner)
+      in.push_back(p.input(owner, owned_by(p, owner, inputs[owner]), kN));
     const auto t = p.trunc(p.mul(in[0], in[1]), 16);
     const auto c = p.ltz(p.sub(in[2], in[3]));
     return p.reveal(p.add(p.add(t, c), in[3]));
@@ -82,7 +83,8 @@ const FaultCase kCases[] = {
      "the comparison check failed"},
     {"FlipOpening", Fault::Action::kFlip, FrameKind::kValue, Check::kOpening, 0, "the opening check failed"},
     {"FlipDigest", Fault::Action::kFlip, FrameKind::kDigests, Check::kKeys, 0, "check failed"},
-    {"WithholdDigests", Fault::Action::kWithhold, FrameKind::kDigests, Check::kKeys, 0, "the hash exchange failed"},
+    {"WithholdDigests", Fault::Action::kWithhold, FrameKind::kDigests, Check::kKeys, 0,
+     "the hash exchange failed"},
 };
 
 class Rep4FaultMatrix : public ::testing::TestWithParam<std::tuple<int, FaultCase>> {};
@@ -109,7 +111,8 @@ TEST_P(Rep4FaultMatrix, EveryHonestPartyAbortsNamingTheCheck) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Rep4, Rep4FaultMatrix, ::testing::Combine(::testing::Range(0, 4), ::testing::ValuesIn(kCases)),
+INSTANTIATE_TEST_SUITE_P(Rep4, Rep4FaultMatrix,
+                         ::testing::Combine(::testing::Range(0, 4), ::testing::ValuesIn(kCases)),
                          [](const auto& info) {
                            return std::string(std::get<1>(info.param).name) + "_Party" +
                                   std::to_string(std::get<0>(info.param));

@@ -43,7 +43,8 @@ int run_party(const std::string& config, const std::string& export_path, const s
   auto be = backend::make_backend(backend_name, 1);
   const auto train = testing::synthetic_mnist(128, 1), test = testing::synthetic_mnist(50, 2);
   Trainer<mpc::Rep4> t(run_options(export_path), [&](std::uint64_t) {
-    return std::make_unique<mpc::Rep4>(*network, *be, FixedParams{}, mpc::TruncMode::kExact, std::uint64_t{0});
+    return std::make_unique<mpc::Rep4>(*network, *be, FixedParams{}, mpc::TruncMode::kExact,
+                                       std::uint64_t{0});
   });
   t.run(cfg.party == 0 ? &train : nullptr, cfg.party == 0 ? &test : nullptr);
   return 0;

@@ -219,15 +219,16 @@ std::string Checker::describe(const Failure& f) {
     return party(f.seen_by) + " got no valid verdict from " + party(f.suspect_a) + " (" + party(f.suspect_a) +
            " deviated or the session ended" + why + ")";
   }
-  return "the " + std::string(check_name(static_cast<Check>(f.kind))) + " check failed at " + party(f.seen_by) +
-         ": what " + party(f.suspect_a) + " sent does not match the hash of " + party(f.suspect_b) + " (" +
-         party(f.suspect_a) + " or " + party(f.suspect_b) + " deviated)";
+  return "the " + std::string(check_name(static_cast<Check>(f.kind))) + " check failed at " +
+         party(f.seen_by) + ": what " + party(f.suspect_a) + " sent does not match the hash of " +
+         party(f.suspect_b) + " (" + party(f.suspect_a) + " or " + party(f.suspect_b) + " deviated)";
 }
 
 void Checker::fail(const std::vector<Failure>& all) {
   std::vector<Failure> sorted = all;
   auto key = [](const Failure& f) { return std::tuple(f.kind, f.suspect_a, f.suspect_b, f.seen_by); };
-  std::sort(sorted.begin(), sorted.end(), [&](const Failure& a, const Failure& b) { return key(a) < key(b); });
+  std::sort(sorted.begin(), sorted.end(),
+            [&](const Failure& a, const Failure& b) { return key(a) < key(b); });
   sorted.erase(std::unique(sorted.begin(), sorted.end(),
                            [&](const Failure& a, const Failure& b) { return key(a) == key(b); }),
                sorted.end());
@@ -238,7 +239,8 @@ void Checker::fail(const std::vector<Failure>& all) {
   for (const auto& f : sorted) {
     std::erase_if(common, [&](int q) { return q != f.suspect_a && q != f.suspect_b; });
   }
-  if (common.size() == 1) text += ". Suspected: party " + std::to_string(common[0]) + " (named by every failed check)";
+  if (common.size() == 1)
+    text += ". Suspected: party " + std::to_string(common[0]) + " (named by every failed check)";
   text += ". Nothing computed since the last passed check may be used.";
   failed_ = text;
   throw VerificationError(text);

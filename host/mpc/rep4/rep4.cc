@@ -21,7 +21,8 @@ void check_same_size(std::size_t a, std::size_t b, const char* op) {
 }
 
 void check_party(int p, const char* what) {
-  if (p < 0 || p > 3) throw ShapeError(std::string("rep4 ") + what + ": party " + std::to_string(p) + " does not exist");
+  if (p < 0 || p > 3)
+    throw ShapeError(std::string("rep4 ") + what + ": party " + std::to_string(p) + " does not exist");
 }
 
 std::uint64_t splitmix64(std::uint64_t& state) {
@@ -128,10 +129,12 @@ Rep4::Rep4(net::Network& network, backend::Backend& backend, FixedParams fixed, 
   }
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (degenerate_key(bytes_of(*keys[i])))
-      throw NetError("rep4: party " + std::to_string(me) + " holds a degenerate PRG key (all bits equal); refusing the session");
+      throw NetError("rep4: party " + std::to_string(me) +
+                     " holds a degenerate PRG key (all bits equal); refusing the session");
     for (std::size_t j = 0; j < i; ++j) {
       if (*keys[i] == *keys[j])
-        throw NetError("rep4: party " + std::to_string(me) + " received a PRG key equal to another of its keys; refusing the session");
+        throw NetError("rep4: party " + std::to_string(me) +
+                       " received a PRG key equal to another of its keys; refusing the session");
     }
   }
 }
@@ -171,7 +174,9 @@ void Rep4::Joint::input(int a, int b, int l, int sender, Combine how, std::span<
   if (how == Combine::kScaled) mask_runs(r, runs);
   combine_into(p_.comp(out, l).data() + at, r.data(), n, xor_, wire.runs);
   if (me == k) return;
-  if (v.size() != n) throw ShapeError("rep4: a joint input of " + std::to_string(v.size()) + " values, expected " + std::to_string(n));
+  if (v.size() != n)
+    throw ShapeError("rep4: a joint input of " + std::to_string(v.size()) + " values, expected " +
+                     std::to_string(n));
   for (std::size_t e = 0; e < n; ++e) r[e] = xor_ ? v[e] ^ r[e] : v[e] - r[e];
   if (how == Combine::kScaled) mask_runs(r, runs);
   combine_into(p_.comp(out, k).data() + at, r.data(), n, xor_, wire.runs);
@@ -241,9 +246,11 @@ Rep4::InputRows Rep4::input_rows(int owner, RowSource source, std::size_t rows, 
   t.counter = counter(next_sub());
   checker_.mark_pending();
   // Slices of whole rows (about 2^20 values): nobody holds a second copy.
-  const std::size_t slice_rows = std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(row_len, 1));
+  const std::size_t slice_rows =
+      std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(row_len, 1));
   if (party_ == owner) {
-    if (!source) throw ShapeError("rep4 input_rows: the owner (party " + std::to_string(owner) + ") has no rows");
+    if (!source)
+      throw ShapeError("rep4 input_rows: the owner (party " + std::to_string(owner) + ") has no rows");
     RingVec slice, ra, rb;
     std::vector<std::uint32_t> idx;
     for (std::size_t r = 0; r < rows; r += slice_rows) {
@@ -282,7 +289,8 @@ Rep4::Share Rep4::gather_rows(const InputRows& t, std::span<const std::uint32_t>
   Share out = Share::uninitialized(idx.size() * len);
   auto regenerate = [&](int which, RingVec& dst) {
     for (std::size_t i = 0; i < idx.size(); ++i)
-      prg_at(triple_key(which), t.counter, std::size_t{idx[i]} * len, std::span<Ring>(dst).subspan(i * len, len));
+      prg_at(triple_key(which), t.counter, std::size_t{idx[i]} * len,
+             std::span<Ring>(dst).subspan(i * len, len));
   };
   if (party_ != t.owner) std::fill(comp(out, t.owner).begin(), comp(out, t.owner).end(), Ring{0});
   if (party_ != a) regenerate(a, comp(out, a));

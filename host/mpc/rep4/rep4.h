@@ -191,7 +191,8 @@ class Rep4 {
   // Elements [first, first + out.size()) of the stream of `key` at `ctr`.
   void prg_at(const backend::PrgSeed& key, std::uint64_t ctr, std::size_t first, std::span<Ring> out);
 
-  // The six pair values of a product (rep4_mul.cc).
+  // One plane of a flat boolean share (its three components' words), and
+  // a[q] & b[q] for every plane q in one round (rep4_mul.cc).
   struct PlaneRef {
     const Ring* part[3];
   };

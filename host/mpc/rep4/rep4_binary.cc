@@ -19,7 +19,8 @@ using rep4::Check;
 
 // out[0, len) += X Y, X in components a, b and Y in c, d: X_b Y_d (pair
 // {a, c}), X_b Y_c ({a, d}), X_a Y_d ({b, c}), X_a Y_c ({b, d}).
-void Rep4::cross_products(Joint& j, Combine how, const Share& x, const Share& y, std::size_t len, Share& out) {
+void Rep4::cross_products(Joint& j, Combine how, const Share& x, const Share& y, std::size_t len,
+                          Share& out) {
   const int a = role(0), b = role(1), c = role(2), d = role(3);
   struct Term {
     int xc, yc, p1, p2, receiver, sender;
@@ -216,7 +217,8 @@ std::vector<Rep4::Share> Rep4::b2a_planes(std::span<const Bits> planes, std::siz
     RingVec out(all);
     RingVec words(words_for(n));
     for (std::size_t j = 0; j < count; ++j) {
-      for (std::size_t w = 0; w < words.size(); ++w) words[w] = comp(planes[j], c1)[w] ^ comp(planes[j], c2)[w];
+      for (std::size_t w = 0; w < words.size(); ++w)
+        words[w] = comp(planes[j], c1)[w] ^ comp(planes[j], c2)[w];
       plane_to_ring(words.data(), n, out.data() + j * n);
     }
     return out;

@@ -25,11 +25,12 @@ struct PairPlan {
   bool both;
 };
 constexpr PairPlan kPairs[6] = {
-    {0, 1, 2, 0, 2, true},  {1, 2, 3, 1, 3, false}, {2, 3, 0, 2, 0, true},
+    {0, 1, 2, 0, 2, true},   {1, 2, 3, 1, 3, false}, {2, 3, 0, 2, 0, true},
     {3, 0, 1, 3, -1, false}, {0, 2, 3, 2, 1, false}, {1, 3, 0, 1, -1, false},
 };
 
-void check_matmul_shapes(std::size_t m, std::size_t n, std::size_t k, const ShareVec<3>& a, const ShareVec<3>& b) {
+void check_matmul_shapes(std::size_t m, std::size_t n, std::size_t k, const ShareVec<3>& a,
+                         const ShareVec<3>& b) {
   if (a.size() != m * k || b.size() != k * n) {
     throw ShapeError("rep4 matmul: A has " + std::to_string(a.size()) + " elements and B " +
                      std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
@@ -103,8 +104,8 @@ Rep4::Share Rep4::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::
 
 Rep4::Share Rep4::mul_trunc(const Share& x, const Share& y, int bits) { return trunc(mul(x, y), bits); }
 
-Rep4::Share Rep4::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
-                               const Share& b, int bits) {
+Rep4::Share Rep4::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
+                               const Share& a, const Share& b, int bits) {
   return trunc(matmul(ta, tb, m, n, k, a, b), bits);
 }
 

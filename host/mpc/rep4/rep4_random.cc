@@ -14,8 +14,8 @@ namespace sqt::mpc {
 // 3n values in the signed (bits + 3)-bit range.
 Rep4::Share Rep4::random_int(std::size_t n, int bits) {
   if (bits < 1 || bits > fixed_.k - 2) {
-    throw ShapeError("rep4 random_int: " + std::to_string(bits) + " bits is outside [1, k - 2 = " +
-                     std::to_string(fixed_.k - 2) + "]");
+    throw ShapeError("rep4 random_int: " + std::to_string(bits) +
+                     " bits is outside [1, k - 2 = " + std::to_string(fixed_.k - 2) + "]");
   }
   next_op();
   const unsigned sub = next_sub();

@@ -27,7 +27,8 @@ namespace {
 using rep4::Check;
 
 void check_trunc_bits(int bits) {
-  if (bits < 1 || bits > 61) throw ShapeError("rep4 trunc: shift of " + std::to_string(bits) + " bits is outside [1, 61]");
+  if (bits < 1 || bits > 61)
+    throw ShapeError("rep4 trunc: shift of " + std::to_string(bits) + " bits is outside [1, 61]");
 }
 
 // Calls fn(begin, end, bits) for each run.
@@ -58,7 +59,9 @@ Rep4::Share Rep4::trunc_runs(const Share& x, std::span<const TruncRun> runs) {
   std::size_t at = 0;
   for (const auto& r : runs) {
     const Share piece = trunc_exact(block_of(x, at, r.count), r.bits);
-    for (int c = 0; c < 3; ++c) std::copy(piece.part[c].begin(), piece.part[c].end(), out.part[c].begin() + static_cast<std::ptrdiff_t>(at));
+    for (int c = 0; c < 3; ++c)
+      std::copy(piece.part[c].begin(), piece.part[c].end(),
+                out.part[c].begin() + static_cast<std::ptrdiff_t>(at));
     at += r.count;
   }
   return out;

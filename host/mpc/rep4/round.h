@@ -46,8 +46,8 @@ class Round {
     int sender = 0, hasher = 0, receiver = 0;
     std::size_t n = 0;
     Wire wire;
-    std::span<const std::byte> out;  // sender, hasher: the bytes on the wire
-    std::vector<std::byte> packed;   // their storage when narrowed
+    std::span<const std::byte> out;   // sender, hasher: the bytes on the wire
+    std::vector<std::byte> packed;    // their storage when narrowed
     std::vector<std::byte> in_bytes;  // receiver, narrowed
     RingVec in;                       // receiver
   };
