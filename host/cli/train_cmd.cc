@@ -258,7 +258,8 @@ void add_train_command(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
   CLI::App* cmd =
       app.add_subcommand("train", "train a network: secure (rep3), emulated (clear) or float (plain)");
-  cmd->add_option("--model", f->model, "network: A, B, C, D or alexnet")->capture_default_str();
+  cmd->add_option("--model", f->model, "network: A, B, C, D (MNIST), alexnet or cifar (CIFAR-10)")
+      ->capture_default_str();
   cmd->add_option("--protocol", f->protocol,
                   "rep3 (secure, 3 parties), clear (emulation) or plain (float); `sqt protocols` lists all")
       ->check(CLI::Validator(

@@ -48,7 +48,7 @@ std::string_view layer_kind_name(LayerKind kind) {
   return "?";
 }
 
-std::vector<std::string> architecture_names() { return {"A", "B", "C", "D", "alexnet"}; }
+std::vector<std::string> architecture_names() { return {"A", "B", "C", "D", "alexnet", "cifar"}; }
 
 Architecture make_architecture(std::string_view name) {
   const std::string n = lower(name);
@@ -75,7 +75,19 @@ Architecture make_architecture(std::string_view name) {
             {conv(11, 96, 4, 9), relu(), maxpool(3, 2), conv(5, 256, 1, 1), relu(), maxpool(2, 1),
              conv(3, 384, 1, 1), relu(), conv(3, 384, 1, 1), relu(), conv(3, 256, 1, 1), relu(), flatten(),
              dense(256), relu(), dense(256), relu(), dense(10)}};
-  throw ConfigError("unknown model '" + std::string(name) + "' (expected A, B, C, D or alexnet)");
+  // The improved CIFAR-10 network of the paper's 2023 correction, laid out
+  // as MP-SPDZ's torch_cifar_alex.mpc lays it out (padding 2 on the first two
+  // convs, 3x3 stride-2 last pool: 64 x 4 x 4 = 1024 into the first dense
+  // layer), without its batch normalisation. Pooling comes before the ReLU
+  // (max and ReLU commute), so the ReLU runs on the pooled map.
+  if (n == "cifar")
+    return {"cifar",
+            {32, 32, 3},
+            10,
+            {conv(3, 64, 1, 2), maxpool(2, 2), relu(), conv(3, 96, 1, 2), maxpool(2, 2), relu(),
+             conv(3, 96, 1, 1), relu(), conv(3, 64, 1, 1), relu(), conv(3, 64, 1, 1), maxpool(3, 2), relu(),
+             flatten(), dense(128), relu(), dense(256), relu(), dense(10)}};
+  throw ConfigError("unknown model '" + std::string(name) + "' (expected A, B, C, D, alexnet or cifar)");
 }
 
 std::vector<Shape> layer_output_shapes(const Architecture& arch) {

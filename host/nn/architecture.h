@@ -43,14 +43,15 @@ struct LayerSpec {
 };
 
 struct Architecture {
-  std::string name;  // "A", "B", "C", "D", "alexnet"
+  std::string name;  // "A", "B", "C", "D", "alexnet", "cifar"
   Shape input;       // MNIST {28, 28, 1}, CIFAR-10 {32, 32, 3}
   int classes = 10;
   std::vector<LayerSpec> layers;
 };
 
-// The networks of DESIGN.md section 4. Throws ConfigError naming `name` when
-// it is unknown (accepted: A B C D alexnet, case-insensitive).
+// The networks of DESIGN.md section 4, and "cifar", the CIFAR-10 network of
+// the paper's 2023 correction. Throws ConfigError naming `name` when it is
+// unknown (accepted: A B C D alexnet cifar, case-insensitive).
 Architecture make_architecture(std::string_view name);
 std::vector<std::string> architecture_names();
 

@@ -15,7 +15,7 @@
 namespace sqt::plain {
 
 struct PlainOptions {
-  std::string model = "C";  // A B C D alexnet
+  std::string model = "C";  // A B C D alexnet cifar
   int epochs = 1;
   int batch = 128;
   std::string optimizer = "sgd";  // sgd adam amsgrad

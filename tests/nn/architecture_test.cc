@@ -9,6 +9,7 @@
 #include <iterator>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "host/core/error.h"
 #include "host/nn/model_file.h"
@@ -24,6 +25,39 @@ TEST(Architecture, ParameterCountsMatchTheTable) {
   const auto alex = parameter_count(make_architecture("alexnet"));
   EXPECT_GT(alex, 3'800'000u);
   EXPECT_LT(alex, 4'000'000u);
+  // cifar, by hand: convs 3*3*3*64+64 = 1,792; 3*3*64*96+96 = 55,392;
+  // 3*3*96*96+96 = 83,040; 3*3*96*64+64 = 55,360; 3*3*64*64+64 = 36,928;
+  // dense 1024*128+128 = 131,200; 128*256+256 = 33,024; 256*10+10 = 2,570.
+  EXPECT_EQ(parameter_count(make_architecture("cifar")), 399306u);
+}
+
+// 32 -> conv pad 2 -> 34 -> pool 2 -> 17 -> conv pad 2 -> 19 -> pool 2 -> 9
+// (floor) -> three convs pad 1 -> 9 -> pool 3 stride 2 -> 4: 4*4*64 = 1024.
+TEST(Architecture, CifarShapesGiveA1024Flatten) {
+  const auto arch = make_architecture("CIFAR");
+  EXPECT_EQ(arch.name, "cifar");
+  EXPECT_EQ(arch.input, (Shape{32, 32, 3}));
+  const std::vector<Shape> want = {{34, 34, 64}, {17, 17, 64}, {17, 17, 64}, {19, 19, 96}, {9, 9, 96},
+                                   {9, 9, 96},   {9, 9, 96},   {9, 9, 96},   {9, 9, 64},   {9, 9, 64},
+                                   {9, 9, 64},   {4, 4, 64},   {4, 4, 64},   {1, 1, 1024}, {1, 1, 128},
+                                   {1, 1, 128},  {1, 1, 256},  {1, 1, 256},  {1, 1, 10}};
+  EXPECT_EQ(layer_output_shapes(arch), want);
+  std::vector<int> convs;
+  for (const auto& l : arch.layers)
+    if (l.kind == LayerKind::kConv) {
+      EXPECT_EQ(l.kernel, 3);
+      EXPECT_EQ(l.stride, 1);
+      convs.push_back(l.out);
+    }
+  EXPECT_EQ(convs, (std::vector<int>{64, 96, 96, 64, 64}));
+  // Every conv and hidden dense layer is followed by a ReLU (after its pool).
+  for (std::size_t i = 0; i + 1 < arch.layers.size(); ++i) {
+    const auto k = arch.layers[i].kind;
+    if (k != LayerKind::kConv && k != LayerKind::kDense) continue;
+    std::size_t j = i + 1;
+    while (arch.layers[j].kind == LayerKind::kMaxPool) ++j;
+    EXPECT_EQ(arch.layers[j].kind, LayerKind::kRelu) << "layer " << i;
+  }
 }
 
 TEST(Architecture, ShapesFollowTheTable) {
