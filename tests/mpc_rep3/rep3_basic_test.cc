@@ -60,7 +60,7 @@ TEST(Rep3Basic, InputRowsGatherTheRowsOfTheTable) {
           EXPECT_EQ(equal, 0u);
         }
         const auto g = p.gather_rows(table, idx);
-        EXPECT_EQ(g.zero_component, (owner + 2) % 3);
+        EXPECT_EQ(g.known_zero, (owner + 2) % 3);
         // A second gather of other rows from the same table.
         const auto h = p.gather_rows(table, std::vector<std::uint32_t>{2, 3});
         auto both = p.reveal(g);
@@ -266,13 +266,13 @@ TEST(Rep3Basic, MatmulWithAnInputOperandMatchesTheGeneralPath) {
         auto y = p.input((owner + 1) % 3,
                          p.party() == (owner + 1) % 3 ? std::span<const Ring>(b) : std::span<const Ring>(),
                          b.size());
-        std::vector<Ring> marks{static_cast<Ring>(x.zero_component)};
+        std::vector<Ring> marks{static_cast<Ring>(x.known_zero)};
         const auto general = p.add(x, p.zeros(x.size()));  // same values, no zero mark
-        marks.push_back(static_cast<Ring>(general.zero_component + 1));
+        marks.push_back(static_cast<Ring>(general.known_zero + 1));
         const auto gathered =
             mpc::linear_overwrite(x, 2, [](const Ring* in, Ring* o) { o[0] = in[1], o[1] = in[0]; });
-        marks.push_back(static_cast<Ring>(gathered.zero_component));
-        marks.push_back(static_cast<Ring>(p.mul_public(x, Ring{3}).zero_component));
+        marks.push_back(static_cast<Ring>(gathered.known_zero));
+        marks.push_back(static_cast<Ring>(p.mul_public(x, Ring{3}).known_zero));
         const auto fast = p.reveal(p.matmul(ta, Trans::kNo, m, n, k, x, y));
         const auto slow = p.reveal(p.matmul(ta, Trans::kNo, m, n, k, general, y));
         const auto fast_t = p.reveal(p.matmul_trunc(ta, Trans::kNo, m, n, k, x, y, 16));

@@ -49,12 +49,12 @@ using Terms = std::vector<mpc::MatmulTerm<Rep3::Share>>;
 
 // matmuls_trunc(terms(shares), f) in both truncation modes, where shares are
 // party 0's inputs of `values`, against expected / 2^f. With
-// forget_zero_components, the products take the general path (all nine cross
+// forget_known_zeros, the products take the general path (all nine cross
 // terms), as for shares that are not inputs.
 void expect_matmuls_trunc(const std::vector<std::vector<Ring>>& values,
                           const std::function<Terms(const std::vector<Rep3::Share>&)>& terms,
                           const std::vector<Ring>& expected, int f, const std::vector<int>& shifts = {},
-                          bool forget_zero_components = false) {
+                          bool forget_known_zeros = false) {
   for (TruncMode mode : {TruncMode::kProbabilistic, TruncMode::kExact}) {
     Rep3Options options;
     options.mode = mode;
@@ -62,8 +62,8 @@ void expect_matmuls_trunc(const std::vector<std::vector<Ring>>& values,
         [&](Rep3& p) {
           std::vector<Rep3::Share> shares;
           for (const auto& v : values) shares.push_back(in0(p, v));
-          if (forget_zero_components)
-            for (auto& sh : shares) sh.zero_component = -1;
+          if (forget_known_zeros)
+            for (auto& sh : shares) sh.known_zero = -1;
           const Terms t = terms(shares);
           return p.reveal(p.matmuls_trunc(std::span<const mpc::MatmulTerm<Rep3::Share>>(t), f));
         },

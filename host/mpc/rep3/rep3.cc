@@ -296,7 +296,7 @@ typename Rep3T<R>::Share Rep3T<R>::input(int owner, std::span<const Ring> values
   } else {
     out.part[1] = next_stream(kS0, n);
   }
-  out.zero_component = (owner + 2) % 3;  // the value is x_owner + x_{owner+1}
+  out.known_zero = (owner + 2) % 3;  // the value is x_owner + x_{owner+1}
   return out;
 }
 
@@ -364,7 +364,7 @@ typename Rep3T<R>::Share Rep3T<R>::gather_rows(const InputRows& t, std::span<con
   check_row_indices(idx, t.rows, "rep3");
   const std::size_t len = t.row_len;
   Share out = Share::uninitialized(idx.size() * len);
-  out.zero_component = (t.owner + 2) % 3;
+  out.known_zero = (t.owner + 2) % 3;
   auto regenerate = [&](RingVecOf<R>& dst) {
     for (std::size_t i = 0; i < idx.size(); ++i)
       prg_at(t.key, t.counter, std::size_t{idx[i]} * len, std::span<Ring>(dst).subspan(i * len, len));
@@ -411,7 +411,7 @@ template <RingElement R>
 typename Rep3T<R>::Share Rep3T<R>::add(Share x, const Share& y) const {
   check_same_size(x.size(), y.size(), "add");
   Share out = std::move(x);
-  out.zero_component = -1;
+  out.known_zero = -1;
   for (int c = 0; c < 2; ++c)
     for (std::size_t e = 0; e < out.size(); ++e) out.part[c][e] += y.part[c][e];
   return out;
@@ -421,7 +421,7 @@ template <RingElement R>
 typename Rep3T<R>::Share Rep3T<R>::sub(Share x, const Share& y) const {
   check_same_size(x.size(), y.size(), "sub");
   Share out = std::move(x);
-  out.zero_component = -1;
+  out.known_zero = -1;
   for (int c = 0; c < 2; ++c)
     for (std::size_t e = 0; e < out.size(); ++e) out.part[c][e] -= y.part[c][e];
   return out;
@@ -440,7 +440,7 @@ template <RingElement R>
 typename Rep3T<R>::Share Rep3T<R>::add_public(Share x, std::span<const Ring> c) const {
   check_same_size(x.size(), c.size(), "add_public");
   Share out = std::move(x);
-  out.zero_component = -1;
+  out.known_zero = -1;
   const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
   if (slot >= 0)
     for (std::size_t e = 0; e < c.size(); ++e) out.part[slot][e] += c[e];
@@ -450,7 +450,7 @@ typename Rep3T<R>::Share Rep3T<R>::add_public(Share x, std::span<const Ring> c) 
 template <RingElement R>
 typename Rep3T<R>::Share Rep3T<R>::add_public(Share x, Ring c) const {
   Share out = std::move(x);
-  out.zero_component = -1;
+  out.known_zero = -1;
   const int slot = party_ == kP0 ? 0 : party_ == kP2 ? 1 : -1;
   if (slot >= 0)
     for (auto& v : out.part[slot]) v += c;
@@ -541,13 +541,13 @@ void local_matmul(backend::Backend& be, int party, int cheap, Trans ta, Trans tb
   const Ring* a1 = a.part[1].data() + a_at;
   const Ring* b0 = b.part[0].data() + b_at;
   const Ring* b1 = b.part[1].data() + b_at;
-  if (a.zero_component >= 0) {
+  if (a.known_zero >= 0) {
     // A is an input's sharing with component zc = 0 (Rep3::input): six cross
     // terms remain, three GEMMs, one per party. Party zc+1 holds both of A's
     // non-zero components and covers four terms with one GEMM; parties zc and
     // zc+2 each multiply one of them by B_zc. (The zero component is public,
     // so this split reveals nothing; the summands are masked as always.)
-    const int role = (party - a.zero_component + 3) % 3;
+    const int role = (party - a.known_zero + 3) % 3;
     if (role == 1) {  // holds (A_{zc+1}, A_{zc+2}) and (B_{zc+1}, B_{zc+2})
       const RingVecOf<Ring> asum = sum(a, a_at, m * k), bsum = sum(b, b_at, k * n);
       be.gemm(ta, tb, m, n, k, asum.data(), bsum.data(), z.data(), accumulate);

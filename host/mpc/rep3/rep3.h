@@ -127,7 +127,7 @@ class Rep3T {
   Share linear(const Share& x, std::size_t out_n, F&& f) const {
     Share out(out_n);
     for (int c = 0; c < 2; ++c) f(x.part[c].data(), out.part[c].data());
-    out.zero_component = x.zero_component;  // a linear map keeps a zero component zero
+    out.known_zero = x.known_zero;  // a linear map keeps a zero component zero
     return out;
   }
 

@@ -371,7 +371,7 @@ Rep4::Share Rep4::add(Share x, const Share& y) const {
   check_same_size(x.size(), y.size(), "add");
   for (int c = 0; c < 3; ++c)
     for (std::size_t e = 0; e < x.size(); ++e) x.part[c][e] += y.part[c][e];
-  x.zero_component = -1;
+  x.known_zero = -1;
   return x;
 }
 
@@ -379,7 +379,7 @@ Rep4::Share Rep4::sub(Share x, const Share& y) const {
   check_same_size(x.size(), y.size(), "sub");
   for (int c = 0; c < 3; ++c)
     for (std::size_t e = 0; e < x.size(); ++e) x.part[c][e] -= y.part[c][e];
-  x.zero_component = -1;
+  x.known_zero = -1;
   return x;
 }
 
@@ -392,14 +392,14 @@ Rep4::Share Rep4::neg(Share x) const {
 // A public value lives in component 0 (held by parties 1, 2, 3).
 Rep4::Share Rep4::add_public(Share x, std::span<const Ring> c) const {
   check_same_size(x.size(), c.size(), "add_public");
-  x.zero_component = -1;
+  x.known_zero = -1;
   if (party_ != 0)
     for (std::size_t e = 0; e < c.size(); ++e) comp(x, 0)[e] += c[e];
   return x;
 }
 
 Rep4::Share Rep4::add_public(Share x, Ring c) const {
-  x.zero_component = -1;
+  x.known_zero = -1;
   if (party_ != 0)
     for (auto& v : comp(x, 0)) v += c;
   return x;
