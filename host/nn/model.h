@@ -168,7 +168,7 @@ class Model {
                           std::to_string(m) + "-bit draws at " + std::to_string(param_frac_bits(i)) +
                           " fractional bits");
       }
-      const auto scale = static_cast<Ring>(std::llround(std::ldexp(glorot_limit(arch_, i), e - m)));
+      const Ring scale = encode_fixed<Ring>(glorot_limit(arch_, i), e - m);  // 2^100 in Z_2^128
       std::fill_n(d.begin() + static_cast<std::ptrdiff_t>(at), n, scale);
       layers.push_back(i);
       at += n;

@@ -111,6 +111,20 @@ std::array<PartyView, 3> rep3_secret_init(const Architecture& arch, mpc::TruncMo
       options);
 }
 
+// The same draw in Z_2^128 (f = 32, k = 63; the weights' scale is 2^100 there,
+// past a 64-bit integer), by rep3 over the fake network: Glorot-uniform.
+TEST(SecretInit, Rep3In128BitsDrawsGlorotUniformWeights) {
+  const Architecture arch = make_architecture("A");
+  const auto params = test::run_parties(3, [&](net::Network& network) {
+    auto be = backend::make_backend("cpu", 1);
+    mpc::Rep3_128 p(network, *be, default_fixed<Ring128>(), mpc::TruncMode::kProbabilistic, 5);
+    Model<mpc::Rep3_128> model(p, arch);
+    model.set_secret_glorot();
+    return model.decode(p.reveal(model.params()));
+  });
+  expect_glorot_model(arch, params[0], "rep3 in Z_2^128");
+}
+
 TEST(SecretInit, ClearDrawsGlorotUniformWeights) {
   for (const char* name : {"A", "C"}) {
     const Architecture arch = make_architecture(name);
