@@ -35,6 +35,29 @@ std::vector<GemmShape> gemm_shapes(bool quick) {
           {"c_conv2_fwd", N, N, 128 * 8 * 8, 50, 500}, {"c_conv2_bwd_cols", N, T, 128 * 8 * 8, 500, 50}};
 }
 
+// The same shapes in Z_2^128 (--ring 128): host kernels in every backend, so
+// the cpu backend's rows are the figures; next to gemm/<shape>/cpu they give
+// the wide ring's cost per multiply-add.
+void add_wide_cases(const std::shared_ptr<Backend>& be, bool quick, std::vector<TimedCase>& cases) {
+  for (const GemmShape& s : gemm_shapes(quick)) {
+    auto wide = [](std::size_t n, std::uint64_t seed) {
+      const auto lo = random_ring(n, seed), hi = random_ring(n, seed + 10);
+      std::vector<Ring128> v(n);
+      for (std::size_t i = 0; i < n; ++i) v[i] = (Ring128{hi[i]} << 64) | lo[i];
+      return v;
+    };
+    auto a = std::make_shared<std::vector<Ring128>>(wide(s.m * s.k, 1));
+    auto b = std::make_shared<std::vector<Ring128>>(wide(s.k * s.n, 2));
+    auto c = std::make_shared<std::vector<Ring128>>(s.m * s.n);
+    cases.push_back({"gemm_z128/" + std::string(s.name) + "/" + std::string(be->name()),
+                     "mac_per_s",
+                     double(s.m) * s.n * s.k,
+                     [=] { be->gemm(s.ta, s.tb, s.m, s.n, s.k, a->data(), b->data(), c->data(), false); },
+                     {{"m", s.m}, {"n", s.n}, {"k", s.k}, {"backend", be->name()}, {"ring", 128}},
+                     false});
+  }
+}
+
 // Cases for one backend; `baseline` marks the cpu rows.
 void add_cases(const std::shared_ptr<Backend>& be, bool baseline, bool quick, std::vector<TimedCase>& cases) {
   std::string tag = "/";  // appended, not "/" + name: g++ 12 warns falsely (-Wrestrict)
@@ -97,6 +120,7 @@ void run_backend_suite(SuiteContext& context) {
   std::shared_ptr<Backend> other = backend::make_backend(under_test, 1);
   std::vector<TimedCase> cases;
   add_cases(cpu, true, quick, cases);
+  add_wide_cases(cpu, quick, cases);
   add_cases(other, false, quick, cases);
   run_timed_cases(context, "backend", cases);
 }
