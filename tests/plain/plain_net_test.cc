@@ -61,6 +61,7 @@ TEST(PlainNet, NetworkBMatchesReference) { check_network("B", 3); }
 TEST(PlainNet, NetworkCMatchesReference) { check_network("C", 2); }
 TEST(PlainNet, NetworkDMatchesReference) { check_network("D", 3); }
 TEST(PlainNet, AlexNetMatchesReference) { check_network("alexnet", 2); }
+TEST(PlainNet, CifarNetMatchesReference) { check_network("cifar", 2); }
 
 TEST(PlainNet, ParamsRoundTripThroughFloat) {
   const nn::Architecture arch = nn::make_architecture("B");
