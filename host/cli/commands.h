@@ -12,6 +12,8 @@ void add_keys_command(CLI::App& app);       // keys_cmd.cc: CA and per-party cer
 void add_bench_command(CLI::App& app);      // bench_cmd.cc: the benchmark suites
 void add_plot_command(CLI::App& app);       // plot_cmd.cc: accuracy curves from --metrics files
 void add_protocols_command(CLI::App& app);  // protocols_cmd.cc: the security models (registry)
+void add_predict_command(CLI::App& app);    // predict_cmd.cc: secure inference, labels to the data owner
+void add_evaluate_command(CLI::App& app);   // predict_cmd.cc: secure accuracy of a secret model
 
 // Checks for numeric flags whose failures read "--batch: must be a positive
 // number, got 0" (CLI11's PositiveNumber prints its range up to DBL_MAX).

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   sqt::cli::add_bench_command(app);
   sqt::cli::add_plot_command(app);
   sqt::cli::add_protocols_command(app);
+  sqt::cli::add_predict_command(app);
+  sqt::cli::add_evaluate_command(app);
   if (argc > 1 && argv[1][0] != '-') {
     // CLI11 would only say "A subcommand is required".
     std::vector<std::string> names;

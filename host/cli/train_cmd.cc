@@ -16,6 +16,7 @@
 #include "host/backend/backend.h"
 #include "host/cli/commands.h"
 #include "host/cli/node_choice.h"
+#include "host/cli/party_job.h"
 #include "host/cli/protocol_dispatch.h"
 #include "host/cli/protocol_registry.h"
 #include "host/core/error.h"
@@ -44,8 +45,6 @@ struct TrainFlags {
   bool resume = false, loss = false, quiet = false, standardize = false;
 };
 
-std::string dataset_name(const nn::Architecture& arch) { return arch.input.c == 3 ? "cifar10" : "mnist"; }
-
 nn::TrainOptions train_options(const TrainFlags& f) {
   nn::TrainOptions o;
   o.model = f.model;
@@ -71,14 +70,6 @@ nn::TrainOptions train_options(const TrainFlags& f) {
   return o;
 }
 
-mpc::TruncMode trunc_mode(const std::string& s) {
-  if (s == "probabilistic") return mpc::TruncMode::kProbabilistic;
-  if (s == "exact") return mpc::TruncMode::kExact;
-  throw ConfigError("--trunc: unknown mode '" + s + "' (expected probabilistic or exact)");
-}
-
-int default_threads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
-
 // A one-process model (the clear emulation): this process is every party.
 template <class P>
 void run_one_process(const TrainFlags& f, const ProtocolCase<P>& c) {
@@ -100,12 +91,6 @@ void run_one_process(const TrainFlags& f, const ProtocolCase<P>& c) {
 // What every party must agree on before a secure run starts (bind_session):
 // everything that changes the computation or what is revealed. Local
 // choices (paths, threads, backend: the backends agree bit for bit) stay out.
-// The fixed-point parameters a run in Z_2^bits uses (dispatch_protocol's
-// defaults).
-FixedParams fixed_for_ring(int bits) {
-  return bits == 128 ? default_fixed<Ring128>() : default_fixed<Ring64>();
-}
-
 std::vector<net::JobParameter> job_parameters(const TrainFlags& f, const nn::TrainOptions& o, int party) {
   const auto arch = nn::make_architecture(f.model);
   std::vector<net::JobParameter> job = {

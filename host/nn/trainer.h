@@ -31,9 +31,11 @@
 #include "host/data/dataset.h"
 #include "host/nn/architecture.h"
 #include "host/nn/checkpoint.h"
+#include "host/nn/checkpoint_shares.h"
 #include "host/nn/model.h"
 #include "host/nn/model_file.h"
 #include "host/nn/optimizer.h"
+#include "host/nn/progress.h"
 #include "host/nn/protocol_extras.h"
 #include "host/nn/softmax_ce.h"
 #include "host/nn/update.h"
@@ -286,10 +288,9 @@ class Trainer {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double rate = static_cast<double>(done * opt_.batch) / std::max(s, 1e-9);
     const double eta = static_cast<double>(total - done) * s / static_cast<double>(done);
-    fmt::print(stderr, "\repoch {} batch {}/{}  {:.0f} samples/s  ETA {:.0f} s   ", epoch + 1, done, total,
-               rate, eta);
-    if (done == total) fmt::print(stderr, "\n");
-    std::fflush(stderr);
+    progress_.update(fmt::format("epoch {} batch {}/{}  {:.0f} samples/s  ETA {:.0f} s", epoch + 1, done,
+                                 total, rate, eta),
+                     done == total);
   }
 
   void report(int party, const EpochResult& r) {
@@ -357,28 +358,12 @@ class Trainer {
   }
 
   static S from_parts(const CheckpointData& c, std::size_t index) {
-    if (c.components != S::kComponents || c.vectors.size() < (index + 1) * S::kComponents)
-      throw FileError("checkpoint does not match this protocol's share layout");
-    if (c.ring_bits != sqt::ring_bits<Ring>) {
-      throw FileError("checkpoint holds Z_2^" + std::to_string(c.ring_bits) + " shares, this run is in Z_2^" +
-                      std::to_string(sqt::ring_bits<Ring>));
-    }
-    constexpr int kWords = sqt::ring_bits<Ring> / 64;
-    S s;
-    for (int k = 0; k < S::kComponents; ++k) {
-      const auto& v = c.vectors[index * S::kComponents + k];
-      s.part[k].resize(v.size() / kWords);
-      for (std::size_t e = 0; e < s.part[k].size(); ++e) {
-        Ring x = 0;
-        for (int w = 0; w < kWords; ++w) x |= static_cast<Ring>(v[e * kWords + w]) << (64 * w);
-        s.part[k][e] = x;
-      }
-    }
-    return s;
+    return shares_from_checkpoint<S>(c, index);
   }
 
   TrainOptions opt_;
   Factory make_;
+  ProgressDisplay progress_{stderr, ProgressDisplay::is_terminal(stderr)};
 };
 
 }  // namespace sqt::nn

@@ -1,0 +1,53 @@
+// What the secure jobs (`sqt train`, `sqt predict`, `sqt evaluate`) share:
+// where a job runs (one process, the local launcher, or one party of
+// node.toml's mesh), the truncation and ring parameters every party binds
+// into the session, and small flag conversions.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "host/cli/protocol_registry.h"
+#include "host/core/ring.h"
+#include "host/mpc/protocol.h"
+#include "host/net/session.h"
+#include "host/nn/architecture.h"
+
+namespace sqt::cli {
+
+// "mnist" or "cifar10": the dataset a network's input shape takes.
+std::string dataset_name(const nn::Architecture& arch);
+
+// --trunc probabilistic | exact; ConfigError otherwise.
+mpc::TruncMode trunc_mode(const std::string& s);
+
+// The machine's cores (at least 1).
+int default_threads();
+
+// The fixed-point parameters a run in Z_2^bits uses (dispatch_protocol's
+// defaults), bound into the session as "fixed point".
+FixedParams fixed_for_ring(int bits);
+
+// An absolute path (empty stays empty): local parties may run elsewhere.
+std::string absolute_path(const std::string& path);
+
+// Where a job runs, from its --protocol, --backend, --ring, --parties and
+// --config flags (of `cmd`) and node.toml.
+struct JobPlace {
+  const ProtocolInfo* protocol = nullptr;
+  std::optional<net::NodeConfig> node;  // with --config
+  int parties = 0;
+  // This process is one party of node.toml's mesh.
+  bool mesh() const { return protocol->networked() && node.has_value(); }
+  // The local launcher starts `parties` processes.
+  bool launch() const { return protocol->networked() && !node.has_value(); }
+};
+
+// Reads node.toml (its protocol and backend hold on the node: a
+// contradicting flag is an error naming both; `protocol` and `backend` are
+// updated), checks the ring and the party count against the registry.
+JobPlace place_job(const CLI::App& cmd, std::string& protocol, std::string& backend, int ring, int parties,
+                   const std::string& config);
+
+}  // namespace sqt::cli
