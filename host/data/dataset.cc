@@ -67,21 +67,32 @@ template void Dataset::gather_fixed<Ring128>(std::span<const std::uint32_t>, int
 template void Dataset::gather_onehot_fixed<Ring64>(std::span<const std::uint32_t>, int, Ring64*) const;
 template void Dataset::gather_onehot_fixed<Ring128>(std::span<const std::uint32_t>, int, Ring128*) const;
 
-void standardize(Dataset& train, Dataset& test) {
-  if (train.pixels.empty()) throw ShapeError("cannot standardize " + train.name + ": it holds no pixels");
+PixelMoments pixel_moments(const Dataset& d) {
   // A histogram of the byte values gives the exact moments in one pass.
   std::array<std::uint64_t, 256> histogram{};
-  for (std::uint8_t p : train.pixels) ++histogram[p];
-  double sum = 0, sum_sq = 0;
+  for (std::uint8_t p : d.pixels) ++histogram[p];
+  PixelMoments m;
   for (int p = 0; p < 256; ++p) {
-    const double v = train.value(static_cast<std::uint8_t>(p));
-    sum += v * static_cast<double>(histogram[p]);
-    sum_sq += v * v * static_cast<double>(histogram[p]);
+    const double v = d.value(static_cast<std::uint8_t>(p));
+    m.sum += v * static_cast<double>(histogram[p]);
+    m.sum_sq += v * v * static_cast<double>(histogram[p]);
   }
-  const double n = static_cast<double>(train.pixels.size());
-  const double mean = sum / n;
-  const double sd = std::sqrt(std::max(sum_sq / n - mean * mean, 0.0));
+  m.count = static_cast<double>(d.pixels.size());
+  return m;
+}
+
+void standardize(Dataset& train, Dataset& test) {
+  if (train.pixels.empty()) throw ShapeError("cannot standardize " + train.name + ": it holds no pixels");
+  const PixelMoments m = pixel_moments(train);
+  const double mean = m.sum / m.count;
+  const double sd = std::sqrt(std::max(m.sum_sq / m.count - mean * mean, 0.0));
   if (!(sd > 0)) throw ShapeError("cannot standardize " + train.name + ": every pixel has the same value");
+  standardize_with(train, test, mean, sd);
+}
+
+void standardize_with(Dataset& train, Dataset& test, double mean, double sd) {
+  if (!(sd > 0))
+    throw ShapeError("cannot standardize " + train.name + ": a deviation of " + std::to_string(sd));
   // value' = (pixel * scale + offset - mean) / sd, for both sets.
   const float scale = static_cast<float>(train.scale / sd);
   const float offset = static_cast<float>((train.offset - mean) / sd);

@@ -52,4 +52,17 @@ struct Dataset {
 // statistics never leave its process.
 void standardize(Dataset& train, Dataset& test);
 
+// The sums that standardize() derives its statistics from: the values' sum
+// and sum of squares over every pixel of `d`, and the pixel count. Several
+// data owners add theirs inside the protocol and open only the totals
+// (host/nn/owned_sets.h).
+struct PixelMoments {
+  double sum = 0, sum_sq = 0, count = 0;
+};
+PixelMoments pixel_moments(const Dataset& d);
+
+// standardize() with statistics given: value' = (value - mean) / sd for
+// both sets (sd > 0).
+void standardize_with(Dataset& train, Dataset& test, double mean, double sd);
+
 }  // namespace sqt::data

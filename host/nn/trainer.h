@@ -31,6 +31,7 @@
 #include "host/data/dataset.h"
 #include "host/nn/architecture.h"
 #include "host/nn/checkpoint.h"
+#include "host/nn/owned_sets.h"
 #include "host/nn/checkpoint_shares.h"
 #include "host/nn/model.h"
 #include "host/nn/model_file.h"
@@ -68,6 +69,13 @@ struct TrainOptions {
   std::string export_path;
   int export_party = 0;
   int data_owner = 0;  // the party that holds the datasets and shares them
+  // Several owners, each holding its own rows (a horizontal split); empty:
+  // data_owner alone. The first is the owner whose input map is exported.
+  std::vector<int> data_owners;
+  // With several owners: standardise with the union's statistics (only the
+  // totals of the owners' pixel sums are opened). One owner standardises
+  // its own sets before the run (data::standardize).
+  bool standardize_jointly = false;
   bool compute_loss = false;
   std::size_t eval_batch = 1000;
   bool quiet = false;  // no progress bar
@@ -123,11 +131,11 @@ class Trainer {
     const int party = p.party();
     const int f = p.fixed().f;
 
-    // Shapes and counts are public; the data owner announces the counts.
-    const auto counts = share_counts(p, train, test);
-    const std::size_t n_train = counts[0], n_test = counts[1], sample = arch.input.size();
-    const Shared train_s = share_set(p, train, n_train, sample, f);
-    const Shared test_s = share_set(p, test, n_test, sample, f);
+    // Shapes and counts are public; the data owners announce them and
+    // share their rows (host/nn/owned_sets.h).
+    const OwnedSets<P> sets(p, owners(), train, test, arch, opt_.standardize_jointly,
+                            [&](const std::string& before) { verify(p, before); });
+    const std::size_t n_train = sets.train_rows(), n_test = sets.test_rows();
 
     int start_epoch = 0;
     if (opt_.resume) {
@@ -158,8 +166,8 @@ class Trainer {
       S loss_sum = p.zeros(1);  // opened once, after the epoch
       for (long b = 0; b < batches; ++b) {
         const std::span<const std::uint32_t> idx(order.data() + b * opt_.batch, opt_.batch);
-        const S x = p.gather_rows(train_s.x, idx);
-        const S y = p.gather_rows(train_s.y, idx);
+        const S x = OwnedSets<P>::gather(p, sets.train_x(), idx);
+        const S y = OwnedSets<P>::gather(p, sets.train_y(), idx);
         const S logits = model.forward(x, opt_.batch, true);
         S probs;
         const S g = softmax_ce_grad(p, logits, y, opt_.batch, arch.classes, &probs);
@@ -172,7 +180,7 @@ class Trainer {
       r.epoch = epoch + 1;
       r.batches = batches;
       r.train_s = std::chrono::duration<double>(tt - te).count();
-      r.test_accuracy = static_cast<double>(evaluate(p, model, test_s, n_test, arch.classes, epoch + 1)) /
+      r.test_accuracy = static_cast<double>(evaluate(p, model, sets, n_test, arch.classes, epoch + 1)) /
                         static_cast<double>(std::max<std::size_t>(n_test, 1));
       if (opt_.compute_loss && batches > 0) {
         verify(p, fmt::format("the training loss of epoch {} is opened", epoch + 1));
@@ -195,7 +203,7 @@ class Trainer {
     if (!opt_.export_path.empty()) {
       verify(p, "the model is exported");
       const auto v = p.reveal_to(opt_.export_party, model.params());
-      const InputMap input = input_map(p, train);
+      const InputMap input = input_map(p, sets);
       if (party == opt_.export_party) write_model_file(opt_.export_path, arch, model.decode(v), input);
     }
     verify(p, "the run ends");
@@ -208,37 +216,21 @@ class Trainer {
     return opt_.max_batches >= 0 ? std::min(batches, opt_.max_batches) : batches;
   }
 
-  // The data owner's set, shared once; batches are gathered from it.
-  struct Shared {
-    typename P::InputRows x, y;
-  };
-
-  std::vector<std::size_t> share_counts(P& p, const data::Dataset* train, const data::Dataset* test) {
-    std::vector<Ring> c;
-    if (opt_.data_owner < 0 || opt_.data_owner >= p.parties())
-      throw ConfigError("--data-owner " + std::to_string(opt_.data_owner) + ": not a party of this protocol");
-    if (p.party() == opt_.data_owner) {
-      if (!train || !test)
-        throw ConfigError("--data: the data owner (party " + std::to_string(opt_.data_owner) +
-                          ") has no dataset");
-      c = {train->count, test->count};
-    }
-    const S shared = p.input(opt_.data_owner, c, 2);
-    verify(p, "the set sizes are opened");
-    const auto v = p.reveal(shared);
-    return {static_cast<std::size_t>(v[0]), static_cast<std::size_t>(v[1])};
+  std::vector<int> owners() const {
+    return opt_.data_owners.empty() ? std::vector<int>{opt_.data_owner} : opt_.data_owners;
   }
 
-  // The data owner's pixel-to-value map (its bit patterns as ring elements),
-  // revealed to the party that receives the exported model: inference needs
-  // the same input map as training.
-  InputMap input_map(P& p, const data::Dataset* train) {
+  // The first data owner's pixel-to-value map (its bit patterns as ring
+  // elements), revealed to the party that receives the exported model:
+  // inference needs the same input map as training.
+  InputMap input_map(P& p, const OwnedSets<P>& sets) {
     std::vector<Ring> c;
-    if (p.party() == opt_.data_owner) {
+    if (p.party() == sets.first_owner()) {
+      const data::Dataset* train = sets.own_train();
       c = {static_cast<Ring>(std::bit_cast<std::uint64_t>(static_cast<double>(train->scale))),
            static_cast<Ring>(std::bit_cast<std::uint64_t>(static_cast<double>(train->offset)))};
     }
-    const S shared = p.input(opt_.data_owner, c, 2);
+    const S shared = p.input(sets.first_owner(), c, 2);
     verify(p, "the input map is exported");
     const auto v = p.reveal_to(opt_.export_party, shared);
     if (p.party() != opt_.export_party) return {};
@@ -246,30 +238,17 @@ class Trainer {
             std::bit_cast<double>(static_cast<std::uint64_t>(v[1]))};
   }
 
-  // The data owner reads rows straight from the dataset's bytes, while sharing and
-  // for every batch; `d` outlives the tables (run()'s caller owns it).
-  Shared share_set(P& p, const data::Dataset* d, std::size_t n, std::size_t sample, int f) {
-    mpc::RowSourceOf<Ring> images, labels;
-    if (p.party() == opt_.data_owner) {
-      images = [d, f](std::span<const std::uint32_t> idx, Ring* out) { d->gather_fixed(idx, f, out); };
-      labels = [d, f](std::span<const std::uint32_t> idx, Ring* out) { d->gather_onehot_fixed(idx, f, out); };
-    }
-    Shared s;
-    s.x = p.input_rows(opt_.data_owner, std::move(images), n, sample);
-    s.y = p.input_rows(opt_.data_owner, std::move(labels), n, data::kNumClasses);
-    return s;
-  }
-
   // The slices' correct counts are added as shares: one value is opened.
-  std::size_t evaluate(P& p, Model<P>& m, const Shared& test, std::size_t n, int classes, int epoch) {
+  std::size_t evaluate(P& p, Model<P>& m, const OwnedSets<P>& sets, std::size_t n, int classes, int epoch) {
     S correct = p.zeros(1);
     for (std::size_t start = 0; start < n; start += opt_.eval_batch) {
       const std::size_t b = std::min(opt_.eval_batch, n - start);
       std::vector<std::uint32_t> idx(b);
       for (std::size_t i = 0; i < b; ++i) idx[i] = static_cast<std::uint32_t>(start + i);
-      const S logits = m.forward(p.gather_rows(test.x, idx), b, false);
+      const S logits = m.forward(OwnedSets<P>::gather(p, sets.test_x(), idx), b, false);
       correct =
-          p.add(std::move(correct), correct_count_share(p, logits, p.gather_rows(test.y, idx), b, classes));
+          p.add(std::move(correct),
+                correct_count_share(p, logits, OwnedSets<P>::gather(p, sets.test_y(), idx), b, classes));
     }
     verify(p, fmt::format("the test accuracy of epoch {} is opened", epoch));
     return decode_count(p.reveal(correct)[0], p.fixed().f);

@@ -70,11 +70,12 @@ CountedRun train_counting(std::size_t eval_batch, bool loss) {
   return run;
 }
 
-// The data owner's two set sizes, then one value per epoch: the accuracy
+// The data owner's announcement (its two set sizes, sample size and label
+// bound, host/nn/owned_sets.h), then one value per epoch: the accuracy
 // count, whatever the number of test slices (5 here).
 TEST(Openings, OneAccuracyCountPerEpoch) {
   const CountedRun run = train_counting(10, false);
-  EXPECT_EQ(run.openings.sizes, (std::vector<std::size_t>{2, 1, 1}));
+  EXPECT_EQ(run.openings.sizes, (std::vector<std::size_t>{4, 1, 1}));
   ASSERT_EQ(run.results.size(), 2u);
   EXPECT_FALSE(run.results[0].train_loss.has_value());
 }
@@ -82,7 +83,7 @@ TEST(Openings, OneAccuracyCountPerEpoch) {
 // With --loss: one loss sum per epoch besides the count, not one per batch.
 TEST(Openings, OneLossSumPerEpoch) {
   const CountedRun run = train_counting(10, true);
-  EXPECT_EQ(run.openings.sizes, (std::vector<std::size_t>{2, 1, 1, 1, 1}));
+  EXPECT_EQ(run.openings.sizes, (std::vector<std::size_t>{4, 1, 1, 1, 1}));
   ASSERT_EQ(run.results.size(), 2u);
   for (const auto& r : run.results) {
     ASSERT_TRUE(r.train_loss.has_value());
