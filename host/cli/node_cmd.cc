@@ -49,8 +49,9 @@ void check_node_model(const net::NodeConfig& config, const std::string& path) {
 void run_node(const NodeFlags& flags, std::vector<std::string> job) {
   if (job.empty())
     throw ConfigError("sqt node: name the job to run, e.g. `sqt node --config node.toml train`");
-  if (job.front() != "train" && job.front() != "bench" && !job.front().starts_with("-"))
-    throw ConfigError("sqt node: unknown job '" + job.front() + "' (jobs: train, bench)");
+  const std::vector<std::string> known = {"train", "bench", "predict", "evaluate"};
+  if (std::find(known.begin(), known.end(), job.front()) == known.end() && !job.front().starts_with("-"))
+    throw ConfigError("sqt node: unknown job '" + job.front() + "' (jobs: train, bench, predict, evaluate)");
   const bool help = wants_help(job);
   if (!help) {
     if (flags.config.empty())
@@ -71,6 +72,8 @@ void run_node(const NodeFlags& flags, std::vector<std::string> job) {
   jobs.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // as in main()
   add_train_command(jobs);
   add_bench_command(jobs);
+  add_predict_command(jobs);
+  add_evaluate_command(jobs);
   std::reverse(job.begin(), job.end());  // CLI11 consumes a reversed argument vector
   try {
     jobs.parse(job);
@@ -86,13 +89,15 @@ void add_node_command(CLI::App& app) {
   auto flags = std::make_shared<NodeFlags>();
   CLI::App* cmd = app.add_subcommand(
       "node",
-      "Run one party of a deployment: sqt node --config node.toml JOB [JOB ARGS...] (JOB: train, bench)");
+      "Run one party of a deployment: sqt node --config node.toml JOB [JOB ARGS...] (JOB: train, bench, predict, evaluate)");
   cmd->add_option("--config", flags->config,
                   "node.toml of this party (docs/DEPLOY.md); required to run a job");
   cmd->footer(
       "Jobs (JOB ARGS are the job's own flags; --config is appended):\n"
       "  train   secure training as this party: options in `sqt train --help`\n"
       "  bench   benchmark suites as this party: options in `sqt bench --help`\n"
+      "  predict   secure inference as this party: options in `sqt predict --help`\n"
+      "  evaluate  secure accuracy of a model as this party: options in `sqt evaluate --help`\n"
       "`sqt node [--config node.toml] JOB --help` prints the same help without reading node.toml.");
   cmd->prefix_command();  // everything from JOB on is the job's command line
   cmd->callback([flags, cmd] { run_node(*flags, cmd->remaining()); });

@@ -274,8 +274,9 @@ void check_local_files(const InferFlags& f, const nn::Architecture& arch, int pa
     read_inputs(f, arch, i, dir);
   }
   data::find_dataset_dir(dataset_name(arch), f.data);
+  if (f.evaluate) return;
   const auto parent = std::filesystem::absolute(f.out).parent_path();
-  if (!f.evaluate && !std::filesystem::is_directory(parent))
+  if (!std::filesystem::is_directory(parent))
     throw FileError(fmt::format("--out: {} is not a directory", parent.string()));
 }
 

@@ -20,9 +20,10 @@ class ProgressDisplay {
   using Clock = std::chrono::steady_clock;
 
   // `terminal`: whether `out` is one (is_terminal); `interval_s`: the least
-  // time between two plain lines.
-  ProgressDisplay(std::FILE* out, bool terminal, double interval_s = 5.0)
-      : out_(out), terminal_(terminal), interval_(interval_s), last_(Clock::now()) {}
+  // time between two plain lines, the first one counted from `start`.
+  ProgressDisplay(std::FILE* out, bool terminal, double interval_s = 5.0,
+                  Clock::time_point start = Clock::now())
+      : out_(out), terminal_(terminal), interval_(interval_s), last_(start) {}
 
   static bool is_terminal(std::FILE* f) { return ::isatty(::fileno(f)) == 1; }
 
