@@ -8,6 +8,7 @@ SuiteRegistry all_suites() {
   register_protocol_suites(registry);
   register_net_suites(registry);
   register_train_suites(registry);
+  register_inference_suites(registry);
   register_backend_suites(registry);
   return registry;
 }

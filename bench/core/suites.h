@@ -10,6 +10,7 @@ void register_simd_suites(SuiteRegistry& registry);      // bench/simd: kernels 
 void register_protocol_suites(SuiteRegistry& registry);  // bench/protocol: rep3 operations, 3 parties
 void register_net_suites(SuiteRegistry& registry);  // bench/net: TLS mesh throughput and latency, 3 parties
 void register_train_suites(SuiteRegistry& registry);
+void register_inference_suites(SuiteRegistry& registry);  // bench/inference: secure predictions per network
 void register_backend_suites(
     SuiteRegistry& registry);  // bench/train: training batches per network, 3 parties
 

@@ -77,6 +77,10 @@ PartyInputs read_inputs(const InferFlags& f, const nn::Architecture& arch, int p
       throw ConfigError(fmt::format("--checkpoint: {} holds network {}, --model is {}", in.checkpoint_path,
                                     in.checkpoint->model, arch.name));
     }
+    if (in.checkpoint->ring_bits != f.ring) {
+      throw ConfigError(fmt::format("--checkpoint: {} holds Z_2^{} shares, --ring is {}", in.checkpoint_path,
+                                    in.checkpoint->ring_bits, f.ring));
+    }
   } else if (party == f.model_owner) {
     if (f.model_file.empty()) {
       throw ConfigError(
