@@ -4,13 +4,16 @@
 // processes (each re-runs this command with --config); with --config this
 // process is one party of the mesh.
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "host/backend/backend.h"
@@ -26,6 +29,7 @@
 #include "host/net/session_binding.h"
 #include "host/nn/architecture.h"
 #include "host/nn/checkpoint.h"
+#include "host/nn/owned_sets.h"
 #include "host/nn/trainer.h"
 #include "host/plain/trainer.h"
 
@@ -36,7 +40,11 @@ struct TrainFlags {
   std::string model = "A", protocol = "rep3", backend = "cpu", optimizer = "sgd", trunc = "probabilistic",
               lr_schedule = "constant", conv = "auto", init = "secret";
   int epochs = 1, threads = 0, export_party = 0;
-  int ring = 64, parties = 0, data_owner = 0;  // parties 0: the model's minimum
+  int ring = 64, parties = 0;  // parties 0: the model's minimum
+  // The parties that hold data (each its own rows), and for the local
+  // launcher each owner's own folder ("P=DIR"; a node passes --data).
+  std::vector<int> data_owners{0};
+  std::vector<std::string> data_for;
   std::size_t batch = 128, eval_batch = 256;
   double lr = -1, momentum = 0.9;
   std::uint64_t seed = 1;
@@ -62,7 +70,11 @@ nn::TrainOptions train_options(const TrainFlags& f) {
   o.resume = f.resume;
   o.export_path = f.export_path;
   o.export_party = f.export_party;
-  o.data_owner = f.data_owner;
+  o.data_owner = f.data_owners.front();
+  o.data_owners = f.data_owners;
+  // One owner standardises its own sets before the run; several use the
+  // union's statistics, inside the protocol.
+  o.standardize_jointly = f.standardize && f.data_owners.size() > 1;
   o.conv = nn::parse_conv_algorithm(f.conv);
   o.init = nn::parse_init_mode(f.init);
   o.compute_loss = f.loss;
@@ -97,7 +109,7 @@ std::vector<net::JobParameter> job_parameters(const TrainFlags& f, const nn::Tra
       {"job", "train"},
       {"protocol", f.protocol},
       {"ring", fmt::format("Z_2^{}", f.ring)},
-      {"data owner", std::to_string(f.data_owner)},
+      {"data owner", fmt::format("{}", fmt::join(f.data_owners, ","))},
       {"fixed point", fmt::format("f={} k={}", fixed_for_ring(f.ring).f, fixed_for_ring(f.ring).k)},
       {"model", arch.name},
       {"dataset", dataset_name(arch)},
@@ -131,10 +143,10 @@ template <class P>
 void run_party(const TrainFlags& f, const ProtocolCase<P>& c, const net::NodeConfig& cfg) {
   const auto arch = nn::make_architecture(f.model);
   std::optional<data::Dataset> train, test;
-  if (cfg.party == f.data_owner) {
+  if (std::find(f.data_owners.begin(), f.data_owners.end(), cfg.party) != f.data_owners.end()) {
     train = data::load_dataset(dataset_name(arch), data::Split::kTrain, f.data);
     test = data::load_dataset(dataset_name(arch), data::Split::kTest, f.data);
-    if (f.standardize) data::standardize(*train, *test);
+    if (f.standardize && f.data_owners.size() == 1) data::standardize(*train, *test);
   }
   // The backend first: a node without its card fails before it holds up the others' setup.
   auto be = backend::make_backend(f.backend, f.threads > 0 ? f.threads : 1);
@@ -160,7 +172,7 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
                                 "--ring",
                                 std::to_string(f.ring),
                                 "--data-owner",
-                                std::to_string(f.data_owner),
+                                fmt::format("{}", fmt::join(f.data_owners, ",")),
                                 "--backend",
                                 f.backend,
                                 "--epochs",
@@ -194,7 +206,7 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
   if (f.threads > 0) opt("--threads", std::to_string(f.threads));
   // Paths become absolute: the parties may run in another directory.
   auto abs = [](const std::string& p) { return p.empty() ? p : std::filesystem::absolute(p).string(); };
-  opt("--data", abs(f.data));
+  if (f.data_for.empty()) opt("--data", abs(f.data));  // else each owner's own, launch_parties
   opt("--metrics", abs(f.metrics));
   opt("--export", abs(f.export_path));
   if (f.resume) a.push_back("--resume");
@@ -204,6 +216,32 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
   return a;
 }
 
+// --data-for P=DIR as (owner, folder) pairs; ConfigError naming an entry
+// that is not P=DIR for a listed data owner, or an owner listed twice.
+std::vector<std::pair<int, std::string>> owner_folders(const TrainFlags& f) {
+  std::vector<std::pair<int, std::string>> out;
+  for (const std::string& e : f.data_for) {
+    const auto eq = e.find('=');
+    int party = -1;
+    if (eq != std::string::npos && eq > 0) {
+      try {
+        std::size_t used = 0;
+        party = std::stoi(e.substr(0, eq), &used);
+        if (used != eq) party = -1;
+      } catch (const std::exception&) {
+        party = -1;
+      }
+    }
+    if (party < 0 || eq + 1 >= e.size()) throw ConfigError("--data-for '" + e + "': expected P=DIR");
+    if (std::find(f.data_owners.begin(), f.data_owners.end(), party) == f.data_owners.end())
+      throw ConfigError("--data-for '" + e + "': party " + std::to_string(party) + " is not a --data-owner");
+    for (const auto& [seen, dir] : out)
+      if (seen == party) throw ConfigError("--data-for: party " + std::to_string(party) + " given twice");
+    out.emplace_back(party, e.substr(eq + 1));
+  }
+  return out;
+}
+
 // Without --config: the run's parties as local processes on loopback.
 void launch_parties(const TrainFlags& f, int parties) {
   net::LaunchOptions lo;
@@ -211,9 +249,15 @@ void launch_parties(const TrainFlags& f, int parties) {
   lo.backend = f.backend;
   // Each local party gets its own checkpoint folder, as on separate nodes:
   // no party's shares sit in another party's folder.
+  lo.party_args.resize(static_cast<std::size_t>(parties));
   for (int i = 0; i < parties && !f.checkpoint.empty(); ++i) {
-    lo.party_args.push_back({"--checkpoint", nn::local_party_checkpoint_dir(
-                                                 std::filesystem::absolute(f.checkpoint).string(), i)});
+    lo.party_args[i] = {"--checkpoint",
+                        nn::local_party_checkpoint_dir(std::filesystem::absolute(f.checkpoint).string(), i)};
+  }
+  // With --data-for, each owner reads only its own folder, as on its own node.
+  for (const auto& [party, dir] : owner_folders(f)) {
+    auto& args = lo.party_args[static_cast<std::size_t>(party)];
+    args.insert(args.end(), {"--data", std::filesystem::absolute(dir).string()});
   }
   const int rc = net::launch_local_parties(parties, party_argv(f), lo);
   if (rc != 0) throw Error("train: a party exited with status " + std::to_string(rc));
@@ -261,10 +305,15 @@ void add_train_command(CLI::App& app) {
                   "parties of the run, within the model's range (default: its minimum; with --config: "
                   "node.toml's [[parties]])")
       ->check(kNonNegative);
-  cmd->add_option("--data-owner", f->data_owner,
-                  "party that holds the dataset and secret-shares it (0 to the run's parties - 1)")
+  cmd->add_option("--data-owner", f->data_owners,
+                  "parties that hold data and secret-share it, comma-separated (each its own rows: "
+                  "training runs on their union; 0 to the run's parties - 1)")
+      ->delimiter(',')
       ->check(kNonNegative)
       ->capture_default_str();
+  cmd->add_option("--data-for", f->data_for,
+                  "P=DIR: data owner P's own dataset folder, for the local launcher (repeat per owner; "
+                  "a node of a deployment passes --data)");
   cmd->add_option("--backend", f->backend, "cpu, fpga or fpga-sim")
       ->check(CLI::IsMember({"cpu", "fpga", "fpga-sim"}))
       ->capture_default_str();
@@ -340,7 +389,11 @@ void add_train_command(CLI::App& app) {
     const int parties = checked_parties(
         protocol, f->parties, mesh ? fmt::format("{} lists {} [[parties]]", f->config, f->parties) : "");
     check_party_id(protocol, parties, "--export-party", f->export_party);
-    check_party_id(protocol, parties, "--data-owner", f->data_owner);
+    for (const int owner : f->data_owners) check_party_id(protocol, parties, "--data-owner", owner);
+    nn::check_data_owners(f->data_owners, parties);
+    if (!f->data_for.empty() && (mesh || !protocol.networked()))
+      throw ConfigError("--data-for: only for local parties of a networked model (a node passes --data)");
+    owner_folders(*f);  // validates --data-for
     if (protocol.name == "plain") return run_plain(*f);
     if (protocol.networked() && !mesh) return launch_parties(*f, parties);
     dispatch_protocol(protocol, f->ring, [&](auto c) {

@@ -61,6 +61,53 @@ TEST_F(DataOwnerTest, PartiesOneAndTwoTrainTheModelOfTheClearRun) {
   }
 }
 
+// Two data owners, each holding half of the rows in its own folder
+// (--data-for, as each node's own --data): rep3 trains, bit for bit, the
+// model of the clear run on the whole set (the union in owner order is the
+// whole set; a batch's sums do not depend on its rows' order).
+TEST_F(DataOwnerTest, TwoOwnersWithHalvesTrainTheModelOfTheWholeSet) {
+  const std::string whole = path("whole"), first = path("first"), second = path("second");
+  for (const auto& d : {whole, first, second}) std::filesystem::create_directories(d);
+  write_idx_mnist(whole, "train", 64);
+  write_idx_mnist(whole, "t10k", 16);
+  write_idx_mnist(first, "train", 32);
+  write_idx_mnist(first, "t10k", 8);
+  write_idx_mnist(second, "train", 32, 32);
+  write_idx_mnist(second, "t10k", 8, 8);
+  auto run = [&](const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"train",     "--model",
+                                     "A",         "--batch",
+                                     "32",        "--max-batches",
+                                     "2",         "--eval-batch",
+                                     "16",        "--quiet",
+                                     "--seed",    "4",
+                                     "--threads", "1",
+                                     "--trunc",   "exact",
+                                     "--init",    "public",
+                                     "--metrics", path(name + ".jsonl"),
+                                     "--export",  path(name + ".sqtm")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = sqt(args);
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.output;
+    return read_file(path(name + ".sqtm"));
+  };
+  const std::string clear = run("clear_whole", {"--protocol", "clear", "--data", whole});
+  const std::string split = run("rep3_halves", {"--protocol", "rep3", "--data-owner", "1,2", "--data-for",
+                                                "1=" + first, "--data-for", "2=" + second});
+  ASSERT_FALSE(clear.empty());
+  EXPECT_TRUE(split == clear) << "two owners' halves exported a different model from the whole set's";
+  EXPECT_EQ(accuracy(read_file(path("rep3_halves.jsonl"))), accuracy(read_file(path("clear_whole.jsonl"))));
+
+  // An owner without its folder, a folder for a party that owns nothing, and
+  // an owner listed twice are refused by name.
+  auto r = sqt({"train", "--data-owner", "1,1"});
+  EXPECT_NE(r.output.find("party 1 is listed twice"), std::string::npos) << r.output;
+  r = sqt({"train", "--data-owner", "1", "--data-for", "2=" + second});
+  EXPECT_NE(r.output.find("party 2 is not a --data-owner"), std::string::npos) << r.output;
+  r = sqt({"train", "--data-owner", "1", "--data-for", "one=" + second});
+  EXPECT_NE(r.output.find("expected P=DIR"), std::string::npos) << r.output;
+}
+
 // A party that does not hold the data cannot be named its owner, and the
 // clear emulation is one party (id 0).
 TEST(DataOwner, OutsideTheRunsPartiesIsRefused) {
