@@ -11,6 +11,8 @@ find_package(nlohmann_json REQUIRED)       # nlohmann-json3-dev
 find_package(fmt REQUIRED)                 # libfmt-dev
 find_package(spdlog REQUIRED)              # libspdlog-dev
 find_package(ZLIB REQUIRED)                # zlib1g-dev: the datasets are .gz
+find_package(Protobuf REQUIRED)            # libprotobuf-dev: protobuf::libprotobuf, which ONNX's messages use
+find_package(ONNX REQUIRED)                # libonnx-dev: onnx_proto (ONNX export and import, host/nn)
 
 # XRT ships no CMake config and a broken xrt.pc: find the header and the
 # library by hand and wrap them in our own imported target.

@@ -8,6 +8,8 @@
 
 #include "host/core/error.h"
 #include "host/core/secure_file.h"
+#include "host/nn/onnx_export.h"
+#include "host/nn/onnx_import.h"
 
 namespace sqt::nn {
 namespace {
@@ -31,6 +33,7 @@ T get(std::ifstream& in, const std::string& path) {
 
 void write_model_file(const std::string& path, const Architecture& arch, const ModelParams& params,
                       const InputMap& input) {
+  if (is_onnx_path(path)) return write_onnx_model(path, arch, params, input);
   if (params.size() != arch.layers.size())
     throw ShapeError("model " + arch.name + ": " + std::to_string(params.size()) + " parameter entries for " +
                      std::to_string(arch.layers.size()) + " layers");
@@ -53,6 +56,7 @@ void write_model_file(const std::string& path, const Architecture& arch, const M
 }
 
 ModelFile read_model_file(const std::string& path) {
+  if (is_onnx_path(path)) return read_onnx_model_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FileError("cannot open model file " + path);
   char magic[8];

@@ -33,12 +33,14 @@ struct ModelFile {
 };
 
 // Writes atomically with mode 0600 (host/core/secure_file.h); refuses a
-// symlink at `path`. Throws FileError naming path.
+// symlink at `path`. Throws FileError naming path. A path ending in ".onnx"
+// gets the model as an ONNX graph instead (host/nn/onnx_export.h).
 void write_model_file(const std::string& path, const Architecture& arch, const ModelParams& params,
                       const InputMap& input);
 
 // Reads and checks every count against the named architecture; FileError
-// names the path and what did not match.
+// names the path and what did not match. A path ending in ".onnx" is read as
+// an ONNX graph of one of the built-in networks (host/nn/onnx_import.h).
 ModelFile read_model_file(const std::string& path);
 
 }  // namespace sqt::nn

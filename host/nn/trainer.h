@@ -31,11 +31,11 @@
 #include "host/data/dataset.h"
 #include "host/nn/architecture.h"
 #include "host/nn/checkpoint.h"
-#include "host/nn/owned_sets.h"
 #include "host/nn/checkpoint_shares.h"
 #include "host/nn/model.h"
 #include "host/nn/model_file.h"
 #include "host/nn/optimizer.h"
+#include "host/nn/owned_sets.h"
 #include "host/nn/progress.h"
 #include "host/nn/protocol_extras.h"
 #include "host/nn/softmax_ce.h"
@@ -45,16 +45,20 @@ namespace sqt::nn {
 
 // Where the initial weights come from: drawn jointly inside the protocol
 // (Model::set_secret_glorot, no party learns them), or computed by every
-// party from --seed (glorot_init; reproducible, what the float reference uses).
-enum class InitMode : std::uint8_t { kSecret, kPublic };
+// party from --seed (glorot_init; reproducible, what the float reference uses),
+// or a model owner's weights (--init-from), its secret input.
+enum class InitMode : std::uint8_t { kSecret, kPublic, kOwner };
 
 inline InitMode parse_init_mode(std::string_view s) {
   if (s == "secret") return InitMode::kSecret;
   if (s == "public") return InitMode::kPublic;
+  if (s == "owner") return InitMode::kOwner;
   throw ConfigError("--init: unknown mode '" + std::string(s) + "' (expected secret or public)");
 }
 
-inline const char* init_mode_name(InitMode m) { return m == InitMode::kSecret ? "secret" : "public"; }
+inline const char* init_mode_name(InitMode m) {
+  return m == InitMode::kSecret ? "secret" : m == InitMode::kPublic ? "public" : "owner";
+}
 
 struct TrainOptions {
   std::string model = "A";
@@ -81,6 +85,10 @@ struct TrainOptions {
   bool quiet = false;  // no progress bar
   ConvAlgorithm conv = ConvAlgorithm::kAuto;
   InitMode init = InitMode::kSecret;
+  // kOwner: the party whose weights are input, and those weights (set in
+  // that party's process only; host/nn/onnx_import.h reads them).
+  int model_owner = 0;
+  std::optional<ModelParams> owner_params;
 };
 
 struct EpochResult {
@@ -149,6 +157,14 @@ class Trainer {
       optim.set_steps(c.optimizer_steps);
     } else if (opt_.init == InitMode::kPublic) {
       model.set_public(glorot_init(arch, opt_.seed));
+    } else if (opt_.init == InitMode::kOwner) {
+      if (opt_.model_owner < 0 || opt_.model_owner >= p.parties())
+        throw ConfigError("--model-owner " + std::to_string(opt_.model_owner) + ": not a party of this protocol");
+      if (party == opt_.model_owner && !opt_.owner_params)
+        throw ConfigError("--init owner: the model owner (party " + std::to_string(party) + ") has no --init-from");
+      // Only the owner's process holds the weights; the others learn nothing.
+      const std::vector<Ring> w = opt_.owner_params ? model.encode(*opt_.owner_params) : std::vector<Ring>{};
+      model.params() = p.input(opt_.model_owner, w, model.param_count());
     } else {
       model.set_secret_glorot();
     }
