@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -319,7 +320,10 @@ void run(InferFlags& f, const CLI::App& cmd) {
   }
   auto network = net::connect_mesh(*place.node);
   const net::SessionBinding session = net::bind_session(*network, job_parameters(f, arch, in));
-  if (party == f.data_owner && !f.quiet) fmt::print("session {}\n", session.id_hex().substr(0, 16));
+  if (party == f.data_owner && !f.quiet) {
+    fmt::print("session {}\n", session.id_hex().substr(0, 16));
+    std::fflush(stdout);
+  }
   dispatch_protocol(*place.protocol, f.ring, [&](auto c) {
     const auto p = c.make(make_env(f, *be, network.get()));
     infer(f, *p, arch, in);

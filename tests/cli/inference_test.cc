@@ -174,7 +174,7 @@ TEST_F(InferenceTest, EvaluateGivesTheTrainingRunsTestAccuracy) {
 }
 
 TEST_F(InferenceTest, WrongInputIsRefusedByName) {
-  train({"--protocol", "clear", "--export", path("a.sqtm")});
+  train({"--protocol", "clear", "--export", path("a.sqtm"), "--checkpoint", path("ck")});
   struct Case {
     std::vector<std::string> args;
     std::string expect;
@@ -194,6 +194,8 @@ TEST_F(InferenceTest, WrongInputIsRefusedByName) {
       {{"predict", "--protocol", "plain", "--model-file", path("a.sqtm"), "--out", path("x")},
        "--protocol plain: predict runs on secret shares"},
       {{"evaluate", "--model-file", path("missing.sqtm")}, path("missing.sqtm")},
+      {{"evaluate", "--protocol", "clear", "--ring", "128", "--checkpoint", path("ck")},
+       "--checkpoint: " + path("ck") + "/party-0.ckpt holds Z_2^64 shares, --ring is 128"},
   };
   for (const auto& c : cases) {
     auto args = c.args;
