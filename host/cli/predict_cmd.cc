@@ -96,7 +96,7 @@ PartyInputs read_inputs(const InferFlags& f, const nn::Architecture& arch, int p
     }
     if (!in.model_file->input) {
       throw FileError(
-          fmt::format("--model-file: {} has no input map (a version 1 file); export the model "
+          fmt::format("--model-file: {} has no input map (pixel scale and offset); export the model "
                       "again with sqt train --export",
                       f.model_file));
     }
