@@ -44,18 +44,17 @@ struct ErrorBounds<Ring64> {
   static constexpr double kSoftmaxAbs = 3e-4, kSoftmaxRowSum = 5e-4;
 };
 
-// f = 32, k = 63: about 2^16 times tighter wherever the algorithm refines to
-// the precision (exp's polynomial is fitted to 2^-(f+1), the Newton and
-// Goldschmidt iterations converge quadratically). invsqrt and sqrt keep
-// their Z_2^64 bounds: their error is the initial approximation's, which
-// does not depend on f.
+// f = 32, k = 63: about 2^16 times tighter, every algorithm refining to the
+// precision (exp's polynomial is fitted to 2^-(f+1); the Newton and
+// Goldschmidt iterations converge quadratically, and invsqrt/sqrt take two
+// Newton steps above f = 24).
 template <>
 struct ErrorBounds<Ring128> {
   static constexpr double kExpRel = 1e-8, kExpUlps = 3;
   static constexpr double kReciprocalRel = 1e-8, kReciprocalUlps = 2;
   static constexpr double kDivRel = 1e-7, kDivUlps = 4;
-  static constexpr double kInvSqrtRel = 5e-3, kInvSqrtUlps = 2;
-  static constexpr double kSqrtRel = 4e-3, kSqrtUlps = 2;
+  static constexpr double kInvSqrtRel = 1e-8, kInvSqrtUlps = 2;
+  static constexpr double kSqrtRel = 1e-8, kSqrtUlps = 2;
   static constexpr double kLogAbs = 2e-8;
   static constexpr double kSoftmaxAbs = 2e-8, kSoftmaxRowSum = 2e-8;
 };

@@ -1,7 +1,10 @@
-// Inverse square root without Newton iterations (DESIGN.md section 3).
+// Inverse square root without Newton iterations at f = 16 (DESIGN.md
+// section 3).
 //
 // x = u 2^m with u in [0.25, 0.5): u from the top-bit normalisation; 1/sqrt(u)
-// by a quadratic (Chebyshev fit, relative error below 0.4 %); the factor
+// by a quadratic (Chebyshev fit, relative error below 0.4 %), refined by
+// Newton steps only where the encoding is finer than that (f > 16: the
+// 128-bit ring's f = 32 takes two); the factor
 // 2^(-m/2) from the one-hot exponent: adjacent one-hot bits (m = 2q, 2q + 1)
 // are OR-ed into the one-hot of q, which selects 2^(-q), and the parity of m
 // selects the public constant 1 or 1/sqrt(2). Because the one-hot is already
@@ -46,8 +49,27 @@ inline const std::vector<double>& sqrt_coeffs() {
   return c;
 }
 
-// u^(power) * 2^(m power) for x = u 2^m: quadratic in u times the exponent
-// factor. Rounds: top bit + 3 products/truncations.
+// Newton steps on y ~ u^(-1/2), u in [0.25, 0.5): y' = y (3 - u y^2) / 2, three
+// products each, relative error e -> about 1.5 e^2. None up to f = 16, where
+// the quadratic's 3.6e-3 is the function's stated error (docs/PROTOCOLS.md);
+// one up to f = 24; two beyond (3.6e-3 -> 2e-5 -> 6e-10, the 128-bit ring's
+// f = 32).
+inline int invsqrt_newton_steps(int f) { return f <= 16 ? 0 : f <= 24 ? 1 : 2; }
+
+template <Protocol P>
+ShareOf<P> refine_invsqrt(P& p, const ShareOf<P>& u, ShareOf<P> y, int steps) {
+  const int f = p.fixed().f;
+  const RingOf<P> three = encode_fixed<RingOf<P>>(3.0, f);
+  for (int s = 0; s < steps; ++s) {
+    const ShareOf<P> uy2 = mul_trunc(p, u, mul_trunc(p, y, y, f), f);
+    y = mul_trunc(p, y, p.add_public(p.neg(uy2), three), f + 1);  // y (3 - u y^2) / 2
+  }
+  return y;
+}
+
+// u^(power) * 2^(m power) for x = u 2^m (power -1/2 or 1/2): quadratic in u
+// times the exponent factor. Rounds: top bit + 3 products/truncations; with
+// Newton steps (f > 16) u^(-1/2) is refined and sqrt(u) = u u^(-1/2).
 template <Protocol P>
 ShareOf<P> normalized_power(P& p, const ShareOf<P>& x, const std::vector<double>& quad, double power) {
   const FixedParams fp = p.fixed();
@@ -58,8 +80,11 @@ ShareOf<P> normalized_power(P& p, const ShareOf<P>& x, const std::vector<double>
   const ShareOf<P> u = mul_trunc(p, x, scale, fp.k - f);
   const ShareOf<P> factor = top.combine(p, half_power_coeffs<RingOf<P>>(top.planes, f, power));
   const std::vector<ShareOf<P>> powers{p.zeros(0), u, mul_trunc(p, u, u, f)};
-  const ShareOf<P> poly = combine_powers(p, powers, quad);
-  return mul_trunc(p, poly, factor, f);
+  const int steps = invsqrt_newton_steps(f);
+  if (steps == 0) return mul_trunc(p, combine_powers(p, powers, quad), factor, f);
+  ShareOf<P> root = refine_invsqrt(p, u, combine_powers(p, powers, invsqrt_coeffs()), steps);
+  if (power > 0) root = mul_trunc(p, u, root, f);
+  return mul_trunc(p, root, factor, f);
 }
 
 }  // namespace detail
