@@ -245,6 +245,23 @@ TEST_F(InferenceTest, ProgressOutsideATerminalIsPlainLines) {
                          << r.output;
 }
 
+// Both commands have their help, also as jobs of `sqt node`.
+TEST(InferenceHelp, CommandsAndNodeJobsShowTheirFlags) {
+  for (const std::vector<std::string> args :
+       {std::vector<std::string>{"predict", "--help"}, {"node", "predict", "--help"}}) {
+    const auto r = sqt(args);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    for (const char* flag :
+         {"--checkpoint", "--model-file", "--model-owner", "--data-owner", "--out", "--scores"})
+      EXPECT_NE(r.output.find(flag), std::string::npos) << flag << " missing in " << r.output;
+  }
+  const auto e = sqt({"node", "evaluate", "--help"});
+  EXPECT_EQ(e.exit_code, 0) << e.output;
+  EXPECT_EQ(e.output.find("--out"), std::string::npos) << "evaluate writes no file: " << e.output;
+  const auto n = sqt({"node", "--help"});
+  EXPECT_NE(n.output.find("predict"), std::string::npos) << n.output;
+}
+
 TEST(ProgressDisplay, PlainLinesAtMostOncePerIntervalAndTheLast) {
   char* buf = nullptr;
   std::size_t len = 0;
