@@ -29,6 +29,7 @@
 #include "host/net/session_binding.h"
 #include "host/nn/architecture.h"
 #include "host/nn/checkpoint.h"
+#include "host/nn/onnx_import.h"
 #include "host/nn/owned_sets.h"
 #include "host/nn/trainer.h"
 #include "host/plain/trainer.h"
@@ -39,7 +40,7 @@ namespace {
 struct TrainFlags {
   std::string model = "A", protocol = "rep3", backend = "cpu", optimizer = "sgd", trunc = "probabilistic",
               lr_schedule = "constant", conv = "auto", init = "secret";
-  int epochs = 1, threads = 0, export_party = 0;
+  int epochs = 1, threads = 0, export_party = 0, model_owner = 0;
   int ring = 64, parties = 0;  // parties 0: the model's minimum
   // The parties that hold data (each its own rows), and for the local
   // launcher each owner's own folder ("P=DIR"; a node passes --data).
@@ -48,7 +49,7 @@ struct TrainFlags {
   std::size_t batch = 128, eval_batch = 256;
   double lr = -1, momentum = 0.9;
   std::uint64_t seed = 1;
-  std::string data, metrics, checkpoint, export_path, config;
+  std::string data, metrics, checkpoint, export_path, config, init_from;
   long max_batches = -1;
   bool resume = false, loss = false, quiet = false, standardize = false;
 };
@@ -77,9 +78,20 @@ nn::TrainOptions train_options(const TrainFlags& f) {
   o.standardize_jointly = f.standardize && f.data_owners.size() > 1;
   o.conv = nn::parse_conv_algorithm(f.conv);
   o.init = nn::parse_init_mode(f.init);
+  o.model_owner = f.model_owner;
   o.compute_loss = f.loss;
   o.quiet = f.quiet;
   return o;
+}
+
+// The model owner's weights from --init-from, checked against --model before
+// any party connects (the error names the ONNX node and the mismatch).
+void load_owner_params(const TrainFlags& f, nn::TrainOptions& o) {
+  if (f.init != "owner") return;
+  if (f.init_from.empty())
+    throw ConfigError(
+        fmt::format("--init owner: the model owner (party {}) needs --init-from FILE.onnx", f.model_owner));
+  o.owner_params = nn::onnx_params_for(nn::read_onnx_model(f.init_from), nn::make_architecture(f.model));
 }
 
 // A one-process model (the clear emulation): this process is every party.
@@ -93,7 +105,9 @@ void run_one_process(const TrainFlags& f, const ProtocolCase<P>& c) {
   ProtocolEnv env;
   env.backend = be.get();
   env.trunc = trunc_mode(f.trunc);
-  nn::Trainer<P> t(train_options(f), [&](std::uint64_t seed) {
+  auto opt = train_options(f);
+  load_owner_params(f, opt);  // one process: every party's, the owner's included
+  nn::Trainer<P> t(opt, [&](std::uint64_t seed) {
     env.seed = seed;
     return c.make(env);
   });
@@ -130,6 +144,7 @@ std::vector<net::JobParameter> job_parameters(const TrainFlags& f, const nn::Tra
       {"export", f.export_path.empty() ? "no" : "yes"},
       {"export party", std::to_string(f.export_party)},
       {"initial weights", f.init},
+      {"model owner", f.init == "owner" ? std::to_string(f.model_owner) : "-"},
   };
   std::string resume_epoch = "no";
   if (f.resume)
@@ -150,8 +165,9 @@ void run_party(const TrainFlags& f, const ProtocolCase<P>& c, const net::NodeCon
   }
   // The backend first: a node without its card fails before it holds up the others' setup.
   auto be = backend::make_backend(f.backend, f.threads > 0 ? f.threads : 1);
-  auto network = net::connect_mesh(cfg);
   auto opt = train_options(f);
+  if (cfg.party == f.model_owner) load_owner_params(f, opt);  // a bad file fails before the mesh
+  auto network = net::connect_mesh(cfg);
   const net::SessionBinding session = net::bind_session(*network, job_parameters(f, opt, cfg.party));
   if (cfg.party == 0 && !f.quiet) fmt::print("session {}\n", session.id_hex().substr(0, 16));
   opt.quiet = f.quiet || cfg.party != 0;
@@ -198,7 +214,9 @@ std::vector<std::string> party_argv(const TrainFlags& f) {
                                 "--conv",
                                 f.conv,
                                 "--init",
-                                f.init};
+                                f.init,
+                                "--model-owner",
+                                std::to_string(f.model_owner)};
   auto opt = [&](const char* flag, const std::string& v) {
     if (!v.empty()) a.insert(a.end(), {flag, v});
   };
@@ -258,6 +276,13 @@ void launch_parties(const TrainFlags& f, int parties) {
   for (const auto& [party, dir] : owner_folders(f)) {
     auto& args = lo.party_args[static_cast<std::size_t>(party)];
     args.insert(args.end(), {"--data", std::filesystem::absolute(dir).string()});
+  }
+  // Only the model owner's process gets its file, as on its own node; a
+  // file that does not fit fails here, before any party starts.
+  if (!f.init_from.empty()) {
+    nn::onnx_params_for(nn::read_onnx_model(f.init_from), nn::make_architecture(f.model));
+    auto& own = lo.party_args[static_cast<std::size_t>(f.model_owner)];
+    own.insert(own.end(), {"--init-from", std::filesystem::absolute(f.init_from).string()});
   }
   const int rc = net::launch_local_parties(parties, party_argv(f), lo);
   if (rc != 0) throw Error("train: a party exited with status " + std::to_string(rc));
@@ -347,7 +372,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--metrics", f->metrics, "append one JSON line per epoch to FILE");
   cmd->add_option("--checkpoint", f->checkpoint, "write each party's shares to DIR after every epoch");
   cmd->add_flag("--resume", f->resume, "continue from the checkpoint in --checkpoint DIR");
-  cmd->add_option("--export", f->export_path, "reveal the trained model to --export-party and write FILE");
+  cmd->add_option(
+      "--export", f->export_path,
+      "reveal the trained model to --export-party and write FILE (FILE.onnx: an ONNX graph, opset 13)");
   cmd->add_option("--export-party", f->export_party,
                   "party that receives the exported model (0 to the protocol's parties - 1)")
       ->check(kNonNegative)
@@ -364,8 +391,17 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--init", f->init,
                   "initial weights: secret (Glorot-uniform drawn inside the protocol, no party learns them) "
-                  "or public (from --seed, reproducible; plain always uses these)")
-      ->check(CLI::IsMember({"secret", "public"}))
+                  "or public (from --seed, reproducible; plain always uses these), or owner (--init-from)")
+      ->check(CLI::IsMember({"secret", "public", "owner"}))
+      ->capture_default_str();
+  cmd->add_option(
+         "--init-from", f->init_from,
+         "the model owner's ONNX model (implies --init owner): its weights enter as that party's secret "
+         "input, for secure fine-tuning; checked against --model node by node")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--model-owner", f->model_owner,
+                  "party that holds --init-from (the others pass --init owner and learn nothing of it)")
+      ->check(kNonNegative)
       ->capture_default_str();
   cmd->add_option("--config", f->config, "node.toml: run as one party of a deployment");
   cmd->add_flag("--loss", f->loss, "also compute the training loss (secure log; one sum per epoch revealed)");
@@ -382,6 +418,11 @@ void add_train_command(CLI::App& app) {
                                f->config);
     }
     if (f->resume && f->checkpoint.empty()) throw ConfigError("--resume needs --checkpoint DIR");
+    if (!f->init_from.empty()) {
+      if (cmd->count("--init") > 0 && f->init != "owner")
+        throw ConfigError("--init-from: the initial weights are the owner's, not --init " + f->init);
+      f->init = "owner";
+    }
     const ProtocolInfo& protocol = find_built_protocol(f->protocol);
     check_ring(protocol, f->ring, cmd->count("--ring") > 0);
     const bool mesh = protocol.networked() && cfg.has_value();
@@ -394,6 +435,10 @@ void add_train_command(CLI::App& app) {
     if (!f->data_for.empty() && (mesh || !protocol.networked()))
       throw ConfigError("--data-for: only for local parties of a networked model (a node passes --data)");
     owner_folders(*f);  // validates --data-for
+    check_party_id(protocol, parties, "--model-owner", f->model_owner);
+    if (protocol.name == "plain" && f->init == "owner")
+      throw ConfigError(
+          "--init-from: the plain protocol starts from --seed only (use clear or a secure protocol)");
     if (protocol.name == "plain") return run_plain(*f);
     if (protocol.networked() && !mesh) return launch_parties(*f, parties);
     dispatch_protocol(protocol, f->ring, [&](auto c) {
