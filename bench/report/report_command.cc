@@ -26,7 +26,8 @@ CLI::App* add_report_subcommand(CLI::App& bench) {
       "PERFORMANCE.md from training runs");
   sub->add_option("files", options->files, "JSON-lines results written by `sqt bench --json`")
       ->check(CLI::ExistingFile);
-  sub->add_option("--out", options->out, "Folder for report.md and the plots (with --manifest: the documents)")
+  sub->add_option("--out", options->out,
+                  "Folder for report.md and the plots (with --manifest: the documents)")
       ->capture_default_str();
   sub->add_option("--manifest", options->manifest,
                   "Training runs (docs/results/manifest.jsonl: metrics file, command, commit, machine, date "

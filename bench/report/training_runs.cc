@@ -19,9 +19,9 @@ namespace fs = std::filesystem;
 // Flags that change where or how fast a run goes, or only what it prints,
 // not what it trains; --protocol, --init and --trunc tell twins apart.
 const std::set<std::string> kNotRecipe = {
-    "--model",  "--protocol", "--init",    "--trunc",  "--quiet",  "--data",        "--metrics",
-    "--loss",   "--threads",  "--backend", "--config", "--resume", "--checkpoint", "--export",
-    "--export-party", "--eval-batch", "--conv"};
+    "--model",      "--protocol", "--init",         "--trunc",      "--quiet",  "--data",
+    "--metrics",    "--loss",     "--threads",      "--backend",    "--config", "--resume",
+    "--checkpoint", "--export",   "--export-party", "--eval-batch", "--conv"};
 
 // Flags that take no value.
 const std::set<std::string> kSwitches = {"--standardize", "--quiet", "--loss", "--resume"};
@@ -106,7 +106,8 @@ ManifestEntry parse_entry(const nlohmann::json& j, const std::string& at) {
     e.run = static_cast<int>(j["run"].get<long long>());
   }
   if (j.contains("milestones")) {
-    if (!j["milestones"].is_array()) throw FileError(at + ": field 'milestones' must be a list of percentages");
+    if (!j["milestones"].is_array())
+      throw FileError(at + ": field 'milestones' must be a list of percentages");
     for (const auto& m : j["milestones"]) {
       if (!m.is_number() || m.get<double>() <= 0 || m.get<double>() > 100)
         throw FileError(at + ": 'milestones' holds " + m.dump() + ", expected percentages in (0, 100]");
@@ -124,8 +125,9 @@ std::string protocol_in(const std::string& command) {
 }  // namespace
 
 const EpochRecord& TrainingRun::peak() const {
-  return *std::max_element(epochs.begin(), epochs.end(),
-                           [](const EpochRecord& a, const EpochRecord& b) { return a.accuracy < b.accuracy; });
+  return *std::max_element(epochs.begin(), epochs.end(), [](const EpochRecord& a, const EpochRecord& b) {
+    return a.accuracy < b.accuracy;
+  });
 }
 
 std::string flag_value(const std::string& command, const std::string& flag) {
@@ -173,7 +175,8 @@ std::vector<TrainingRun> read_metrics_runs(const std::string& path, const std::s
     r.rounds = optional_number(j, "rounds", at).value_or(0);
     r.batches = static_cast<long>(number(j, "batches", at));
     const std::string model = text(j, "model", at), protocol = text(j, "protocol", at);
-    if (model.empty() || protocol.empty()) throw FileError(at + ": fields 'model' and 'protocol' are required");
+    if (model.empty() || protocol.empty())
+      throw FileError(at + ": fields 'model' and 'protocol' are required");
     std::optional<unsigned long long> this_seed;
     if (j.contains("seed") && j["seed"].is_number_unsigned()) this_seed = j["seed"].get<unsigned long long>();
 
@@ -235,8 +238,9 @@ std::vector<TrainingRun> load_training_runs(const std::string& manifest_path) {
       if (e.run > static_cast<int>(runs.size()))
         throw FileError(e.source + ": run " + std::to_string(e.run) + " of " + file + ", which holds " +
                         std::to_string(runs.size()) + " run(s)");
-      if (by_run[e.run]) throw FileError(e.source + ": run " + std::to_string(e.run) + " of " + file +
-                                         " is already listed at " + by_run[e.run]->source);
+      if (by_run[e.run])
+        throw FileError(e.source + ": run " + std::to_string(e.run) + " of " + file +
+                        " is already listed at " + by_run[e.run]->source);
       by_run[e.run] = &e;
     }
     for (auto& run : runs) {

@@ -13,13 +13,13 @@ namespace sqt::bench::report {
 
 struct EpochRecord {
   int epoch = 0;
-  double accuracy = 0;                 // 0..1
-  double elapsed_s = 0;                // since the run began (a resumed run continues the clock)
-  std::optional<double> train_s;       // batches only (secure trainer)
-  std::optional<double> test_s;        // the test pass (secure trainer)
-  double bytes_sent = 0, rounds = 0;   // party 0, since the run began
+  double accuracy = 0;                // 0..1
+  double elapsed_s = 0;               // since the run began (a resumed run continues the clock)
+  std::optional<double> train_s;      // batches only (secure trainer)
+  std::optional<double> test_s;       // the test pass (secure trainer)
+  double bytes_sent = 0, rounds = 0;  // party 0, since the run began
   long batches = 0;
-  std::string source;                  // "file:line"
+  std::string source;  // "file:line"
 };
 
 struct TrainingRun {

@@ -10,8 +10,8 @@
 namespace sqt::backend {
 
 // Throws ShapeError unless all spans have out's length.
-void check_cross_mul_add_sizes(std::size_t x0, std::size_t x1, std::size_t y0, std::size_t y1, std::size_t mask,
-                               std::size_t out);
+void check_cross_mul_add_sizes(std::size_t x0, std::size_t x1, std::size_t y0, std::size_t y1,
+                               std::size_t mask, std::size_t out);
 template <class T>
 void check_cross_mul_add_sizes(std::span<const T> x0, std::span<const T> x1, std::span<const T> y0,
                                std::span<const T> y1, std::span<const T> mask, std::span<T> out) {

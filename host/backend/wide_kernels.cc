@@ -12,8 +12,8 @@ namespace {
 
 // Rows [r0, r1) of C = A' B' with A' (m x k) and B' (k x n) stored row-major
 // (transposes already materialised): the i-k-j order streams rows of B'.
-void gemm_rows(std::size_t r0, std::size_t r1, std::size_t n, std::size_t k, const Ring128* a, const Ring128* b,
-               Ring128* c, bool accumulate) {
+void gemm_rows(std::size_t r0, std::size_t r1, std::size_t n, std::size_t k, const Ring128* a,
+               const Ring128* b, Ring128* c, bool accumulate) {
   for (std::size_t i = r0; i < r1; ++i) {
     Ring128* row = c + i * n;
     if (!accumulate) std::fill_n(row, n, Ring128{0});

@@ -87,9 +87,9 @@ void run_node(const NodeFlags& flags, std::vector<std::string> job) {
 
 void add_node_command(CLI::App& app) {
   auto flags = std::make_shared<NodeFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "node",
-      "Run one party of a deployment: sqt node --config node.toml JOB [JOB ARGS...] (JOB: train, bench, predict, evaluate)");
+  CLI::App* cmd = app.add_subcommand("node",
+                                     "Run one party of a deployment: sqt node --config node.toml JOB [JOB "
+                                     "ARGS...] (JOB: train, bench, predict, evaluate)");
   cmd->add_option("--config", flags->config,
                   "node.toml of this party (docs/DEPLOY.md); required to run a job");
   cmd->footer(

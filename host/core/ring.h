@@ -57,7 +57,7 @@ T encode_fixed(double x, int f) {
     return static_cast<T>(static_cast<SignedRing>(std::llround(scaled)));
   } else {
     const double high = std::trunc(std::ldexp(scaled, -62));  // whole multiples of 2^62
-    const double low = scaled - std::ldexp(high, 62);          // exact: |low| < 2^62
+    const double low = scaled - std::ldexp(high, 62);         // exact: |low| < 2^62
     return (static_cast<T>(static_cast<SignedRing128>(static_cast<std::int64_t>(high))) << 62) +
            static_cast<T>(static_cast<SignedRing128>(std::llround(low)));
   }

@@ -36,89 +36,64 @@ struct RunConfig {
   std::uint64_t seed = 7;
 };
 
-// The clear emulation: one "party", no network.
-struct ClearRunner {
-  using Protocol = mpc::Clear;
+// A one-process protocol (the clear emulations): one "party", no network.
+template <class P>
+struct OneProcessRunner {
+  using Protocol = P;
+  static constexpr int kParties = 1;
+
+  template <class F>
+  static auto run_all(const RunConfig& config, F&& fn) {
+    auto backend = backend::make_backend("cpu", 1);
+    Protocol p(*backend, config.fixed, config.mode, config.seed);
+    std::vector<std::invoke_result_t<F&, Protocol&>> out;
+    out.push_back(fn(p));
+    return out;
+  }
+};
+
+// A networked protocol of N parties: threads over the FakeNetwork, a CPU
+// backend each.
+template <class P, int N>
+struct MeshRunner {
+  using Protocol = P;
+  static constexpr int kParties = N;
+
+  template <class F>
+  static auto run_all(const RunConfig& config, F&& fn) {
+    return run_parties(kParties, [&](net::Network& network) {
+      auto backend = backend::make_backend("cpu", 1);
+      Protocol p(network, *backend, config.fixed, config.mode, config.seed);
+      return fn(p);
+    });
+  }
+};
+
+struct ClearRunner : OneProcessRunner<mpc::Clear> {
   static constexpr std::string_view kName = "Clear";
-  static constexpr int kParties = 1;
   static constexpr std::uint64_t kFirstSeed = 20240611;
-
-  template <class F>
-  static auto run_all(const RunConfig& config, F&& fn) {
-    auto backend = backend::make_backend("cpu", 1);
-    Protocol p(*backend, config.fixed, config.mode, config.seed);
-    std::vector<std::invoke_result_t<F&, Protocol&>> out;
-    out.push_back(fn(p));
-    return out;
-  }
 };
 
-// rep3: three parties as threads over the FakeNetwork, a CPU backend each.
-struct Rep3Runner {
-  using Protocol = mpc::Rep3;
+struct Rep3Runner : MeshRunner<mpc::Rep3, 3> {
   static constexpr std::string_view kName = "Rep3";
-  static constexpr int kParties = 3;
   static constexpr std::uint64_t kFirstSeed = 99;
-
-  template <class F>
-  static auto run_all(const RunConfig& config, F&& fn) {
-    return run_parties(kParties, [&](net::Network& network) {
-      auto backend = backend::make_backend("cpu", 1);
-      Protocol p(network, *backend, config.fixed, config.mode, config.seed);
-      return fn(p);
-    });
-  }
 };
 
-// rep4: four parties as threads over the FakeNetwork, a CPU backend each.
-struct Rep4Runner {
-  using Protocol = mpc::Rep4;
+struct Rep4Runner : MeshRunner<mpc::Rep4, 4> {
   static constexpr std::string_view kName = "Rep4";
-  static constexpr int kParties = 4;
   static constexpr std::uint64_t kFirstSeed = 404;
-
-  template <class F>
-  static auto run_all(const RunConfig& config, F&& fn) {
-    return run_parties(kParties, [&](net::Network& network) {
-      auto backend = backend::make_backend("cpu", 1);
-      Protocol p(network, *backend, config.fixed, config.mode, config.seed);
-      return fn(p);
-    });
-  }
 };
 
-// The same two protocols over Z_2^128 (f = 32, k = 63 by default in the
-// suites): the ring is a parameter of the protocol layer.
-struct Clear128Runner {
-  using Protocol = mpc::Clear128;
+// rep3 and clear over Z_2^128 (f = 32, k = 63 by default in the suites): the
+// ring is a parameter of the protocol layer.
+struct Clear128Runner : OneProcessRunner<mpc::Clear128> {
   static constexpr std::string_view kName = "Clear128";
-  static constexpr int kParties = 1;
   static constexpr std::uint64_t kFirstSeed = 20261207;
-
-  template <class F>
-  static auto run_all(const RunConfig& config, F&& fn) {
-    auto backend = backend::make_backend("cpu", 1);
-    Protocol p(*backend, config.fixed, config.mode, config.seed);
-    std::vector<std::invoke_result_t<F&, Protocol&>> out;
-    out.push_back(fn(p));
-    return out;
-  }
 };
 
-struct Rep3_128Runner {
-  using Protocol = mpc::Rep3_128;
+struct Rep3_128Runner : MeshRunner<mpc::Rep3_128, 3> {
   static constexpr std::string_view kName = "Rep3_128";
-  static constexpr int kParties = 3;
   static constexpr std::uint64_t kFirstSeed = 128;
-
-  template <class F>
-  static auto run_all(const RunConfig& config, F&& fn) {
-    return run_parties(kParties, [&](net::Network& network) {
-      auto backend = backend::make_backend("cpu", 1);
-      Protocol p(network, *backend, config.fixed, config.mode, config.seed);
-      return fn(p);
-    });
-  }
 };
 
 // Runs fn on every party of R and returns party 0's result; every party's

@@ -77,14 +77,16 @@ typename ClearT<R>::Share ClearT<R>::input(int owner, std::span<const Ring> valu
 }
 
 template <RingElement R>
-typename ClearT<R>::InputRows ClearT<R>::input_rows(int owner, RowSourceOf<R> source, std::size_t rows, std::size_t row_len) {
+typename ClearT<R>::InputRows ClearT<R>::input_rows(int owner, RowSourceOf<R> source, std::size_t rows,
+                                                    std::size_t row_len) {
   if (!source)
     throw ShapeError("clear protocol: input_rows from party " + std::to_string(owner) + " has no rows");
   return {std::move(source), rows, row_len};
 }
 
 template <RingElement R>
-typename ClearT<R>::Share ClearT<R>::gather_rows(const InputRows& table, std::span<const std::uint32_t> idx) const {
+typename ClearT<R>::Share ClearT<R>::gather_rows(const InputRows& table,
+                                                 std::span<const std::uint32_t> idx) const {
   check_row_indices(idx, table.rows, "clear protocol:");
   Share s = Share::uninitialized(idx.size() * table.row_len);
   table.source(idx, s.part[0].data());
@@ -176,8 +178,8 @@ typename ClearT<R>::Share ClearT<R>::mul(const Share& x, const Share& y) {
 }
 
 template <RingElement R>
-typename ClearT<R>::Share ClearT<R>::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
-                           const Share& b) {
+typename ClearT<R>::Share ClearT<R>::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
+                                            const Share& a, const Share& b) {
   if (a.size() != m * k || b.size() != k * n) {
     throw ShapeError("clear protocol: matmul " + std::to_string(m) + "x" + std::to_string(k) + " by " +
                      std::to_string(k) + "x" + std::to_string(n) + " got operands of " +
@@ -245,8 +247,8 @@ typename ClearT<R>::Share ClearT<R>::mul_trunc(const Share& x, const Share& y, i
 }
 
 template <RingElement R>
-typename ClearT<R>::Share ClearT<R>::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
-                                 const Share& a, const Share& b, int bits) {
+typename ClearT<R>::Share ClearT<R>::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n,
+                                                  std::size_t k, const Share& a, const Share& b, int bits) {
   Share out = matmul(ta, tb, m, n, k, a, b);
   trunc_in_place(out.part[0], bits);
   return out;
