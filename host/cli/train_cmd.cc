@@ -312,6 +312,13 @@ void add_train_command(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
   CLI::App* cmd =
       app.add_subcommand("train", "train a network: secure (rep3), emulated (clear) or float (plain)");
+  cmd->footer(
+      "Several data owners (docs/TRAINING.md): nodes 1 and 2 hold the data, node 0 only computes; every\n"
+      "node runs the same job, each owner with its own folder:\n"
+      "  node 0: sqt train --config party-0.toml --model A --data-owner 1,2 --standardize\n"
+      "  node 1: sqt train --config party-1.toml --model A --data-owner 1,2 --standardize --data /data/a\n"
+      "  node 2: sqt train --config party-2.toml --model A --data-owner 1,2 --standardize --data /data/b\n"
+      "On one machine: sqt train --model A --data-owner 1,2 --data-for 1=/data/a --data-for 2=/data/b");
   cmd->add_option("--model", f->model, "network: A, B, C, D (MNIST), alexnet or cifar (CIFAR-10)")
       ->capture_default_str();
   cmd->add_option("--protocol", f->protocol,

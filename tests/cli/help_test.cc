@@ -17,7 +17,8 @@ TEST(Help, EveryCommandExitsZero) {
   const Case cases[] = {
       {{"--help"}, {"train", "node", "keys", "bench", "plot"}},
       {{"train", "--help"},
-       {"--model", "--protocol", "--metrics", "--lr-schedule", "--momentum", "--standardize"}},
+       {"--model", "--protocol", "--metrics", "--lr-schedule", "--momentum", "--standardize",
+        "--data-owner 1,2", "--data-for 1="}},
       {{"node", "--help"}, {"--config", "sqt train --help"}},
       {{"keys", "--help"}, {"--parties", "--out", "--days", "--force"}},
       {{"bench", "--help"}, {"--json", "--quick"}},
