@@ -7,6 +7,8 @@
 
 #include "host/core/error.h"
 #include "host/data/batches.h"
+#include "host/nn/onnx_export.h"
+#include "host/nn/onnx_import.h"
 
 namespace sqt::nn {
 namespace {
@@ -51,6 +53,15 @@ std::string_view layer_kind_name(LayerKind kind) {
 std::vector<std::string> architecture_names() { return {"A", "B", "C", "D", "alexnet", "cifar"}; }
 
 Architecture make_architecture(std::string_view name) {
+  // A sequential ONNX graph's layers (onnx_import.h), named by its path.
+  if (is_onnx_path(std::string(name))) {
+    Architecture a = onnx_architecture(read_onnx_model(std::string(name)), std::string(name));
+    if (a.classes != 10)
+      throw ConfigError("--model " + std::string(name) + ": " + std::to_string(a.classes) +
+                        " outputs, the datasets have 10 classes");
+    layer_output_shapes(a);  // ShapeError naming the layer when one does not fit
+    return a;
+  }
   const std::string n = lower(name);
   const Shape mnist{28, 28, 1};
   if (n == "a") return {"A", mnist, 10, {flatten(), dense(128), relu(), dense(128), relu(), dense(10)}};
@@ -87,7 +98,8 @@ Architecture make_architecture(std::string_view name) {
             {conv(3, 64, 1, 2), maxpool(2, 2), relu(), conv(3, 96, 1, 2), maxpool(2, 2), relu(),
              conv(3, 96, 1, 1), relu(), conv(3, 64, 1, 1), relu(), conv(3, 64, 1, 1), maxpool(3, 2), relu(),
              flatten(), dense(128), relu(), dense(256), relu(), dense(10)}};
-  throw ConfigError("unknown model '" + std::string(name) + "' (expected A, B, C, D, alexnet or cifar)");
+  throw ConfigError("unknown model '" + std::string(name) +
+                    "' (expected A, B, C, D, alexnet, cifar or a FILE.onnx)");
 }
 
 std::vector<Shape> layer_output_shapes(const Architecture& arch) {

@@ -51,7 +51,9 @@ struct Architecture {
 
 // The networks of DESIGN.md section 4, and "cifar", the CIFAR-10 network of
 // the paper's 2023 correction. Throws ConfigError naming `name` when it is
-// unknown (accepted: A B C D alexnet cifar, case-insensitive).
+// unknown (accepted: A B C D alexnet cifar, case-insensitive). A name ending
+// in ".onnx" is read as a sequential ONNX graph (host/nn/onnx_import.h; its
+// errors name the node) and the architecture is named by that path.
 Architecture make_architecture(std::string_view name);
 std::vector<std::string> architecture_names();
 

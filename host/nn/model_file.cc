@@ -66,7 +66,8 @@ ModelFile read_model_file(const std::string& path) {
   if (version != 1 && version != kVersion)
     throw FileError("model file " + path + ": unsupported version " + std::to_string(version));
   const auto name_len = get<std::uint32_t>(in, path);
-  if (name_len > 64) throw FileError("model file " + path + ": bad architecture name length");
+  if (name_len > 4096)
+    throw FileError("model file " + path + ": bad architecture name length");  // a path for ONNX networks
   std::string name(name_len, '\0');
   if (!in.read(name.data(), name_len)) throw FileError("model file " + path + ": truncated");
   ModelFile m{make_architecture(name), {}, std::nullopt};

@@ -5,7 +5,7 @@
 // Format (little-endian, docs/TRAINING.md):
 //   8 bytes  magic "SQTMODEL"
 //   u32      version (2; version 1 files, without the input map, still load)
-//   u32      length L of the architecture name, then L bytes ("A" .. "alexnet")
+//   u32      length L of the architecture name, then L bytes ("A" .. "cifar", or the path of an ONNX network)
 //   f64, f64 input map (version 2): input value = pixel * scale + offset, the
 //            map the model was trained with (--standardize changes it)
 //   u32      number of layers (equals make_architecture(name).layers.size())

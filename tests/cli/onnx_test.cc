@@ -160,6 +160,98 @@ TEST_F(OnnxCliTest, MisfitGraphsAndFlagsAreRefusedByName) {
   std::ofstream(odd, std::ios::binary) << m.SerializeAsString();
   refused({"--protocol", "clear", "--model", "C", "--init-from", odd},
           "node 'layer1_maxpool' (AveragePool): unsupported op");
+  // The same graph as the network itself (--model FILE.onnx).
+  refused({"--protocol", "clear", "--model", odd}, "node 'layer1_maxpool' (AveragePool): unsupported op");
+}
+
+// A LeNet-5 variant written by hand as ONNX nodes (not by sqt): Conv 6@5x5
+// pad 2, Relu, MaxPool 2, Conv 16@5x5, Relu, MaxPool 2, Flatten, Gemm 120,
+// Relu, Gemm 84, Relu, Gemm 10. Its weights are arbitrary: --model takes
+// the layers only.
+void write_lenet(const std::string& path) {
+  onnx::ModelProto m;
+  m.set_ir_version(onnx::IR_VERSION);
+  m.add_opset_import()->set_version(13);
+  auto& g = *m.mutable_graph();
+  auto& in = *g.add_input();
+  in.set_name("image");
+  auto& t = *in.mutable_type()->mutable_tensor_type();
+  t.set_elem_type(onnx::TensorProto::FLOAT);
+  t.mutable_shape()->add_dim()->set_dim_param("N");
+  for (int d : {1, 28, 28}) t.mutable_shape()->add_dim()->set_dim_value(d);
+  std::uint32_t seed = 1;
+  auto weights = [&](const std::string& name, std::vector<std::int64_t> dims) {
+    auto& w = *g.add_initializer();
+    w.set_name(name);
+    w.set_data_type(onnx::TensorProto::FLOAT);
+    std::int64_t n = 1;
+    for (auto d : dims) {
+      w.add_dims(d);
+      n *= d;
+    }
+    for (std::int64_t i = 0; i < n; ++i)
+      w.add_float_data(static_cast<float>((seed = seed * 1664525u + 1013904223u) >> 8) * 0x1p-24f - 0.5f);
+    return name;
+  };
+  std::string x = "image";
+  auto node = [&](const std::string& op, const std::string& name,
+                  std::vector<std::string> extra) -> onnx::NodeProto& {
+    auto& n = *g.add_node();
+    n.set_op_type(op);
+    n.set_name(name);
+    n.add_input(x);
+    for (auto& e : extra) n.add_input(e);
+    n.add_output(name);
+    x = name;
+    return n;
+  };
+  auto ints = [](onnx::NodeProto& n, const char* name, std::vector<std::int64_t> v) {
+    auto& a = *n.add_attribute();
+    a.set_name(name);
+    a.set_type(onnx::AttributeProto::INTS);
+    for (auto i : v) a.add_ints(i);
+  };
+  ints(node("Conv", "c1", {weights("c1w", {6, 1, 5, 5}), weights("c1b", {6})}), "pads", {2, 2, 2, 2});
+  node("Relu", "r1", {});
+  auto& p1 = node("MaxPool", "p1", {});
+  ints(p1, "kernel_shape", {2, 2});
+  ints(p1, "strides", {2, 2});
+  node("Conv", "c2", {weights("c2w", {16, 6, 5, 5}), weights("c2b", {16})});
+  node("Relu", "r2", {});
+  auto& p2 = node("MaxPool", "p2", {});
+  ints(p2, "kernel_shape", {2, 2});
+  ints(p2, "strides", {2, 2});
+  node("Flatten", "flat", {});
+  node("Gemm", "f1", {weights("f1w", {400, 120}), weights("f1b", {120})});
+  node("Relu", "r3", {});
+  node("Gemm", "f2", {weights("f2w", {120, 84}), weights("f2b", {84})});
+  node("Relu", "r4", {});
+  node("Gemm", "f3", {weights("f3w", {84, 10}), weights("f3b", {10})});
+  g.add_output()->set_name(x);
+  std::ofstream(path, std::ios::binary) << m.SerializeAsString();
+}
+
+TEST_F(OnnxCliTest, HandWrittenLeNetTrainsUnderRep3AsInTheClearEmulation) {
+  const std::string lenet = path("lenet.onnx");
+  write_lenet(lenet);
+  auto run = [&](const std::string& protocol) {
+    const std::string out = path(protocol + ".onnx");
+    const long correct = train({"--protocol", protocol, "--model", lenet, "--max-batches", "3", "--init",
+                                "public", "--trunc", "exact", "--export", out});
+    return std::make_pair(correct, read_file(out));
+  };
+  const auto [clear_correct, clear_model] = run("clear");
+  const auto [rep3_correct, rep3_model] = run("rep3");
+  EXPECT_EQ(rep3_correct, clear_correct);
+  ASSERT_FALSE(clear_model.empty());
+  EXPECT_TRUE(rep3_model == clear_model) << "rep3 exported other weights than the clear emulation";
+  // The export is the hand-written network's layout, with trained weights.
+  const nn::Architecture arch = nn::make_architecture(lenet);
+  ASSERT_EQ(arch.layers.size(), 12u);
+  EXPECT_EQ(arch.layers[0].padding, 2);
+  EXPECT_EQ(arch.layers[7].out, 120);
+  EXPECT_EQ(nn::parameter_count(arch),
+            6u * 25 + 6 + 16 * 150 + 16 + 400 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10);
 }
 
 }  // namespace
