@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "host/cli/protocol_registry.h"
 #include "host/data/data_dir.h"
 #include "host/data/dataset.h"
 #include "host/nn/architecture.h"
@@ -162,6 +163,29 @@ TEST_F(OnnxCliTest, MisfitGraphsAndFlagsAreRefusedByName) {
           "node 'layer1_maxpool' (AveragePool): unsupported op");
   // The same graph as the network itself (--model FILE.onnx).
   refused({"--protocol", "clear", "--model", odd}, "node 'layer1_maxpool' (AveragePool): unsupported op");
+}
+
+// Every built protocol of the registry in each of its rings (plain aside: it
+// starts from --seed) takes the owner's weights: exported once by clear
+// network A, given back with --init-from by the model's last party, no batch
+// trained, each run counts what the export counted.
+TEST_F(OnnxCliTest, EveryRegistryProtocolAndRingTakesTheOwnersWeights) {
+  const std::string model = path("a.onnx");
+  const long exported =
+      train({"--protocol", "clear", "--model", "A", "--max-batches", "30", "--export", model});
+  ASSERT_GT(exported, static_cast<long>(kTestImages / 5));
+  int runs = 0;
+  for (const cli::ProtocolInfo& p : cli::protocol_registry()) {
+    if (!p.built || !p.has_ring()) continue;
+    for (const int bits : p.ring_bits) {
+      const long got =
+          train({"--protocol", p.name, "--ring", std::to_string(bits), "--model", "A", "--max-batches", "0",
+                 "--init-from", model, "--model-owner", std::to_string(p.min_parties - 1)});
+      EXPECT_LE(std::labs(got - exported), kSampleTolerance) << p.name << " Z_2^" << bits << ": " << got;
+      ++runs;
+    }
+  }
+  EXPECT_GE(runs, 4) << "rep3, clear and rep4 in their rings";
 }
 
 // A LeNet-5 variant written by hand as ONNX nodes (not by sqt): Conv 6@5x5
