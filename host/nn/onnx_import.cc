@@ -22,6 +22,12 @@ namespace {
 
 using Ints = std::vector<std::int64_t>;
 
+// Bounds on what a file may declare, so no size computed from it overflows:
+// any one extent (channels, height, kernel, stride, padding), a dense layer's
+// features, and one tensor's element count.
+constexpr std::int64_t kMaxExtent = 1 << 16, kMaxFeatures = 1 << 24;
+constexpr double kMaxElements = 1u << 31;
+
 std::string dims_text(const Ints& d) {
   std::string s;
   for (std::size_t i = 0; i < d.size(); ++i) {
@@ -84,7 +90,8 @@ class Reader {
     if (t.elem_type() != onnx::TensorProto::FLOAT) throw FileError(where + ": not a float tensor");
     Ints d;
     for (const auto& dim : t.shape().dim()) d.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
-    if (d.size() != 4 || d[1] <= 0 || d[2] <= 0 || d[3] <= 0)
+    if (d.size() != 4 || d[1] <= 0 || d[2] <= 0 || d[3] <= 0 || d[1] > kMaxExtent || d[2] > kMaxExtent ||
+        d[3] > kMaxExtent)
       throw FileError(where + ": shape " + dims_text(d) + ", expected [batch, C, H, W] with C, H, W fixed");
     m_.input = {static_cast<int>(d[2]), static_cast<int>(d[3]), static_cast<int>(d[1])};
     s_ = m_.input;
@@ -156,6 +163,7 @@ class Reader {
     const Ints v = ints(n, name, {dflt, dflt});
     require(v.size() == 2 && v[0] == v[1],
             name + " " + dims_text(v) + ": only square 2-D values are supported");
+    require(v[0] >= 0 && v[0] <= kMaxExtent, name + " " + dims_text(v) + ": out of range");
     return static_cast<int>(v[0]);
   }
   void require_spatial(const std::string& op) const {
@@ -272,6 +280,11 @@ class Reader {
             "needs its input first and its weight as an initializer");
     const Ints wd = dims(*c[0]);
     require(wd.size() == 4 && wd[2] == wd[3], "weight shape " + dims_text(wd) + ", expected [out, in, k, k]");
+    require(
+        wd[0] >= 1 && wd[0] <= kMaxExtent && wd[2] >= 1 && wd[2] <= kMaxExtent &&
+            static_cast<double>(wd[0]) * static_cast<double>(wd[1]) * static_cast<double>(wd[2] * wd[3]) <=
+                kMaxElements,
+        "weight shape " + dims_text(wd) + " out of range");
     require(wd[1] == s_.c, fmt::format("weight takes {} input channels, its input has {}", wd[1], s_.c));
     require(integer(n, "group", 1) == 1,
             "group " + std::to_string(integer(n, "group", 1)) + ", only 1 is supported");
@@ -285,6 +298,7 @@ class Reader {
     const Ints pads = ints(n, "pads", {0, 0, 0, 0});
     require(pads.size() == 4 && pads[0] == pads[1] && pads[0] == pads[2] && pads[0] == pads[3],
             "pads " + dims_text(pads) + ": only equal pads on every side are supported");
+    require(pads[0] >= 0 && pads[0] <= kMaxExtent, "pads " + dims_text(pads) + " out of range");
     LayerSpec spec{.kind = LayerKind::kConv,
                    .out = out,
                    .kernel = k,
@@ -325,7 +339,8 @@ class Reader {
     require(attr(n, "kernel_shape") != nullptr, "has no kernel_shape");
     const int window = square(n, "kernel_shape", 0);
     LayerSpec spec{.kind = LayerKind::kMaxPool, .stride = square(n, "strides", 1), .window = window};
-    require(window <= s_.h && window <= s_.w && spec.stride >= 1, "window larger than its input");
+    require(window >= 1 && spec.stride >= 1, "window and stride must be at least 1");
+    require(window <= s_.h && window <= s_.w, "window larger than its input");
     s_ = {(s_.h - window) / spec.stride + 1, (s_.w - window) / spec.stride + 1, s_.c};
     push(spec, {}, n, index);
   }
@@ -353,6 +368,9 @@ class Reader {
     }
     const Ints wd = dims(*c[0]);
     require(wd.size() == 2, "weight shape " + dims_text(wd) + ", expected 2-D");
+    require(wd[0] >= 1 && wd[0] <= kMaxFeatures && wd[1] >= 1 && wd[1] <= kMaxFeatures &&
+                static_cast<double>(wd[0]) * static_cast<double>(wd[1]) <= kMaxElements,
+            "weight shape " + dims_text(wd) + " out of range");
     const std::int64_t in = trans_b ? wd[1] : wd[0], out = trans_b ? wd[0] : wd[1];
     require(in == static_cast<std::int64_t>(s_.size()),
             fmt::format("weight takes {} features, its input has {}", in, s_.size()));

@@ -231,6 +231,42 @@ TEST_F(OnnxTest, MismatchWithTheModelNamesNodeLayerAndValues) {
   }
 }
 
+// Declared sizes that would overflow or index outside the values are refused
+// before anything is sized from them.
+TEST_F(OnnxTest, OutOfRangeShapesAreRefused) {
+  const Architecture c = make_architecture("C");
+  write_onnx_model(path("c.onnx"), c, glorot_init(c, 1), {1.0 / 256, 0});
+  onnx::ModelProto m;
+  {
+    std::ifstream in(path("c.onnx"), std::ios::binary);
+    ASSERT_TRUE(m.ParseFromIstream(&in));
+  }
+  auto refused = [&](const std::string& message) {
+    std::ofstream(path("bad.onnx"), std::ios::binary) << m.SerializeAsString();
+    try {
+      read_onnx_model(path("bad.onnx"));
+      FAIL() << "accepted: " << message;
+    } catch (const FileError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  };
+  auto* w = m.mutable_graph()->mutable_initializer(2);  // layer0_conv_W, 20x1x5x5
+  ASSERT_EQ(w->name(), "layer0_conv_W");
+  w->set_dims(0, 1LL << 40);  // 2^40 * 1 * 5 * 5 elements
+  w->set_dims(2, 1LL << 12);
+  w->set_dims(3, 1LL << 12);
+  refused("node 'layer0_conv' (Conv): weight shape 1099511627776x1x4096x4096 out of range");
+  w->set_dims(0, -20);
+  w->set_dims(2, 5);
+  w->set_dims(3, 5);
+  refused("weight shape -20x1x5x5 out of range");
+  w->set_dims(0, 20);
+  auto* pool = m.mutable_graph()->mutable_node(3);  // layer1_maxpool
+  pool->mutable_attribute(0)->set_ints(0, 0);
+  pool->mutable_attribute(0)->set_ints(1, 0);
+  refused("node 'layer1_maxpool' (MaxPool): window and stride must be at least 1");
+}
+
 TEST_F(OnnxTest, NotAnOnnxFileIsRefusedByPath) {
   std::ofstream(path("junk.onnx")) << "not protobuf at all \xff\xff\xff";
   EXPECT_THROW(read_onnx_model(path("junk.onnx")), FileError);
