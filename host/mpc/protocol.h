@@ -221,8 +221,7 @@ inline void check_row_indices(std::span<const std::uint32_t> idx, std::size_t ro
 template <class P>
 concept Protocol = requires(P& p, const typename P::Share& x, const typename P::Bits& b,
                             const typename P::BitFactor& factor, std::span<const typename P::Ring> pub,
-                            typename P::Ring c,
-                            std::size_t n, int bits, Trans t,
+                            typename P::Ring c, std::size_t n, int bits, Trans t,
                             std::span<const MatmulTerm<typename P::Share>> terms,
                             const typename P::InputRows& table, std::span<const std::uint32_t> idx) {
   // The ring: P::Ring is its element type (Z_2^64 or Z_2^128, ring.h), and

@@ -38,7 +38,8 @@ T encode_fixed_public_stochastic(double x, int f, std::uint64_t step) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   const double u = static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1p-53;
-  return static_cast<T>(static_cast<SignedOf<T>>(static_cast<std::int64_t>(low) + (u < scaled - low ? 1 : 0)));
+  return static_cast<T>(
+      static_cast<SignedOf<T>>(static_cast<std::int64_t>(low) + (u < scaled - low ? 1 : 0)));
 }
 
 enum class OptimizerKind { kSgd, kAdam, kAmsgrad };
@@ -137,8 +138,8 @@ class Optimizer {
     const S r = invsqrt(p, p.add_public(vv, eps2));
     const S mr = mul_trunc(p, m, r, f);
     const double rate = lr() * std::sqrt(c2) / c1;
-    subtract_scaled(p, theta, mr, encode_fixed<Ring>(rate, f), f, encode_fixed_public_stochastic<Ring>(rate, f, t_),
-                    runs);
+    subtract_scaled(p, theta, mr, encode_fixed<Ring>(rate, f), f,
+                    encode_fixed_public_stochastic<Ring>(rate, f, t_), runs);
   }
 
  private:

@@ -159,9 +159,11 @@ class Trainer {
       model.set_public(glorot_init(arch, opt_.seed));
     } else if (opt_.init == InitMode::kOwner) {
       if (opt_.model_owner < 0 || opt_.model_owner >= p.parties())
-        throw ConfigError("--model-owner " + std::to_string(opt_.model_owner) + ": not a party of this protocol");
+        throw ConfigError("--model-owner " + std::to_string(opt_.model_owner) +
+                          ": not a party of this protocol");
       if (party == opt_.model_owner && !opt_.owner_params)
-        throw ConfigError("--init owner: the model owner (party " + std::to_string(party) + ") has no --init-from");
+        throw ConfigError("--init owner: the model owner (party " + std::to_string(party) +
+                          ") has no --init-from");
       // Only the owner's process holds the weights; the others learn nothing.
       const std::vector<Ring> w = opt_.owner_params ? model.encode(*opt_.owner_params) : std::vector<Ring>{};
       model.params() = p.input(opt_.model_owner, w, model.param_count());

@@ -211,9 +211,9 @@ void WinogradConv::input(std::size_t batch, const Ring* x, Ring* v) const {
   std::vector<Ring> d(static_cast<std::size_t>(n) * n * run), t1(static_cast<std::size_t>(p) * n * run);
   auto flush = [&](std::size_t t0, std::size_t count) {
     apply(axis_.in<Ring>().bt, false, p, n, d.data(), n * run, t1.data(), n * run, n * run);  // over ih
-    for (int a = 0; a < p; ++a)                                                    // over iw
-      apply(axis_.in<Ring>().bt, false, p, n, t1.data() + a * n * run, run, v + (a * p * tiles + t0) * c, tiles * c,
-            count * c);
+    for (int a = 0; a < p; ++a)                                                               // over iw
+      apply(axis_.in<Ring>().bt, false, p, n, t1.data() + a * n * run, run, v + (a * p * tiles + t0) * c,
+            tiles * c, count * c);
   };
   for_each_tile(batch, tiles_h_, tiles_w_,
                 [&](std::size_t tile, std::size_t b, std::size_t ty, std::size_t tx) {
@@ -240,7 +240,7 @@ void WinogradConv::weights(const Ring* w, Ring* u) const {
   const std::size_t co = static_cast<std::size_t>(g_.in_c) * g_.out_c;  // one tap's (c, o) block
   std::vector<Ring> t1(static_cast<std::size_t>(p) * r * co);
   apply(axis_.in<Ring>().g, false, p, r, w, r * co, t1.data(), r * co, r * co);  // over kh
-  for (int i = 0; i < p; ++i)                                         // over kw
+  for (int i = 0; i < p; ++i)                                                    // over kw
     apply(axis_.in<Ring>().g, false, p, r, t1.data() + i * r * co, co, u + i * p * co, co, co);
 }
 
@@ -250,7 +250,7 @@ void WinogradConv::weights_adjoint(const Ring* du, Ring* dw) const {
   const std::size_t co = static_cast<std::size_t>(g_.in_c) * g_.out_c;
   std::vector<Ring> t1(static_cast<std::size_t>(r) * p * co);
   apply(axis_.in<Ring>().g, true, r, p, du, p * co, t1.data(), p * co, p * co);  // over the row points
-  for (int kh = 0; kh < r; ++kh)                                      // over the column points
+  for (int kh = 0; kh < r; ++kh)                                                 // over the column points
     apply(axis_.in<Ring>().g, true, r, p, t1.data() + kh * p * co, co, dw + kh * r * co, co, co);
 }
 
@@ -264,7 +264,8 @@ void WinogradConv::output(std::size_t batch, const Ring* z, Ring* y) const {
   std::vector<Ring> t1(um * p * run), out(um * um * run);
   for (std::size_t t0 = 0; t0 < tiles; t0 += kChunk) {
     const std::size_t count = std::min(kChunk, tiles - t0);
-    apply_2d_input_major(axis_.in<Ring>().at, false, m, p, z + t0 * o, tiles * o, t1.data(), out.data(), run, count * o);
+    apply_2d_input_major(axis_.in<Ring>().at, false, m, p, z + t0 * o, tiles * o, t1.data(), out.data(), run,
+                         count * o);
     for (std::size_t slot = 0; slot < count; ++slot) {
       const auto [b, ty, tx] = tile_position(t0 + slot);
       Ring* img = y + b * g_.positions() * o;
@@ -289,8 +290,8 @@ void WinogradConv::output_adjoint(std::size_t batch, const Ring* dy, Ring* yhat)
   auto flush = [&](std::size_t t0, std::size_t count) {
     apply(axis_.in<Ring>().at, true, p, m, d.data(), um * run, t1.data(), um * run, um * run);
     for (int a = 0; a < p; ++a)
-      apply(axis_.in<Ring>().at, true, p, m, t1.data() + a * um * run, run, yhat + (a * p * tiles + t0) * o, tiles * o,
-            count * o);
+      apply(axis_.in<Ring>().at, true, p, m, t1.data() + a * um * run, run, yhat + (a * p * tiles + t0) * o,
+            tiles * o, count * o);
   };
   for_each_tile(batch, tiles_h_, tiles_w_,
                 [&](std::size_t tile, std::size_t b, std::size_t ty, std::size_t tx) {
@@ -318,7 +319,8 @@ void WinogradConv::input_adjoint(std::size_t batch, const Ring* pv, Ring* dx) co
   std::vector<Ring> t1(static_cast<std::size_t>(n) * p * run), dd(static_cast<std::size_t>(n) * n * run);
   for (std::size_t t0 = 0; t0 < tiles; t0 += kChunk) {
     const std::size_t count = std::min(kChunk, tiles - t0);
-    apply_2d_input_major(axis_.in<Ring>().bt, true, n, p, pv + t0 * c, tiles * c, t1.data(), dd.data(), run, count * c);
+    apply_2d_input_major(axis_.in<Ring>().bt, true, n, p, pv + t0 * c, tiles * c, t1.data(), dd.data(), run,
+                         count * c);
     for (std::size_t slot = 0; slot < count; ++slot) {
       const auto [b, ty, tx] = tile_position(t0 + slot);
       Ring* img = dx + b * g_.in_size();
@@ -337,12 +339,12 @@ void WinogradConv::input_adjoint(std::size_t batch, const Ring* pv, Ring* dx) co
 }
 
 // The transforms in both rings.
-#define SQT_WINOGRAD_IN_RING(T)                                                               \
-  template void WinogradConv::input<T>(std::size_t, const T*, T*) const;                      \
-  template void WinogradConv::weights<T>(const T*, T*) const;                                 \
-  template void WinogradConv::output<T>(std::size_t, const T*, T*) const;                     \
-  template void WinogradConv::output_adjoint<T>(std::size_t, const T*, T*) const;             \
-  template void WinogradConv::input_adjoint<T>(std::size_t, const T*, T*) const;              \
+#define SQT_WINOGRAD_IN_RING(T)                                                   \
+  template void WinogradConv::input<T>(std::size_t, const T*, T*) const;          \
+  template void WinogradConv::weights<T>(const T*, T*) const;                     \
+  template void WinogradConv::output<T>(std::size_t, const T*, T*) const;         \
+  template void WinogradConv::output_adjoint<T>(std::size_t, const T*, T*) const; \
+  template void WinogradConv::input_adjoint<T>(std::size_t, const T*, T*) const;  \
   template void WinogradConv::weights_adjoint<T>(const T*, T*) const;
 SQT_WINOGRAD_IN_RING(Ring64)
 SQT_WINOGRAD_IN_RING(Ring128)

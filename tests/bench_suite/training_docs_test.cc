@@ -1,6 +1,8 @@
 // The result documents generated from a small manifest and metrics lines
 // written here: every cell asserted is a number of the fixture (accuracies,
 // times, bytes), and bad input is refused naming its file and line.
+#include "bench/report/training_docs.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,7 +10,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "bench/report/training_docs.h"
 #include "bench/report/training_runs.h"
 #include "bench/report/training_tables.h"
 #include "host/core/error.h"
@@ -21,8 +22,8 @@ namespace fs = std::filesystem;
 // One epoch record as `sqt train --metrics` writes it (secure trainer).
 std::string epoch(const char* protocol, int e, double accuracy, double elapsed, double bytes) {
   std::ostringstream j;
-  j << R"({"epoch":)" << e << R"(,"batches":100,"test_accuracy":)" << accuracy << R"(,"elapsed_s":)" << elapsed
-    << R"(,"train_s":)" << elapsed / e - 10 << R"(,"test_s":10,"bytes_sent":)" << bytes
+  j << R"({"epoch":)" << e << R"(,"batches":100,"test_accuracy":)" << accuracy << R"(,"elapsed_s":)"
+    << elapsed << R"(,"train_s":)" << elapsed / e - 10 << R"(,"test_s":10,"bytes_sent":)" << bytes
     << R"(,"rounds":)" << 1000 * e << R"(,"model":"C","protocol":")" << protocol
     << R"(","seed":1,"init":"secret","lr":0.05})" << '\n';
   return j.str();
@@ -31,8 +32,9 @@ std::string epoch(const char* protocol, int e, double accuracy, double elapsed, 
 const char* const kRecipe = "--epochs 3 --lr 0.05 --lr-schedule linear --standardize --seed 1";
 
 std::string entry(const std::string& file, const std::string& protocol, const std::string& extra = "") {
-  return R"({"metrics":")" + file + R"(","command":"sqt train --model C --protocol )" + protocol + " " + kRecipe +
-         R"( --quiet","commit":"abc1234","machine":"test machine","date":"2026-01-02")" + extra + "}\n";
+  return R"({"metrics":")" + file + R"(","command":"sqt train --model C --protocol )" + protocol + " " +
+         kRecipe + R"( --quiet","commit":"abc1234","machine":"test machine","date":"2026-01-02")" + extra +
+         "}\n";
 }
 
 class TrainingDocsTest : public ::testing::Test {
@@ -45,8 +47,8 @@ class TrainingDocsTest : public ::testing::Test {
     // 1 GB per epoch.
     write("C_rep3.jsonl", epoch("rep3", 1, 0.9, 100, 1e9) + epoch("rep3", 2, 0.975, 200, 2e9) +
                               epoch("rep3", 3, 0.97, 300, 3e9));
-    write("C_clear.jsonl", epoch("clear", 1, 0.91, 10, 0) + epoch("clear", 2, 0.96, 20, 0) +
-                               epoch("clear", 3, 0.975, 30, 0));
+    write("C_clear.jsonl",
+          epoch("clear", 1, 0.91, 10, 0) + epoch("clear", 2, 0.96, 20, 0) + epoch("clear", 3, 0.975, 30, 0));
     // The float trainer writes fewer fields: no train_s, test_s, lr.
     write("C_plain.jsonl",
           R"({"epoch":1,"batches":100,"test_accuracy":0.92,"train_loss":0.3,"elapsed_s":5,"bytes_sent":0,)"
@@ -106,9 +108,10 @@ TEST_F(TrainingDocsTest, TablesShowFinalPeakGapTimeAndBytes) {
   // Float versus secure: plain 98.00, clear 97.50, rep3 97.00 -> gaps -1.00, -0.50.
   EXPECT_NE(md.find("| 98.00 % | 97.50 % | 97.00 % | -1.00 | -0.50 |"), std::string::npos) << md;
   // The rep3 row: 3 epochs, final 97.00, peak 97.50 at epoch 2, 300 s, 3 GB.
-  EXPECT_NE(md.find("| C | rep3 | 3 | 97.00 % | 97.50 % (2) | 5.00 min | 3.00 GB | test machine | 2026-01-02 | "
-                    "abc1234 | `sqt train --model C --protocol rep3 "),
-            std::string::npos)
+  EXPECT_NE(
+      md.find("| C | rep3 | 3 | 97.00 % | 97.50 % (2) | 5.00 min | 3.00 GB | test machine | 2026-01-02 | "
+              "abc1234 | `sqt train --model C --protocol rep3 "),
+      std::string::npos)
       << md;
   EXPECT_NE(md.find("| C | plain | 3 | 98.00 % | 98.00 % (3) | 15.0 s | - |"), std::string::npos) << md;
   // Milestones: 95 % first at epoch 2 (200 s), 99 % never.
@@ -119,7 +122,8 @@ TEST_F(TrainingDocsTest, TablesShowFinalPeakGapTimeAndBytes) {
 
   const std::string perf = performance_section(runs, "how");
   // 100 s per epoch, train_s 90 s over 100 batches, test 10 s, 1 GB and 1000 rounds per epoch.
-  EXPECT_NE(perf.find("| C | rep3 | 3 | 100 | 1.67 min | 900 ms | 10.0 s | 1.00 GB | 1000 |"), std::string::npos)
+  EXPECT_NE(perf.find("| C | rep3 | 3 | 100 | 1.67 min | 900 ms | 10.0 s | 1.00 GB | 1000 |"),
+            std::string::npos)
       << perf;
   EXPECT_NE(perf.find("| C | plain | 3 | 100 | 5.00 s | - | - | - | - |"), std::string::npos) << perf;
 }
@@ -144,7 +148,8 @@ TEST_F(TrainingDocsTest, MalformedMetricsLineNamesFileAndLine) {
   const std::string above = error_of([&] { load_training_runs(manifest()); });
   EXPECT_NE(above.find("C_clear.jsonl:2: field 'test_accuracy' is above 1"), std::string::npos) << above;
 
-  write("C_clear.jsonl", R"({"epoch":1,"batches":1,"elapsed_s":1,"model":"C","protocol":"clear"})" "\n");
+  write("C_clear.jsonl", R"({"epoch":1,"batches":1,"elapsed_s":1,"model":"C","protocol":"clear"})"
+                         "\n");
   const std::string missing = error_of([&] { load_training_runs(manifest()); });
   EXPECT_NE(missing.find("C_clear.jsonl:1: field 'test_accuracy' is missing"), std::string::npos) << missing;
 }
@@ -158,11 +163,13 @@ TEST_F(TrainingDocsTest, ManifestProblemsAreNamed) {
 
   // A command for another network.
   write("C_clear.jsonl", epoch("clear", 1, 0.91, 10, 0));
-  write("manifest.jsonl", entry("C_rep3.jsonl", "rep3") + entry("C_clear.jsonl", "rep3") +
-                              entry("C_plain.jsonl", "plain"));
+  write("manifest.jsonl",
+        entry("C_rep3.jsonl", "rep3") + entry("C_clear.jsonl", "rep3") + entry("C_plain.jsonl", "plain"));
   m = error_of([&] { load_training_runs(manifest()); });
-  EXPECT_NE(m.find("manifest.jsonl:2: the command trains C under rep3, but run 1 of C_clear.jsonl is C under clear"),
-            std::string::npos)
+  EXPECT_NE(
+      m.find(
+          "manifest.jsonl:2: the command trains C under rep3, but run 1 of C_clear.jsonl is C under clear"),
+      std::string::npos)
       << m;
 
   // A metrics file nobody listed.
@@ -171,7 +178,8 @@ TEST_F(TrainingDocsTest, ManifestProblemsAreNamed) {
   EXPECT_NE(m.find("C_clear.jsonl: metrics file not listed in"), std::string::npos) << m;
 
   // An entry without its command.
-  write("manifest.jsonl", R"({"metrics":"C_rep3.jsonl","commit":"a","machine":"m","date":"d"})" "\n");
+  write("manifest.jsonl", R"({"metrics":"C_rep3.jsonl","commit":"a","machine":"m","date":"d"})"
+                          "\n");
   m = error_of([&] { load_training_runs(manifest()); });
   EXPECT_NE(m.find("manifest.jsonl:1: field 'command' is missing"), std::string::npos) << m;
 }
@@ -186,9 +194,10 @@ TEST_F(TrainingDocsTest, ResumedRunContinuesItsClockAndCounters) {
 }
 
 TEST_F(TrainingDocsTest, RecipeKeepsWhatShapesTrainingOnly) {
-  EXPECT_EQ(recipe_of("sqt train --model C --protocol rep3 --threads 1 --batch=64 --standardize --quiet --data d "
-                      "--seed 2 --init public"),
-            "--batch 64 --seed 2 --standardize");
+  EXPECT_EQ(
+      recipe_of("sqt train --model C --protocol rep3 --threads 1 --batch=64 --standardize --quiet --data d "
+                "--seed 2 --init public"),
+      "--batch 64 --seed 2 --standardize");
   EXPECT_EQ(flag_value("sqt train --model alexnet --standardize", "--model"), "alexnet");
   EXPECT_EQ(flag_value("sqt train --standardize", "--protocol"), "");
 }

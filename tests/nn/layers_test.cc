@@ -262,7 +262,8 @@ TEST(Optimizer, PublicStochasticRateIsUnbiased) {
     sum += static_cast<double>(c);
   }
   EXPECT_NEAR(sum / 20000, 51.3, 0.02);
-  EXPECT_EQ(encode_fixed_public_stochastic<Ring>(rate, kF, 7), encode_fixed_public_stochastic<Ring>(rate, kF, 7));
+  EXPECT_EQ(encode_fixed_public_stochastic<Ring>(rate, kF, 7),
+            encode_fixed_public_stochastic<Ring>(rate, kF, 7));
 }
 
 }  // namespace

@@ -1,8 +1,7 @@
-// The clear emulation protocol over Z_2^64 (Clear) or Z_2^128 (Clear128): one process plays every party and a "share"
-// is the cleartext ring value itself (C = 1). It runs the very same
-// fixed-point algorithms as the secure protocols (host/mpc/fixed/), with the
-// same truncation semantics and seeded randomness, so accuracy over many
-// epochs can be checked in minutes and secure runs cross-checked.
+// The clear emulation protocol over Z_2^64 (Clear) or Z_2^128 (Clear128): one process plays every party and a
+// "share" is the cleartext ring value itself (C = 1). It runs the very same fixed-point algorithms as the
+// secure protocols (host/mpc/fixed/), with the same truncation semantics and seeded randomness, so accuracy
+// over many epochs can be checked in minutes and secure runs cross-checked.
 //
 // Semantics shared with rep3 (keep them identical):
 // - trunc(x, b), probabilistic: floor(x / 2^b) + 1 with probability

@@ -94,14 +94,15 @@ MaxRouted<P> max_windows_routed(P& p, const ShareOf<P>& x, std::span<const std::
     // The left candidates and left - right in one pass over the indices
     // (instantiated per index map, so the loop does not branch on it).
     auto gather = [&](auto at) {
-      return linear_overwrite_pair(src, out_n * pairs, out_n * pairs, [&](const RingOf<P>* in, RingOf<P>* l, RingOf<P>* d) {
-        for (std::size_t o = 0; o < out_n; ++o)
-          for (std::size_t i = 0; i < pairs; ++i) {
-            const RingOf<P> left_value = in[at(o, 2 * i)];
-            l[o * pairs + i] = left_value;
-            d[o * pairs + i] = left_value - in[at(o, 2 * i + 1)];
-          }
-      });
+      return linear_overwrite_pair(src, out_n * pairs, out_n * pairs,
+                                   [&](const RingOf<P>* in, RingOf<P>* l, RingOf<P>* d) {
+                                     for (std::size_t o = 0; o < out_n; ++o)
+                                       for (std::size_t i = 0; i < pairs; ++i) {
+                                         const RingOf<P> left_value = in[at(o, 2 * i)];
+                                         l[o * pairs + i] = left_value;
+                                         d[o * pairs + i] = left_value - in[at(o, 2 * i + 1)];
+                                       }
+                                   });
     };
     auto at = [&](std::size_t o, std::size_t j) { return from_input ? from_windows(o, j) : from_cand(o, j); };
     auto [left, left_minus_right] = from_input ? gather(from_windows) : gather(from_cand);
@@ -158,16 +159,17 @@ ShareOf<P> route_back(P& p, const MaxRouting<P>& routing, const ShareOf<P>& g) {
       });
     }
     const ShareOf<P> to_right = p.mul_factor(routing.levels[l].take_right, next_c == pairs ? node : g_pairs);
-    node = linear_overwrite2(node, to_right, out_n * c, [&](const RingOf<P>* up, const RingOf<P>* right, RingOf<P>* out) {
-      // up: out_n x next_c, right: out_n x pairs
-      for (std::size_t o = 0; o < out_n; ++o) {
-        for (std::size_t i = 0; i < pairs; ++i) {
-          out[o * c + 2 * i] = up[o * next_c + i] - right[o * pairs + i];
-          out[o * c + 2 * i + 1] = right[o * pairs + i];
-        }
-        if (c % 2 == 1) out[o * c + c - 1] = up[o * next_c + pairs];
-      }
-    });
+    node = linear_overwrite2(node, to_right, out_n * c,
+                             [&](const RingOf<P>* up, const RingOf<P>* right, RingOf<P>* out) {
+                               // up: out_n x next_c, right: out_n x pairs
+                               for (std::size_t o = 0; o < out_n; ++o) {
+                                 for (std::size_t i = 0; i < pairs; ++i) {
+                                   out[o * c + 2 * i] = up[o * next_c + i] - right[o * pairs + i];
+                                   out[o * c + 2 * i + 1] = right[o * pairs + i];
+                                 }
+                                 if (c % 2 == 1) out[o * c + c - 1] = up[o * next_c + pairs];
+                               }
+                             });
   }
   return node;
 }
@@ -207,11 +209,12 @@ ShareOf<P> max_only(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> wi
   std::vector<std::size_t> pair_of(w * w, 0);
   for (std::size_t i = 0, q = 0; i < w; ++i)
     for (std::size_t j = i + 1; j < w; ++j, ++q) pair_of[i * w + j] = pair_of[j * w + i] = q;
-  const ShareOf<P> later_wins = p.ltz(linear_overwrite(cand, out_n * pairs, [&](const RingOf<P>* in, RingOf<P>* out) {
-    for (std::size_t o = 0; o < out_n; ++o)
-      for (std::size_t i = 0, q = 0; i < w; ++i)
-        for (std::size_t j = i + 1; j < w; ++j, ++q) out[o * pairs + q] = in[o * w + i] - in[o * w + j];
-  }));  // [x_j > x_i] for the pair (i, j)
+  const ShareOf<P> later_wins =
+      p.ltz(linear_overwrite(cand, out_n * pairs, [&](const RingOf<P>* in, RingOf<P>* out) {
+        for (std::size_t o = 0; o < out_n; ++o)
+          for (std::size_t i = 0, q = 0; i < w; ++i)
+            for (std::size_t j = i + 1; j < w; ++j, ++q) out[o * pairs + q] = in[o * w + i] - in[o * w + j];
+      }));  // [x_j > x_i] for the pair (i, j)
   // factors[(o * w + i) * (w - 1) + t]: i's bit against its t-th rival,
   // 1 - [x_j > x_i] against a later j, [x_i > x_j] = later_wins of (j, i) against an earlier j.
   const std::size_t rivals = w - 1;
@@ -219,15 +222,16 @@ ShareOf<P> max_only(P& p, const ShareOf<P>& x, std::span<const std::uint32_t> wi
   for (std::size_t o = 0; o < out_n; ++o)
     for (std::size_t i = 0; i < w; ++i)
       for (std::size_t t = 0; t < rivals; ++t) ones[(o * w + i) * rivals + t] = (t >= i) ? 1 : 0;
-  ShareOf<P> factors = linear_overwrite(later_wins, out_n * w * rivals, [&](const RingOf<P>* in, RingOf<P>* out) {
-    for (std::size_t o = 0; o < out_n; ++o)
-      for (std::size_t i = 0; i < w; ++i)
-        for (std::size_t t = 0; t < rivals; ++t) {
-          const std::size_t j = t < i ? t : t + 1;
-          const RingOf<P> v = in[o * pairs + pair_of[i * w + j]];
-          out[(o * w + i) * rivals + t] = j < i ? v : RingOf<P>{0} - v;
-        }
-  });
+  ShareOf<P> factors =
+      linear_overwrite(later_wins, out_n * w * rivals, [&](const RingOf<P>* in, RingOf<P>* out) {
+        for (std::size_t o = 0; o < out_n; ++o)
+          for (std::size_t i = 0; i < w; ++i)
+            for (std::size_t t = 0; t < rivals; ++t) {
+              const std::size_t j = t < i ? t : t + 1;
+              const RingOf<P> v = in[o * pairs + pair_of[i * w + j]];
+              out[(o * w + i) * rivals + t] = j < i ? v : RingOf<P>{0} - v;
+            }
+      });
   factors = p.add_public(factors, std::span<const RingOf<P>>(ones));
   // Product over each group of `k` factors, halving k per multiplication.
   std::size_t k = rivals;

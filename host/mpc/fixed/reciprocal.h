@@ -129,8 +129,8 @@ ShareOf<P> reciprocal_in_range(P& p, const ShareOf<P>& x, double lo, double hi) 
   // q = w0 at scale 2f; den = x w0 in one product. The numerator stays at
   // scale 2f through the iterations (its value can be small, and f bits
   // would cost it relative precision), and is truncated to f at the end.
-  const ShareOf<P> q =
-      p.add_public(p.mul_public(x, RingOf<P>{0} - encode_fixed<RingOf<P>>(start.c2, f)), encode_fixed<RingOf<P>>(start.c1, 2 * f));
+  const ShareOf<P> q = p.add_public(p.mul_public(x, RingOf<P>{0} - encode_fixed<RingOf<P>>(start.c2, f)),
+                                    encode_fixed<RingOf<P>>(start.c1, 2 * f));
   ShareOf<P> den = mul_trunc(p, x, q, 2 * f);
   ShareOf<P> num = q;
   for (int i = 0; i < iterations; ++i) {
