@@ -25,6 +25,15 @@ FixedParams fixed_for_ring(int bits) {
   return bits == 128 ? default_fixed<Ring128>() : default_fixed<Ring64>();
 }
 
+std::string model_description(const nn::Architecture& arch) {
+  if (!nn::is_network_file(arch.name)) return arch.name;
+  std::string d = fmt::format("layers on {}x{}x{}:", arch.input.h, arch.input.w, arch.input.c);
+  for (const nn::LayerSpec& l : arch.layers)
+    d += fmt::format(" {}:{}/{}/{}/{}/{}", nn::layer_kind_name(l.kind), l.out, l.kernel, l.stride, l.padding,
+                     l.window);
+  return d;
+}
+
 std::string absolute_path(const std::string& path) {
   return path.empty() ? path : std::filesystem::absolute(path).string();
 }

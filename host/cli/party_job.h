@@ -19,6 +19,11 @@ namespace sqt::cli {
 // "mnist" or "cifar10": the dataset a network's input shape takes.
 std::string dataset_name(const nn::Architecture& arch);
 
+// What the parties agree on as the network (bound into the session): its
+// name, or for a network file (named by its path, which may differ between
+// nodes) its input shape and layers.
+std::string model_description(const nn::Architecture& arch);
+
 // --trunc probabilistic | exact; ConfigError otherwise.
 mpc::TruncMode trunc_mode(const std::string& s);
 

@@ -125,7 +125,7 @@ std::vector<net::JobParameter> job_parameters(const InferFlags& f, const nn::Arc
       {"protocol", f.protocol},
       {"ring", fmt::format("Z_2^{}", f.ring)},
       {"fixed point", fmt::format("f={} k={}", fx.f, fx.k)},
-      {"model", arch.name},
+      {"model", model_description(arch)},
       {"dataset", dataset_name(arch) + "/" + f.split},
       {"input shape", fmt::format("{}x{}x{}", arch.input.h, arch.input.w, arch.input.c)},
       {"data owner", std::to_string(f.data_owner)},
@@ -286,6 +286,7 @@ void check_local_files(const InferFlags& f, const nn::Architecture& arch, int pa
 }
 
 void run(InferFlags& f, const CLI::App& cmd) {
+  if (nn::is_network_file(f.model)) f.model = absolute_path(f.model);  // the parties may run elsewhere
   const nn::Architecture arch = nn::make_architecture(f.model);
   nn::parse_conv_algorithm(f.conv);
   const JobPlace place = place_job(cmd, f.protocol, f.backend, f.ring, f.parties, f.config);
@@ -338,7 +339,8 @@ void add_inference_command(CLI::App& app, bool evaluate) {
       evaluate ? "accuracy of a secret model on a data owner's labelled images (opened to the data owner)"
                : "labels of a data owner's images from a secret model (revealed to the data owner)");
   cmd->add_option("--model", f->model,
-                  "network of the model: A, B, C, D (MNIST), alexnet or cifar (CIFAR-10)")
+                  "network of the model: A, B, C, D (MNIST), alexnet or cifar (CIFAR-10), or a network "
+                  "file (FILE.onnx, FILE.toml)")
       ->capture_default_str();
   cmd->add_option("--checkpoint", f->checkpoint,
                   "the model as each party's shares in DIR (sqt train --checkpoint DIR; the local launcher "

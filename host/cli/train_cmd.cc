@@ -118,17 +118,6 @@ void run_one_process(const TrainFlags& f, const ProtocolCase<P>& c) {
 // What every party must agree on before a secure run starts (bind_session):
 // everything that changes the computation or what is revealed. Local
 // choices (paths, threads, backend: the backends agree bit for bit) stay out.
-// What the parties agree on as the network: its name, or for an ONNX
-// network (named by its path, which may differ between nodes) its layers.
-std::string model_description(const nn::Architecture& arch) {
-  if (!nn::is_onnx_path(arch.name)) return arch.name;
-  std::string d = "ONNX";
-  for (const nn::LayerSpec& l : arch.layers)
-    d += fmt::format(" {}:{}/{}/{}/{}/{}", nn::layer_kind_name(l.kind), l.out, l.kernel, l.stride, l.padding,
-                     l.window);
-  return d;
-}
-
 std::vector<net::JobParameter> job_parameters(const TrainFlags& f, const nn::TrainOptions& o, int party) {
   const auto arch = nn::make_architecture(f.model);
   std::vector<net::JobParameter> job = {
@@ -332,7 +321,8 @@ void add_train_command(CLI::App& app) {
       "  node 2: sqt train --config party-2.toml --model A --data-owner 1,2 --standardize --data /data/b\n"
       "On one machine: sqt train --model A --data-owner 1,2 --data-for 1=/data/a --data-for 2=/data/b");
   cmd->add_option("--model", f->model,
-                  "network: A, B, C, D (MNIST), alexnet or cifar (CIFAR-10), or a sequential FILE.onnx")
+                  "network: A, B, C, D (MNIST), alexnet or cifar (CIFAR-10), a sequential FILE.onnx, or a "
+                  "network description FILE.toml (docs/TRAINING.md)")
       ->capture_default_str();
   cmd->add_option("--protocol", f->protocol,
                   "rep3 (secure, 3 parties), clear (emulation) or plain (float); `sqt protocols` lists all")
@@ -428,7 +418,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--quiet", f->quiet, "no progress bar");
   cmd->callback([f, cmd] {
     // The parties may run in another directory.
-    if (nn::is_onnx_path(f->model)) f->model = std::filesystem::absolute(f->model).string();
+    if (nn::is_network_file(f->model)) f->model = absolute_path(f->model);
     nn::make_architecture(f->model);  // validates --model early
     std::optional<net::NodeConfig> cfg;
     if (!f->config.empty()) {

@@ -9,19 +9,11 @@
 #include "host/data/batches.h"
 #include "host/nn/onnx_export.h"
 #include "host/nn/onnx_import.h"
+#include "host/nn/network_toml.h"
+#include "host/nn/networks.h"
 
 namespace sqt::nn {
 namespace {
-
-LayerSpec dense(int out) { return {.kind = LayerKind::kDense, .out = out}; }
-LayerSpec conv(int k, int out, int stride = 1, int padding = 0) {
-  return {.kind = LayerKind::kConv, .out = out, .kernel = k, .stride = stride, .padding = padding};
-}
-LayerSpec maxpool(int window, int stride) {
-  return {.kind = LayerKind::kMaxPool, .stride = stride, .window = window};
-}
-LayerSpec relu() { return {.kind = LayerKind::kRelu}; }
-LayerSpec flatten() { return {.kind = LayerKind::kFlatten}; }
 
 std::string lower(std::string_view s) {
   std::string r(s);
@@ -53,54 +45,23 @@ std::string_view layer_kind_name(LayerKind kind) {
 std::vector<std::string> architecture_names() { return {"A", "B", "C", "D", "alexnet", "cifar"}; }
 
 Architecture make_architecture(std::string_view name) {
-  // A sequential ONNX graph's layers (onnx_import.h), named by its path.
-  if (is_onnx_path(std::string(name))) {
-    Architecture a = onnx_architecture(read_onnx_model(std::string(name)), std::string(name));
+  // A network file's layers (an ONNX graph or a TOML description), named by its path.
+  const std::string path(name);
+  if (is_onnx_path(path) || is_toml_path(path)) {
+    Architecture a = is_onnx_path(path) ? onnx_architecture(read_onnx_model(path), path) : read_network_toml(path);
     if (a.classes != 10)
-      throw ConfigError("--model " + std::string(name) + ": " + std::to_string(a.classes) +
+      throw ConfigError("--model " + path + ": " + std::to_string(a.classes) +
                         " outputs, the datasets have 10 classes");
     layer_output_shapes(a);  // ShapeError naming the layer when one does not fit
     return a;
   }
-  const std::string n = lower(name);
-  const Shape mnist{28, 28, 1};
-  if (n == "a") return {"A", mnist, 10, {flatten(), dense(128), relu(), dense(128), relu(), dense(10)}};
-  if (n == "b")
-    return {"B",
-            mnist,
-            10,
-            {conv(5, 16), maxpool(2, 2), relu(), conv(5, 16), maxpool(2, 2), relu(), flatten(), dense(100),
-             relu(), dense(10)}};
-  if (n == "c")
-    return {"C",
-            mnist,
-            10,
-            {conv(5, 20), maxpool(2, 2), relu(), conv(5, 50), maxpool(2, 2), relu(), flatten(), dense(500),
-             relu(), dense(10)}};
-  // "same" padding for stride 2: 28 -> 14 with symmetric padding 2.
-  if (n == "d") return {"D", mnist, 10, {conv(5, 5, 2, 2), relu(), flatten(), dense(100), relu(), dense(10)}};
-  if (n == "alexnet")
-    return {"alexnet",
-            {32, 32, 3},
-            10,
-            {conv(11, 96, 4, 9), relu(), maxpool(3, 2), conv(5, 256, 1, 1), relu(), maxpool(2, 1),
-             conv(3, 384, 1, 1), relu(), conv(3, 384, 1, 1), relu(), conv(3, 256, 1, 1), relu(), flatten(),
-             dense(256), relu(), dense(256), relu(), dense(10)}};
-  // The improved CIFAR-10 network of the paper's 2023 correction, laid out
-  // as MP-SPDZ's torch_cifar_alex.mpc lays it out (padding 2 on the first two
-  // convs, 3x3 stride-2 last pool: 64 x 4 x 4 = 1024 into the first dense
-  // layer), without its batch normalisation. Pooling comes before the ReLU
-  // (max and ReLU commute), so the ReLU runs on the pooled map.
-  if (n == "cifar")
-    return {"cifar",
-            {32, 32, 3},
-            10,
-            {conv(3, 64, 1, 2), maxpool(2, 2), relu(), conv(3, 96, 1, 2), maxpool(2, 2), relu(),
-             conv(3, 96, 1, 1), relu(), conv(3, 64, 1, 1), relu(), conv(3, 64, 1, 1), maxpool(3, 2), relu(),
-             flatten(), dense(128), relu(), dense(256), relu(), dense(10)}};
-  throw ConfigError("unknown model '" + std::string(name) +
-                    "' (expected A, B, C, D, alexnet, cifar or a FILE.onnx)");
+  if (const auto n = named_network(lower(name)))
+    return parse_network_toml(n->description, "built-in network " + std::string(n->name), std::string(n->name));
+  throw ConfigError("unknown model '" + path +
+                    "' (expected A, B, C, D, alexnet, cifar, a FILE.onnx or a FILE.toml)");
 }
+
+bool is_network_file(const std::string& name) { return is_onnx_path(name) || is_toml_path(name); }
 
 std::vector<Shape> layer_output_shapes(const Architecture& arch) {
   std::vector<Shape> out;

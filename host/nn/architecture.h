@@ -50,12 +50,18 @@ struct Architecture {
 };
 
 // The networks of DESIGN.md section 4, and "cifar", the CIFAR-10 network of
-// the paper's 2023 correction. Throws ConfigError naming `name` when it is
-// unknown (accepted: A B C D alexnet cifar, case-insensitive). A name ending
-// in ".onnx" is read as a sequential ONNX graph (host/nn/onnx_import.h; its
-// errors name the node) and the architecture is named by that path.
+// the paper's 2023 correction, each built from its description
+// (host/nn/networks.cc). Throws ConfigError naming `name` when it is unknown
+// (accepted: A B C D alexnet cifar, case-insensitive). A name ending in
+// ".onnx" is read as a sequential ONNX graph (host/nn/onnx_import.h; its
+// errors name the node), one ending in ".toml" as a network description
+// (host/nn/network_toml.h; errors name the line and layer); either
+// architecture is named by that path.
 Architecture make_architecture(std::string_view name);
 std::vector<std::string> architecture_names();
+
+// Whether `name` is a network file (*.onnx or *.toml) rather than a built-in name.
+bool is_network_file(const std::string& name);
 
 // Output shape of every layer (shapes[i] is the output of layers[i]); throws
 // ShapeError naming the layer when a kernel or window does not fit.
