@@ -64,6 +64,15 @@ class Backend {
                              std::span<const Ring128> mask, std::span<Ring128> out);
   void prg_fill(const PrgSeed& seed, std::uint64_t counter, std::span<Ring128> out);
 
+  // Galois ring GR(2^64, 4) = Z_2^64[X]/(X^4 + X + 1) kernels (Shamir
+  // sharing, host/mpc/shamir): elements as four coefficient arrays. Every
+  // backend runs them on the host (galois_kernels.cc), so all agree bit for
+  // bit; the products of a GR matrix product go through gemm above.
+  // out = a * b; acc += c * a for a constant c; acc += coefficient 0 of a * b.
+  virtual void gr_mul(const Ring* const a[4], const Ring* const b[4], Ring* const out[4], std::size_t n);
+  virtual void gr_mul_const_add(const Ring* const a[4], const Ring c[4], Ring* const acc[4], std::size_t n);
+  virtual void gr_coef0_mul_add(const Ring* const a[4], const Ring* const b[4], Ring* acc, std::size_t n);
+
   // Beaver triples in the dealer model: a dealer draws one PRG seed per party
   // and gives party j only seed j. Triple i takes words 3i, 3i+1, 3i+2 of a
   // seed's AES-CTR stream (from block `counter`) as that party's a, b, c
