@@ -118,6 +118,80 @@ INSTANTIATE_TEST_SUITE_P(Rep4, Rep4FaultMatrix,
                                   std::to_string(std::get<0>(info.param));
                          });
 
+// Every honest party ends with VerificationError naming `expect` and the
+// deviating party, and reveals nothing.
+template <class R>
+void expect_caught(const std::vector<Outcome<R>>& out, int bad, const std::string& expect) {
+  for (int i = 0; i < 4; ++i) {
+    if (i == bad) continue;
+    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
+    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
+    EXPECT_NE(out[i].error.find(expect), std::string::npos) << "party " << i << ": " << out[i].error;
+    EXPECT_NE(out[i].error.find("Suspected: party " + std::to_string(bad)), std::string::npos)
+        << "party " << i << " does not name the deviating party: " << out[i].error;
+  }
+}
+
+// A party that withholds its digests from one honest party only: that
+// party's hash exchange fails, and its verdict tells the two others, so
+// every honest party aborts naming the withholder.
+class Rep4WithholdFromOne : public ::testing::TestWithParam<std::tuple<int, int>> {};
+
+TEST_P(Rep4WithholdFromOne, EveryHonestPartyAborts) {
+  const auto [bad, step] = GetParam();
+  Fault fault;
+  fault.party = bad;
+  fault.action = Fault::Action::kWithhold;
+  fault.frame = FrameKind::kDigests;
+  fault.to = (bad + step) % 4;
+  const Program program;
+  const auto out = run_rep4_with_fault(fault, [&](Rep4& p) { return program(p); });
+  ASSERT_GT(out[bad].frames_corrupted, 0) << "party " << bad << " withheld nothing";
+  expect_caught(out, bad, "the digests of party " + std::to_string(bad) + " did not arrive");
+  // Only the party that missed them saw it first-hand.
+  const int missed = (bad + step) % 4;
+  EXPECT_NE(out[missed].error.find("the hash exchange failed at party " + std::to_string(missed)),
+            std::string::npos)
+      << out[missed].error;
+}
+
+INSTANTIATE_TEST_SUITE_P(Rep4, Rep4WithholdFromOne, ::testing::Combine(::testing::Range(0, 4), ::testing::Range(1, 4)),
+                         [](const auto& info) {
+                           return "Party" + std::to_string(std::get<0>(info.param)) + "_ToParty" +
+                                  std::to_string((std::get<0>(info.param) + std::get<1>(info.param)) % 4);
+                         });
+
+// Key setup: party d draws the triple key of all but d-1 and sends it to
+// d+1 and d+2 (rep4.cc). Flipping a bit of the copy for d+1 only makes the
+// two hold different keys; the key-setup check that ends the setup names
+// it on every honest party before any key is used. Frames from d to d+1: the pair key first when
+// d < 3, then the triple key.
+class Rep4KeySetupFault : public ::testing::TestWithParam<int> {};
+
+TEST_P(Rep4KeySetupFault, AWrongTripleKeyToOneMemberIsCaught) {
+  const int bad = GetParam();
+  Fault fault;
+  fault.party = bad;
+  fault.frame = FrameKind::kValue;
+  fault.check = Check::kKeys;
+  fault.to = (bad + 1) % 4;
+  fault.occurrence = bad < 3 ? 1 : 0;
+  fault.bit = 77;
+  const Program program;
+  const auto out = run_rep4_with_fault(fault, [&](Rep4& p) { return program(p); });
+  ASSERT_EQ(out[bad].frames_corrupted, 1) << "party " << bad << " flipped no key";
+  expect_caught(out, bad, "the key setup check failed");
+  // Caught at the setup's own check, before any key was used.
+  for (int i = 0; i < 4; ++i) {
+    if (i == bad) continue;
+    for (const char* later : {"input check", "multiplication check", "truncation check", "comparison check"})
+      EXPECT_EQ(out[i].error.find(later), std::string::npos) << "party " << i << ": " << out[i].error;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Rep4, Rep4KeySetupFault, ::testing::Range(0, 4),
+                         [](const auto& info) { return "Party" + std::to_string(info.param); });
+
 // A deviation is caught by verify() alone, before any opening.
 TEST(Rep4Fault, VerifyCatchesAMultiplicationFaultWithoutAnOpening) {
   Fault fault;

@@ -36,8 +36,10 @@ auto run_rep4(F&& fn, Rep4Options options = {}) {
 }
 
 // One party's deviation: from its `occurrence`-th frame of the given kind
-// (and check, for value frames) on, flip bit `bit` of that frame only
-// (kFlip) or send none of those frames (kWithhold).
+// (and check, for value frames; to party `to` only, when it is not -1) on,
+// flip bit `bit` of that frame only (kFlip) or send none of those frames
+// (kWithhold). The frames sent while the protocol is being constructed are
+// key-setup value frames.
 struct Fault {
   enum class Action { kFlip, kWithhold };
   int party = 0;
@@ -46,6 +48,7 @@ struct Fault {
   mpc::rep4::Check check = mpc::rep4::Check::kMultiplication;
   int occurrence = 0;
   std::size_t bit = 0;
+  int to = -1;
 };
 
 // The deviating party's network: forwards to the FakeNetwork, corrupting the
@@ -58,7 +61,8 @@ class FaultyNetwork : public net::Network {
   int party() const override { return inner_.party(); }
   int parties() const override { return inner_.parties(); }
   void send_bytes(int peer, std::span<const std::byte> data) override {
-    if (label && matches(label())) {
+    const mpc::rep4::FrameLabel now = label ? label() : mpc::rep4::FrameLabel{};
+    if ((fault_.to < 0 || peer == fault_.to) && matches(now)) {
       const int seen = seen_++;
       if (fault_.action == Fault::Action::kWithhold && seen >= fault_.occurrence) {
         ++corrupted_;

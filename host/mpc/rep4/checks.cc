@@ -181,12 +181,19 @@ void Checker::exchange_verdicts() {
   for (int q = 0; q < kParties; ++q) {
     if (q == me_) continue;
     std::array<std::uint64_t, kVerdictWords> v{};
-    try {
-      net_.recv_bytes(q, std::as_writable_bytes(std::span(v)));
-    } catch (const NetError& e) {
-      all.push_back({kVerdictExchange, q, -1, me_, e.what()});
-      continue;
+    // A party that missed a digest sends its verdict only after its own
+    // receive timed out: its verdict gets a second wait (a network that
+    // ends the session on a timeout fails the retry at once).
+    bool arrived = false;
+    for (int attempt = 0; attempt < 2 && !arrived; ++attempt) {
+      try {
+        net_.recv_bytes(q, std::as_writable_bytes(std::span(v)));
+        arrived = true;
+      } catch (const NetError& e) {
+        if (attempt == 1) all.push_back({kVerdictExchange, q, -1, me_, e.what()});
+      }
     }
+    if (!arrived) continue;
     const bool well_formed = (v[1] >> 32) == 0 && (v[2] >> kParties) == 0 && v[3] == 0;
     if (!well_formed) {
       all.push_back({kVerdictExchange, q, -1, me_});

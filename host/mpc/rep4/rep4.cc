@@ -83,7 +83,7 @@ void mask_runs(std::span<Ring> v, std::span<const TruncRun> runs) {
 
 // Party i draws the pair keys of every higher party and the triple key of
 // all but party i-1 (sent to parties i+1 and i+2, who hash what they got for
-// each other: kKeys, checked at the first verify()).
+// each other: kKeys, checked by a verify() at the end of the setup).
 Rep4::Rep4(net::Network& network, backend::Backend& backend, FixedParams fixed, TruncMode mode,
            std::uint64_t seed)
     : net_(network),
@@ -137,6 +137,10 @@ Rep4::Rep4(net::Network& network, backend::Backend& backend, FixedParams fixed, 
                        " received a PRG key equal to another of its keys; refusing the session");
     }
   }
+  // The triple keys are checked before any stream is used: a member given
+  // a different key would make honest parties' messages differ, and every
+  // later check would then fail without naming the drawer.
+  verify();
 }
 
 void Rep4::prg(const backend::PrgSeed& key, unsigned sub, std::span<Ring> out) {

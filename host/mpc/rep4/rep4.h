@@ -60,8 +60,8 @@ class Rep4 {
   static constexpr int kTruncExactBits = 63;
   ExactBits exact_bits() const { return {fixed_.k, kBitDecomposeExactBits, kTruncExactBits}; }
 
-  // Sets up the pairwise and triple-wise PRG keys (one round; the triple
-  // keys' consistency is checked at the first verify()). seed == 0 draws
+  // Sets up the pairwise and triple-wise PRG keys (one round, then a
+  // verify() of the triple keys' consistency: two more). seed == 0 draws
   // them from the kernel CSPRNG; a non-zero seed makes them reproducible,
   // for tests only. Throws NetError for a degenerate or repeated key.
   Rep4(net::Network& network, backend::Backend& backend, FixedParams fixed,
