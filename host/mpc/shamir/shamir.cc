@@ -1,0 +1,511 @@
+// Shamir over GR(2^64, 4): keys, PRSS, sharing and opening, the local
+// operations, and the products with their degree reduction.
+#include "host/mpc/shamir/shamir.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "host/core/error.h"
+#include "host/core/os_random.h"
+
+namespace sqt::mpc {
+namespace {
+
+using shamir::Gr;
+
+void check_same_size(std::size_t a, std::size_t b, const char* op) {
+  if (a != b) {
+    throw ShapeError(std::string("shamir ") + op + ": operand sizes differ (" + std::to_string(a) + " vs " +
+                     std::to_string(b) + ")");
+  }
+}
+
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// A key this party draws: from the kernel CSPRNG, or (seed != 0, tests only)
+// from the seed, the party and the key's purpose.
+backend::PrgSeed draw_key(std::uint64_t seed, int party, std::uint64_t purpose) {
+  backend::PrgSeed key;
+  if (seed == 0) {
+    do {
+      fill_os_random(std::as_writable_bytes(std::span(key)));
+    } while (degenerate_key(std::as_bytes(std::span(key))));
+  } else {
+    std::uint64_t state = seed ^ (0xA5A5A5A5ULL * static_cast<std::uint64_t>(party + 1)) ^
+                          (0x5A5A5A5A00ULL * (purpose + 1));
+    const std::uint64_t words[2] = {splitmix64(state), splitmix64(state)};
+    std::memcpy(key.data(), words, key.size());
+  }
+  return key;
+}
+
+// Every set of `size` parties out of n, in lexicographic order.
+std::vector<std::vector<int>> subsets(int n, int size) {
+  std::vector<std::vector<int>> out;
+  std::vector<int> cur;
+  auto rec = [&](auto&& self, int from) -> void {
+    if (static_cast<int>(cur.size()) == size) {
+      out.push_back(cur);
+      return;
+    }
+    for (int i = from; i < n; ++i) {
+      cur.push_back(i);
+      self(self, i + 1);
+      cur.pop_back();
+    }
+  };
+  rec(rec, 0);
+  return out;
+}
+
+// The run of elements [begin, end) whose king is party j.
+std::pair<std::size_t, std::size_t> run_of(std::size_t n, int parties, int j) {
+  const auto p = static_cast<std::size_t>(parties);
+  return {n * static_cast<std::size_t>(j) / p, n * static_cast<std::size_t>(j + 1) / p};
+}
+
+std::vector<int> first_parties(int count) {
+  std::vector<int> v(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) v[static_cast<std::size_t>(i)] = i;
+  return v;
+}
+
+}  // namespace
+
+Shamir::Shamir(net::Network& network, backend::Backend& backend, FixedParams fixed, TruncMode mode,
+               std::uint64_t seed)
+    : net_(network),
+      backend_(backend),
+      fixed_(fixed),
+      mode_(mode),
+      party_(network.party()),
+      n_(network.parties()),
+      t_((network.parties() - 1) / 2) {
+  if (n_ < kMinParties || n_ > kMaxParties) {
+    throw NetError("shamir runs among 3 to 10 parties, the network has " + std::to_string(n_));
+  }
+  if (fixed.f < 1 || fixed.k <= fixed.f || fixed.k > 62) {
+    throw ConfigError("shamir: fixed-point parameters f=" + std::to_string(fixed.f) +
+                      " k=" + std::to_string(fixed.k) + " need 1 <= f < k <= 62");
+  }
+  const auto sets = subsets(n_, t_);
+  // Phase 1: draw and send every key this party draws (the lowest member of
+  // the set of key holders draws a PRSS key; the lower of a pair its key).
+  std::vector<backend::PrgSeed> drawn(sets.size());
+  for (std::size_t s = 0; s < sets.size(); ++s) {
+    const auto& a = sets[s];
+    int drawer = 0;
+    while (std::find(a.begin(), a.end(), drawer) != a.end()) ++drawer;
+    if (drawer != party_) continue;
+    drawn[s] = draw_key(seed, party_, 1000 + s);
+    for (int q = 0; q < n_; ++q) {
+      if (q != party_ && std::find(a.begin(), a.end(), q) == a.end())
+        net_.send_bytes(q, std::as_bytes(std::span(drawn[s])));
+    }
+  }
+  pair_.resize(static_cast<std::size_t>(n_));
+  for (int q = party_ + 1; q < n_; ++q) {
+    pair_[static_cast<std::size_t>(q)] = draw_key(seed, party_, static_cast<std::uint64_t>(q));
+    net_.send_bytes(q, std::as_bytes(std::span(pair_[static_cast<std::size_t>(q)])));
+  }
+  own_ = draw_key(seed, party_, 999);
+  // Phase 2: receive, in the order each sender sent.
+  for (std::size_t s = 0; s < sets.size(); ++s) {
+    const auto& a = sets[s];
+    if (std::find(a.begin(), a.end(), party_) != a.end()) continue;
+    int drawer = 0;
+    while (std::find(a.begin(), a.end(), drawer) != a.end()) ++drawer;
+    PrssKey k;
+    if (drawer == party_) {
+      k.key = drawn[s];
+    } else {
+      net_.recv_bytes(drawer, std::as_writable_bytes(std::span(k.key)));
+    }
+    k.coeff = shamir::vanishing_at(a, party_);
+    k.holder = drawer == party_;
+    prss_.push_back(k);
+  }
+  for (int q = 0; q < party_; ++q)
+    net_.recv_bytes(q, std::as_writable_bytes(std::span(pair_[static_cast<std::size_t>(q)])));
+  const auto open = first_parties(t_ + 1), mul = first_parties(2 * t_ + 1);
+  lambda_open_ = shamir::lagrange_at_zero(open);
+  lambda_mul_ = shamir::lagrange_at_zero(mul);
+}
+
+void Shamir::prg(const backend::PrgSeed& key, std::span<Ring> out) { backend_.prg_fill(key, ctr_, out); }
+
+// ---------------------------------------------------------------- PRSS
+
+Shamir::Double Shamir::draw_double(std::size_t n) {
+  Double d{Share(n), RingVec(n, 0)};
+  // [r]_t = F^T P: F holds the K keys' coefficients f_A(alpha_i) (K x 4), P
+  // their streams (K x chunk); one backend GEMM per chunk.
+  const std::size_t keys = prss_.size();
+  RingVec f(keys * 4);
+  for (std::size_t a = 0; a < keys; ++a)
+    for (int j = 0; j < 4; ++j) f[a * 4 + static_cast<std::size_t>(j)] = prss_[a].coeff.c[j];
+  constexpr std::size_t kChunk = 2048;
+  RingVec p(keys * std::min(n, kChunk)), out(4 * std::min(n, kChunk));
+  RingVec stream(n);
+  // Each key's stream for all n elements, then the chunked product.
+  std::vector<RingVec> streams(keys);
+  for (std::size_t a = 0; a < keys; ++a) {
+    streams[a].resize(n);
+    prg(prss_[a].key, streams[a]);
+    if (prss_[a].holder)
+      for (std::size_t e = 0; e < n; ++e) d.additive[e] += streams[a][e];
+  }
+  for (std::size_t at = 0; at < n; at += kChunk) {
+    const std::size_t len = std::min(kChunk, n - at);
+    for (std::size_t a = 0; a < keys; ++a) std::copy_n(streams[a].begin() + at, len, p.begin() + a * len);
+    backend_.gemm(Trans::kYes, Trans::kNo, 4, len, keys, f.data(), p.data(), out.data(), false);
+    for (int j = 0; j < 4; ++j)
+      std::copy_n(out.begin() + static_cast<std::size_t>(j) * len, len, d.r.part[j].begin() + at);
+  }
+  // A zero sum among the senders, from the pairwise keys.
+  if (sender()) {
+    for (int q = 0; q <= 2 * t_; ++q) {
+      if (q == party_) continue;
+      prg(pair_[static_cast<std::size_t>(q)], stream);
+      if (party_ < q)
+        for (std::size_t e = 0; e < n; ++e) d.additive[e] += stream[e];
+      else
+        for (std::size_t e = 0; e < n; ++e) d.additive[e] -= stream[e];
+    }
+  }
+  advance(n);
+  return d;
+}
+
+Shamir::Double Shamir::draw_double_bits(std::size_t words) {
+  Double d{Bits(words), RingVec(words, 0)};
+  RingVec stream(words);
+  for (const auto& k : prss_) {
+    prg(k.key, stream);
+    const shamir::Gf16 c = shamir::mod2(k.coeff);
+    for (int j = 0; j < 4; ++j)
+      if (c >> j & 1)
+        for (std::size_t w = 0; w < words; ++w) d.r.part[j][w] ^= stream[w];
+    if (k.holder)
+      for (std::size_t w = 0; w < words; ++w) d.additive[w] ^= stream[w];
+  }
+  if (sender()) {
+    for (int q = 0; q <= 2 * t_; ++q) {
+      if (q == party_) continue;
+      prg(pair_[static_cast<std::size_t>(q)], stream);
+      for (std::size_t w = 0; w < words; ++w) d.additive[w] ^= stream[w];
+    }
+  }
+  advance(words);
+  return d;
+}
+
+// ---------------------------------------------------------------- king
+
+std::vector<Ring> Shamir::king_open(const RingVec& u, bool xor_) {
+  const std::size_t n = u.size();
+  if (sender()) {
+    for (int k = 0; k < n_; ++k) {
+      const auto [b, e] = run_of(n, n_, k);
+      if (k != party_ && e > b) net_.send(k, std::span(u).subspan(b, e - b));
+    }
+  }
+  const auto [mb, me] = run_of(n, n_, party_);
+  std::vector<Ring> out(n, 0);
+  if (me > mb) {
+    std::span<Ring> mine(out.data() + mb, me - mb);
+    if (sender()) std::copy_n(u.begin() + mb, me - mb, mine.begin());
+    RingVec got(me - mb);
+    for (int s = 0; s <= 2 * t_; ++s) {
+      if (s == party_) continue;
+      net_.recv(s, got);
+      if (xor_)
+        for (std::size_t e = 0; e < got.size(); ++e) mine[e] ^= got[e];
+      else
+        for (std::size_t e = 0; e < got.size(); ++e) mine[e] += got[e];
+    }
+    for (int q = 0; q < n_; ++q)
+      if (q != party_) net_.send(q, std::span<const Ring>(mine));
+  }
+  for (int k = 0; k < n_; ++k) {
+    const auto [b, e] = run_of(n, n_, k);
+    if (k != party_ && e > b) net_.recv(k, std::span(out).subspan(b, e - b));
+  }
+  return out;
+}
+
+Shamir::Share Shamir::reduce(RingVec u) {
+  const std::size_t n = u.size();
+  Double d = draw_double(n);
+  if (sender())
+    for (std::size_t e = 0; e < n; ++e) u[e] += d.additive[e];
+  const auto v = king_open(u, false);
+  Share out = std::move(d.r);
+  for (std::size_t e = 0; e < n; ++e) out.part[0][e] = v[e] - out.part[0][e];
+  for (int j = 1; j < 4; ++j)
+    for (auto& w : out.part[j]) w = Ring{0} - w;
+  return out;
+}
+
+// ---------------------------------------------------------------- sharing
+
+// Every party's share of a fresh random sharing of `values`: x + a_1 X + ...
+// + a_t X^t at alpha_q, the a_k uniform in GR from this party's own stream.
+std::vector<Shamir::Share> Shamir::deal_shares(std::span<const Ring> values, std::size_t n) {
+  std::vector<Share> coeff(static_cast<std::size_t>(t_), Share::uninitialized(n));
+  for (auto& a : coeff)
+    for (int j = 0; j < 4; ++j) {
+      backend_.prg_fill(own_, own_ctr_, a.part[j]);
+      own_ctr_ += n / 2 + 2;
+    }
+  std::vector<Share> out;
+  for (int q = 0; q < n_; ++q) {
+    Share s(n);
+    std::copy(values.begin(), values.end(), s.part[0].begin());
+    const Gr alpha = shamir::point(q);
+    Gr power = alpha;
+    Ring* acc[4] = {s.part[0].data(), s.part[1].data(), s.part[2].data(), s.part[3].data()};
+    for (const auto& a : coeff) {
+      const Ring* in[4] = {a.part[0].data(), a.part[1].data(), a.part[2].data(), a.part[3].data()};
+      backend_.gr_mul_const_add(in, power.c.data(), acc, n);
+      power = power * alpha;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void Shamir::send_share(int to, const Share& s) {
+  const std::size_t n = s.size();
+  if (n == 0) return;
+  RingVec flat(4 * n);
+  for (int j = 0; j < 4; ++j) std::copy(s.part[j].begin(), s.part[j].end(), flat.begin() + j * n);
+  net_.send(to, std::span<const Ring>(flat));
+}
+
+Shamir::Share Shamir::recv_share(int from, std::size_t n) {
+  Share s(n);
+  if (n == 0) return s;
+  RingVec flat(4 * n);
+  net_.recv(from, flat);
+  for (int j = 0; j < 4; ++j) std::copy_n(flat.begin() + j * n, n, s.part[j].begin());
+  return s;
+}
+
+std::vector<Shamir::Share> Shamir::deal(int dealers, std::span<const Ring> mine, std::size_t n) {
+  std::vector<Share> out(static_cast<std::size_t>(dealers));
+  if (party_ < dealers) {
+    auto shares = deal_shares(mine, n);
+    for (int q = 0; q < n_; ++q)
+      if (q != party_) send_share(q, shares[static_cast<std::size_t>(q)]);
+    out[static_cast<std::size_t>(party_)] = std::move(shares[static_cast<std::size_t>(party_)]);
+  }
+  for (int d = 0; d < dealers; ++d)
+    if (d != party_) out[static_cast<std::size_t>(d)] = recv_share(d, n);
+  return out;
+}
+
+Shamir::Share Shamir::input(int owner, std::span<const Ring> values, std::size_t n) {
+  if (owner < 0 || owner >= n_)
+    throw ShapeError("shamir input: party " + std::to_string(owner) + " does not exist");
+  if (owner != party_ && !values.empty())
+    throw ShapeError("shamir input: party " + std::to_string(party_) + " is not the owner but passed values");
+  if (owner == party_ && values.size() != n) {
+    throw ShapeError("shamir input: the owner passed " + std::to_string(values.size()) + " values for " +
+                     std::to_string(n));
+  }
+  if (owner != party_) return recv_share(owner, n);
+  auto shares = deal_shares(values, n);
+  for (int q = 0; q < n_; ++q)
+    if (q != party_) send_share(q, shares[static_cast<std::size_t>(q)]);
+  return std::move(shares[static_cast<std::size_t>(party_)]);
+}
+
+Shamir::InputRows Shamir::input_rows(int owner, RowSource source, std::size_t rows, std::size_t row_len) {
+  if (owner < 0 || owner >= n_)
+    throw ShapeError("shamir input_rows: party " + std::to_string(owner) + " does not exist");
+  if (owner == party_ && !source) throw ShapeError("shamir input_rows: the owner passed no row source");
+  return InputRows{owner, rows, row_len, owner == party_ ? std::move(source) : RowSource{}};
+}
+
+Shamir::Share Shamir::gather_rows(const InputRows& table, std::span<const std::uint32_t> idx) {
+  check_row_indices(idx, table.rows, "shamir");
+  const std::size_t n = idx.size() * table.row_len;
+  RingVec values;
+  if (party_ == table.owner) {
+    values.resize(n);
+    table.source(idx, values.data());
+  }
+  return input(table.owner, values, n);
+}
+
+std::vector<Shamir::Ring> Shamir::reveal_to(int to, const Share& x) {
+  if (to < 0 || to >= n_) throw ShapeError("shamir reveal_to: party " + std::to_string(to) + " does not exist");
+  const std::size_t n = x.size();
+  RingVec w;
+  if (party_ <= t_) {
+    // coefficient 0 of lambda_i x_i
+    w.assign(n, 0);
+    const Gr& l = lambda_open_[static_cast<std::size_t>(party_)];
+    for (std::size_t e = 0; e < n; ++e)
+      w[e] = l.c[0] * x.part[0][e] - l.c[1] * x.part[3][e] - l.c[2] * x.part[2][e] - l.c[3] * x.part[1][e];
+    if (to != party_ && n > 0) net_.send(to, std::span<const Ring>(w));
+  }
+  if (to != party_) return {};
+  std::vector<Ring> out(n, 0);
+  if (party_ <= t_) out.assign(w.begin(), w.end());
+  RingVec got(n);
+  for (int s = 0; s <= t_ && n > 0; ++s) {
+    if (s == party_) continue;
+    net_.recv(s, got);
+    for (std::size_t e = 0; e < n; ++e) out[e] += got[e];
+  }
+  return out;
+}
+
+std::vector<Shamir::Ring> Shamir::reveal(const Share& x) {
+  const std::size_t n = x.size();
+  std::vector<Ring> out(n, 0);
+  if (n == 0) return out;
+  if (party_ <= t_) {
+    const Gr& l = lambda_open_[static_cast<std::size_t>(party_)];
+    for (std::size_t e = 0; e < n; ++e)
+      out[e] = l.c[0] * x.part[0][e] - l.c[1] * x.part[3][e] - l.c[2] * x.part[2][e] - l.c[3] * x.part[1][e];
+    for (int q = 0; q < n_; ++q)
+      if (q != party_) net_.send(q, std::span<const Ring>(out));
+  }
+  RingVec got(n);
+  for (int s = 0; s <= t_; ++s) {
+    if (s == party_) continue;
+    net_.recv(s, got);
+    for (std::size_t e = 0; e < n; ++e) out[e] += got[e];
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- local
+
+Shamir::Share Shamir::add(Share x, const Share& y) const {
+  check_same_size(x.size(), y.size(), "add");
+  for (int j = 0; j < 4; ++j)
+    for (std::size_t e = 0; e < x.size(); ++e) x.part[j][e] += y.part[j][e];
+  x.known_zero = -1;
+  return x;
+}
+
+Shamir::Share Shamir::sub(Share x, const Share& y) const {
+  check_same_size(x.size(), y.size(), "sub");
+  for (int j = 0; j < 4; ++j)
+    for (std::size_t e = 0; e < x.size(); ++e) x.part[j][e] -= y.part[j][e];
+  x.known_zero = -1;
+  return x;
+}
+
+Shamir::Share Shamir::neg(Share x) const {
+  for (auto& p : x.part)
+    for (auto& v : p) v = Ring{0} - v;
+  return x;
+}
+
+// A public constant c is the constant polynomial c: every party's share is c.
+Shamir::Share Shamir::add_public(Share x, std::span<const Ring> c) const {
+  check_same_size(x.size(), c.size(), "add_public");
+  for (std::size_t e = 0; e < x.size(); ++e) x.part[0][e] += c[e];
+  x.known_zero = -1;
+  return x;
+}
+
+Shamir::Share Shamir::add_public(Share x, Ring c) const {
+  for (auto& v : x.part[0]) v += c;
+  x.known_zero = -1;
+  return x;
+}
+
+Shamir::Share Shamir::mul_public(Share x, std::span<const Ring> c) const {
+  check_same_size(x.size(), c.size(), "mul_public");
+  for (auto& p : x.part)
+    for (std::size_t e = 0; e < x.size(); ++e) p[e] *= c[e];
+  return x;
+}
+
+Shamir::Share Shamir::mul_public(Share x, Ring c) const {
+  for (auto& p : x.part)
+    for (auto& v : p) v *= c;
+  return x;
+}
+
+// ---------------------------------------------------------------- products
+
+Shamir::Share Shamir::mul(const Share& x, const Share& y) {
+  check_same_size(x.size(), y.size(), "mul");
+  const std::size_t n = x.size();
+  RingVec u;
+  if (sender()) {
+    Share lx(n);
+    const Ring* in[4] = {x.part[0].data(), x.part[1].data(), x.part[2].data(), x.part[3].data()};
+    Ring* acc[4] = {lx.part[0].data(), lx.part[1].data(), lx.part[2].data(), lx.part[3].data()};
+    backend_.gr_mul_const_add(in, lambda_mul_[static_cast<std::size_t>(party_)].c.data(), acc, n);
+    const Ring* a[4] = {lx.part[0].data(), lx.part[1].data(), lx.part[2].data(), lx.part[3].data()};
+    const Ring* b[4] = {y.part[0].data(), y.part[1].data(), y.part[2].data(), y.part[3].data()};
+    u.assign(n, 0);
+    backend_.gr_coef0_mul_add(a, b, u.data(), n);
+  } else {
+    u.assign(n, 0);
+  }
+  return reduce(std::move(u));
+}
+
+Shamir::Share Shamir::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
+                             const Share& b) {
+  if (a.size() != m * k || b.size() != k * n) {
+    throw ShapeError("shamir matmul: A has " + std::to_string(a.size()) + " elements and B " +
+                     std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
+                     " and " + std::to_string(k) + "x" + std::to_string(n));
+  }
+  RingVec u(m * n, 0);
+  if (sender()) {
+    // coefficient 0 of (lambda A) B = A'0 B0 - A'1 B3 - A'2 B2 - A'3 B1:
+    // four Z_2^64 GEMMs (the other coefficients are never needed).
+    Share la(m * k);
+    const Ring* in[4] = {a.part[0].data(), a.part[1].data(), a.part[2].data(), a.part[3].data()};
+    Ring* acc[4] = {la.part[0].data(), la.part[1].data(), la.part[2].data(), la.part[3].data()};
+    backend_.gr_mul_const_add(in, lambda_mul_[static_cast<std::size_t>(party_)].c.data(), acc, m * k);
+    for (int j = 1; j < 4; ++j)
+      for (auto& v : la.part[j]) v = Ring{0} - v;
+    const int pair[4] = {0, 3, 2, 1};
+    for (int j = 0; j < 4; ++j)
+      backend_.gemm(ta, tb, m, n, k, la.part[j].data(), b.part[pair[j]].data(), u.data(), j > 0);
+  }
+  return reduce(std::move(u));
+}
+
+Shamir::Share Shamir::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
+  const std::size_t total = matmul_terms_total(terms, "shamir");
+  Share all(total);
+  std::size_t at = 0;
+  for (const auto& t : terms) {
+    Share v(t.out_n);
+    if (t.a != nullptr) {
+      Share product = blocked_matmul(*this, t);
+      v = t.map ? linear(product, t.out_n, t.map) : std::move(product);
+    }
+    if (t.addend != nullptr) v = add(std::move(v), *t.addend);
+    assign_slice(all, at, v);
+    at += t.out_n;
+  }
+  const auto runs = matmul_term_runs(terms, bits);
+  return trunc_runs(all, runs);
+}
+
+Shamir::Share Shamir::trunc(const Share& x, int bits) {
+  const TruncRun run{x.size(), bits};
+  return trunc_runs(x, std::span(&run, 1));
+}
+
+}  // namespace sqt::mpc

@@ -1,0 +1,186 @@
+// Shamir secret sharing over the Galois ring GR(2^64, 4) among n = 3..10
+// parties, semi-honest, honest majority: threshold t = floor((n - 1) / 2),
+// any t parties learn nothing, any t + 1 reconstruct ("shamir").
+//
+// A secret x in Z_2^64 is the constant term of a random GR polynomial f of
+// degree t with f(0) = x; party i holds f(alpha_i) (galois_ring.h for the
+// points). The Share keeps the four coefficients of each party's share as
+// four arrays (part[j] = coefficient j), so public Z_2^64 constants and
+// linear maps act coefficientwise and every fx function runs unchanged.
+//
+// Binary domain: a Bits is a GF(16) Shamir sharing of bits (the residue
+// field of GR), bit-sliced: part[j] holds bit j of the GF(16) share of 64
+// elements per word. A GR share reduced mod 2 is the GF(16) share of the
+// secret's low bit, for free.
+//
+// Multiplication (DN07 with a rotating king): the 2t + 1 "senders" (parties
+// 0..2t) each send one word per product, coefficient 0 of lambda_i x_i y_i
+// plus their additive share of a random r (PRSS, no messages), to the
+// king of that element; the king adds them, gets x y + r and sends it back;
+// everyone takes x y + r - [r]_t. Elements are split into n runs, run j's
+// king is party j, so each party sends about 2 words per product whatever n
+// is. Two rounds. docs/PROTOCOLS.md ("shamir") has the costs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "host/backend/backend.h"
+#include "host/core/ring.h"
+#include "host/mpc/protocol.h"
+#include "host/mpc/shamir/galois_ring.h"
+#include "host/mpc/share.h"
+#include "host/net/network.h"
+
+namespace sqt::mpc {
+
+class Shamir {
+ public:
+  using Ring = sqt::Ring;
+  using Share = ShareVec<4>;
+  using Bits = ShareVec<4>;
+  using BitFactor = Share;
+  static constexpr std::string_view kName = "shamir";
+  static constexpr int kMinParties = 3, kMaxParties = 10;
+  // ltz and bit_decompose open x + R for a uniform R and run a circuit on all
+  // 64 bits (exact everywhere); trunc opens x + 2^62 + R (63 bits).
+  static constexpr int kTruncExactBits = 63;
+  ExactBits exact_bits() const { return {64, 64, kTruncExactBits}; }
+
+  // Sets up the PRSS keys (one per set of t parties, held by the others)
+  // and the pairwise keys: one round. seed == 0 draws them from the kernel
+  // CSPRNG; a non-zero seed makes them reproducible (tests only).
+  Shamir(net::Network& network, backend::Backend& backend, FixedParams fixed,
+         TruncMode mode = TruncMode::kProbabilistic, std::uint64_t seed = 0);
+
+  int party() const { return party_; }
+  int parties() const { return n_; }
+  int threshold() const { return t_; }
+  FixedParams fixed() const { return fixed_; }
+  TruncMode trunc_mode() const { return mode_; }
+  CommStats stats() const { return net_.stats(); }
+  void verify() {}  // semi-honest
+
+  // The owner deals a random degree-t sharing of each value (4 words to
+  // every other party), one round.
+  Share input(int owner, std::span<const Ring> values, std::size_t n);
+  // The table stays with its owner; gather_rows deals the gathered rows
+  // (as input(), one round), so no party holds shares of the whole table.
+  struct InputRows {
+    int owner = 0;
+    std::size_t rows = 0, row_len = 0;
+    RowSource source;
+  };
+  InputRows input_rows(int owner, RowSource source, std::size_t rows, std::size_t row_len);
+  Share gather_rows(const InputRows& table, std::span<const std::uint32_t> idx);
+  // Parties 0..t send coefficient 0 of lambda_i x_i (one word each) to the
+  // others (reveal) or to `to`: one round.
+  std::vector<Ring> reveal(const Share& x);
+  std::vector<Ring> reveal_to(int to, const Share& x);
+  Share random_int(std::size_t n, int bits);
+
+  Share zeros(std::size_t n) const { return Share(n); }
+  Share add(Share x, const Share& y) const;
+  Share sub(Share x, const Share& y) const;
+  Share neg(Share x) const;
+  Share add_public(Share x, std::span<const Ring> c) const;
+  Share add_public(Share x, Ring c) const;
+  Share mul_public(Share x, std::span<const Ring> c) const;
+  Share mul_public(Share x, Ring c) const;
+  template <class F>
+  Share linear(const Share& x, std::size_t out_n, F&& f) const {
+    Share out(out_n);
+    for (int c = 0; c < 4; ++c) f(x.part[c].data(), out.part[c].data());
+    return out;
+  }
+
+  Share mul(const Share& x, const Share& y);
+  Share matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
+               const Share& b);
+  Share trunc(const Share& x, int bits);
+  Share mul_trunc(const Share& x, const Share& y, int bits) { return trunc(mul(x, y), bits); }
+  Share matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
+                     const Share& b, int bits) {
+    return trunc(matmul(ta, tb, m, n, k, a, b), bits);
+  }
+  Share matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits);
+  Share ltz(const Share& x);
+  BitFactor ltz_factor(const Share& x) { return ltz(x); }
+  Share mul_factor(const BitFactor& b, const Share& y) { return mul(b, y); }
+
+  Bits bit_and(const Bits& a, const Bits& b);
+  Bits bit_xor(const Bits& a, const Bits& b) const;
+  Bits bit_not(const Bits& a) const;
+  std::vector<Bits> bit_decompose(const Share& x, int bits);
+  Share b2a(const Bits& b, std::size_t n);
+  std::vector<std::uint64_t> reveal_bits(const Bits& b);
+
+  // Random shared bits in both domains (daBits): dealt by parties 0..t and
+  // XORed in GR (shamir_random.cc). Public for the distribution tests.
+  Share dabits(std::size_t n);
+  // The GF(16) sharing of bit 0 of each element of x (mod-2 reduction).
+  static Bits low_bits(const Share& x, std::size_t from, std::size_t n);
+
+ private:
+  // PRSS (Cramer, Damgard, Ishai 2005): for every set A of t parties a key
+  // held by the others; [r]_t = sum_A rho_A f_A(alpha_i) with f_A(0) = 1,
+  // f_A = 0 on A. r = sum_A rho_A is hidden from any t parties (the key of
+  // their own set is missing), and needs no message.
+  struct PrssKey {
+    backend::PrgSeed key{};
+    shamir::Gr coeff;  // f_A(alpha_party)
+    bool holder = false;  // this party adds rho_A to its additive share
+  };
+  // A random double sharing: [r]_t (4 arrays) and this sender's additive
+  // share of r plus its share of a zero sum among the senders.
+  struct Double {
+    Share r;
+    RingVec additive;
+  };
+  Double draw_double(std::size_t n);
+  Double draw_double_bits(std::size_t words);
+  // The king round trip: senders' words u (summed, or XORed when xor_) are
+  // opened per run to its king and back; returns the opened values.
+  std::vector<Ring> king_open(const RingVec& u, bool xor_);
+  // [x y]_t from the senders' local coefficient-0 products u (mul, matmul).
+  Share reduce(RingVec u);
+  Bits reduce_bits(RingVec u);
+  bool sender() const { return party_ <= 2 * t_; }
+  void prg(const backend::PrgSeed& key, std::span<Ring> out);
+  void advance(std::size_t words) { ctr_ += words / 2 + 2; }
+  // Deals each dealer's values (dealers 0..count-1 pass theirs, others
+  // empty): one round, every dealer's sharing returned in dealer order.
+  std::vector<Share> deal(int dealers, std::span<const Ring> mine, std::size_t n);
+  std::vector<Share> deal_shares(std::span<const Ring> values, std::size_t n);
+  void send_share(int to, const Share& s);
+  Share recv_share(int from, std::size_t n);
+
+  // Binary circuits (shamir_binary.cc).
+  Bits less_than(std::span<const Ring> c, const std::vector<Bits>& r, std::span<const int> width, std::size_t n);
+  struct Masked {
+    Share r;                  // [R], R uniform in Z_2^64
+    std::vector<Bits> planes;  // bit j of R, j = 0..63
+    Share bits;               // the 64 n daBits, plane-major
+  };
+  Masked masked(std::size_t n);
+  Share trunc_runs(const Share& x, std::span<const TruncRun> runs);
+
+  net::Network& net_;
+  backend::Backend& backend_;
+  FixedParams fixed_;
+  TruncMode mode_;
+  int party_, n_, t_;
+  std::vector<PrssKey> prss_;
+  std::vector<backend::PrgSeed> pair_;  // [other party]
+  backend::PrgSeed own_{};              // this party's private stream
+  std::uint64_t ctr_ = 1, own_ctr_ = 1;
+  std::vector<shamir::Gr> lambda_open_;  // parties 0..t
+  std::vector<shamir::Gr> lambda_mul_;   // parties 0..2t
+};
+
+static_assert(Protocol<Shamir>);
+
+}  // namespace sqt::mpc
