@@ -1,0 +1,574 @@
+#include "host/mpc/mal_rep3/mal_rep3.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "host/core/error.h"
+#include "host/core/os_random.h"
+
+namespace sqt::mpc {
+namespace {
+
+using R = Ring128;
+using mal_rep3::Check;
+using mal_rep3::Reason;
+
+constexpr R kOffset = R{1} << 62;  // makes honest truncation inputs non-negative
+constexpr R kMaskMask = (R{1} << MalRep3::kMaskBits) - 1;
+// Above every honest opened c = x + 2^62 + r: 2^63 + 3 * 2^79 <= 2^81.
+constexpr R kOpenBound = (R{1} << 63) + 3 * (R{1} << MalRep3::kMaskBits);
+// Past this many kept elements an operation runs verify() itself, so that
+// the kept values stay bounded between the caller's checks.
+constexpr std::size_t kAutoVerifyElements = std::size_t{1} << 22;
+
+void check_same_size(std::size_t a, std::size_t b, const char* op) {
+  if (a != b) {
+    throw ShapeError(std::string("mal-rep3 ") + op + ": operand sizes differ (" + std::to_string(a) + " vs " +
+                     std::to_string(b) + ")");
+  }
+}
+
+template <class T>
+std::span<const std::byte> bytes_of(const T& v) {
+  return std::as_bytes(std::span(v.data(), v.size()));
+}
+
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+backend::PrgSeed draw_key(std::uint64_t seed, int party) {
+  backend::PrgSeed key;
+  if (seed == 0) {
+    fill_os_random(std::as_writable_bytes(std::span(key)));
+  } else {  // tests only: reproducible keys
+    std::uint64_t words[2];
+    std::uint64_t state = seed ^ (0x5A5A5A5AULL * static_cast<std::uint64_t>(party + 1));
+    for (auto& w : words) w = splitmix64(state);
+    std::memcpy(key.data(), words, key.size());
+  }
+  return key;
+}
+
+R sign_extend(R v, int bits) {
+  const int up = 128 - bits;
+  return static_cast<R>(static_cast<SignedRing128>(v << up) >> up);
+}
+
+}  // namespace
+
+MalRep3::MalRep3(net::Network& network, backend::Backend& backend, FixedParams fixed, TruncMode mode,
+                 std::uint64_t seed)
+    : net_(network),
+      backend_(backend),
+      fixed_(fixed),
+      mode_(mode),
+      party_(network.party()),
+      checker_(network) {
+  if (network.parties() != 3) {
+    throw NetError("mal-rep3 needs exactly 3 parties, the network has " + std::to_string(network.parties()));
+  }
+  if (fixed.f < 1 || fixed.k <= fixed.f || fixed.k > 31) {
+    throw ConfigError("mal-rep3: fixed-point parameters f=" + std::to_string(fixed.f) +
+                      " k=" + std::to_string(fixed.k) + " need 1 <= f < k <= 31");
+  }
+  if (mode == TruncMode::kExact) not_built("exact truncation");
+  key_next_ = draw_key(seed, party_);
+  checker_.send(Check::kKeys, net_.next_party(), std::as_bytes(std::span(key_next_)));
+  checker_.recv(net_.prev_party(), std::as_writable_bytes(std::span(key_prev_)));
+  auto bytes = [](const backend::PrgSeed& k) { return std::as_bytes(std::span(k)); };
+  if (degenerate_key(bytes(key_next_)))
+    throw NetError("mal-rep3: this party drew a degenerate PRG key; the kernel's randomness is broken");
+  if (degenerate_key(bytes(key_prev_)) || key_prev_ == key_next_) {
+    throw NetError("mal-rep3: the PRG key received from party " + std::to_string(net_.prev_party()) +
+                   " is degenerate or equals this party's own; refusing the session");
+  }
+  // The MAC key: component j from K_{j-1} at operation 0, known to its two
+  // holders only, so no party knows alpha.
+  alpha_[0] = prev_stream(0, 1)[0];
+  alpha_[1] = next_stream(0, 1)[0];
+}
+
+void MalRep3::not_built(const char* what) const {
+  throw ConfigError(std::string("mal-rep3: ") + what + " is not built yet (docs/PROTOCOLS.md, mal-rep3)");
+}
+
+MalRep3::Vec MalRep3::next_stream(unsigned sub, std::size_t n) {
+  Vec v(n);
+  backend_.prg_fill(key_next_, counter(sub), std::span<R>(v));
+  return v;
+}
+
+MalRep3::Vec MalRep3::prev_stream(unsigned sub, std::size_t n) {
+  Vec v(n);
+  backend_.prg_fill(key_prev_, counter(sub), std::span<R>(v));
+  return v;
+}
+
+MalRep3::Vec MalRep3::zero_share(unsigned sub, std::size_t n) {
+  Vec a = next_stream(sub, n);
+  const Vec b = prev_stream(sub, n);
+  for (std::size_t e = 0; e < n; ++e) a[e] -= b[e];
+  return a;
+}
+
+MalRep3::Share MalRep3::reshare(Vec summands, std::size_t n, Check check) {
+  checker_.send(check, net_.prev_party(), bytes_of(summands));
+  Vec in(2 * n);
+  checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<R>(in)));
+  Share out;
+  out.part[0].assign(summands.begin(), summands.begin() + static_cast<std::ptrdiff_t>(n));
+  out.part[2].assign(summands.begin() + static_cast<std::ptrdiff_t>(n), summands.end());
+  out.part[1].assign(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n));
+  out.part[3].assign(in.begin() + static_cast<std::ptrdiff_t>(n), in.end());
+  return out;
+}
+
+// [alpha][x] = alpha_i (x_i + x_{i+1}) + alpha_{i+1} x_i per party, masked by
+// a zero sharing and replicated.
+void MalRep3::add_mac(Share& x, Check check) {
+  const std::size_t n = x.size();
+  Vec t = zero_share(1, n);
+  const R* x0 = x.part[0].data();
+  const R* x1 = x.part[1].data();
+  for (std::size_t e = 0; e < n; ++e) t[e] += alpha_[0] * (x0[e] + x1[e]) + alpha_[1] * x0[e];
+  checker_.send(check, net_.prev_party(), bytes_of(t));
+  x.part[3].resize(n);
+  checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<R>(x.part[3])));
+  x.part[2] = std::move(t);
+}
+
+void MalRep3::keep(const Share& x, Check check) {
+  kept_[static_cast<int>(check)].push_back(x);
+  kept_elements_ += x.size();
+  if (kept_elements_ >= kAutoVerifyElements) verify();
+}
+
+MalRep3::Vec MalRep3::open(const Vec& c0, const Vec& c1, Check check) {
+  Vec in(c0.size());
+  checker_.joint(check, bytes_of(c0), bytes_of(c1), std::as_writable_bytes(std::span<R>(in)));
+  for (std::size_t e = 0; e < in.size(); ++e) in[e] += c0[e] + c1[e];
+  return in;
+}
+
+// ---------------------------------------------------------------- checks
+
+// A random linear combination (coefficients from a seed opened now) of
+// every kept value and of its MAC, per check: T = W - alpha U must be zero.
+void MalRep3::verify() {
+  checker_.throw_if_failed();
+  if (!checker_.pending()) return;
+  if (kept_elements_ > 0) {
+    next_op();
+    const Vec seed = open(prev_stream(0, 1), next_stream(0, 1), Check::kMac);
+    backend::PrgSeed chi_key;
+    std::memcpy(chi_key.data(), &seed[0], chi_key.size());
+    constexpr int K = mal_rep3::kCheckKinds;
+    Vec u0(K, 0), u1(K, 0), w0(K, 0), w1(K, 0), chi;
+    std::uint64_t block = 0;  // one AES block per coefficient
+    for (int k = 0; k < K; ++k) {
+      for (const Share& s : kept_[k]) {
+        const std::size_t n = s.size();
+        chi.resize(n);
+        backend_.prg_fill(chi_key, block, std::span<R>(chi));
+        block += n;
+        R a = 0, b = 0, c = 0, d = 0;
+        for (std::size_t e = 0; e < n; ++e) {
+          a += chi[e] * s.part[0][e];
+          b += chi[e] * s.part[1][e];
+          c += chi[e] * s.part[2][e];
+          d += chi[e] * s.part[3][e];
+        }
+        u0[k] += a;
+        u1[k] += b;
+        w0[k] += c;
+        w1[k] += d;
+      }
+      kept_[k].clear();
+    }
+    kept_elements_ = 0;
+    Vec t = zero_share(1, K);
+    for (int k = 0; k < K; ++k) t[k] += alpha_[0] * (u0[k] + u1[k]) + alpha_[1] * u0[k];
+    checker_.send(Check::kMac, net_.prev_party(), bytes_of(t));
+    Vec t_next(K);
+    checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<R>(t_next)));
+    for (int k = 0; k < K; ++k) {
+      w0[k] -= t[k];
+      w1[k] -= t_next[k];
+    }
+    const Vec opened = open(w0, w1, Check::kMac);
+    for (int k = 0; k < K; ++k)
+      if (opened[k] != 0) checker_.local_failure(static_cast<Check>(k), Reason::kMac);
+  }
+  checker_.verify();
+}
+
+// ---------------------------------------------------------------- sharing
+
+MalRep3::Share MalRep3::input(int owner, std::span<const Ring> values, std::size_t n) {
+  if (owner < 0 || owner > 2)
+    throw ShapeError("mal-rep3 input: owner " + std::to_string(owner) + " is not a party");
+  next_op();
+  Share out(n);
+  if (party_ == owner) {
+    check_same_size(values.size(), n, "input (owner's values vs n)");
+    out.part[0] = prev_stream(0, n);  // component `owner`, known to owner-1 too
+    for (std::size_t e = 0; e < n; ++e) out.part[1][e] = values[e] - out.part[0][e];
+    checker_.send(Check::kInputShare, net_.next_party(), bytes_of(out.part[1]));
+  } else if (party_ == (owner + 1) % 3) {
+    checker_.recv(net_.prev_party(), std::as_writable_bytes(std::span<R>(out.part[0])));
+  } else {
+    out.part[1] = next_stream(0, n);
+  }
+  add_mac(out, Check::kInput);
+  keep(out, Check::kInput);
+  return out;
+}
+
+MalRep3::InputRows MalRep3::input_rows(int owner, RowSourceOf<Ring128> source, std::size_t rows,
+                                       std::size_t row_len) {
+  if (owner < 0 || owner > 2)
+    throw ShapeError("mal-rep3 input_rows: owner " + std::to_string(owner) + " is not a party");
+  if (party_ == owner && !source)
+    throw ShapeError("mal-rep3 input_rows: the owner (party " + std::to_string(owner) + ") has no rows");
+  return {owner, rows, row_len, party_ == owner ? std::move(source) : RowSourceOf<Ring128>{}};
+}
+
+MalRep3::Share MalRep3::gather_rows(const InputRows& t, std::span<const std::uint32_t> idx) {
+  check_row_indices(idx, t.rows, "mal-rep3");
+  std::vector<R> values;
+  if (party_ == t.owner) {
+    values.resize(idx.size() * t.row_len);
+    t.source(idx, values.data());
+  }
+  return input(t.owner, values, idx.size() * t.row_len);
+}
+
+std::vector<R> MalRep3::reveal(const Share& x) {
+  verify();
+  const Vec v = open(x.part[0], x.part[1], Check::kOpening);
+  verify();
+  std::vector<R> out(v.size());
+  for (std::size_t e = 0; e < v.size(); ++e) out[e] = sign_extend(v[e], kCheckedBits);
+  return out;
+}
+
+// Party `to` misses component to+2: party to+2 sends it, party to+1 hashes it.
+std::vector<R> MalRep3::reveal_to(int to, const Share& x) {
+  if (to < 0 || to > 2) throw ShapeError("mal-rep3 reveal_to: party " + std::to_string(to) + " does not exist");
+  verify();
+  std::vector<R> out;
+  if (party_ == (to + 2) % 3) checker_.joint_send(Check::kOpening, bytes_of(x.part[0]));
+  if (party_ == (to + 1) % 3) checker_.joint_hash(Check::kOpening, bytes_of(x.part[1]));
+  Vec missing;
+  if (party_ == to) {
+    missing.resize(x.size());
+    checker_.joint_recv(Check::kOpening, std::as_writable_bytes(std::span<R>(missing)));
+  }
+  checker_.mark_pending();  // every party verifies the opening
+  verify();
+  if (party_ != to) return {};
+  out.resize(x.size());
+  for (std::size_t e = 0; e < out.size(); ++e)
+    out[e] = sign_extend(missing[e] + x.part[0][e] + x.part[1][e], kCheckedBits);
+  return out;
+}
+
+MalRep3::Share MalRep3::random_int(std::size_t, int) { not_built("random_int (secret initial weights)"); }
+
+// ---------------------------------------------------------------- local
+
+MalRep3::Share MalRep3::add(Share x, const Share& y) const {
+  check_same_size(x.size(), y.size(), "add");
+  for (int c = 0; c < 4; ++c)
+    for (std::size_t e = 0; e < x.size(); ++e) x.part[c][e] += y.part[c][e];
+  return x;
+}
+
+MalRep3::Share MalRep3::sub(Share x, const Share& y) const {
+  check_same_size(x.size(), y.size(), "sub");
+  for (int c = 0; c < 4; ++c)
+    for (std::size_t e = 0; e < x.size(); ++e) x.part[c][e] -= y.part[c][e];
+  return x;
+}
+
+MalRep3::Share MalRep3::neg(Share x) const {
+  for (int c = 0; c < 4; ++c)
+    for (auto& v : x.part[c]) v = R{0} - v;
+  return x;
+}
+
+// A public constant lives in component 0 (P0's part[0], P2's part[1]); its
+// MAC is alpha c, from the key's components.
+MalRep3::Share MalRep3::add_public(Share x, std::span<const Ring> c) const {
+  check_same_size(x.size(), c.size(), "add_public");
+  const int slot = party_ == 0 ? 0 : party_ == 2 ? 1 : -1;
+  for (std::size_t e = 0; e < c.size(); ++e) {
+    if (slot >= 0) x.part[slot][e] += c[e];
+    x.part[2][e] += alpha_[0] * c[e];
+    x.part[3][e] += alpha_[1] * c[e];
+  }
+  return x;
+}
+
+MalRep3::Share MalRep3::add_public(Share x, Ring c) const {
+  const int slot = party_ == 0 ? 0 : party_ == 2 ? 1 : -1;
+  if (slot >= 0)
+    for (auto& v : x.part[slot]) v += c;
+  for (auto& v : x.part[2]) v += alpha_[0] * c;
+  for (auto& v : x.part[3]) v += alpha_[1] * c;
+  return x;
+}
+
+MalRep3::Share MalRep3::mul_public(Share x, std::span<const Ring> c) const {
+  check_same_size(x.size(), c.size(), "mul_public");
+  for (int p = 0; p < 4; ++p)
+    for (std::size_t e = 0; e < c.size(); ++e) x.part[p][e] *= c[e];
+  return x;
+}
+
+MalRep3::Share MalRep3::mul_public(Share x, Ring c) const {
+  for (int p = 0; p < 4; ++p)
+    for (auto& v : x.part[p]) v *= c;
+  return x;
+}
+
+// ---------------------------------------------------------------- products
+
+MalRep3::Share MalRep3::mul(const Share& x, const Share& y) {
+  check_same_size(x.size(), y.size(), "mul");
+  next_op();
+  const std::size_t n = x.size();
+  Vec z(2 * n);
+  const Vec mask_v = zero_share(0, n), mask_m = zero_share(1, n);
+  const std::span<R> zv(z.data(), n), zm(z.data() + n, n);
+  backend_.cross_mul_add(x.part[0], x.part[1], y.part[0], y.part[1], mask_v, zv);
+  backend_.cross_mul_add(x.part[2], x.part[3], y.part[0], y.part[1], mask_m, zm);
+  Share out = reshare(std::move(z), n, Check::kMultiplication);
+  keep(out, Check::kMultiplication);
+  return out;
+}
+
+// This party's summand of the value and of the MAC: (A_i + A_{i+1}) B_i +
+// A_i B_{i+1}, with (alpha A) in place of A for the MAC. With A untransposed
+// the value and MAC rows are stacked, two GEMMs of 2m rows; otherwise four.
+void MalRep3::local_matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
+                           std::size_t a_at, const Share& b, std::size_t b_at, Ring* z_value, Ring* z_mac) {
+  const std::size_t mk = m * k;
+  const R* b0 = b.part[0].data() + b_at;
+  const R* b1 = b.part[1].data() + b_at;
+  if (ta == Trans::kNo && z_mac == z_value + m * n) {
+    Vec sum(2 * mk), first(2 * mk);
+    for (int h = 0; h < 2; ++h) {  // h = 0: value rows, 1: MAC rows
+      const R* p0 = a.part[2 * h].data() + a_at;
+      const R* p1 = a.part[2 * h + 1].data() + a_at;
+      for (std::size_t e = 0; e < mk; ++e) {
+        sum[h * mk + e] = p0[e] + p1[e];
+        first[h * mk + e] = p0[e];
+      }
+    }
+    backend_.gemm(ta, tb, 2 * m, n, k, sum.data(), b0, z_value, true);
+    backend_.gemm(ta, tb, 2 * m, n, k, first.data(), b1, z_value, true);
+    return;
+  }
+  Vec sum(mk);
+  for (int h = 0; h < 2; ++h) {
+    const R* p0 = a.part[2 * h].data() + a_at;
+    const R* p1 = a.part[2 * h + 1].data() + a_at;
+    for (std::size_t e = 0; e < mk; ++e) sum[e] = p0[e] + p1[e];
+    R* z = h == 0 ? z_value : z_mac;
+    backend_.gemm(ta, tb, m, n, k, sum.data(), b0, z, true);
+    backend_.gemm(ta, tb, m, n, k, p0, b1, z, true);
+  }
+}
+
+MalRep3::Share MalRep3::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
+                               const Share& b) {
+  if (a.size() != m * k || b.size() != k * n) {
+    throw ShapeError("mal-rep3 matmul: A has " + std::to_string(a.size()) + " elements and B " +
+                     std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
+                     " and " + std::to_string(k) + "x" + std::to_string(n));
+  }
+  next_op();
+  const std::size_t mn = m * n;
+  Vec z(2 * mn);
+  const Vec mask_v = zero_share(0, mn), mask_m = zero_share(1, mn);
+  std::copy(mask_v.begin(), mask_v.end(), z.begin());
+  std::copy(mask_m.begin(), mask_m.end(), z.begin() + static_cast<std::ptrdiff_t>(mn));
+  local_matmul(ta, tb, m, n, k, a, 0, b, 0, z.data(), z.data() + mn);
+  Share out = reshare(std::move(z), mn, Check::kMultiplication);
+  keep(out, Check::kMultiplication);
+  return out;
+}
+
+MalRep3::Share MalRep3::mul_trunc(const Share& x, const Share& y, int bits) { return trunc(mul(x, y), bits); }
+
+MalRep3::Share MalRep3::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
+                                     const Share& a, const Share& b, int bits) {
+  return trunc(matmul(ta, tb, m, n, k, a, b), bits);
+}
+
+// The products stay 3-out-of-3 summands through the public maps (linear) and
+// are replicated once, with the addends, then truncated together.
+MalRep3::Share MalRep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
+  const std::size_t total = matmul_terms_total(terms, "mal-rep3");
+  const std::vector<TruncRun> runs = matmul_term_runs(terms, bits);
+  for (const auto& r : runs) {
+    if (r.bits < 1 || r.bits > kMaxTruncBits)
+      throw ShapeError("mal-rep3 trunc: shift of " + std::to_string(r.bits) + " bits is outside [1, 62]");
+  }
+  next_op();
+  Vec z(2 * total);
+  {
+    const Vec mask_v = zero_share(0, total), mask_m = zero_share(1, total);
+    std::copy(mask_v.begin(), mask_v.end(), z.begin());
+    std::copy(mask_m.begin(), mask_m.end(), z.begin() + static_cast<std::ptrdiff_t>(total));
+  }
+  Vec product, mapped;
+  std::size_t at = 0;
+  for (const auto& t : terms) {
+    R* out_v = z.data() + at;
+    R* out_m = z.data() + total + at;
+    if (t.a != nullptr) {
+      const std::size_t mk = t.m * t.k, kn = t.k * t.n, mn = t.m * t.n, all = t.blocks * mn;
+      product.assign(2 * all, R{0});
+      for (std::size_t blk = 0; blk < t.blocks; ++blk) {
+        // Value rows of block blk, then its MAC rows, next to each other.
+        Vec block(2 * mn, R{0});
+        local_matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, blk * mk, *t.b, blk * kn, block.data(), block.data() + mn);
+        std::copy_n(block.begin(), mn, product.begin() + static_cast<std::ptrdiff_t>(blk * mn));
+        std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(mn), mn,
+                    product.begin() + static_cast<std::ptrdiff_t>(all + blk * mn));
+      }
+      if (t.map) {
+        mapped.assign(t.out_n, R{0});
+        t.map(product.data(), mapped.data());
+        for (std::size_t e = 0; e < t.out_n; ++e) out_v[e] += mapped[e];
+        mapped.assign(t.out_n, R{0});
+        t.map(product.data() + all, mapped.data());
+        for (std::size_t e = 0; e < t.out_n; ++e) out_m[e] += mapped[e];
+      } else {
+        for (std::size_t e = 0; e < t.out_n; ++e) {
+          out_v[e] += product[e];
+          out_m[e] += product[all + e];
+        }
+      }
+    }
+    if (t.addend != nullptr) {  // component i is this party's summand of the addend
+      for (std::size_t e = 0; e < t.out_n; ++e) {
+        out_v[e] += t.addend->part[0][e];
+        out_m[e] += t.addend->part[2][e];
+      }
+    }
+    at += t.out_n;
+  }
+  Share sum = reshare(std::move(z), total, Check::kMultiplication);
+  keep(sum, Check::kMultiplication);
+  return trunc_runs(sum, runs);
+}
+
+// ---------------------------------------------------------------- truncation
+
+MalRep3::Share MalRep3::trunc(const Share& x, int bits) {
+  const TruncRun run[] = {{x.size(), bits}};
+  return trunc_runs(x, run);
+}
+
+// One round: the opening of c = x + 2^62 + r (joint messages) and the MAC
+// product [alpha][r >> b] travel together; then everything is local.
+MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> runs) {
+  std::size_t covered = 0;
+  for (const auto& r : runs) {
+    if (r.bits < 1 || r.bits > kMaxTruncBits) {
+      throw ShapeError("mal-rep3 trunc: shift of " + std::to_string(r.bits) + " bits is outside [1, " +
+                       std::to_string(kMaxTruncBits) + "]");
+    }
+    covered += r.count;
+  }
+  check_same_size(covered, x.size(), "trunc (runs vs values)");
+  next_op();
+  const std::size_t n = x.size();
+  Vec r0 = prev_stream(0, n), r1 = next_stream(0, n);  // components i and i+1
+  Vec c0(n), c1(n);
+  Share shifted = Share::uninitialized(n);  // r >> b, componentwise
+  std::size_t at = 0;
+  for (const auto& run : runs) {
+    for (std::size_t e = at; e < at + run.count; ++e) {
+      r0[e] &= kMaskMask;
+      r1[e] &= kMaskMask;
+      c0[e] = x.part[0][e] + r0[e];
+      c1[e] = x.part[1][e] + r1[e];
+      shifted.part[0][e] = r0[e] >> run.bits;
+      shifted.part[1][e] = r1[e] >> run.bits;
+    }
+    at += run.count;
+  }
+  const int slot = party_ == 0 ? 0 : party_ == 2 ? 1 : -1;  // holders of component 0
+  if (slot >= 0)
+    for (auto& v : slot == 0 ? c0 : c1) v += kOffset;
+  // MAC summands of r >> b, sent with the opening.
+  Vec t = zero_share(1, n);
+  for (std::size_t e = 0; e < n; ++e)
+    t[e] += alpha_[0] * (shifted.part[0][e] + shifted.part[1][e]) + alpha_[1] * shifted.part[0][e];
+  checker_.send(Check::kTruncation, net_.prev_party(), bytes_of(t));
+  const Vec c = open(c0, c1, Check::kTruncation);
+  shifted.part[3].resize(n);
+  checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<R>(shifted.part[3])));
+  shifted.part[2] = std::move(t);
+  bool in_range = true;
+  for (std::size_t e = 0; e < n; ++e) in_range &= c[e] < kOpenBound;
+  if (!in_range) checker_.local_failure(Check::kTruncation, Reason::kRange);
+  keep(shifted, Check::kTruncation);
+  // y = p - (r >> b) with the public p = (c >> b) - 2^(62-b) - 1.
+  Share y = Share::uninitialized(n);
+  at = 0;
+  for (const auto& run : runs) {
+    const R off = kOffset >> run.bits;
+    for (std::size_t e = at; e < at + run.count; ++e) {
+      const R p = (c[e] >> run.bits) - off - 1;
+      y.part[0][e] = R{0} - shifted.part[0][e];
+      y.part[1][e] = R{0} - shifted.part[1][e];
+      if (slot >= 0) y.part[slot][e] += p;
+      y.part[2][e] = alpha_[0] * p - shifted.part[2][e];
+      y.part[3][e] = alpha_[1] * p - shifted.part[3][e];
+    }
+    at += run.count;
+  }
+  return y;
+}
+
+// ---------------------------------------------------------------- binary domain
+
+MalRep3::Share MalRep3::ltz(const Share&) { not_built("comparison (ltz)"); }
+
+MalRep3::Bits MalRep3::bit_and(const Bits&, const Bits&) { not_built("the binary domain (bit_and)"); }
+
+MalRep3::Bits MalRep3::bit_xor(const Bits& a, const Bits& b) const {
+  check_same_size(a.size(), b.size(), "bit_xor");
+  Bits out = a;
+  for (int c = 0; c < 2; ++c)
+    for (std::size_t w = 0; w < out.part[c].size(); ++w) out.part[c][w] ^= b.part[c][w];
+  return out;
+}
+
+MalRep3::Bits MalRep3::bit_not(const Bits& a) const {
+  Bits out = a;
+  const int slot = party_ == 0 ? 0 : party_ == 2 ? 1 : -1;
+  if (slot >= 0)
+    for (auto& w : out.part[slot]) w = ~w;
+  return out;
+}
+
+std::vector<MalRep3::Bits> MalRep3::bit_decompose(const Share&, int) {
+  not_built("the binary domain (bit_decompose)");
+}
+
+MalRep3::Share MalRep3::b2a(const Bits&, std::size_t) { not_built("the binary domain (b2a)"); }
+
+std::vector<std::uint64_t> MalRep3::reveal_bits(const Bits&) { not_built("the binary domain (reveal_bits)"); }
+
+}  // namespace sqt::mpc

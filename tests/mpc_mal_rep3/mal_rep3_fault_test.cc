@@ -1,0 +1,212 @@
+// MalRep3 against a deviating party: one party flips a bit of one of its
+// input, multiplication, truncation or opening messages, of its MAC-check
+// messages or of its digests, or withholds its digests or its verdict. For
+// every party in that position, both other parties must abort with
+// VerificationError naming the check before anything is revealed; the same
+// program without a fault opens the right values.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/mpc_mal_rep3/mal_rep3_test_util.h"
+
+namespace sqt::test {
+namespace {
+
+using mpc::MalRep3;
+using mpc::mal_rep3::Check;
+using mpc::mal_rep3::FrameKind;
+
+constexpr std::size_t kN = 20;
+
+struct Program {
+  std::vector<std::vector<R128>> inputs;  // one vector per owner
+  Program() {
+    for (int owner = 0; owner < 3; ++owner) inputs.push_back(random_signed(kN, std::int64_t{1} << 28, 500 + owner));
+  }
+  // Every party inputs; a product, a truncation, a matrix product; one opening.
+  std::vector<R128> operator()(MalRep3& p) const {
+    std::vector<MalRep3::Share> in;
+    for (int owner = 0; owner < 3; ++owner) in.push_back(p.input(owner, owned_by(p, owner, inputs[owner]), kN));
+    const auto t = p.trunc(p.mul(in[0], in[1]), 16);
+    const auto d = p.matmul(mpc::Trans::kNo, mpc::Trans::kNo, kN, 1, 1, in[2], p.input(0, owned_by(p, 0, one_), 1));
+    return p.reveal(p.add(t, d));
+  }
+  bool correct(const std::vector<R128>& got) const {
+    if (got.size() != kN) return false;
+    for (std::size_t e = 0; e < kN; ++e) {
+      const S128 a = as_signed(inputs[0][e]), b = as_signed(inputs[1][e]), c = as_signed(inputs[2][e]);
+      const S128 diff = as_signed(got[e]) - (floor_shift(a * b, 16) + 3 * c);
+      if (diff < -1 || diff > 2) return false;
+    }
+    return true;
+  }
+  std::vector<R128> one_ = {3};
+};
+
+TEST(MalRep3Fault, WithoutAFaultEveryPartyOpensTheRightValues) {
+  const Program program;
+  const auto out = run_mal_rep3([&](MalRep3& p) { return program(p); });
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(program.correct(out[i])) << "party " << i;
+    EXPECT_EQ(out[i], out[0]);
+  }
+}
+
+struct FaultCase {
+  const char* name;
+  Fault::Action action;
+  FrameKind frame;
+  Check check;
+  int occurrence;
+  std::size_t bit;
+  const char* expect;   // in every honest party's error
+  bool names_the_party;  // hash checks name the sender and the hasher
+};
+
+constexpr std::size_t kMacHalf = kN * 16 * 8;  // first bit of a product's MAC summands
+
+const FaultCase kCases[] = {
+    {"FlipInputMac", Fault::Action::kFlip, FrameKind::kValue, Check::kInput, 0, 13, "the input check failed",
+     false},
+    {"FlipMultiplicationValue", Fault::Action::kFlip, FrameKind::kValue, Check::kMultiplication, 0, 13,
+     "the multiplication check failed", false},
+    {"FlipMultiplicationMac", Fault::Action::kFlip, FrameKind::kValue, Check::kMultiplication, 0, kMacHalf + 13,
+     "the multiplication check failed", false},
+    {"FlipMatmul", Fault::Action::kFlip, FrameKind::kValue, Check::kMultiplication, 1, 70,
+     "the multiplication check failed", false},
+    {"FlipTruncationMaskMac", Fault::Action::kFlip, FrameKind::kValue, Check::kTruncation, 0, 13,
+     "the truncation check failed", false},
+    {"FlipTruncationOpening", Fault::Action::kFlip, FrameKind::kValue, Check::kTruncation, 1, 13,
+     "the truncation check failed", true},
+    {"FlipOpening", Fault::Action::kFlip, FrameKind::kValue, Check::kOpening, 0, 13, "the opening check failed",
+     true},
+    {"FlipMacSeed", Fault::Action::kFlip, FrameKind::kValue, Check::kMac, 0, 13, "check failed", false},
+    {"FlipMacProduct", Fault::Action::kFlip, FrameKind::kValue, Check::kMac, 1, 13, "check failed", false},
+    {"FlipMacOpening", Fault::Action::kFlip, FrameKind::kValue, Check::kMac, 2, 13, "check failed", false},
+    {"FlipDigest", Fault::Action::kFlip, FrameKind::kDigests, Check::kKeys, 0, 13, "check failed", true},
+    {"WithholdDigests", Fault::Action::kWithhold, FrameKind::kDigests, Check::kKeys, 0, 0,
+     "the hash exchange failed", true},
+    {"WithholdVerdict", Fault::Action::kWithhold, FrameKind::kVerdict, Check::kKeys, 0, 0,
+     "got no valid verdict", true},
+};
+
+class MalRep3FaultMatrix : public ::testing::TestWithParam<std::tuple<int, FaultCase>> {};
+
+TEST_P(MalRep3FaultMatrix, EveryHonestPartyAbortsNamingTheCheck) {
+  const auto [bad, c] = GetParam();
+  Fault fault;
+  fault.party = bad;
+  fault.action = c.action;
+  fault.frame = c.frame;
+  fault.check = c.check;
+  fault.occurrence = c.occurrence;
+  fault.bit = c.bit;
+  const Program program;
+  const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) { return program(p); });
+  ASSERT_GT(out[bad].frames_corrupted, 0) << "party " << bad << " sent no such frame";
+  for (int i = 0; i < 3; ++i) {
+    if (i == bad) continue;
+    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
+    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
+    EXPECT_NE(out[i].error.find(c.expect), std::string::npos) << "party " << i << ": " << out[i].error;
+    if (c.names_the_party) {
+      EXPECT_NE(out[i].error.find("party " + std::to_string(bad)), std::string::npos)
+          << "party " << i << " does not name the deviating party: " << out[i].error;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3FaultMatrix,
+                         ::testing::Combine(::testing::Range(0, 3), ::testing::ValuesIn(kCases)),
+                         [](const auto& info) {
+                           return std::string(std::get<1>(info.param).name) + "_Party" +
+                                  std::to_string(std::get<0>(info.param));
+                         });
+
+// An error in the top bits of a product (value and MAC alike) passes the MAC
+// check for half of the keys; the truncation's range check catches it on
+// every key, before anything is opened.
+TEST(MalRep3Fault, TopBitErrorsAreCaughtByTheTruncationRange) {
+  for (int bad = 0; bad < 3; ++bad) {
+    Fault fault;
+    fault.party = bad;
+    fault.check = Check::kMultiplication;
+    fault.bit = 127;
+    fault.bit2 = static_cast<long>(kMacHalf + 127);
+    const Program program;
+    const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) { return program(p); });
+    ASSERT_GT(out[bad].frames_corrupted, 0);
+    for (int i = 0; i < 3; ++i) {
+      if (i == bad) continue;
+      EXPECT_FALSE(out[i].value.has_value());
+      EXPECT_TRUE(out[i].verification_error) << out[i].error;
+      EXPECT_NE(out[i].error.find("outside the range"), std::string::npos) << out[i].error;
+    }
+  }
+}
+
+// A deviation is caught by verify() alone, before any opening.
+TEST(MalRep3Fault, VerifyCatchesAMultiplicationFaultWithoutAnOpening) {
+  Fault fault;
+  fault.party = 2;
+  fault.check = Check::kMultiplication;
+  fault.bit = 63;
+  const auto a = random_signed(kN, 1 << 20, 1);
+  const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) {
+    const auto x = p.input(0, owned_by(p, 0, a), kN);
+    const auto z = p.mul(x, x);
+    p.verify();
+    return z.size();
+  });
+  ASSERT_GT(out[2].frames_corrupted, 0);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
+    EXPECT_NE(out[i].error.find("the multiplication check failed"), std::string::npos) << out[i].error;
+  }
+}
+
+// After a failed check the session is over: a later verify() throws again.
+TEST(MalRep3Fault, AFailedCheckStaysFailed) {
+  Fault fault;
+  fault.party = 1;
+  fault.check = Check::kMultiplication;
+  const auto a = random_signed(kN, 1 << 20, 2);
+  const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) {
+    const auto x = p.input(0, owned_by(p, 0, a), kN);
+    const auto z = p.mul(x, x);
+    bool first = false;
+    try {
+      p.verify();
+    } catch (const VerificationError&) {
+      first = true;
+    }
+    p.verify();  // must throw again
+    return first;
+  });
+  ASSERT_GT(out[1].frames_corrupted, 0);
+  for (int i : {0, 2}) {
+    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
+    EXPECT_FALSE(out[i].value.has_value());
+  }
+}
+
+// A party that stops sending its products: both honest parties end with an
+// error (the missing message times out) and neither opens anything.
+TEST(MalRep3Fault, APartyThatSendsNothingEndsTheSession) {
+  Fault fault;
+  fault.party = 0;
+  fault.action = Fault::Action::kWithhold;
+  fault.check = Check::kMultiplication;
+  const Program program;
+  const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) { return program(p); });
+  ASSERT_GT(out[0].frames_corrupted, 0);
+  for (int i : {1, 2}) {
+    EXPECT_FALSE(out[i].value.has_value()) << "party " << i;
+    EXPECT_FALSE(out[i].error.empty()) << "party " << i;
+  }
+}
+
+}  // namespace
+}  // namespace sqt::test
