@@ -56,7 +56,9 @@ Checker::Checker(net::Network& net)
     : net_(net),
       me_(net.party()),
       hasher_(kCheckKinds * kParties * kParties, nullptr),
-      receiver_(kCheckKinds * kParties * kParties, nullptr) {
+      receiver_(kCheckKinds * kParties * kParties, nullptr),
+      hashed_(hasher_.size(), 0),
+      received_(receiver_.size(), 0) {
   for (int c = 0; c < kCheckKinds; ++c) {
     for (int a = 0; a < kParties; ++a) {
       for (int b = 0; b < kParties; ++b) {
@@ -71,11 +73,43 @@ Checker::Checker(net::Network& net)
 Checker::~Checker() {
   for (auto* ctx : hasher_) EVP_MD_CTX_free(ctx);
   for (auto* ctx : receiver_) EVP_MD_CTX_free(ctx);
+  for (auto* ctx : mac_) EVP_CIPHER_CTX_free(ctx);
 }
 
-void Checker::update(EVP_MD_CTX* ctx, std::span<const std::byte> bytes) {
-  if (!bytes.empty() && EVP_DigestUpdate(ctx, bytes.data(), bytes.size()) != 1)
-    throw Error("rep4: SHA-256 update failed (OpenSSL)");
+void Checker::set_mac_keys(const std::array<MacKey, 4>& keys) {
+  for (int q = 0; q < kParties; ++q) {
+    if (q == me_) continue;
+    EVP_CIPHER_CTX_free(mac_[q]);
+    mac_[q] = EVP_CIPHER_CTX_new();
+    if (mac_[q] == nullptr ||
+        EVP_EncryptInit_ex(mac_[q], EVP_aes_128_gcm(), nullptr,
+                           reinterpret_cast<const unsigned char*>(keys[q].data()), nullptr) != 1)
+      throw Error("rep4: cannot start AES-128-GCM (OpenSSL)");
+  }
+}
+
+void Checker::update(EVP_MD_CTX* ctx, int peer, int check, int sender, int receiver, int hasher,
+                     std::uint64_t& count, std::span<const std::byte> bytes) {
+  if (bytes.empty()) return;
+  EVP_CIPHER_CTX* mac = mac_[peer];
+  if (mac == nullptr) throw Error("rep4: a message hashed before the MAC keys were set");
+  // Nonce: the channel and the message's number in it (never repeats under
+  // one key: the key belongs to the hasher and the receiver of the channel).
+  unsigned char nonce[12] = {static_cast<unsigned char>(check), static_cast<unsigned char>(sender),
+                             static_cast<unsigned char>(receiver), static_cast<unsigned char>(hasher)};
+  for (int b = 0; b < 8; ++b) nonce[4 + b] = static_cast<unsigned char>(count >> (8 * b));
+  ++count;
+  unsigned char tag[16];
+  int len = 0;
+  bool ok = EVP_EncryptInit_ex(mac, nullptr, nullptr, nullptr, nonce) == 1;
+  constexpr std::size_t kChunk = std::size_t{1} << 30;  // OpenSSL takes int lengths
+  for (std::size_t at = 0; ok && at < bytes.size(); at += kChunk) {
+    const auto n = static_cast<int>(std::min(kChunk, bytes.size() - at));
+    ok = EVP_EncryptUpdate(mac, nullptr, &len, reinterpret_cast<const unsigned char*>(bytes.data() + at), n) == 1;
+  }
+  ok = ok && EVP_EncryptFinal_ex(mac, tag, &len) == 1 &&
+       EVP_CIPHER_CTX_ctrl(mac, EVP_CTRL_GCM_GET_TAG, sizeof tag, tag) == 1;
+  if (!ok || EVP_DigestUpdate(ctx, tag, sizeof tag) != 1) throw Error("rep4: GMAC or SHA-256 failed (OpenSSL)");
 }
 
 Digest Checker::finish(EVP_MD_CTX* ctx) {
@@ -96,11 +130,15 @@ void Checker::send(Check check, int to, std::span<const std::byte> bytes) {
 void Checker::recv(Check /*check*/, int from, std::span<std::byte> bytes) { net_.recv_bytes(from, bytes); }
 
 void Checker::hash_as_hasher(Check check, int receiver, int sender, std::span<const std::byte> bytes) {
-  update(as_hasher(static_cast<int>(check), receiver, sender), bytes);
+  const int c = static_cast<int>(check);
+  update(as_hasher(c, receiver, sender), receiver, c, sender, receiver, me_, hashed_[channel(c, sender, receiver)],
+         bytes);
 }
 
 void Checker::hash_as_receiver(Check check, int sender, int hasher, std::span<const std::byte> bytes) {
-  update(as_receiver(static_cast<int>(check), sender, hasher), bytes);
+  const int c = static_cast<int>(check);
+  update(as_receiver(c, sender, hasher), hasher, c, sender, me_, hasher, received_[channel(c, sender, hasher)],
+         bytes);
 }
 
 // Frame to receiver r: for every check, for every other sender s (ascending),

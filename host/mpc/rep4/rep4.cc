@@ -109,6 +109,16 @@ Rep4::Rep4(net::Network& network, backend::Backend& backend, FixedParams fixed, 
   checker_.send(Check::kKeys, (me + 1) % 4, bytes_of(triple_[mine]));
   checker_.send(Check::kKeys, (me + 2) % 4, bytes_of(triple_[mine]));
   for (int q = 0; q < me; ++q) checker_.recv(Check::kKeys, q, std::as_writable_bytes(std::span(pair_[q])));
+  // The message checks' MAC keys: the start of each pair key's stream at
+  // counter 0, which no operation uses (every one starts with next_op()).
+  std::array<rep4::Checker::MacKey, 4> mac{};
+  for (int q = 0; q < 4; ++q) {
+    if (q == me) continue;
+    Ring words[2];
+    backend_.prg_fill(pair_[q], 0, words);
+    std::memcpy(mac[q].data(), words, sizeof words);
+  }
+  checker_.set_mac_keys(mac);
   // Triple keys of all but e = me+1 (drawn by me+2) and e = me+2 (by me+3).
   for (int step = 1; step <= 2; ++step) {
     const int e = (me + step) % 4, drawer = (e + 1) % 4;
