@@ -160,12 +160,19 @@ class Shamir {
 
   // Binary circuits (shamir_binary.cc).
   Bits less_than(std::span<const Ring> c, const std::vector<Bits>& r, std::span<const int> width, std::size_t n);
+  // A uniform R: [R], its 64 bit planes, and with shifts b_e given,
+  // [R >> b_e] and [bit 63 of R] (shamir_edabits.cc).
   struct Masked {
-    Share r;                  // [R], R uniform in Z_2^64
-    std::vector<Bits> planes;  // bit j of R, j = 0..63
-    Share bits;               // the 64 n daBits, plane-major
+    Share r;
+    std::vector<Bits> planes;
+    Share shifted, top;
   };
-  Masked masked(std::size_t n);
+  Masked masked(std::size_t n, std::span<const int> shifts = {});
+  std::vector<Bits> deal_bits(int dealers, std::span<const Ring> mine, std::size_t words);
+  struct Sum {
+    std::vector<Bits> sum, carry;
+  };
+  Sum add_planes(const std::vector<Bits>& a, const std::vector<Bits>& b, std::size_t words);
   Share trunc_runs(const Share& x, std::span<const TruncRun> runs);
 
   net::Network& net_;

@@ -174,31 +174,14 @@ Shamir::Share Shamir::dabits(std::size_t n) {
   return std::move(level[0]);
 }
 
+// R >> (64 - bits) of a uniform R is uniform in [0, 2^bits).
 Shamir::Share Shamir::random_int(std::size_t n, int bits) {
   if (bits < 1 || bits > fixed_.k - 2) {
     throw ShapeError("shamir random_int: " + std::to_string(bits) + " bits is outside [1, k - 2 = " +
                      std::to_string(fixed_.k - 2) + "]");
   }
-  const Share d = dabits(n * static_cast<std::size_t>(bits));
-  Share out(n);
-  for (int b = 0; b < bits; ++b)
-    for (int j = 0; j < 4; ++j)
-      for (std::size_t e = 0; e < n; ++e)
-        out.part[j][e] += d.part[j][static_cast<std::size_t>(b) * n + e] << b;
-  return out;
-}
-
-Shamir::Masked Shamir::masked(std::size_t n) {
-  Masked m;
-  m.bits = dabits(64 * n);
-  m.r = Share(n);
-  for (int b = 0; b < 64; ++b) {
-    for (int j = 0; j < 4; ++j)
-      for (std::size_t e = 0; e < n; ++e)
-        m.r.part[j][e] += m.bits.part[j][static_cast<std::size_t>(b) * n + e] << b;
-    m.planes.push_back(low_bits(m.bits, static_cast<std::size_t>(b) * n, n));
-  }
-  return m;
+  const std::vector<int> shifts(n, 64 - bits);
+  return masked(n, shifts).shifted;
 }
 
 // ---------------------------------------------------------------- circuits
@@ -326,8 +309,8 @@ std::vector<Shamir::Bits> Shamir::bit_decompose(const Share& x, int bits) {
   return out;
 }
 
-// y = x + 2^62 lies in [0, 2^63); c = y + R is opened. With R's bits as
-// daBits, y >> b = (c >> b) - (R >> b) + 2^(64-b) [c < R] - [c mod 2^b < R mod 2^b],
+// y = x + 2^62 lies in [0, 2^63); c = y + R is opened (masked(): [R],
+// [R >> b], [R_63]). Then y >> b = (c >> b) - (R >> b) + 2^(64-b) [c < R] - [c mod 2^b < R mod 2^b],
 // and [c < R] = R_63 (1 - c_63) since y < 2^63. The last term is dropped in
 // probabilistic mode (the result then rounds up with probability
 // (y mod 2^b) / 2^b) and computed by less_than and b2a in exact mode.
@@ -344,20 +327,14 @@ Shamir::Share Shamir::trunc_runs(const Share& x, std::span<const TruncRun> runs)
   if (at != n) {
     throw ShapeError("shamir trunc: runs cover " + std::to_string(at) + " elements of " + std::to_string(n));
   }
-  const Masked m = masked(n);
+  const Masked m = masked(n, shift);
   const Ring offset = Ring{1} << 62;
   const auto c = reveal(add(add_public(x, offset), m.r));
-  Share out(n);
+  Share out = neg(m.shifted);
   for (std::size_t e = 0; e < n; ++e) {
     const int b = shift[e];
-    const bool c63 = (c[e] >> 63) != 0;
-    for (int j = 0; j < 4; ++j) {
-      Ring hi = 0;
-      for (int q = b; q < 64; ++q) hi += m.bits.part[j][static_cast<std::size_t>(q) * n + e] << (q - b);
-      Ring v = Ring{0} - hi;
-      if (!c63) v += m.bits.part[j][63 * n + e] << (64 - b);
-      out.part[j][e] = v;
-    }
+    if ((c[e] >> 63) == 0)
+      for (int j = 0; j < 4; ++j) out.part[j][e] += m.top.part[j][e] << (64 - b);
     out.part[0][e] += (c[e] >> b) - (offset >> b);
   }
   if (mode_ == TruncMode::kExact) out = sub(std::move(out), b2a(less_than(c, m.planes, shift, n), n));
