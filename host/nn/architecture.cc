@@ -38,6 +38,8 @@ std::string_view layer_kind_name(LayerKind kind) {
       return "relu";
     case LayerKind::kFlatten:
       return "flatten";
+    case LayerKind::kAvgPool:
+      return "avgpool";
   }
   return "?";
 }
@@ -81,6 +83,7 @@ std::vector<Shape> layer_output_shapes(const Architecture& arch) {
         break;
       }
       case LayerKind::kMaxPool:
+      case LayerKind::kAvgPool:
         if (l.window > s.h || l.window > s.w || l.stride < 1)
           throw ShapeError(where + ": window larger than input");
         s = {(s.h - l.window) / l.stride + 1, (s.w - l.window) / l.stride + 1, s.c};

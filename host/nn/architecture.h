@@ -9,7 +9,8 @@
 // - conv:  weight [kh][kw][c_in][c_out] (HWIO, so im2col rows of length
 //          kh*kw*c_in times the weight give NHWC output), bias [c_out];
 //          padding is symmetric zero padding, out = (in + 2p - k) / s + 1;
-// - maxpool: window x window, stride; out = (in - window) / stride + 1;
+// - maxpool, avgpool: window x window, stride; out = (in - window) / stride + 1
+//          (avgpool: the window's mean);
 // - flatten: keeps the NHWC order (h, w, c) of one sample.
 #pragma once
 
@@ -21,7 +22,8 @@
 
 namespace sqt::nn {
 
-enum class LayerKind : std::uint8_t { kDense, kConv, kMaxPool, kRelu, kFlatten };
+// Values are stored in model files (host/nn/model_file.h): append only.
+enum class LayerKind : std::uint8_t { kDense, kConv, kMaxPool, kRelu, kFlatten, kAvgPool };
 
 std::string_view layer_kind_name(LayerKind kind);
 
@@ -37,9 +39,9 @@ struct LayerSpec {
   LayerKind kind = LayerKind::kRelu;
   int out = 0;      // dense: output features; conv: output channels
   int kernel = 0;   // conv: kernel height = width
-  int stride = 1;   // conv, maxpool
+  int stride = 1;   // conv, maxpool, avgpool
   int padding = 0;  // conv: symmetric zero padding
-  int window = 0;   // maxpool: window height = width
+  int window = 0;   // maxpool, avgpool: window height = width
 };
 
 struct Architecture {

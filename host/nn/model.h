@@ -10,6 +10,9 @@
 // - maxpool: fx::max_windows_routed (comparison tree); backward routes the
 //   gradient down the tree (fx::route_back), scatters into a zeroed gradient
 //   and accumulates where windows overlap;
+// - avgpool: the window sums (local) and one truncation (by log2 of a
+//   power-of-two window, else a product with 1/window at f bits truncated
+//   by f); backward divides dY the same way and scatters it (local);
 // - relu: fx::relu (one comparison + one product), the mask is kept for
 //   backward as a BitFactor (the form that multiplies cheapest);
 // - flatten: nothing (NHWC is already flat per sample).
@@ -25,6 +28,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -286,6 +290,14 @@ class Model {
   };
 
   int f() const { return p_.fixed().f; }
+
+  // x / n in one truncation: by log2(n) when n is a power of two, else a
+  // product with 1/n encoded at f bits, truncated by f.
+  S divide_by(S x, std::size_t n) {
+    if (std::has_single_bit(n)) return n == 1 ? x : p_.trunc(x, std::countr_zero(n));
+    return p_.trunc(p_.mul_public(x, encode_fixed<Ring>(1.0 / static_cast<double>(n), f())), f());
+  }
+
   Shape in_shape(std::size_t i) const { return i == 0 ? arch_.input : shapes_[i - 1]; }
 
   const std::vector<std::uint32_t>& windows(std::size_t i, std::size_t batch) {
@@ -336,6 +348,14 @@ class Model {
         auto r = mpc::fx::max_windows_routed(p_, x, win, static_cast<std::size_t>(l.window) * l.window);
         if (train) c.routing = std::move(r.routing);
         return r.max;
+      }
+      case LayerKind::kAvgPool: {
+        const auto& win = windows(i, batch);
+        const std::size_t ws = static_cast<std::size_t>(l.window) * l.window;
+        S sums = p_.linear(x, win.size() / ws, [&](const Ring* src, Ring* dst) {
+          for (std::size_t k = 0; k < win.size(); ++k) dst[k / ws] += src[win[k]];
+        });
+        return divide_by(std::move(sums), ws);
       }
       case LayerKind::kRelu: {
         auto r = mpc::fx::relu(p_, x);
@@ -505,6 +525,14 @@ class Model {
         return p_.linear(routed, batch * in.size(), [&](const Ring* src, Ring* dst) {
           for (std::size_t k = 0; k < win.size(); ++k)
             dst[win[k]] += src[k];  // accumulates overlapping windows
+        });
+      }
+      case LayerKind::kAvgPool: {
+        const auto& win = windows(i, batch);
+        const std::size_t ws = static_cast<std::size_t>(l.window) * l.window;
+        const S share = divide_by(std::move(dy), ws);  // each input's part of dY
+        return p_.linear(share, batch * in.size(), [&](const Ring* src, Ring* dst) {
+          for (std::size_t k = 0; k < win.size(); ++k) dst[win[k]] += src[k / ws];  // overlaps accumulate
         });
       }
       case LayerKind::kRelu:

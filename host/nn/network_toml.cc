@@ -26,6 +26,7 @@ const std::vector<KindKeys>& kinds() {
   static const std::vector<KindKeys> k = {
       {"conv", LayerKind::kConv, {"out", "kernel", "stride", "padding"}},
       {"maxpool", LayerKind::kMaxPool, {"window", "stride"}},
+      {"avgpool", LayerKind::kAvgPool, {"window", "stride"}},
       {"relu", LayerKind::kRelu, {}},
       {"flatten", LayerKind::kFlatten, {}},
       {"dense", LayerKind::kDense, {"out"}},
@@ -85,7 +86,7 @@ LayerSpec read_layer(const toml::node& node, const std::string& source, std::siz
     if (c.type == *type) k = &c;
   if (!k)
     throw ConfigError(where + ": unsupported type '" + *type +
-                      "' (supported: conv, maxpool, relu, flatten, dense)");
+                      "' (supported: conv, maxpool, avgpool, relu, flatten, dense)");
   where += " (" + *type + ")";
   const Entry e(*t, where);
   std::set<std::string> allowed = k->keys;
@@ -100,6 +101,7 @@ LayerSpec read_layer(const toml::node& node, const std::string& source, std::siz
       s.padding = e.integer("padding", 0, 0);
       break;
     case LayerKind::kMaxPool:
+    case LayerKind::kAvgPool:
       s.window = e.integer("window", std::nullopt, 1);
       s.stride = e.integer("stride", s.window, 1);
       break;
@@ -150,7 +152,7 @@ Architecture parse_network_toml(std::string_view text, const std::string& source
     const LayerKind kind = a.layers[i].kind;
     const std::string where =
         fmt::format("{} {}: layer {} ({})", source, line_of(*list.get(i)), i, layer_kind_name(kind));
-    if (flat && (kind == LayerKind::kConv || kind == LayerKind::kMaxPool))
+    if (flat && (kind == LayerKind::kConv || kind == LayerKind::kMaxPool || kind == LayerKind::kAvgPool))
       throw ConfigError(where + ": after a flatten or dense layer (it needs a height and width)");
     if (!flat && kind == LayerKind::kDense && (a.input.h > 1 || a.input.w > 1))
       throw ConfigError(where + ": on a spatial input: flatten first");

@@ -135,7 +135,8 @@ void write_onnx_model(const std::string& path, const Architecture& arch, const M
     if (p.weight.size() != weight_count(arch, i) || p.bias.size() != bias_count(arch, i))
       throw ShapeError("model " + arch.name + " layer " + std::to_string(i) +
                        ": parameter counts do not match");
-    const bool spatial = l.kind == LayerKind::kConv || l.kind == LayerKind::kMaxPool;
+    const bool spatial =
+        l.kind == LayerKind::kConv || l.kind == LayerKind::kMaxPool || l.kind == LayerKind::kAvgPool;
     if (spatial && flat)
       throw ShapeError("model " + arch.name + " layer " + std::to_string(i) + ": " +
                        std::string(layer_kind_name(l.kind)) + " after a flattened layer has no ONNX form");
@@ -150,8 +151,9 @@ void write_onnx_model(const std::string& path, const Architecture& arch, const M
         x = name;
         break;
       }
-      case LayerKind::kMaxPool: {
-        auto& n = w.node("MaxPool", name, {x});
+      case LayerKind::kMaxPool:
+      case LayerKind::kAvgPool: {
+        auto& n = w.node(l.kind == LayerKind::kMaxPool ? "MaxPool" : "AveragePool", name, {x});
         GraphWriter::ints(n, "kernel_shape", {l.window, l.window});
         GraphWriter::ints(n, "strides", {l.stride, l.stride});
         x = name;

@@ -1,7 +1,7 @@
 // `sqt train --export FILE.onnx` (write_model_file picks it by the name): a revealed model as a standard ONNX
 // graph (opset 13) that takes raw pixel values (0..255 as float) in NCHW:
 //   Mul(scale), Add(offset)   the trainer's input map, so no preprocessing is needed
-//   Conv / MaxPool / Relu     weights OIHW, biases, symmetric pads
+//   Conv / MaxPool / AveragePool / Relu   weights OIHW, biases, symmetric pads
 //   Flatten                   ONNX's (c, h, w) order: the next Gemm's weight rows are
 //                             permuted from SQT's (h, w, c) order to match
 //   Gemm (transB = 1)         weight [out][in], bias [out]

@@ -214,8 +214,8 @@ class Reader {
       input_map(op, data, floats(*c[0])[0]);
     } else if (op == "Conv") {
       conv(n, index, c);
-    } else if (op == "MaxPool") {
-      maxpool(n, index);
+    } else if (op == "MaxPool" || op == "AveragePool") {
+      pool(n, index, op == "MaxPool" ? LayerKind::kMaxPool : LayerKind::kAvgPool);
     } else if (op == "Relu") {
       push({.kind = LayerKind::kRelu}, {}, n, index);
     } else if (op == "Transpose") {
@@ -251,7 +251,7 @@ class Reader {
     } else if (op == "Identity" || op == "Dropout") {
     } else {
       require(false,
-              "unsupported op (supported: Conv, MaxPool, Relu, Flatten, Reshape, Transpose, Gemm, MatMul, "
+              "unsupported op (supported: Conv, MaxPool, AveragePool, Relu, Flatten, Reshape, Transpose, Gemm, MatMul, "
               "Add, Mul, Sub, Div, Softmax, LogSoftmax, Identity, Dropout, Constant)");
     }
     x_ = n.output(0);
@@ -325,8 +325,9 @@ class Reader {
     push(spec, std::move(p), n, index);
   }
 
-  void maxpool(const onnx::NodeProto& n, int index) {
-    require_spatial("MaxPool");
+  // MaxPool or AveragePool (without padding, count_include_pad does not matter).
+  void pool(const onnx::NodeProto& n, int index, LayerKind kind) {
+    require_spatial(n.op_type());
     require(n.output_size() == 1, "the Indices output is not supported");
     require(integer(n, "ceil_mode", 0) == 0, "ceil_mode 1 is not supported");
     require(integer(n, "storage_order", 0) == 0, "storage_order 1 is not supported");
@@ -338,7 +339,7 @@ class Reader {
             "auto_pad " + (ap ? ap->s() : "") + " is not supported");
     require(attr(n, "kernel_shape") != nullptr, "has no kernel_shape");
     const int window = square(n, "kernel_shape", 0);
-    LayerSpec spec{.kind = LayerKind::kMaxPool, .stride = square(n, "strides", 1), .window = window};
+    LayerSpec spec{.kind = kind, .stride = square(n, "strides", 1), .window = window};
     require(window >= 1 && spec.stride >= 1, "window and stride must be at least 1");
     require(window <= s_.h && window <= s_.w, "window larger than its input");
     s_ = {(s_.h - window) / spec.stride + 1, (s_.w - window) / spec.stride + 1, s_.c};
@@ -424,6 +425,7 @@ std::string spec_mismatch(const LayerSpec& g, const LayerSpec& a) {
       add(diff("padding", g.padding, a.padding));
       break;
     case LayerKind::kMaxPool:
+    case LayerKind::kAvgPool:
       add(diff("window", g.window, a.window));
       add(diff("stride", g.stride, a.stride));
       break;
@@ -448,6 +450,8 @@ const char* onnx_op_of(LayerKind k) {
       return "Gemm";
     case LayerKind::kFlatten:
       return "Flatten";
+    case LayerKind::kAvgPool:
+      return "AveragePool";
   }
   return "?";
 }

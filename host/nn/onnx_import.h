@@ -2,7 +2,7 @@
 // and what PyTorch's exporter writes for a plain CNN/MLP) into SQT layers:
 //   [Mul|Add|Sub|Div by a scalar]*  the input map (pixel -> value), before the first layer
 //   Conv                            group 1, dilations 1, square kernel, symmetric pads
-//   MaxPool                         square window, no padding, floor mode
+//   MaxPool, AveragePool            square window, no padding, floor mode
 //   Relu
 //   [Transpose 0,2,3,1] Flatten     axis 1; Reshape to [-1|0, features] counts as a Flatten
 //   Gemm, or MatMul [+ Add bias]    alpha = beta = 1, transA = 0

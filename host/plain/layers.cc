@@ -220,21 +220,23 @@ class ConvLayer : public ParamLayer {
 
 // Max pooling keeps oneDNN's workspace (the arg-max of each window) for the
 // backward pass, which scatters and accumulates where windows overlap.
-class MaxPoolLayer : public Layer {
+// Max or average pooling (no padding: the average is over the whole window).
+class PoolLayer : public Layer {
  public:
-  MaxPoolLayer(DnnlContext& ctx, const nn::LayerSpec& spec, nn::Shape in, nn::Shape out, int batch)
+  PoolLayer(DnnlContext& ctx, const nn::LayerSpec& spec, nn::Shape in, nn::Shape out, int batch)
       : ctx_(ctx) {
     using namespace dnnl;
+    const algorithm alg =
+        spec.kind == nn::LayerKind::kMaxPool ? algorithm::pooling_max : algorithm::pooling_avg_exclude_padding;
     x_md_ = nhwc_md(batch, in);
     y_md_ = nhwc_md(batch, out);
     const memory::dims strides{spec.stride, spec.stride}, kernel{spec.window, spec.window}, pad{0, 0};
     const pooling_forward::primitive_desc fwd_pd(
-        pooling_forward::desc(prop_kind::forward_training, algorithm::pooling_max, x_md_, y_md_, strides,
-                              kernel, pad, pad),
+        pooling_forward::desc(prop_kind::forward_training, alg, x_md_, y_md_, strides, kernel, pad, pad),
         ctx.engine);
     fwd_ = pooling_forward(fwd_pd);
     bwd_ = pooling_backward(pooling_backward::primitive_desc(
-        pooling_backward::desc(algorithm::pooling_max, x_md_, y_md_, strides, kernel, pad, pad), ctx.engine,
+        pooling_backward::desc(alg, x_md_, y_md_, strides, kernel, pad, pad), ctx.engine,
         fwd_pd));
     workspace_ = memory(fwd_pd.workspace_desc(), ctx.engine);
     out_buf_.resize(static_cast<std::size_t>(batch) * out.size());
@@ -325,7 +327,8 @@ std::unique_ptr<Layer> make_layer(DnnlContext& ctx, const nn::LayerSpec& spec, n
     case nn::LayerKind::kConv:
       return std::make_unique<ConvLayer>(ctx, spec, in, out, batch, params, need_diff_in);
     case nn::LayerKind::kMaxPool:
-      return std::make_unique<MaxPoolLayer>(ctx, spec, in, out, batch);
+    case nn::LayerKind::kAvgPool:
+      return std::make_unique<PoolLayer>(ctx, spec, in, out, batch);
     case nn::LayerKind::kRelu:
       return std::make_unique<ReluLayer>(ctx, in, batch);
     case nn::LayerKind::kFlatten:

@@ -49,6 +49,12 @@ def maxpool(x, a):
     return windows(x, k[0], s[0]).max(axis=(4, 5))
 
 
+def avgpool(x, a):
+    k, s = a["kernel_shape"], a.get("strides", [1, 1])
+    assert k[0] == k[1] and s[0] == s[1] and not any(a.get("pads", []))
+    return windows(x, k[0], s[0]).mean(axis=(4, 5))
+
+
 def gemm(x, w, b, a):
     if a.get("transA", 0):
         x = x.T
@@ -87,6 +93,8 @@ def run(model, pixels):
             y = conv(x[0], x[1], x[2] if len(x) > 2 else None, a)
         elif op == "MaxPool":
             y = maxpool(x[0], a)
+        elif op == "AveragePool":
+            y = avgpool(x[0], a)
         elif op == "Relu":
             y = np.maximum(x[0], 0)
         elif op == "Flatten":

@@ -157,12 +157,17 @@ TEST_F(OnnxCliTest, MisfitGraphsAndFlagsAreRefusedByName) {
     ASSERT_TRUE(m.ParseFromIstream(&in));
   }
   m.mutable_graph()->mutable_node(3)->set_op_type("AveragePool");  // layer1_maxpool
-  const std::string odd = path("avg.onnx");
+  const std::string avg = path("avg.onnx");
+  std::ofstream(avg, std::ios::binary) << m.SerializeAsString();
+  refused({"--protocol", "clear", "--model", "C", "--init-from", avg},
+          "node 'layer1_maxpool' (AveragePool) stands where model C layer 1 (maxpool) expects MaxPool");
+  m.mutable_graph()->mutable_node(3)->set_op_type("LpPool");
+  const std::string odd = path("lp.onnx");
   std::ofstream(odd, std::ios::binary) << m.SerializeAsString();
   refused({"--protocol", "clear", "--model", "C", "--init-from", odd},
-          "node 'layer1_maxpool' (AveragePool): unsupported op");
+          "node 'layer1_maxpool' (LpPool): unsupported op");
   // The same graph as the network itself (--model FILE.onnx).
-  refused({"--protocol", "clear", "--model", odd}, "node 'layer1_maxpool' (AveragePool): unsupported op");
+  refused({"--protocol", "clear", "--model", odd}, "node 'layer1_maxpool' (LpPool): unsupported op");
 }
 
 // Every built protocol of the registry in each of its rings (plain aside: it

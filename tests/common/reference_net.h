@@ -27,6 +27,29 @@ struct ReferenceNet {
 
   ReferenceNet(nn::Architecture a, nn::ModelParams p) : arch(std::move(a)), params(std::move(p)) {}
 
+  // Average pooling without padding (NHWC): the window means, or with
+  // `adjoint` dY / window scattered over each window (x is then dY).
+  static Vec avgpool(const Vec& x, const Dims& xd, int k, int s, bool adjoint) {
+    const int oh_n = (xd.h - k) / s + 1, ow_n = (xd.w - k) / s + 1;
+    Vec out(adjoint ? static_cast<std::size_t>(xd.n) * xd.h * xd.w * xd.c
+                    : static_cast<std::size_t>(xd.n) * oh_n * ow_n * xd.c,
+            0.0);
+    std::size_t o = 0;
+    for (int n = 0; n < xd.n; ++n)
+      for (int oh = 0; oh < oh_n; ++oh)
+        for (int ow = 0; ow < ow_n; ++ow)
+          for (int c = 0; c < xd.c; ++c, ++o)
+            for (int y = 0; y < k; ++y)
+              for (int z = 0; z < k; ++z) {
+                const std::size_t at = ((static_cast<std::size_t>(n) * xd.h + oh * s + y) * xd.w + ow * s + z) * xd.c + c;
+                if (adjoint)
+                  out[at] += x[o] / (k * k);
+                else
+                  out[o] += x[at] / (k * k);
+              }
+    return out;
+  }
+
   Vec forward(const Vec& x, int batch) {
     inputs.clear();
     argmax.assign(arch.layers.size(), {});
@@ -46,6 +69,9 @@ struct ReferenceNet {
           break;
         case nn::LayerKind::kMaxPool:
           a = maxpool_forward(a, xd, l.window, l.stride, yd, argmax[i]);
+          break;
+        case nn::LayerKind::kAvgPool:
+          a = avgpool(a, xd, l.window, l.stride, false);
           break;
         case nn::LayerKind::kRelu:
           a = relu_forward(a);
@@ -80,6 +106,9 @@ struct ReferenceNet {
           break;
         case nn::LayerKind::kMaxPool:
           d = maxpool_backward(d, argmax[i], xd.size());
+          break;
+        case nn::LayerKind::kAvgPool:
+          d = avgpool(d, xd, l.window, l.stride, true);
           break;
         case nn::LayerKind::kRelu:
           d = relu_backward(inputs[i], d);

@@ -147,6 +147,23 @@ TEST(Layers, SmallConvNetEndToEnd) {
   check_arch(a, 3, 5e-3);
 }
 
+// Average pooling between parameter layers: the conv's weight gradient
+// passes through the pooling's backward (2x2: one truncation by 2 bits; 3x3
+// overlapping: a product with 1/9 at f bits).
+TEST(Layers, SmallConvNetWithAveragePooling) {
+  for (const auto& [window, stride] : {std::pair{2, 2}, std::pair{3, 1}}) {
+    Architecture a{"tiny-avg",
+                   {8, 8, 1},
+                   10,
+                   {{.kind = LayerKind::kConv, .out = 4, .kernel = 3},
+                    {.kind = LayerKind::kAvgPool, .stride = stride, .window = window},
+                    {.kind = LayerKind::kRelu},
+                    {.kind = LayerKind::kFlatten},
+                    {.kind = LayerKind::kDense, .out = 10}}};
+    check_arch(a, 3, 5e-3);
+  }
+}
+
 TEST(Loss, SoftmaxCrossEntropyGradient) {
   Fixture fx;
   const int rows = 6, cols = 10;

@@ -207,6 +207,22 @@ out = 10
   }
 }
 
+TEST(NetworkDescription, AvgPoolLayer) {
+  const Architecture a = parse_network_toml(kInput + R"(layers = [
+  { type = "avgpool", window = 2 },
+  { type = "avgpool", window = 3, stride = 1 },
+  { type = "flatten" },
+  { type = "dense", out = 10 },
+])",
+                                            "x", "x");
+  ASSERT_EQ(a.layers.size(), 4u);
+  EXPECT_EQ(a.layers[0].kind, LayerKind::kAvgPool);
+  EXPECT_EQ(a.layers[0].stride, 2);  // the window by default
+  EXPECT_EQ(a.layers[1].stride, 1);
+  EXPECT_EQ(layer_output_shapes(a)[1], (Shape{2, 2, 1}));  // 8 -> 4 -> 2
+  EXPECT_EQ(parameter_count(a), 4u * 10 + 10);
+}
+
 TEST(NetworkDescription, MalformedDescriptionsNameTheLineAndLayer) {
   struct Case {
     std::string text, want;

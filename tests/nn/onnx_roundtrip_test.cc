@@ -16,6 +16,7 @@
 #include "host/data/batches.h"
 #include "host/nn/architecture.h"
 #include "host/nn/model_file.h"
+#include "host/nn/network_toml.h"
 #include "host/nn/onnx_export.h"
 #include "host/nn/onnx_import.h"
 #include "onnx/onnx_pb.h"
@@ -141,6 +142,46 @@ struct SmallGraph {
     std::ofstream(path, std::ios::binary) << m.SerializeAsString();
   }
 };
+
+// A described network with average pooling: AveragePool nodes out, the same
+// layers and (float32) parameters back, and a misfit window named.
+TEST_F(OnnxTest, AveragePoolSurvivesExportAndImport) {
+  const Architecture arch = parse_network_toml(R"(
+input = { height = 12, width = 12, channels = 2 }
+layers = [
+  { type = "conv", out = 4, kernel = 3 },
+  { type = "avgpool", window = 2 },
+  { type = "relu" },
+  { type = "avgpool", window = 3, stride = 2 },
+  { type = "flatten" },
+  { type = "dense", out = 10 },
+])",
+                                               "avg.toml", "avg.toml");
+  const ModelParams params = glorot_init(arch, 5);
+  write_model_file(path("avg.onnx"), arch, params, {1.0 / 256, 0});
+  const OnnxModel m = read_onnx_model(path("avg.onnx"));
+  const Architecture back = onnx_architecture(m, "avg.onnx");
+  ASSERT_EQ(back.layers.size(), arch.layers.size());
+  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+    EXPECT_EQ(back.layers[i].kind, arch.layers[i].kind) << i;
+    EXPECT_EQ(back.layers[i].window, arch.layers[i].window) << i;
+    EXPECT_EQ(back.layers[i].stride, arch.layers[i].stride) << i;
+  }
+  EXPECT_EQ(m.layers[1].op, "AveragePool");
+  const ModelParams p = onnx_params_for(m, arch);
+  for (std::size_t i = 0; i < params.size(); ++i) expect_float_equal(p[i].weight, params[i].weight, "weight");
+  Architecture other = arch;
+  other.layers[3].window = 2;
+  try {
+    onnx_params_for(m, other);
+    ADD_FAILURE() << "a 3x3 AveragePool taken for a 2x2 avgpool";
+  } catch (const FileError& e) {
+    EXPECT_NE(std::string(e.what()).find("(AveragePool) does not match model avg.toml layer 3 (avgpool): window 3, "
+                                         "the model's 2"),
+              std::string::npos)
+        << e.what();
+  }
+}
 
 TEST_F(OnnxTest, PyTorchStyleGraphLandsInSqtLayouts) {
   for (const bool transpose : {false, true}) {
