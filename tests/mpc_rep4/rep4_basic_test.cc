@@ -168,6 +168,8 @@ TEST(Rep4Basic, MulTruncAndMatmulsTruncWithTwoShifts) {
   const std::int64_t bound = std::int64_t{1} << 24;
   const auto a = random_signed(m * k, bound, 51), b = random_signed(k * n, bound, 52);
   const auto add = random_signed(k * n, bound, 53);
+  const auto a2 = random_signed(2 * m * k, bound, 54), b2 = random_signed(2 * k * n, bound, 55);
+  const auto add2 = random_signed(2 * m * n, bound, 56);
   for (auto mode : {mpc::TruncMode::kProbabilistic, mpc::TruncMode::kExact}) {
     Rep4Options opt;
     opt.mode = mode;
@@ -175,11 +177,16 @@ TEST(Rep4Basic, MulTruncAndMatmulsTruncWithTwoShifts) {
         [&](Rep4& p) {
           const auto x = p.input(0, owned_by(p, 0, a), a.size()), y = p.input(1, owned_by(p, 1, b), b.size());
           const auto z = p.input(2, owned_by(p, 2, add), add.size());
-          std::vector<mpc::MatmulTerm<Rep4::Share>> terms(2);
+          const auto w2 = p.input(1, owned_by(p, 1, add2), add2.size());
+          const auto x2 = p.input(3, owned_by(p, 3, a2), a2.size()), y2 = p.input(0, owned_by(p, 0, b2), b2.size());
+          std::vector<mpc::MatmulTerm<Rep4::Share>> terms(3);
           terms[0] = {Trans::kNo, Trans::kNo, m, n, k, &x, &y, m * n};
           terms[1].out_n = k * n;  // an addend alone, at its own shift
           terms[1].addend = &z;
           terms[1].bits = 8;
+          terms[2] = {Trans::kNo, Trans::kNo, m, n, k, &x2, &y2, 2 * m * n};  // two blocks plus an addend
+          terms[2].blocks = 2;
+          terms[2].addend = &w2;
           std::vector<std::vector<Ring>> got;
           got.push_back(p.reveal(p.matmuls_trunc(terms, 16)));
           got.push_back(p.reveal(p.mul_trunc(y, z, 10)));
@@ -194,6 +201,15 @@ TEST(Rep4Basic, MulTruncAndMatmulsTruncWithTwoShifts) {
     };
     for (std::size_t e = 0; e < m * n; ++e) EXPECT_TRUE(within(out[0][e], prod[e], 16)) << e;
     for (std::size_t e = 0; e < k * n; ++e) EXPECT_TRUE(within(out[0][m * n + e], add[e], 8)) << e;
+    for (std::size_t blk = 0; blk < 2; ++blk) {
+      const std::vector<Ring> ab(a2.begin() + blk * m * k, a2.begin() + (blk + 1) * m * k);
+      const std::vector<Ring> bb(b2.begin() + blk * k * n, b2.begin() + (blk + 1) * k * n);
+      const auto pb = reference_matmul(Trans::kNo, Trans::kNo, m, n, k, ab, bb);
+      for (std::size_t e = 0; e < m * n; ++e) {
+        const std::size_t at = blk * m * n + e;
+        EXPECT_TRUE(within(out[0][m * n + k * n + at], pb[e] + add2[at], 16)) << "block " << blk << " " << e;
+      }
+    }
     for (std::size_t e = 0; e < k * n; ++e) EXPECT_TRUE(within(out[1][e], b[e] * add[e], 10)) << e;
     for (std::size_t e = 0; e < m * n; ++e) EXPECT_TRUE(within(out[2][e], prod[e], 12)) << e;
   }
@@ -326,7 +342,7 @@ TEST(Rep4Basic, ProductCostsOneAndAHalfElementsPerParty) {
 
 // Truncation by 16 bits: 4 ring elements (x_s + r twice, U, W) and 6 values
 // of 2 bytes (the wrap bit's sharings and cross products) over the four
-// parties, 3 rounds. ltz at k = 31: the two summands' 31 planes (2 x 31
+// parties, 3 rounds; the product fused into it (mul_trunc) 4 more elements. ltz at k = 31: the two summands' 31 planes (2 x 31
 // words per 64 elements), G's 30 planes from 4 cross products, 53 ANDs in
 // the carry tree (6 pair values each), b2a (2 + 4 elements): 9 rounds deep
 // (a party counts a round only where it sent before receiving, so the
@@ -343,18 +359,30 @@ TEST(Rep4Basic, TruncationAndComparisonCostsFollowTheirMessages) {
     before = p.stats();
     (void)p.ltz(x);
     const auto ltz_cost = p.stats() - before;
-    return std::vector<std::uint64_t>{trunc_cost.bytes_sent, trunc_cost.rounds, ltz_cost.bytes_sent,
-                                      ltz_cost.rounds};
+    before = p.stats();
+    (void)p.mul_trunc(x, x, 16);
+    const auto mul_trunc_cost = p.stats() - before;
+    return std::vector<std::uint64_t>{trunc_cost.bytes_sent,    trunc_cost.rounds, ltz_cost.bytes_sent,
+                                      ltz_cost.rounds,          mul_trunc_cost.bytes_sent,
+                                      mul_trunc_cost.rounds};
   });
   std::uint64_t trunc_bytes = 0, ltz_bytes = 0, trunc_rounds = 0, ltz_rounds = 0;
+  std::uint64_t mul_trunc_bytes = 0, mul_trunc_rounds = 0;
   for (const auto& c : costs) {
     trunc_bytes += c[0];
     trunc_rounds = std::max(trunc_rounds, c[1]);
     ltz_bytes += c[2];
     ltz_rounds = std::max(ltz_rounds, c[3]);
+    mul_trunc_bytes += c[4];
+    mul_trunc_rounds = std::max(mul_trunc_rounds, c[5]);
   }
   EXPECT_EQ(trunc_bytes, n * (4 * 8 + 6 * 2));
   EXPECT_EQ(trunc_rounds, 3u);
+  // The fused product: the four pair values s and t miss, other than
+  // {p, q}'s (which rides on the openings), go to them masked: 8 ring
+  // elements instead of the product's 6 and the truncation's 4, 3 rounds.
+  EXPECT_EQ(mul_trunc_bytes, n * (8 * 8 + 6 * 2));
+  EXPECT_EQ(mul_trunc_rounds, 3u);
   EXPECT_EQ(ltz_bytes, 8 * words * (2 * 31 + 4 * 30 + 6 * 53) + 8 * n * (2 + 4));
   EXPECT_LE(ltz_rounds, 9u);
   EXPECT_GE(ltz_rounds, 5u);  // at least the carry tree's levels

@@ -201,9 +201,26 @@ class Rep4 {
   }
   Bits and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b, std::size_t words);
 
+  // A product before it is shared: with[q] is the value of the pair {party(),
+  // q} (n values; empty for q == party()); the six pairs' values sum to the
+  // product (rep4_mul.cc).
+  struct PairValues {
+    std::size_t n = 0;
+    std::array<RingVec, 4> with;
+  };
+  PairValues mul_pairs(const Share& x, const Share& y);
+  PairValues matmul_pairs(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
+                          const Share& b);
+  // Each pair joint-inputs its value (one round).
+  Share share_pairs(const PairValues& pv);
+
   // Truncation of runs (rep4_trunc.cc).
   Share trunc_runs(const Share& x, std::span<const TruncRun> runs);
   Share trunc_probabilistic(const Share& x, std::span<const TruncRun> runs);
+  // The probabilistic truncation of x + the pair values (either may be
+  // null), in the current operation: the pair values are masked straight
+  // into the first round's openings, so a product costs no round of its own.
+  Share trunc_masked(const Share* x, const PairValues* pv, std::span<const TruncRun> runs);
   Share trunc_exact(const Share& x, int bits);
 
   // x (+ offset) as two summands known to two parties each, A = x_a + x_b +

@@ -69,7 +69,13 @@ Rep4::Share Rep4::trunc_runs(const Share& x, std::span<const TruncRun> runs) {
 
 Rep4::Share Rep4::trunc_probabilistic(const Share& x, std::span<const TruncRun> runs) {
   next_op();
-  const std::size_t n = x.size();
+  return trunc_masked(&x, nullptr, runs);
+}
+
+Rep4::Share Rep4::trunc_masked(const Share* xp, const PairValues* pv, std::span<const TruncRun> runs) {
+  const std::size_t n = xp != nullptr ? xp->size() : pv->n;
+  if (xp != nullptr && pv != nullptr && pv->n != n)
+    throw ShapeError("rep4 trunc: " + std::to_string(pv->n) + " pair values for " + std::to_string(n) + " values");
   const int p = role(0), q = role(1), s = role(2), t = role(3);
   const int me = party_;
   const Ring offset = Ring{1} << 62;
@@ -93,21 +99,64 @@ Rep4::Share Rep4::trunc_probabilistic(const Share& x, std::span<const TruncRun> 
       for (std::size_t e = lo; e < hi; ++e) sigma[e] &= low_mask(b);
     });
   }
+  // Pair values: s needs those of {p,q}, {p,t}, {q,t}, t those of {p,q},
+  // {p,s}, {q,s}. {p,q}'s goes into the openings below; the other four
+  // travel masked by r2, r3 (all but s: p, q, t know them) and r2t, r3t
+  // (all but t), and r = r1 + r2 + r3, so that t's opening carries
+  // r1 + r2 + r3 - r2t - r3t.
+  RingVec r2, r3, r2t, r3t, m_s2, m_s3, m_t2, m_t3;
+  if (pv != nullptr) {
+    const unsigned sub_r2 = next_sub(), sub_r3 = next_sub(), sub_r2t = next_sub(), sub_r3t = next_sub();
+    if (me != s) {
+      r2.resize(n);
+      r3.resize(n);
+      prg(triple_key(s), sub_r2, r2);
+      prg(triple_key(s), sub_r3, r3);
+    }
+    if (me != t) {
+      r2t.resize(n);
+      r3t.resize(n);
+      prg(triple_key(t), sub_r2t, r2t);
+      prg(triple_key(t), sub_r3t, r3t);
+    }
+    auto masked = [&](int with, const RingVec& mask, RingVec& out) {
+      out.resize(n);
+      const RingVec& v = pv->with[with];
+      for (std::size_t e = 0; e < n; ++e) out[e] = v[e] + mask[e];
+    };
+    if (me == p || me == t) masked(me == p ? t : p, r2, m_s2);   // v_pt + r2
+    if (me == q || me == t) masked(me == q ? t : q, r3, m_s3);   // v_qt + r3
+    if (me == p || me == s) masked(me == p ? s : p, r2t, m_t2);  // v_ps + r2t
+    if (me == q || me == s) masked(me == q ? s : q, r3t, m_t3);  // v_qs + r3t
+  }
+  RingVec masked_s, masked_t;
+  if (me == p || me == q) {
+    masked_s.resize(n);
+    masked_t.resize(n);
+    const Ring* xs = xp != nullptr ? comp(*xp, s).data() : nullptr;
+    const Ring* xt = xp != nullptr ? comp(*xp, t).data() : nullptr;
+    const Ring* vpq = pv != nullptr ? pv->with[me == p ? q : p].data() : nullptr;
+    for (std::size_t e = 0; e < n; ++e) {
+      const Ring base = (vpq != nullptr ? vpq[e] : 0) + r[e];
+      masked_s[e] = (xs != nullptr ? xs[e] : 0) + base;
+      masked_t[e] = (xt != nullptr ? xt[e] : 0) + base;
+    }
+    if (pv != nullptr) {
+      for (std::size_t e = 0; e < n; ++e) {
+        masked_t[e] += r2[e] + r3[e] - r2t[e] - r3t[e];
+        r[e] += r2[e] + r3[e];
+      }
+    }
+  }
   rep4::Wire narrow;
   narrow.runs.assign(runs.begin(), runs.end());
   // a_t = msb(r) - rho mod 2^b: p and q compute it, s receives it.
-  RingVec a_t, masked_s, masked_t, t1;
+  RingVec a_t, t1;
   if (me == p || me == q) {
     a_t.resize(n);
-    masked_s.resize(n);
-    masked_t.resize(n);
     for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
       for (std::size_t e = lo; e < hi; ++e) a_t[e] = ((r[e] >> 63) - rho[e]) & low_mask(b);
     });
-    for (std::size_t e = 0; e < n; ++e) {
-      masked_s[e] = comp(x, s)[e] + r[e];
-      masked_t[e] = comp(x, t)[e] + r[e];
-    }
   }
   if (me == q || me == t) {
     t1.resize(n);
@@ -120,12 +169,31 @@ Rep4::Share Rep4::trunc_probabilistic(const Share& x, std::span<const TruncRun> 
   const int h_t = j1.message(q, p, t, masked_t, n);
   const int h_a = j1.message(p, q, s, a_t, n, narrow);
   j1.input(q, t, p, t, Combine::kScaled, t1, n, y, 0, runs);
+  int h_more[2] = {-1, -1};
+  if (pv != nullptr) {
+    const int h_s2 = j1.message(t, p, s, m_s2, n), h_s3 = j1.message(q, t, s, m_s3, n);
+    const int h_t2 = j1.message(p, s, t, m_t2, n), h_t3 = j1.message(s, q, t, m_t3, n);
+    h_more[0] = me == s ? h_s2 : h_t2;
+    h_more[1] = me == s ? h_s3 : h_t3;
+  }
   j1.run();
   // s and t: c = x + 2^62 + r, bb = !msb(c).
   RingVec c, bb_q;
   if (me == s || me == t) {
     c = std::move(j1.received(me == s ? h_s : h_t));
-    for (std::size_t e = 0; e < n; ++e) c[e] += x.part[0][e] + x.part[1][e] + x.part[2][e] + offset;
+    if (xp != nullptr) {
+      for (std::size_t e = 0; e < n; ++e) c[e] += xp->part[0][e] + xp->part[1][e] + xp->part[2][e];
+    }
+    if (pv != nullptr) {
+      const RingVec &m2 = j1.received(h_more[0]), &m3 = j1.received(h_more[1]);
+      for (int w = 0; w < 4; ++w) {
+        if (w == me) continue;
+        const RingVec& v = pv->with[w];
+        for (std::size_t e = 0; e < n; ++e) c[e] += v[e];
+      }
+      for (std::size_t e = 0; e < n; ++e) c[e] += m2[e] + m3[e];
+    }
+    for (std::size_t e = 0; e < n; ++e) c[e] += offset;
     bb_q.resize(n);
     for_runs(runs, [&](std::size_t lo, std::size_t hi, int b) {
       for (std::size_t e = lo; e < hi; ++e) bb_q[e] = ((Ring{1} - (c[e] >> 63)) - sigma[e]) & low_mask(b);
