@@ -19,6 +19,7 @@
 #include "host/mpc/protocol.h"
 #include "host/mpc/rep3/rep3.h"
 #include "host/mpc/rep4/rep4.h"
+#include "host/mpc/shamir/shamir.h"
 #include "host/net/network.h"
 
 namespace sqt::cli {
@@ -77,6 +78,12 @@ auto dispatch_protocol(const ProtocolInfo& info, int bits, Visitor&& visit) {
     return visit(ProtocolCase<mpc::Rep4>{[](const ProtocolEnv& e) {
       return std::make_unique<mpc::Rep4>(detail::mesh(e, "rep4"), *e.backend, detail::fixed_of<Ring64>(e),
                                          e.trunc, std::uint64_t{0});
+    }});
+  }
+  if (info.name == "shamir" && bits == 64) {
+    return visit(ProtocolCase<mpc::Shamir>{[](const ProtocolEnv& e) {
+      return std::make_unique<mpc::Shamir>(detail::mesh(e, "shamir"), *e.backend, detail::fixed_of<Ring64>(e),
+                                           e.trunc, std::uint64_t{0});
     }});
   }
   if (info.name == "clear" && bits == 64) {

@@ -63,7 +63,7 @@ const std::vector<ProtocolInfo>& protocol_registry() {
        "four-party replicated sharing with abort"},
       {"mal-rep3", 3, 3, Security::kMalicious, Majority::kHonest, "Z_2^{}", {64}, false,
        "three-party replicated sharing, verified in batches, with abort"},
-      {"shamir", 3, 10, Security::kSemiHonest, Majority::kHonest, "GR(2^{}, 4)", {64}, false,
+      {"shamir", 3, 10, Security::kSemiHonest, Majority::kHonest, "GR(2^{}, 4)", {64}, true,
        "Shamir sharing over a Galois ring, t = floor((n-1)/2)"},
       {"mal-shamir", 3, 10, Security::kMalicious, Majority::kHonest, "GR(2^{}, 4)", {64}, false,
        "Shamir with verified multiplications"},

@@ -26,6 +26,7 @@
 #include "host/mpc/protocol.h"
 #include "host/mpc/rep3/rep3.h"
 #include "host/mpc/rep4/rep4.h"
+#include "host/mpc/shamir/shamir.h"
 #include "tests/common/fake_network.h"
 
 namespace sqt::test {
@@ -82,6 +83,22 @@ struct Rep3Runner : MeshRunner<mpc::Rep3, 3> {
 struct Rep4Runner : MeshRunner<mpc::Rep4, 4> {
   static constexpr std::string_view kName = "Rep4";
   static constexpr std::uint64_t kFirstSeed = 404;
+};
+
+// Shamir over GR(2^64, 4) at 3, 5 and 10 parties (t = 1, 2, 4).
+struct Shamir3Runner : MeshRunner<mpc::Shamir, 3> {
+  static constexpr std::string_view kName = "Shamir3";
+  static constexpr std::uint64_t kFirstSeed = 303;
+};
+
+struct Shamir5Runner : MeshRunner<mpc::Shamir, 5> {
+  static constexpr std::string_view kName = "Shamir5";
+  static constexpr std::uint64_t kFirstSeed = 505;
+};
+
+struct Shamir10Runner : MeshRunner<mpc::Shamir, 10> {
+  static constexpr std::string_view kName = "Shamir10";
+  static constexpr std::uint64_t kFirstSeed = 1010;
 };
 
 // rep3 and clear over Z_2^128 (f = 32, k = 63 by default in the suites): the

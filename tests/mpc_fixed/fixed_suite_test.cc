@@ -13,7 +13,8 @@ namespace sqt::test {
 namespace {
 
 // A new protocol joins here with its runner.
-using FixedRunners = InBothModes<ClearRunner, Rep3Runner, Rep4Runner, Clear128Runner, Rep3_128Runner>;
+using FixedRunners = InBothModes<ClearRunner, Rep3Runner, Rep4Runner, Clear128Runner, Rep3_128Runner,
+                                  Shamir3Runner, Shamir5Runner, Shamir10Runner>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Fx, FixedPoint, FixedRunners, RunnerNames);
 
 }  // namespace

@@ -50,6 +50,16 @@ std::vector<Gr> lagrange_at_zero(std::span<const int> parties) {
   return out;
 }
 
+Gr lagrange_basis(std::span<const Gr> nodes, std::size_t m, const Gr& z) {
+  Gr num = Gr::constant(1), den = Gr::constant(1);
+  for (std::size_t l = 0; l < nodes.size(); ++l) {
+    if (l == m) continue;
+    num = num * (z - nodes[l]);
+    den = den * (nodes[m] - nodes[l]);
+  }
+  return num * inverse(den);
+}
+
 Gr eval_poly(std::span<const Gr> f, const Gr& alpha) {
   Gr acc{};
   for (std::size_t k = f.size(); k-- > 0;) acc = acc * alpha + f[k];

@@ -73,6 +73,10 @@ Gr point(int party);
 // f(alpha_i) = f(0) for every f of degree < parties.size().
 std::vector<Gr> lagrange_at_zero(std::span<const int> parties);
 
+// The Lagrange basis polynomial of nodes[m] for `nodes` (pairwise
+// differences units), at z: prod_{l != m} (z - nodes[l]) / (nodes[m] - nodes[l]).
+Gr lagrange_basis(std::span<const Gr> nodes, std::size_t m, const Gr& z);
+
 // f(alpha) for coefficients f[0] + f[1] X + ... (Horner).
 Gr eval_poly(std::span<const Gr> f, const Gr& alpha);
 

@@ -144,32 +144,29 @@ void Shamir::prg(const backend::PrgSeed& key, std::span<Ring> out) { backend_.pr
 
 Shamir::Double Shamir::draw_double(std::size_t n) {
   Double d{Share(n), RingVec(n, 0)};
-  // [r]_t = F^T P: F holds the K keys' coefficients f_A(alpha_i) (K x 4), P
-  // their streams (K x chunk); one backend GEMM per chunk.
+  // [r]_t = F^T P per chunk: F holds the K keys' coefficients f_A(alpha_i)
+  // (K x 4), P their streams (K x chunk); one backend GEMM per chunk.
   const std::size_t keys = prss_.size();
   RingVec f(keys * 4);
   for (std::size_t a = 0; a < keys; ++a)
     for (int j = 0; j < 4; ++j) f[a * 4 + static_cast<std::size_t>(j)] = prss_[a].coeff.c[j];
-  constexpr std::size_t kChunk = 2048;
+  constexpr std::size_t kChunk = 2048;  // even: a chunk starts on an AES block
   RingVec p(keys * std::min(n, kChunk)), out(4 * std::min(n, kChunk));
-  RingVec stream(n);
-  // Each key's stream for all n elements, then the chunked product.
-  std::vector<RingVec> streams(keys);
-  for (std::size_t a = 0; a < keys; ++a) {
-    streams[a].resize(n);
-    prg(prss_[a].key, streams[a]);
-    if (prss_[a].holder)
-      for (std::size_t e = 0; e < n; ++e) d.additive[e] += streams[a][e];
-  }
   for (std::size_t at = 0; at < n; at += kChunk) {
     const std::size_t len = std::min(kChunk, n - at);
-    for (std::size_t a = 0; a < keys; ++a) std::copy_n(streams[a].begin() + at, len, p.begin() + a * len);
+    for (std::size_t a = 0; a < keys; ++a) {
+      const std::span<Ring> row(p.data() + a * len, len);
+      backend_.prg_fill(prss_[a].key, ctr_ + at / 2, row);
+      if (prss_[a].holder)
+        for (std::size_t e = 0; e < len; ++e) d.additive[at + e] += row[e];
+    }
     backend_.gemm(Trans::kYes, Trans::kNo, 4, len, keys, f.data(), p.data(), out.data(), false);
     for (int j = 0; j < 4; ++j)
       std::copy_n(out.begin() + static_cast<std::size_t>(j) * len, len, d.r.part[j].begin() + at);
   }
   // A zero sum among the senders, from the pairwise keys.
   if (sender()) {
+    RingVec stream(n);
     for (int q = 0; q <= 2 * t_; ++q) {
       if (q == party_) continue;
       prg(pair_[static_cast<std::size_t>(q)], stream);
@@ -255,29 +252,100 @@ Shamir::Share Shamir::reduce(RingVec u) {
 
 // ---------------------------------------------------------------- sharing
 
-// Every party's share of a fresh random sharing of `values`: x + a_1 X + ...
-// + a_t X^t at alpha_q, the a_k uniform in GR from this party's own stream.
-std::vector<Shamir::Share> Shamir::deal_shares(std::span<const Ring> values, std::size_t n) {
-  std::vector<Share> coeff(static_cast<std::size_t>(t_), Share::uninitialized(n));
-  for (auto& a : coeff)
-    for (int j = 0; j < 4; ++j) {
-      backend_.prg_fill(own_, own_ctr_, a.part[j]);
-      own_ctr_ += n / 2 + 2;
+// Dealing with t shares from pairwise keys: dealer d's polynomial is fixed
+// by the secret at 0 and by the shares of the first t parties other than d,
+// which those parties draw from the key they share with d (no message); d
+// interpolates the other n - 1 - t shares and sends them.
+std::vector<int> Shamir::seeded(int dealer) const {
+  std::vector<int> s;
+  for (int q = 0; q < n_ && static_cast<int>(s.size()) < t_; ++q)
+    if (q != dealer) s.push_back(q);
+  return s;
+}
+
+// The stream of the key of d and j for d's dealing (each direction its own
+// blocks at the current counter).
+void Shamir::seeded_stream(int dealer, int other, std::span<Ring> out) {
+  const std::uint64_t ctr = ctr_ + (dealer < other ? 0 : out.size() / 2 + 1);
+  backend_.prg_fill(pair_[static_cast<std::size_t>(dealer == party_ ? other : dealer)], ctr, out);
+}
+
+namespace {
+
+Shamir::Share split4(const RingVec& flat, std::size_t n) {
+  auto s = Shamir::Share::uninitialized(n);
+  for (int j = 0; j < 4; ++j) std::copy_n(flat.begin() + static_cast<std::ptrdiff_t>(j * n), n, s.part[j].begin());
+  return s;
+}
+
+bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+}  // namespace
+
+std::vector<Shamir::Share> Shamir::deal_from(std::span<const int> dealers, std::span<const Ring> mine,
+                                             std::size_t n, bool binary) {
+  // n elements: 4n words in GR, 4n words of bit planes in GF(16) (n words
+  // per plane). The stream of a seeded share is 4n words either way.
+  const std::size_t words = 4 * n;
+  std::vector<Share> out(dealers.size());
+  RingVec flat(words);
+  for (std::size_t k = 0; k < dealers.size(); ++k) {
+    const int d = dealers[k];
+    if (d != party_) continue;
+    const auto set = seeded(d);
+    std::vector<Gr> nodes = {Gr{}};
+    std::vector<Share> known;
+    for (const int j : set) {
+      nodes.push_back(shamir::point(j));
+      seeded_stream(d, j, flat);
+      known.push_back(split4(flat, n));
     }
-  std::vector<Share> out;
-  for (int q = 0; q < n_; ++q) {
-    Share s(n);
-    std::copy(values.begin(), values.end(), s.part[0].begin());
-    const Gr alpha = shamir::point(q);
-    Gr power = alpha;
-    Ring* acc[4] = {s.part[0].data(), s.part[1].data(), s.part[2].data(), s.part[3].data()};
-    for (const auto& a : coeff) {
-      const Ring* in[4] = {a.part[0].data(), a.part[1].data(), a.part[2].data(), a.part[3].data()};
-      backend_.gr_mul_const_add(in, power.c.data(), acc, n);
-      power = power * alpha;
+    for (int q = 0; q < n_; ++q) {
+      if (contains(set, q)) continue;
+      const Gr z = shamir::point(q);
+      Share s(n);
+      const Gr l0 = shamir::lagrange_basis(nodes, 0, z);
+      if (binary) {
+        const shamir::Gf16 c0 = shamir::mod2(l0);
+        for (int j = 0; j < 4; ++j)
+          if (c0 >> j & 1) std::copy(mine.begin(), mine.end(), s.part[j].begin());
+        for (std::size_t m = 0; m < known.size(); ++m) {
+          const shamir::Gf16 c = shamir::mod2(shamir::lagrange_basis(nodes, m + 1, z));
+          for (int l = 0; l < 4; ++l) {
+            const shamir::Gf16 col = shamir::gf16_mul(c, static_cast<shamir::Gf16>(1u << l));
+            for (int j = 0; j < 4; ++j)
+              if (col >> j & 1)
+                for (std::size_t e = 0; e < n; ++e) s.part[j][e] ^= known[m].part[l][e];
+          }
+        }
+      } else {
+        for (int j = 0; j < 4; ++j)
+          for (std::size_t e = 0; e < n; ++e) s.part[j][e] = mine[e] * l0.c[j];
+        Ring* acc[4] = {s.part[0].data(), s.part[1].data(), s.part[2].data(), s.part[3].data()};
+        for (std::size_t m = 0; m < known.size(); ++m) {
+          const Gr c = shamir::lagrange_basis(nodes, m + 1, z);
+          const auto& kn = known[m];
+          const Ring* in[4] = {kn.part[0].data(), kn.part[1].data(), kn.part[2].data(), kn.part[3].data()};
+          backend_.gr_mul_const_add(in, c.c.data(), acc, n);
+        }
+      }
+      if (q == party_)
+        out[k] = std::move(s);
+      else
+        send_share(q, s);
     }
-    out.push_back(std::move(s));
   }
+  for (std::size_t k = 0; k < dealers.size(); ++k) {
+    const int d = dealers[k];
+    if (d == party_) continue;
+    if (contains(seeded(d), party_)) {
+      seeded_stream(d, party_, flat);
+      out[k] = split4(flat, n);
+    } else {
+      out[k] = recv_share(d, n);
+    }
+  }
+  ctr_ += words + 4;  // both directions' blocks
   return out;
 }
 
@@ -299,16 +367,13 @@ Shamir::Share Shamir::recv_share(int from, std::size_t n) {
 }
 
 std::vector<Shamir::Share> Shamir::deal(int dealers, std::span<const Ring> mine, std::size_t n) {
-  std::vector<Share> out(static_cast<std::size_t>(dealers));
-  if (party_ < dealers) {
-    auto shares = deal_shares(mine, n);
-    for (int q = 0; q < n_; ++q)
-      if (q != party_) send_share(q, shares[static_cast<std::size_t>(q)]);
-    out[static_cast<std::size_t>(party_)] = std::move(shares[static_cast<std::size_t>(party_)]);
+  std::vector<int> who(static_cast<std::size_t>(dealers));
+  for (int d = 0; d < dealers; ++d) who[static_cast<std::size_t>(d)] = d;
+  if (party_ < dealers && mine.size() != n) {
+    throw ShapeError("shamir deal: dealer " + std::to_string(party_) + " passed " + std::to_string(mine.size()) +
+                     " values for " + std::to_string(n));
   }
-  for (int d = 0; d < dealers; ++d)
-    if (d != party_) out[static_cast<std::size_t>(d)] = recv_share(d, n);
-  return out;
+  return deal_from(who, mine, n, false);
 }
 
 Shamir::Share Shamir::input(int owner, std::span<const Ring> values, std::size_t n) {
@@ -320,11 +385,8 @@ Shamir::Share Shamir::input(int owner, std::span<const Ring> values, std::size_t
     throw ShapeError("shamir input: the owner passed " + std::to_string(values.size()) + " values for " +
                      std::to_string(n));
   }
-  if (owner != party_) return recv_share(owner, n);
-  auto shares = deal_shares(values, n);
-  for (int q = 0; q < n_; ++q)
-    if (q != party_) send_share(q, shares[static_cast<std::size_t>(q)]);
-  return std::move(shares[static_cast<std::size_t>(party_)]);
+  const int who[1] = {owner};
+  return std::move(deal_from(who, values, n, false)[0]);
 }
 
 Shamir::InputRows Shamir::input_rows(int owner, RowSource source, std::size_t rows, std::size_t row_len) {

@@ -154,7 +154,12 @@ class Shamir {
   // Deals each dealer's values (dealers 0..count-1 pass theirs, others
   // empty): one round, every dealer's sharing returned in dealer order.
   std::vector<Share> deal(int dealers, std::span<const Ring> mine, std::size_t n);
-  std::vector<Share> deal_shares(std::span<const Ring> values, std::size_t n);
+  // The dealing of input() and deal(): each of `dealers` shares its values
+  // (GR, or GF(16) planes when binary), t shares from pairwise keys.
+  std::vector<Share> deal_from(std::span<const int> dealers, std::span<const Ring> mine, std::size_t n,
+                               bool binary);
+  std::vector<int> seeded(int dealer) const;
+  void seeded_stream(int dealer, int other, std::span<Ring> out);
   void send_share(int to, const Share& s);
   Share recv_share(int from, std::size_t n);
 

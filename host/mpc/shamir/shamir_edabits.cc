@@ -38,42 +38,10 @@ Bits slice(const Bits& b, std::size_t at, std::size_t w) { return block_of(b, at
 
 }  // namespace
 
-// Each dealer's planes (planes x words per plane, its own bits in part 0 of
-// a public-looking vector) become a degree-t GF(16) sharing:
-// bit + a_1 X + ... + a_t X^t at alpha_q mod 2, a_k random planes.
 std::vector<Shamir::Bits> Shamir::deal_bits(int dealers, std::span<const Ring> mine, std::size_t words) {
-  std::vector<Bits> out(static_cast<std::size_t>(dealers));
-  if (party_ < dealers) {
-    std::vector<Bits> coeff(static_cast<std::size_t>(t_), Bits::uninitialized(words));
-    for (auto& a : coeff)
-      for (int j = 0; j < 4; ++j) {
-        backend_.prg_fill(own_, own_ctr_, a.part[j]);
-        own_ctr_ += words / 2 + 2;
-      }
-    for (int q = 0; q < n_; ++q) {
-      Bits s(words);
-      std::copy(mine.begin(), mine.end(), s.part[0].begin());
-      const shamir::Gf16 alpha = shamir::mod2(shamir::point(q));
-      shamir::Gf16 power = alpha;
-      for (const auto& a : coeff) {
-        // s += power * a (bit-sliced GF(16) constant product)
-        for (int l = 0; l < 4; ++l) {
-          const shamir::Gf16 col = shamir::gf16_mul(power, static_cast<shamir::Gf16>(1u << l));
-          for (int j = 0; j < 4; ++j)
-            if (col >> j & 1)
-              for (std::size_t k = 0; k < words; ++k) s.part[j][k] ^= a.part[l][k];
-        }
-        power = shamir::gf16_mul(power, alpha);
-      }
-      if (q == party_)
-        out[static_cast<std::size_t>(q)] = std::move(s);
-      else
-        send_share(q, s);
-    }
-  }
-  for (int d = 0; d < dealers; ++d)
-    if (d != party_) out[static_cast<std::size_t>(d)] = recv_share(d, words);
-  return out;
+  std::vector<int> who(static_cast<std::size_t>(dealers));
+  for (int d = 0; d < dealers; ++d) who[static_cast<std::size_t>(d)] = d;
+  return deal_from(who, mine, words, true);
 }
 
 // a + b on shared 64-plane numbers (each plane `words` words): sum planes

@@ -1,0 +1,68 @@
+// Messages of a product: two rounds (one for a party that does not send
+// product words), and each party's bytes per product are
+// what the king pattern gives (shamir.h), at most two words whatever n is.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "tests/mpc_shamir/shamir_test_util.h"
+
+namespace sqt::test {
+namespace {
+
+using mpc::Shamir;
+using mpc::Trans;
+
+struct Cost {
+  std::uint64_t bytes, rounds;
+};
+
+// Party i as sender (i <= 2t) sends its words of every other king's run and,
+// as king, its run to the n - 1 others: 8 (N - run_i + (n - 1) run_i) bytes.
+std::uint64_t expected_bytes(int n, int party, std::size_t elements) {
+  const std::size_t b = elements * static_cast<std::size_t>(party) / static_cast<std::size_t>(n);
+  const std::size_t e = elements * static_cast<std::size_t>(party + 1) / static_cast<std::size_t>(n);
+  const std::size_t run = e - b;
+  const bool sender = party <= 2 * ((n - 1) / 2);
+  return 8 * ((sender ? elements - run : 0) + static_cast<std::size_t>(n - 1) * run);
+}
+
+TEST(ShamirCost, ProductBytesPerPartyAreConstantInN) {
+  const std::size_t len = 3000;
+  for (const int n : {3, 4, 5, 7, 10}) {
+    const auto a = random_ring(len, 1), b = random_ring(len, 2);
+    const auto costs = run_shamir(n, [&](Shamir& p) {
+      const auto x = p.input(0, owned_by(p, 0, a), len), y = p.input(1, owned_by(p, 1, b), len);
+      const auto before = p.stats();
+      const auto z = p.mul(x, y);
+      const auto after = p.stats();
+      (void)z;
+      return Cost{after.bytes_sent - before.bytes_sent, after.rounds - before.rounds};
+    });
+    for (int i = 0; i < n; ++i) {
+      EXPECT_EQ(costs[i].bytes, expected_bytes(n, i, len)) << n << " parties, party " << i;
+      EXPECT_LE(costs[i].bytes, 16 * len) << n << " parties, party " << i;  // two words per product
+      // A non-sender (n even, party n - 1) only waits for its king round.
+      EXPECT_EQ(costs[i].rounds, i <= 2 * ((n - 1) / 2) ? 2u : 1u) << n << " parties, party " << i;
+    }
+  }
+}
+
+// A matrix product costs its m x n outputs, whatever k is.
+TEST(ShamirCost, MatrixProductCostsItsOutputs) {
+  const std::size_t m = 20, cols = 30;
+  for (const std::size_t k : {1u, 64u}) {
+    const auto a = random_ring(m * k, 3), b = random_ring(k * cols, 4);
+    const auto costs = run_shamir(5, [&](Shamir& p) {
+      const auto x = p.input(0, owned_by(p, 0, a), a.size()), y = p.input(1, owned_by(p, 1, b), b.size());
+      const auto before = p.stats();
+      (void)p.matmul(Trans::kNo, Trans::kNo, m, cols, k, x, y);
+      return p.stats().bytes_sent - before.bytes_sent;
+    });
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(costs[i], expected_bytes(5, i, m * cols)) << "k " << k << " party " << i;
+  }
+}
+
+}  // namespace
+}  // namespace sqt::test
