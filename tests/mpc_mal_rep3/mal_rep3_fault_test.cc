@@ -125,6 +125,57 @@ INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3FaultMatrix,
                                   std::to_string(std::get<0>(info.param));
                          });
 
+// The binary domain: a comparison whose AND gates, b2a MACs or AND
+// verification messages are flipped.
+struct BinaryProgram {
+  std::vector<R128> a = random_signed(kN, 1 << 28, 600);
+  std::vector<R128> operator()(MalRep3& p) const { return p.reveal(p.ltz(p.input(1, owned_by(p, 1, a), kN))); }
+};
+
+struct BinaryCase {
+  const char* name;
+  int occurrence;  // of the party's kComparison frames
+};
+
+// ltz at k = 31: AND rounds 0-1 (carry-save, g), 2-6 (the carry tree), the
+// b2a MACs (7); verify(): triples (8), rho and sigma (9), results (10).
+const BinaryCase kBinaryCases[] = {{"CarrySave", 0}, {"Generate", 1},  {"CarryTree", 4},
+                                   {"B2aMac", 7},    {"Triples", 8},   {"SacrificeOpening", 9},
+                                   {"SacrificeResult", 10}};
+
+class MalRep3BinaryFault : public ::testing::TestWithParam<std::tuple<int, BinaryCase>> {};
+
+TEST_P(MalRep3BinaryFault, EveryHonestPartyAbortsNamingTheComparison) {
+  const auto [bad, c] = GetParam();
+  Fault fault;
+  fault.party = bad;
+  fault.check = Check::kComparison;
+  fault.occurrence = c.occurrence;
+  fault.bit = 5;
+  const BinaryProgram program;
+  const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) { return program(p); });
+  ASSERT_GT(out[bad].frames_corrupted, 0) << "party " << bad << " sent no such frame";
+  for (int i = 0; i < 3; ++i) {
+    if (i == bad) continue;
+    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
+    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
+    EXPECT_NE(out[i].error.find("the comparison check failed"), std::string::npos) << out[i].error;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3BinaryFault,
+                         ::testing::Combine(::testing::Range(0, 3), ::testing::ValuesIn(kBinaryCases)),
+                         [](const auto& info) {
+                           return std::string(std::get<1>(info.param).name) + "_Party" +
+                                  std::to_string(std::get<0>(info.param));
+                         });
+
+TEST(MalRep3Fault, WithoutAFaultTheComparisonIsRight) {
+  const BinaryProgram program;
+  const auto out = run_mal_rep3([&](MalRep3& p) { return program(p); });
+  for (std::size_t e = 0; e < kN; ++e) EXPECT_EQ(out[0][e], R128(as_signed(program.a[e]) < 0 ? 1 : 0));
+}
+
 // An error in the top bits of a product (value and MAC alike) passes the MAC
 // check for half of the keys; the truncation's range check catches it on
 // every key, before anything is opened.

@@ -47,7 +47,7 @@ inline constexpr int kCheckKinds = 7;  // the checked ones (kInputShare is not)
 std::string_view check_name(Check c);
 
 // Why a check failed.
-enum class Reason : std::uint8_t { kHash, kHashAtHasher, kMac, kRange };
+enum class Reason : std::uint8_t { kHash, kHashAtHasher, kMac, kRange, kSacrifice };
 
 enum class FrameKind : std::uint8_t { kValue, kDigests, kVerdict };
 struct FrameLabel {

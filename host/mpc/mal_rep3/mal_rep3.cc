@@ -155,58 +155,6 @@ MalRep3::Vec MalRep3::open(const Vec& c0, const Vec& c1, Check check) {
   return in;
 }
 
-// ---------------------------------------------------------------- checks
-
-// A random linear combination (coefficients from a seed opened now) of
-// every kept value and of its MAC, per check: T = W - alpha U must be zero.
-void MalRep3::verify() {
-  checker_.throw_if_failed();
-  if (!checker_.pending()) return;
-  if (kept_elements_ > 0) {
-    next_op();
-    const Vec seed = open(prev_stream(0, 1), next_stream(0, 1), Check::kMac);
-    backend::PrgSeed chi_key;
-    std::memcpy(chi_key.data(), &seed[0], chi_key.size());
-    constexpr int K = mal_rep3::kCheckKinds;
-    Vec u0(K, 0), u1(K, 0), w0(K, 0), w1(K, 0), chi;
-    std::uint64_t block = 0;  // one AES block per coefficient
-    for (int k = 0; k < K; ++k) {
-      for (const Share& s : kept_[k]) {
-        const std::size_t n = s.size();
-        chi.resize(n);
-        backend_.prg_fill(chi_key, block, std::span<R>(chi));
-        block += n;
-        R a = 0, b = 0, c = 0, d = 0;
-        for (std::size_t e = 0; e < n; ++e) {
-          a += chi[e] * s.part[0][e];
-          b += chi[e] * s.part[1][e];
-          c += chi[e] * s.part[2][e];
-          d += chi[e] * s.part[3][e];
-        }
-        u0[k] += a;
-        u1[k] += b;
-        w0[k] += c;
-        w1[k] += d;
-      }
-      kept_[k].clear();
-    }
-    kept_elements_ = 0;
-    Vec t = zero_share(1, K);
-    for (int k = 0; k < K; ++k) t[k] += alpha_[0] * (u0[k] + u1[k]) + alpha_[1] * u0[k];
-    checker_.send(Check::kMac, net_.prev_party(), bytes_of(t));
-    Vec t_next(K);
-    checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<R>(t_next)));
-    for (int k = 0; k < K; ++k) {
-      w0[k] -= t[k];
-      w1[k] -= t_next[k];
-    }
-    const Vec opened = open(w0, w1, Check::kMac);
-    for (int k = 0; k < K; ++k)
-      if (opened[k] != 0) checker_.local_failure(static_cast<Check>(k), Reason::kMac);
-  }
-  checker_.verify();
-}
-
 // ---------------------------------------------------------------- sharing
 
 MalRep3::Share MalRep3::input(int owner, std::span<const Ring> values, std::size_t n) {
@@ -540,35 +488,5 @@ MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> run
   }
   return y;
 }
-
-// ---------------------------------------------------------------- binary domain
-
-MalRep3::Share MalRep3::ltz(const Share&) { not_built("comparison (ltz)"); }
-
-MalRep3::Bits MalRep3::bit_and(const Bits&, const Bits&) { not_built("the binary domain (bit_and)"); }
-
-MalRep3::Bits MalRep3::bit_xor(const Bits& a, const Bits& b) const {
-  check_same_size(a.size(), b.size(), "bit_xor");
-  Bits out = a;
-  for (int c = 0; c < 2; ++c)
-    for (std::size_t w = 0; w < out.part[c].size(); ++w) out.part[c][w] ^= b.part[c][w];
-  return out;
-}
-
-MalRep3::Bits MalRep3::bit_not(const Bits& a) const {
-  Bits out = a;
-  const int slot = party_ == 0 ? 0 : party_ == 2 ? 1 : -1;
-  if (slot >= 0)
-    for (auto& w : out.part[slot]) w = ~w;
-  return out;
-}
-
-std::vector<MalRep3::Bits> MalRep3::bit_decompose(const Share&, int) {
-  not_built("the binary domain (bit_decompose)");
-}
-
-MalRep3::Share MalRep3::b2a(const Bits&, std::size_t) { not_built("the binary domain (b2a)"); }
-
-std::vector<std::uint64_t> MalRep3::reveal_bits(const Bits&) { not_built("the binary domain (reveal_bits)"); }
 
 }  // namespace sqt::mpc

@@ -31,8 +31,19 @@
 //   matmuls_trunc     2 rounds, 64 bytes per output
 //   reveal            16 bytes, 1 round, plus verify() before and after
 //   verify()          5 rounds, a few hundred bytes, whatever was checked
-// Not built yet: the binary domain (ltz, bit_decompose, bit_and, b2a) and
-// random_int throw ConfigError naming themselves.
+//
+// Binary domain (mal_rep3_binary.cc): boolean replicated sharing, 64
+// elements per word as in rep3. A value's three components are each known
+// to two parties, so their bit planes are boolean sharings without any
+// message; bit_decompose and ltz add the three with a carry-save layer and
+// rep3's carry trees. Every AND gate is kept and verified at verify()
+// (mal_rep3_verify.cc): random triples are made, shuffled by words into
+// buckets of B from a seed opened afterwards, sacrificed against each other
+// and then against the gates, with B chosen so that a bad gate passes with
+// probability below 2^-40. b2a turns each boolean component into an
+// arithmetic one (the same two holders) with MACs and XORs the three with
+// two verified products, so both sharings come from the same components.
+// Not built yet: random_int and exact truncation (ConfigError).
 #pragma once
 
 #include <cstddef>
@@ -159,6 +170,40 @@ class MalRep3 {
                     std::size_t a_at, const Share& b, std::size_t b_at, Ring* z_value, Ring* z_mac);
   [[noreturn]] void not_built(const char* what) const;
 
+  // ---- binary domain (mal_rep3_binary.cc)
+  using Words = RingVecOf<std::uint64_t>;
+  Words next_words(unsigned sub, std::size_t n);
+  Words prev_words(unsigned sub, std::size_t n);
+  Words zero_share_xor(unsigned sub, std::size_t n);
+  struct PlaneRef {
+    const std::uint64_t* part[2];
+  };
+  static PlaneRef plane_of(const Bits& b, std::size_t j, std::size_t words) {
+    return {{b.part[0].data() + j * words, b.part[1].data() + j * words}};
+  }
+  // a[q] & b[q] for every q, one round; the gates are kept for verify().
+  Bits and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b, std::size_t words);
+  // x + offset as p = s ^ carry and g = s & carry planes of the carry-save
+  // sum of its three components (two AND rounds).
+  struct TwoNumbers {
+    std::size_t words = 0;
+    Bits p;  // planes 0..bits-1
+    Bits g;  // planes 0..g_planes-1
+  };
+  TwoNumbers split_three(const Share& x, int bits, Ring offset, int g_planes);
+  Bits ltz_bits(const Share& x);
+  // Arithmetic shares of the first n bits of each plane of `all`
+  // (planes of `words` words, one after another).
+  Share b2a_flat(const Bits& all, std::size_t planes, std::size_t words, std::size_t n);
+
+  // ---- verify() (mal_rep3_verify.cc)
+  // Random AND triples (a, b, c) for `words` words, c by one semi-honest
+  // AND round.
+  struct Triples {
+    Bits a, b, c;
+  };
+  Triples make_triples(std::size_t words);
+
   net::Network& net_;
   backend::Backend& backend_;
   FixedParams fixed_;
@@ -171,6 +216,9 @@ class MalRep3 {
   // Values kept for the next verify(), per check, and their element count.
   std::vector<Share> kept_[mal_rep3::kCheckKinds];
   std::size_t kept_elements_ = 0;
+  // AND gates (x, y, z) since the last verify(), one Bits each per call.
+  std::vector<Bits> gate_x_, gate_y_, gate_z_;
+  std::size_t gate_words_ = 0;
 };
 
 static_assert(Protocol<MalRep3>);
