@@ -366,14 +366,14 @@ Shamir::Share Shamir::recv_share(int from, std::size_t n) {
   return s;
 }
 
-std::vector<Shamir::Share> Shamir::deal(int dealers, std::span<const Ring> mine, std::size_t n) {
-  std::vector<int> who(static_cast<std::size_t>(dealers));
-  for (int d = 0; d < dealers; ++d) who[static_cast<std::size_t>(d)] = d;
-  if (party_ < dealers && mine.size() != n) {
-    throw ShapeError("shamir deal: dealer " + std::to_string(party_) + " passed " + std::to_string(mine.size()) +
-                     " values for " + std::to_string(n));
-  }
-  return deal_from(who, mine, n, false);
+// t + 1 dealers among the senders, the window moving on by t + 1 per call
+// so that dealing work spreads over parties 0..2t.
+std::vector<int> Shamir::next_dealers() {
+  std::vector<int> who;
+  const int senders = 2 * t_ + 1;
+  for (int i = 0; i <= t_; ++i) who.push_back(static_cast<int>((rot_ + static_cast<std::uint64_t>(i)) % senders));
+  rot_ += static_cast<std::uint64_t>(t_ + 1);
+  return who;
 }
 
 Shamir::Share Shamir::input(int owner, std::span<const Ring> values, std::size_t n) {

@@ -153,7 +153,7 @@ class Shamir {
   void advance(std::size_t words) { ctr_ += words / 2 + 2; }
   // Deals each dealer's values (dealers 0..count-1 pass theirs, others
   // empty): one round, every dealer's sharing returned in dealer order.
-  std::vector<Share> deal(int dealers, std::span<const Ring> mine, std::size_t n);
+  std::vector<int> next_dealers();
   // The dealing of input() and deal(): each of `dealers` shares its values
   // (GR, or GF(16) planes when binary), t shares from pairwise keys.
   std::vector<Share> deal_from(std::span<const int> dealers, std::span<const Ring> mine, std::size_t n,
@@ -173,7 +173,22 @@ class Shamir {
     Share shifted, top;
   };
   Masked masked(std::size_t n, std::span<const int> shifts = {});
-  std::vector<Bits> deal_bits(int dealers, std::span<const Ring> mine, std::size_t words);
+  // The dealt parts: [R] = sum [r_i], sum [r_i >> b_e], each r_i's planes.
+  struct Dealt {
+    Share r, hi;
+    std::vector<std::vector<Bits>> operands;
+  };
+  Dealt deal_masks(std::size_t n, std::span<const int> shifts);
+  // masked() without R's planes (probabilistic truncation,
+  // shamir_carries.cc): carry-save compression and a few carries.
+  Masked masked_carries(std::size_t n, std::span<const int> shifts);
+  using Planes = std::vector<Bits>;
+  struct Planes2 {
+    Planes a, b;
+  };
+  Planes2 compress(std::vector<Planes> ops, std::size_t words, std::vector<Planes>* spill);
+  std::vector<Bits> carries_into(const Planes& g, const Planes& p, std::span<const int> positions,
+                                 std::size_t words);
   struct Sum {
     std::vector<Bits> sum, carry;
   };
@@ -188,7 +203,7 @@ class Shamir {
   std::vector<PrssKey> prss_;
   std::vector<backend::PrgSeed> pair_;  // [other party]
   backend::PrgSeed own_{};              // this party's private stream
-  std::uint64_t ctr_ = 1, own_ctr_ = 1;
+  std::uint64_t ctr_ = 1, own_ctr_ = 1, rot_ = 0;
   std::vector<shamir::Gr> lambda_open_;  // parties 0..t
   std::vector<shamir::Gr> lambda_mul_;   // parties 0..2t
 };

@@ -141,18 +141,19 @@ std::vector<std::uint64_t> Shamir::reveal_bits(const Bits& b) {
 
 // ---------------------------------------------------------------- random bits
 
-// Parties 0..t each deal n random bits; their XOR, a + b - 2ab pairwise in
+// t + 1 dealers each deal n random bits; their XOR, a + b - 2ab pairwise in
 // a tree (ceil(log2(t + 1)) products), is uniform to any t parties, since
 // one dealer is honest. Its mod-2 reduction is the bit's GF(16) sharing.
 Shamir::Share Shamir::dabits(std::size_t n) {
+  const auto dealers = next_dealers();
   RingVec mine;
-  if (party_ <= t_) {
+  if (std::find(dealers.begin(), dealers.end(), party_) != dealers.end()) {
     mine.resize(n);
     backend_.prg_fill(own_, own_ctr_, mine);
     own_ctr_ += n / 2 + 2;
     for (auto& v : mine) v &= 1;
   }
-  std::vector<Share> level = deal(t_ + 1, mine, n);
+  std::vector<Share> level = deal_from(dealers, mine, n, false);
   while (level.size() > 1) {
     const std::size_t pairs = level.size() / 2;
     Share a(pairs * n), b(pairs * n);
@@ -254,18 +255,6 @@ Shamir::Share Shamir::b2a(const Bits& b, std::size_t n) {
   return out;
 }
 
-// [x < 0] = bit 63 of x = c_63 ^ R_63 ^ [c mod 2^63 < R mod 2^63] for the
-// opened c = x + R.
-Shamir::Share Shamir::ltz(const Share& x) {
-  const std::size_t n = x.size();
-  const Masked m = masked(n);
-  const auto c = reveal(add(x, m.r));
-  const std::vector<int> width(n, 63);
-  Bits msb = bit_xor(less_than(c, m.planes, width, n), m.planes[63]);
-  msb = xor_public(std::move(msb), public_plane(c, 63));
-  return b2a(msb, n);
-}
-
 // x = c - R = c + !R + 1 on the low `bits` bits: generate g_j = c_j !R_j,
 // propagate p_j = c_j ^ !R_j (local), the carry-in folded into g_0, carries
 // by Kogge-Stone prefixes (ceil(log2 bits) AND rounds), x_j = p_j ^ carry_j.
@@ -327,7 +316,7 @@ Shamir::Share Shamir::trunc_runs(const Share& x, std::span<const TruncRun> runs)
   if (at != n) {
     throw ShapeError("shamir trunc: runs cover " + std::to_string(at) + " elements of " + std::to_string(n));
   }
-  const Masked m = masked(n, shift);
+  const Masked m = mode_ == TruncMode::kExact ? masked(n, shift) : masked_carries(n, shift);
   const Ring offset = Ring{1} << 62;
   const auto c = reveal(add(add_public(x, offset), m.r));
   Share out = neg(m.shifted);

@@ -2,9 +2,10 @@
 // and as 64 GF(16) bit planes (an edaBit), plus, for truncation, [R >> b]
 // and [bit 63 of R].
 //
-// Parties 0..t each deal a random r_i: [r_i] and [r_i >> b] in GR, its bits
-// in GF(16). R = sum r_i (uniform: one dealer is honest) costs nothing in
-// GR; its bits come from t two-operand adders (a tree, Kogge-Stone carries)
+// t + 1 dealers each draw a random r_i; [sum r_i] and [sum r_i >> b] come
+// from one king round (dealers add theirs to the senders' words), the bits
+// of each r_i are dealt in GF(16). R = sum r_i is uniform (one dealer is
+// honest); its bits come from t two-operand adders (a tree, Kogge-Stone carries)
 // on the dealt bit vectors. Each adder's carry into bit b and out of bit 63
 // are its only contributions to R >> b:
 //   R >> b = sum_i (r_i >> b) + sum_adders carry_b - 2^(64-b) sum_adders carry_64,
@@ -37,12 +38,6 @@ Bits concat(const std::vector<const Bits*>& parts) {
 Bits slice(const Bits& b, std::size_t at, std::size_t w) { return block_of(b, at, w); }
 
 }  // namespace
-
-std::vector<Shamir::Bits> Shamir::deal_bits(int dealers, std::span<const Ring> mine, std::size_t words) {
-  std::vector<int> who(static_cast<std::size_t>(dealers));
-  for (int d = 0; d < dealers; ++d) who[static_cast<std::size_t>(d)] = d;
-  return deal_from(who, mine, words, true);
-}
 
 // a + b on shared 64-plane numbers (each plane `words` words): sum planes
 // and carry[j] = carry into bit j (j = 0..64, carry[0] = 0). Generate and
@@ -92,43 +87,48 @@ Shamir::Sum Shamir::add_planes(const std::vector<Bits>& a, const std::vector<Bit
   return s;
 }
 
-Shamir::Masked Shamir::masked(std::size_t n, std::span<const int> shifts) {
+Shamir::Dealt Shamir::deal_masks(std::size_t n, std::span<const int> shifts) {
   const std::size_t w = words_for(n);
   const bool shifted = !shifts.empty();
-  const int dealers = t_ + 1;
-  // Dealt values: arithmetic r_i (and r_i >> b), binary bits of r_i.
-  RingVec mine, mine_arith, mine_planes;
-  if (party_ < dealers) {
+  const auto dealers = next_dealers();
+  const bool dealer = std::find(dealers.begin(), dealers.end(), party_) != dealers.end();
+  // Dealt values: r_i and r_i >> b (summed into GR by one king round, as a
+  // product's degree reduction sums its senders' words), bits of r_i.
+  RingVec mine, mine_arith(shifted ? 2 * n : n, 0), mine_planes;
+  if (dealer) {
     mine.resize(n);
     backend_.prg_fill(own_, own_ctr_, mine);
     own_ctr_ += n / 2 + 2;
-    mine_arith = mine;
+    std::copy(mine.begin(), mine.end(), mine_arith.begin());
     if (shifted)
-      for (std::size_t e = 0; e < n; ++e) mine_arith.push_back(mine[e] >> shifts[e]);
+      for (std::size_t e = 0; e < n; ++e) mine_arith[n + e] = mine[e] >> shifts[e];
     mine_planes.assign(64 * w, 0);
     for (int j = 0; j < 64; ++j)
       for (std::size_t e = 0; e < n; ++e)
         mine_planes[static_cast<std::size_t>(j) * w + e / 64] |= (mine[e] >> j & 1) << (e % 64);
   }
-  const auto arith = deal(dealers, mine_arith, shifted ? 2 * n : n);
-  const auto bits = deal_bits(dealers, mine_planes, 64 * w);
-  Masked m;
-  m.r = Share(n);
-  Share hi(shifted ? n : 0);
-  for (const auto& s : arith) {
-    for (int j = 0; j < 4; ++j)
-      for (std::size_t e = 0; e < n; ++e) {
-        m.r.part[j][e] += s.part[j][e];
-        if (shifted) hi.part[j][e] += s.part[j][n + e];
-      }
-  }
-  // The adder tree: each level adds pairs side by side (words concatenated).
-  std::vector<std::vector<Bits>> level;
+  const Share sums = reduce(std::move(mine_arith));
+  const auto bits = deal_from(dealers, mine_planes, 64 * w, true);
+  Dealt d;
+  d.r = block_of(sums, 0, n);
+  d.hi = shifted ? block_of(sums, n, n) : Share(0);
   for (const auto& b : bits) {
     std::vector<Bits> planes;
     for (int j = 0; j < 64; ++j) planes.push_back(slice(b, static_cast<std::size_t>(j) * w, w));
-    level.push_back(std::move(planes));
+    d.operands.push_back(std::move(planes));
   }
+  return d;
+}
+
+Shamir::Masked Shamir::masked(std::size_t n, std::span<const int> shifts) {
+  const std::size_t w = words_for(n);
+  const bool shifted = !shifts.empty();
+  Dealt d = deal_masks(n, shifts);
+  Masked m;
+  m.r = std::move(d.r);
+  Share hi = std::move(d.hi);
+  std::vector<std::vector<Bits>> level = std::move(d.operands);
+  // The adder tree: each level adds pairs side by side (words concatenated).
   std::vector<Bits> carries;  // per adder: carry into b_e (selected per lane), carry out
   std::vector<RingVec> select;
   if (shifted) {
