@@ -185,26 +185,37 @@ void Rep4::Joint::input(int a, int b, int l, int sender, Combine how, std::span<
   }
   RingVec r(n);
   p_.prg(p_.triple_key(l), sub, r);
-  if (how == Combine::kScaled) mask_runs(r, runs);
-  combine_into(p_.comp(out, l).data() + at, r.data(), n, xor_, wire.runs);
-  if (me == k) return;
-  if (v.size() != n)
+  if (me != k && v.size() != n)
     throw ShapeError("rep4: a joint input of " + std::to_string(v.size()) + " values, expected " +
                      std::to_string(n));
-  for (std::size_t e = 0; e < n; ++e) r[e] = xor_ ? v[e] ^ r[e] : v[e] - r[e];
-  if (how == Combine::kScaled) mask_runs(r, runs);
-  combine_into(p_.comp(out, k).data() + at, r.data(), n, xor_, wire.runs);
+  Ring* out_l = p_.comp(out, l).data() + at;
+  if (how != Combine::kScaled) {  // one pass: component l += R, k += v - R
+    if (me == k) {
+      combine_into(out_l, r.data(), n, xor_, {});
+      return;
+    }
+    Ring* out_k = p_.comp(out, k).data() + at;
+    for (std::size_t e = 0; e < n; ++e) {
+      const Ring re = r[e];
+      const Ring m = xor_ ? v[e] ^ re : v[e] - re;
+      out_l[e] = xor_ ? out_l[e] ^ re : out_l[e] + re;
+      out_k[e] = xor_ ? out_k[e] ^ m : out_k[e] + m;
+      r[e] = m;
+    }
+  } else {
+    mask_runs(r, runs);
+    combine_into(out_l, r.data(), n, xor_, wire.runs);
+    if (me == k) return;
+    for (std::size_t e = 0; e < n; ++e) r[e] = v[e] - r[e];
+    mask_runs(r, runs);
+    combine_into(p_.comp(out, k).data() + at, r.data(), n, xor_, wire.runs);
+  }
   keep_.push_back(std::move(r));
   round_.add(sender, hasher, l, keep_.back(), n, wire);
 }
 
 int Rep4::Joint::message(int sender, int hasher, int receiver, std::span<const Ring> v, std::size_t n,
                          const rep4::Wire& wire) {
-  const int me = p_.party_;
-  if (wire.runs.empty() && (me == sender || me == hasher)) {
-    keep_.emplace_back(v.begin(), v.end());
-    return round_.add(sender, hasher, receiver, keep_.back(), n, wire);
-  }
   return round_.add(sender, hasher, receiver, v, n, wire);
 }
 

@@ -148,7 +148,8 @@ class Rep4 {
     // and is added as v << (64 - bits); it travels narrow.
     void input(int a, int b, int receiver, int sender, Combine how, std::span<const Ring> v, std::size_t n,
                Share& out, std::size_t at = 0, std::span<const TruncRun> runs = {});
-    // A plain message (the hasher is the other party that knows it).
+    // A plain message (the hasher is the other party that knows it); v is
+    // read at run(), so it must stay alive until then.
     int message(int sender, int hasher, int receiver, std::span<const Ring> v, std::size_t n,
                 const rep4::Wire& wire = {});
     void run();
