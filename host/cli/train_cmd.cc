@@ -82,6 +82,7 @@ nn::TrainOptions train_options(const TrainFlags& f) {
   o.model_owner = f.model_owner;
   o.compute_loss = f.loss;
   o.quiet = f.quiet;
+  o.standardize = f.standardize;
   return o;
 }
 
@@ -92,7 +93,9 @@ void load_owner_params(const TrainFlags& f, nn::TrainOptions& o) {
   if (f.init_from.empty())
     throw ConfigError(
         fmt::format("--init owner: the model owner (party {}) needs --init-from FILE.onnx", f.model_owner));
-  o.owner_params = nn::onnx_params_for(nn::read_onnx_model(f.init_from), nn::make_architecture(f.model));
+  const nn::OnnxModel m = nn::read_onnx_model(f.init_from);
+  o.owner_params = nn::onnx_params_for(m, nn::make_architecture(f.model));
+  o.owner_input_map = m.input_map;
 }
 
 // A one-process model (the clear emulation): this process is every party.
@@ -304,6 +307,7 @@ void run_plain(const TrainFlags& f) {
   o.max_batches = f.max_batches < 0 ? 0 : f.max_batches;
   o.metrics_path = f.metrics;
   o.export_path = f.export_path;
+  o.init_from = f.init_from;
   plain::train(o);
 }
 
@@ -401,13 +405,14 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--init", f->init,
                   "initial weights: secret (Glorot-uniform drawn inside the protocol, no party learns them) "
-                  "or public (from --seed, reproducible; plain always uses these), or owner (--init-from)")
+                  "or public (from --seed, reproducible; plain uses these), or owner (--init-from)")
       ->check(CLI::IsMember({"secret", "public", "owner"}))
       ->capture_default_str();
   cmd->add_option(
          "--init-from", f->init_from,
          "the model owner's ONNX model (implies --init owner): its weights enter as that party's secret "
-         "input, for secure fine-tuning; checked against --model node by node")
+         "input, for secure fine-tuning; checked against --model node by node, and its input map (first "
+         "Mul/Add) against the run's (--standardize or not); plain reads it directly")
       ->check(CLI::ExistingFile);
   cmd->add_option("--model-owner", f->model_owner,
                   "party that holds --init-from (the others pass --init owner and learn nothing of it)")
@@ -448,9 +453,6 @@ void add_train_command(CLI::App& app) {
       throw ConfigError("--data-for: only for local parties of a networked model (a node passes --data)");
     owner_folders(*f);  // validates --data-for
     check_party_id(protocol, parties, "--model-owner", f->model_owner);
-    if (protocol.name == "plain" && f->init == "owner")
-      throw ConfigError(
-          "--init-from: the plain protocol starts from --seed only (use clear or a secure protocol)");
     if (protocol.name == "plain") return run_plain(*f);
     if (protocol.networked() && !mesh) return launch_parties(*f, parties);
     dispatch_protocol(protocol, f->ring, [&](auto c) {

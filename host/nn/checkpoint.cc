@@ -13,10 +13,12 @@
 namespace sqt::nn {
 namespace {
 
+// Version 4: the input map's vector group after the ring's width.
 // Version 3: the ring's width after the component count (version 2 files,
 // without it, are Z_2^64). Version 2: dense parameters at 2f fractional bits
 // (host/nn/model.h).
-constexpr char kMagic[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '3'};
+constexpr char kMagic[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '4'};
+constexpr char kMagicV3[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '3'};
 constexpr char kMagicV2[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '2'};
 constexpr char kMagicV1[8] = {'S', 'Q', 'T', 'C', 'K', 'P', 'T', '1'};
 
@@ -58,6 +60,7 @@ void write_checkpoint(const std::string& path, const CheckpointData& d) {
   put(header, d.optimizer_steps);
   put<std::int32_t>(header, d.components);
   put<std::int32_t>(header, d.ring_bits);
+  put<std::int64_t>(header, d.input_map);
   put<std::uint64_t>(header, d.vectors.size());
   // Each vector: its u64 size, then its words, written in place (no copy).
   std::vector<std::string> sizes(d.vectors.size());
@@ -82,11 +85,11 @@ CheckpointData read_checkpoint(const std::string& path) {
                     ": version 1 (dense parameters at f fractional bits) cannot be resumed by this version; "
                     "train again");
   }
-  const bool v2 = std::memcmp(m, kMagicV2, 8) == 0;
-  if (!v2 && std::memcmp(m, kMagic, 8) != 0) throw FileError("checkpoint " + path + ": bad magic");
+  const bool v2 = std::memcmp(m, kMagicV2, 8) == 0, v3 = std::memcmp(m, kMagicV3, 8) == 0;
+  if (!v2 && !v3 && std::memcmp(m, kMagic, 8) != 0) throw FileError("checkpoint " + path + ": bad magic");
   CheckpointData d;
   const auto len = get<std::uint32_t>(in, path);
-  if (len > 64) throw FileError("checkpoint " + path + ": bad model name");
+  if (len > 4096) throw FileError("checkpoint " + path + ": bad model name");  // a network file's path
   d.model.resize(len);
   in.read(d.model.data(), len);
   d.seed = get<std::uint64_t>(in, path);
@@ -96,6 +99,7 @@ CheckpointData read_checkpoint(const std::string& path) {
   d.ring_bits = v2 ? 64 : get<std::int32_t>(in, path);
   if (d.ring_bits != 64 && d.ring_bits != 128)
     throw FileError("checkpoint " + path + ": bad ring width " + std::to_string(d.ring_bits));
+  d.input_map = v2 || v3 ? -1 : get<std::int64_t>(in, path);
   const auto count = get<std::uint64_t>(in, path);
   if (count > 1024) throw FileError("checkpoint " + path + ": bad vector count");
   d.vectors.resize(count);
@@ -106,6 +110,8 @@ CheckpointData read_checkpoint(const std::string& path) {
     if (!in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(n * sizeof(Ring))))
       throw FileError("checkpoint " + path + ": truncated");
   }
+  if (d.input_map < -1 || (d.input_map >= 0 && static_cast<std::uint64_t>(d.input_map + 1) * d.components > count))
+    throw FileError("checkpoint " + path + ": bad input map index");
   return d;
 }
 

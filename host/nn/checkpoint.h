@@ -23,6 +23,10 @@ struct CheckpointData {
   int components = 0;                      // share components per element
   int ring_bits = 64;                      // the ring: 64 or 128 (then two words per element, low first)
   std::vector<std::vector<Ring>> vectors;  // params then optimizer states, each `components` parts
+  // The group of `vectors` that holds the shares of the first data owner's
+  // input map (scale, offset at f bits), so `sqt predict` maps pixels as
+  // training did; -1: none (written before version 4).
+  std::int64_t input_map = -1;
 };
 
 std::string checkpoint_path(const std::string& dir, int party);

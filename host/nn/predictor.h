@@ -65,9 +65,12 @@ class Predictor {
     if (opt_.batch == 0) throw ConfigError("--batch: must be a positive number, got 0");
   }
 
-  // This party's shares of a training checkpoint (its parameters; the
-  // optimizer states stay unread). The data owner's images enter with its
-  // dataset's own input map, the one training used without --standardize.
+  // This party's shares of a training checkpoint (its parameters and the
+  // shares of training's input map; the optimizer states stay unread). The
+  // data owner then shares raw pixel values and training's map is applied
+  // on shares, as for a model file. A checkpoint without the map (written
+  // before it carried one) takes the data owner's dataset's own map, the one
+  // training used without --standardize.
   void load_checkpoint(const CheckpointData& c, const std::string& path) {
     if (c.model != model_.arch().name) {
       throw ConfigError(
@@ -80,6 +83,12 @@ class Predictor {
     }
     model_.params() = std::move(params);
     map_.reset();
+    if (c.input_map >= 0) {
+      S map = shares_from_checkpoint<S>(c, static_cast<std::size_t>(c.input_map));
+      if (map.size() != 2)
+        throw FileError(fmt::format("--checkpoint: {} holds an input map of {} values", path, map.size()));
+      map_ = std::move(map);
+    }
   }
 
   // The model owner's weights and input map, secret-shared by the owner;

@@ -32,6 +32,7 @@
 #include "host/nn/architecture.h"
 #include "host/nn/checkpoint.h"
 #include "host/nn/checkpoint_shares.h"
+#include "host/nn/input_map_check.h"
 #include "host/nn/model.h"
 #include "host/nn/model_file.h"
 #include "host/nn/optimizer.h"
@@ -89,6 +90,10 @@ struct TrainOptions {
   // that party's process only; host/nn/onnx_import.h reads them).
   int model_owner = 0;
   std::optional<ModelParams> owner_params;
+  // The input map of the owner's graph (its first Mul/Add), checked against
+  // the first data owner's before training (host/nn/input_map_check.h).
+  std::optional<InputMap> owner_input_map;
+  bool standardize = false;  // --standardize (named in that check's error)
 };
 
 struct EpochResult {
@@ -144,6 +149,7 @@ class Trainer {
     const OwnedSets<P> sets(p, owners(), train, test, arch, opt_.standardize_jointly,
                             [&](const std::string& before) { verify(p, before); });
     const std::size_t n_train = sets.train_rows(), n_test = sets.test_rows();
+    if (!opt_.checkpoint.empty()) map_shares_ = input_map_shares(p, sets);
 
     int start_epoch = 0;
     if (opt_.resume) {
@@ -167,6 +173,10 @@ class Trainer {
       // Only the owner's process holds the weights; the others learn nothing.
       const std::vector<Ring> w = opt_.owner_params ? model.encode(*opt_.owner_params) : std::vector<Ring>{};
       model.params() = p.input(opt_.model_owner, w, model.param_count());
+      std::optional<InputMap> data_map;
+      if (party == sets.first_owner()) data_map = InputMap{sets.own_train()->scale, sets.own_train()->offset};
+      check_owner_input_map(p, opt_.model_owner, sets.first_owner(), opt_.owner_input_map, data_map,
+                            opt_.standardize, [&](const std::string& before) { verify(p, before); });
     } else {
       model.set_secret_glorot();
     }
@@ -254,6 +264,17 @@ class Trainer {
     if (p.party() != opt_.export_party) return {};
     return {std::bit_cast<double>(static_cast<std::uint64_t>(v[0])),
             std::bit_cast<double>(static_cast<std::uint64_t>(v[1]))};
+  }
+
+  // The first data owner's input map at f bits, shared: the checkpoints
+  // carry it for `sqt predict` (no party learns it).
+  S input_map_shares(P& p, const OwnedSets<P>& sets) {
+    std::vector<Ring> c;
+    if (p.party() == sets.first_owner()) {
+      const int f = p.fixed().f;
+      c = {encode_fixed<Ring>(sets.own_train()->scale, f), encode_fixed<Ring>(sets.own_train()->offset, f)};
+    }
+    return p.input(sets.first_owner(), c, 2);
   }
 
   // The slices' correct counts are added as shares: one value is opened.
@@ -351,6 +372,10 @@ class Trainer {
     };
     add(model.params());
     for (const S& s : optim.state()) add(s);
+    if (map_shares_) {
+      c.input_map = static_cast<std::int64_t>(1 + optim.state().size());
+      add(*map_shares_);
+    }
     write_checkpoint(checkpoint_path(opt_.checkpoint, party), c);
   }
 
@@ -360,6 +385,7 @@ class Trainer {
 
   TrainOptions opt_;
   Factory make_;
+  std::optional<S> map_shares_;  // input_map_shares, when the run writes checkpoints
   ProgressDisplay progress_{stderr, ProgressDisplay::is_terminal(stderr)};
 };
 

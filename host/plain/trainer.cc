@@ -9,6 +9,8 @@
 #include "host/core/error.h"
 #include "host/data/batches.h"
 #include "host/data/data_dir.h"
+#include "host/nn/input_map_check.h"
+#include "host/nn/onnx_import.h"
 #include "host/nn/model_file.h"
 #include "host/plain/softmax_ce.h"
 
@@ -96,7 +98,15 @@ std::vector<EpochMetrics> train(const PlainOptions& o) {
   std::size_t steps_per_epoch = data::batches_per_epoch(train_set.count, o.batch);
   if (o.max_batches > 0) steps_per_epoch = std::min<std::size_t>(steps_per_epoch, o.max_batches);
   opt.total_steps = static_cast<long>(steps_per_epoch) * o.epochs;
-  PlainTrainer trainer(arch, nn::glorot_init(arch, o.seed), opt, o.batch);
+  nn::ModelParams init;
+  if (o.init_from.empty()) {
+    init = nn::glorot_init(arch, o.seed);
+  } else {
+    const nn::OnnxModel m = nn::read_onnx_model(o.init_from);
+    init = nn::onnx_params_for(m, arch);
+    nn::check_input_maps(m.input_map, {train_set.scale, train_set.offset}, o.standardize);
+  }
+  PlainTrainer trainer(arch, std::move(init), opt, o.batch);
 
   std::ofstream metrics;
   if (!o.metrics_path.empty()) {

@@ -28,6 +28,7 @@ struct PlainOptions {
   long long max_batches = 0;  // per epoch; 0: every full batch
   std::string metrics_path;   // JSON lines, one per epoch; empty: none
   std::string export_path;    // model file (host/nn/model_file.h); empty: none
+  std::string init_from;      // ONNX model whose weights start the run (its input map must be the run's)
   int eval_batch = 1000;
   bool print = true;  // one line per epoch on stdout
 };

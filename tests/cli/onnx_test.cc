@@ -10,7 +10,8 @@
 //   what the exported model scored, under clear and under rep3 with the
 //   weights input by party 1;
 // - a graph that does not fit --model, an unsupported op, and --init-from
-//   with plain are refused, naming the node or the flag.
+//   with plain whose input map is not the run's are refused, naming the node,
+//   the flag or the maps.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -27,78 +28,13 @@
 #include "host/nn/architecture.h"
 #include "host/nn/model_file.h"
 #include "onnx/onnx_pb.h"
+#include "tests/cli/onnx_cli_fixture.h"
 #include "tests/cli/run_sqt.h"
 
 namespace sqt::cli_test {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr std::uint32_t kTestImages = 2000;
-// Float32 weights against the fixed-point model: a handful of near-ties may flip.
-constexpr long kSampleTolerance = 3;
-
-std::string u32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
-}
-
-class OnnxCliTest : public TempDirTest {
- protected:
-  // MNIST's training set and the first kTestImages test images.
-  void SetUp() override {
-    TempDirTest::SetUp();
-    data_ = path("mnist");
-    fs::create_directories(data_);
-    const fs::path real = fs::path(SQT_TEST_DATA_DIR) / "mnist";
-    for (const char* f : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"})
-      fs::create_symlink(real / f, fs::path(data_) / f);
-    const data::Dataset test = data::load_dataset("mnist", data::Split::kTest, SQT_TEST_DATA_DIR);
-    std::string images = u32(2051) + u32(kTestImages) + u32(28) + u32(28),
-                labels = u32(2049) + u32(kTestImages);
-    images.append(reinterpret_cast<const char*>(test.pixels.data()), kTestImages * 28 * 28);
-    labels.append(reinterpret_cast<const char*>(test.labels.data()), kTestImages);
-    write_file(data_ + "/t10k-images-idx3-ubyte", images);
-    write_file(data_ + "/t10k-labels-idx1-ubyte", labels);
-  }
-
-  // Runs `sqt train`; returns the correct count of the last epoch line.
-  long train(std::vector<std::string> extra) {
-    std::vector<std::string> args = {
-        "train", "--batch", "64", "--eval-batch", "500", "--quiet",   "--data",
-        data_,   "--seed",  "5",  "--threads",    "1",   "--metrics", path("metrics.jsonl")};
-    args.insert(args.end(), extra.begin(), extra.end());
-    fs::remove(path("metrics.jsonl"));
-    const auto r = sqt(args);
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    // One epoch: one metrics line.
-    const std::string metrics = read_file(path("metrics.jsonl"));
-    const std::regex accuracy("\"test_accuracy\":([0-9.e-]+)");
-    std::smatch m;
-    const std::string last = std::regex_search(metrics, m, accuracy) ? m[1].str() : std::string();
-    EXPECT_FALSE(last.empty()) << "no accuracy in " << metrics << "\n" << r.output;
-    return last.empty() ? -1 : std::lround(std::stod(last) * kTestImages);
-  }
-
-  // onnx.checker and the numpy evaluator; the count it classified correctly.
-  long reference(const std::string& model) {
-    const auto r = bench::netns::run_command({SQT_PYTHON, SQT_ONNX_REFERENCE, model, data_});
-    if (r.exit_code == 77) {
-      skipped_ = r.output;
-      return -1;
-    }
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    std::smatch m;
-    if (!std::regex_search(r.output, m, std::regex("correct ([0-9]+) of ([0-9]+)"))) {
-      ADD_FAILURE() << r.output;
-      return -1;
-    }
-    EXPECT_EQ(std::stol(m[2]), static_cast<long>(kTestImages));
-    return std::stol(m[1]);
-  }
-
-  std::string data_, skipped_;
-};
 
 TEST_F(OnnxCliTest, ClearNetworkCExportRunsInTheFloatReferenceAndComesBack) {
   const std::string model = path("c.onnx");
@@ -145,7 +81,9 @@ TEST_F(OnnxCliTest, MisfitGraphsAndFlagsAreRefusedByName) {
   refused(
       {"--protocol", "rep3", "--model", "D", "--init-from", model, "--model-owner", "2"},
       "node 'layer0_conv' (Conv) does not match model D layer 0 (conv): output channels 20, the model's 5");
-  refused({"--protocol", "plain", "--model", "C", "--init-from", model}, "--init-from: the plain protocol");
+  // plain reads the file itself, and checks its input map against the run's.
+  refused({"--protocol", "plain", "--model", "C", "--init-from", model, "--standardize"},
+          "is not this run's (the data's, standardised with --standardize)");
   refused({"--protocol", "clear", "--model", "C", "--init", "public", "--init-from", model},
           "--init-from: the initial weights are the owner's, not --init public");
   refused({"--protocol", "clear", "--model", "C", "--init", "owner"},
@@ -193,72 +131,6 @@ TEST_F(OnnxCliTest, EveryRegistryProtocolAndRingTakesTheOwnersWeights) {
   EXPECT_GE(runs, 4) << "rep3, clear and rep4 in their rings";
 }
 
-// A LeNet-5 variant written by hand as ONNX nodes (not by sqt): Conv 6@5x5
-// pad 2, Relu, MaxPool 2, Conv 16@5x5, Relu, MaxPool 2, Flatten, Gemm 120,
-// Relu, Gemm 84, Relu, Gemm 10. Its weights are arbitrary: --model takes
-// the layers only.
-void write_lenet(const std::string& path) {
-  onnx::ModelProto m;
-  m.set_ir_version(onnx::IR_VERSION);
-  m.add_opset_import()->set_version(13);
-  auto& g = *m.mutable_graph();
-  auto& in = *g.add_input();
-  in.set_name("image");
-  auto& t = *in.mutable_type()->mutable_tensor_type();
-  t.set_elem_type(onnx::TensorProto::FLOAT);
-  t.mutable_shape()->add_dim()->set_dim_param("N");
-  for (int d : {1, 28, 28}) t.mutable_shape()->add_dim()->set_dim_value(d);
-  std::uint32_t seed = 1;
-  auto weights = [&](const std::string& name, std::vector<std::int64_t> dims) {
-    auto& w = *g.add_initializer();
-    w.set_name(name);
-    w.set_data_type(onnx::TensorProto::FLOAT);
-    std::int64_t n = 1;
-    for (auto d : dims) {
-      w.add_dims(d);
-      n *= d;
-    }
-    for (std::int64_t i = 0; i < n; ++i)
-      w.add_float_data(static_cast<float>((seed = seed * 1664525u + 1013904223u) >> 8) * 0x1p-24f - 0.5f);
-    return name;
-  };
-  std::string x = "image";
-  auto node = [&](const std::string& op, const std::string& name,
-                  std::vector<std::string> extra) -> onnx::NodeProto& {
-    auto& n = *g.add_node();
-    n.set_op_type(op);
-    n.set_name(name);
-    n.add_input(x);
-    for (auto& e : extra) n.add_input(e);
-    n.add_output(name);
-    x = name;
-    return n;
-  };
-  auto ints = [](onnx::NodeProto& n, const char* name, std::vector<std::int64_t> v) {
-    auto& a = *n.add_attribute();
-    a.set_name(name);
-    a.set_type(onnx::AttributeProto::INTS);
-    for (auto i : v) a.add_ints(i);
-  };
-  ints(node("Conv", "c1", {weights("c1w", {6, 1, 5, 5}), weights("c1b", {6})}), "pads", {2, 2, 2, 2});
-  node("Relu", "r1", {});
-  auto& p1 = node("MaxPool", "p1", {});
-  ints(p1, "kernel_shape", {2, 2});
-  ints(p1, "strides", {2, 2});
-  node("Conv", "c2", {weights("c2w", {16, 6, 5, 5}), weights("c2b", {16})});
-  node("Relu", "r2", {});
-  auto& p2 = node("MaxPool", "p2", {});
-  ints(p2, "kernel_shape", {2, 2});
-  ints(p2, "strides", {2, 2});
-  node("Flatten", "flat", {});
-  node("Gemm", "f1", {weights("f1w", {400, 120}), weights("f1b", {120})});
-  node("Relu", "r3", {});
-  node("Gemm", "f2", {weights("f2w", {120, 84}), weights("f2b", {84})});
-  node("Relu", "r4", {});
-  node("Gemm", "f3", {weights("f3w", {84, 10}), weights("f3b", {10})});
-  g.add_output()->set_name(x);
-  std::ofstream(path, std::ios::binary) << m.SerializeAsString();
-}
 
 TEST_F(OnnxCliTest, HandWrittenLeNetTrainsUnderRep3AsInTheClearEmulation) {
   const std::string lenet = path("lenet.onnx");
