@@ -209,15 +209,32 @@ TEST(MalRep3, MessageCosts) {
   }
 }
 
-TEST(MalRep3, UnbuiltOptionsAreRefusedByName) {
+TEST(MalRep3, ExactTruncationIsTheFloor) {
+  constexpr std::size_t n = 500;
   MalRep3Options exact;
   exact.mode = mpc::TruncMode::kExact;
-  try {
-    run_mal_rep3([&](MalRep3& p) { return p.party(); }, exact);
-    ADD_FAILURE() << "exact truncation accepted";
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("exact truncation is not built yet"), std::string::npos) << e.what();
+  for (int bits : {1, 16, 33}) {
+    const auto a = random_signed(n, (std::int64_t{1} << 61) - 1, 30 + bits);
+    const auto out = run_mal_rep3(
+        [&](MalRep3& p) { return p.reveal(p.trunc(p.input(0, owned_by(p, 0, a), n), bits)); }, exact);
+    for (std::size_t e = 0; e < n; ++e) EXPECT_EQ(as_signed(out[0][e]), floor_shift(as_signed(a[e]), bits)) << e;
   }
+}
+
+// Uniform in [0, 2^bits): in range, and each bit about half the time.
+TEST(MalRep3, RandomIntIsUniformInRange) {
+  constexpr std::size_t n = 4000;
+  const int bits = 12;
+  const auto out = run_mal_rep3([&](MalRep3& p) { return p.reveal(p.random_int(n, bits)); });
+  std::vector<int> ones(bits, 0);
+  for (std::size_t e = 0; e < n; ++e) {
+    ASSERT_LT(out[0][e], R128{1} << bits) << e;
+    for (int j = 0; j < bits; ++j) ones[j] += static_cast<int>((out[0][e] >> j) & 1);
+  }
+  for (int j = 0; j < bits; ++j) EXPECT_NEAR(ones[j], n / 2, 200) << "bit " << j;
+}
+
+TEST(MalRep3, WideFixedPointIsRefused) {
   MalRep3Options wide;
   wide.fixed = {32, 63};
   EXPECT_THROW(run_mal_rep3([&](MalRep3& p) { return p.party(); }, wide), ConfigError);

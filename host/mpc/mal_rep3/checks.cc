@@ -12,7 +12,7 @@ namespace sqt::mpc::mal_rep3 {
 namespace {
 
 constexpr std::size_t kDigestBytes = 32;
-constexpr int kReasons = 5;
+constexpr int kReasons = 4;
 constexpr int kMissingBit = kCheckKinds * kReasons;  // + party: its digests did not arrive
 
 EVP_MD_CTX* new_sha256() {
@@ -231,9 +231,6 @@ std::string Checker::describe(const Failure& f) const {
     case Reason::kMac:
       return "the " + name + " check failed at " + party(f.seen_by) +
              ": the MACs of its results do not match the key (a party deviated)";
-    case Reason::kRange:
-      return "the " + name + " check failed at " + party(f.seen_by) +
-             ": an opened masked value lies outside the range an honest run gives (a party deviated)";
     case Reason::kSacrifice:
       return "the " + name + " check failed at " + party(f.seen_by) +
              ": a sacrificed AND triple does not match its gate (a party deviated)";

@@ -7,8 +7,9 @@
 // hashed by the remaining party, so each party hashes one channel as hasher
 // (next -> prev) and one as receiver (prev -> itself) per check.
 //
-// Other failures are found locally (a MAC check that does not hold, an
-// opened value outside its range) and recorded with local_failure().
+// Other failures are found locally (a MAC check that does not hold, a
+// sacrificed AND triple that does not match) and recorded with
+// local_failure().
 // verify() sends each party's digests to the other side of each channel
 // (one round) and every party's verdict to both others (one round): a
 // failure anywhere makes every honest party throw VerificationError naming
@@ -47,7 +48,7 @@ inline constexpr int kCheckKinds = 7;  // the checked ones (kInputShare is not)
 std::string_view check_name(Check c);
 
 // Why a check failed.
-enum class Reason : std::uint8_t { kHash, kHashAtHasher, kMac, kRange, kSacrifice };
+enum class Reason : std::uint8_t { kHash, kHashAtHasher, kMac, kSacrifice };
 
 enum class FrameKind : std::uint8_t { kValue, kDigests, kVerdict };
 struct FrameLabel {

@@ -16,8 +16,11 @@ using mal_rep3::Reason;
 
 constexpr R kOffset = R{1} << 62;  // makes honest truncation inputs non-negative
 constexpr R kMaskMask = (R{1} << MalRep3::kMaskBits) - 1;
-// Above every honest opened c = x + 2^62 + r: 2^63 + 3 * 2^79 <= 2^81.
-constexpr R kOpenBound = (R{1} << 63) + 3 * (R{1} << MalRep3::kMaskBits);
+// Every honest opened c = x + 2^62 + r is below 2^63 + 3 * 2^79 < 2^81, so
+// the truncation reads c mod 2^81: bits the MAC check does not cover never
+// reach a result (and an honest input outside the exact range gives a
+// wrong value, not an abort).
+constexpr R kCheckedMask = (R{1} << MalRep3::kCheckedBits) - 1;
 // Past this many kept elements an operation runs verify() itself, so that
 // the kept values stay bounded between the caller's checks.
 constexpr std::size_t kAutoVerifyElements = std::size_t{1} << 22;
@@ -76,7 +79,6 @@ MalRep3::MalRep3(net::Network& network, backend::Backend& backend, FixedParams f
     throw ConfigError("mal-rep3: fixed-point parameters f=" + std::to_string(fixed.f) +
                       " k=" + std::to_string(fixed.k) + " need 1 <= f < k <= 31");
   }
-  if (mode == TruncMode::kExact) not_built("exact truncation");
   key_next_ = draw_key(seed, party_);
   checker_.send(Check::kKeys, net_.next_party(), std::as_bytes(std::span(key_next_)));
   checker_.recv(net_.prev_party(), std::as_writable_bytes(std::span(key_prev_)));
@@ -226,7 +228,36 @@ std::vector<R> MalRep3::reveal_to(int to, const Share& x) {
   return out;
 }
 
-MalRep3::Share MalRep3::random_int(std::size_t, int) { not_built("random_int (secret initial weights)"); }
+// Components uniform in [0, 2^bits), each known to its two holders (so no
+// party knows the sum), MAC'd; their sum mod 2^bits through bit_decompose
+// and b2a is uniform and known to no one.
+MalRep3::Share MalRep3::random_int(std::size_t n, int bits) {
+  if (bits < 1 || bits > fixed_.k - 2) {
+    throw ShapeError("mal-rep3 random_int: " + std::to_string(bits) + " bits is outside [1, " +
+                     std::to_string(fixed_.k - 2) + "]");
+  }
+  next_op();
+  const R mask = (R{1} << bits) - 1;
+  Share r(n);
+  r.part[0] = prev_stream(0, n);
+  r.part[1] = next_stream(0, n);
+  for (int c = 0; c < 2; ++c)
+    for (auto& v : r.part[c]) v &= mask;
+  add_mac(r, Check::kInput);
+  keep(r, Check::kInput);
+  const auto planes = bit_decompose(r, bits);
+  const std::size_t words = planes[0].size();
+  Bits all = Bits::uninitialized(planes.size() * words);
+  for (std::size_t j = 0; j < planes.size(); ++j)
+    for (int c = 0; c < 2; ++c)
+      std::copy(planes[j].part[c].begin(), planes[j].part[c].end(),
+                all.part[c].begin() + static_cast<std::ptrdiff_t>(j * words));
+  const Share b = b2a_flat(all, planes.size(), words, n);
+  return linear(b, n, [&](const R* in, R* out) {
+    for (std::size_t j = 0; j < planes.size(); ++j)
+      for (std::size_t e = 0; e < n; ++e) out[e] += in[j * n + e] << j;
+  });
+}
 
 // ---------------------------------------------------------------- local
 
@@ -416,19 +447,52 @@ MalRep3::Share MalRep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, 
   }
   Share sum = reshare(std::move(z), total, Check::kMultiplication);
   keep(sum, Check::kMultiplication);
-  return trunc_runs(sum, runs);
+  return truncate(sum, runs);
 }
 
 // ---------------------------------------------------------------- truncation
 
 MalRep3::Share MalRep3::trunc(const Share& x, int bits) {
   const TruncRun run[] = {{x.size(), bits}};
-  return trunc_runs(x, run);
+  return truncate(x, run);
+}
+
+MalRep3::Share MalRep3::truncate(const Share& x, std::span<const TruncRun> runs) {
+  if (mode_ == TruncMode::kProbabilistic) return trunc_runs(x, runs, false);
+  // Exact: subtract each run's low bits (bit decomposition, b2a), then the
+  // masked opening of a multiple of 2^b with masks whose low b bits are
+  // zero has nothing to round. Exact mode is not the hot path: one
+  // decomposition per run.
+  Share low_free = Share::uninitialized(x.size());
+  std::size_t at = 0;
+  for (const auto& run : runs) {
+    if (run.bits < 1 || run.bits > kMaxTruncBits) {
+      throw ShapeError("mal-rep3 trunc: shift of " + std::to_string(run.bits) + " bits is outside [1, " +
+                       std::to_string(kMaxTruncBits) + "]");
+    }
+    const Share piece = block_of(x, at, run.count);
+    const auto planes = bit_decompose(piece, run.bits);
+    const std::size_t words = planes[0].size();
+    Bits all = Bits::uninitialized(planes.size() * words);
+    for (std::size_t j = 0; j < planes.size(); ++j)
+      for (int c = 0; c < 2; ++c)
+        std::copy(planes[j].part[c].begin(), planes[j].part[c].end(),
+                  all.part[c].begin() + static_cast<std::ptrdiff_t>(j * words));
+    const Share bitsv = b2a_flat(all, planes.size(), words, run.count);
+    const std::size_t count = run.count;
+    const Share low = linear(bitsv, count, [&](const R* in, R* out) {
+      for (std::size_t j = 0; j < planes.size(); ++j)
+        for (std::size_t e = 0; e < count; ++e) out[e] += in[j * count + e] << j;
+    });
+    copy_range(low_free, at, sub(piece, low), 0, count);
+    at += count;
+  }
+  return trunc_runs(low_free, runs, true);
 }
 
 // One round: the opening of c = x + 2^62 + r (joint messages) and the MAC
 // product [alpha][r >> b] travel together; then everything is local.
-MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> runs) {
+MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> runs, bool multiple) {
   std::size_t covered = 0;
   for (const auto& r : runs) {
     if (r.bits < 1 || r.bits > kMaxTruncBits) {
@@ -445,9 +509,11 @@ MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> run
   Share shifted = Share::uninitialized(n);  // r >> b, componentwise
   std::size_t at = 0;
   for (const auto& run : runs) {
+    // A multiple of 2^b needs no mask below bit b (and then no carries).
+    const R low_zero = multiple ? kMaskMask & ~((R{1} << run.bits) - 1) : kMaskMask;
     for (std::size_t e = at; e < at + run.count; ++e) {
-      r0[e] &= kMaskMask;
-      r1[e] &= kMaskMask;
+      r0[e] &= low_zero;
+      r1[e] &= low_zero;
       c0[e] = x.part[0][e] + r0[e];
       c1[e] = x.part[1][e] + r1[e];
       shifted.part[0][e] = r0[e] >> run.bits;
@@ -467,9 +533,6 @@ MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> run
   shifted.part[3].resize(n);
   checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<R>(shifted.part[3])));
   shifted.part[2] = std::move(t);
-  bool in_range = true;
-  for (std::size_t e = 0; e < n; ++e) in_range &= c[e] < kOpenBound;
-  if (!in_range) checker_.local_failure(Check::kTruncation, Reason::kRange);
   keep(shifted, Check::kTruncation);
   // y = p - (r >> b) with the public p = (c >> b) - 2^(62-b) - 1.
   Share y = Share::uninitialized(n);
@@ -477,7 +540,7 @@ MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> run
   for (const auto& run : runs) {
     const R off = kOffset >> run.bits;
     for (std::size_t e = at; e < at + run.count; ++e) {
-      const R p = (c[e] >> run.bits) - off - 1;
+      const R p = ((c[e] & kCheckedMask) >> run.bits) - off - (multiple ? 0 : 1);
       y.part[0][e] = R{0} - shifted.part[0][e];
       y.part[1][e] = R{0} - shifted.part[1][e];
       if (slot >= 0) y.part[slot][e] += p;

@@ -17,11 +17,13 @@
 //
 // Truncation (public mask): c = x + 2^62 + r is opened to all with r = r_0 +
 // r_1 + r_2, component r_j uniform in [0, 2^79) and known to its two holders;
-// y = (c >> b) - sum_j (r_j >> b) - 2^(62-b) - 1, whose MAC comes from one
-// product [alpha][r >> b]. y - x / 2^b lies in (-2, 2) with mean -2^-b (the
-// components' carries add 1 - 2^-b on average), c never
-// wraps for |x| < 2^62, and c must be below 2^63 + 3 * 2^79 < 2^81, which
-// catches every error at bit 81 or above that the MAC check cannot.
+// y = ((c mod 2^81) >> b) - sum_j (r_j >> b) - 2^(62-b) - 1, whose MAC
+// comes from one product [alpha][r >> b]. y - x / 2^b lies in (-2, 2) with mean -2^-b (the
+// components' carries add 1 - 2^-b on average). c never wraps for
+// |x| < 2^62 and lies below 2^63 + 3 * 2^79 < 2^81, so reading c mod 2^81
+// changes nothing for an honest x while no error at bit 81 or above (which
+// the MAC check does not cover) reaches y: no operation moves bits down but
+// truncation, and reveal sign-extends from bit 80.
 // c hides x with statistical distance below |x| / 2^79.
 //
 // Costs per element and party (bytes of Z_2^128 elements):
@@ -43,7 +45,9 @@
 // probability below 2^-40. b2a turns each boolean component into an
 // arithmetic one (the same two holders) with MACs and XORs the three with
 // two verified products, so both sharings come from the same components.
-// Not built yet: random_int and exact truncation (ConfigError).
+// TruncMode::kExact subtracts the low b bits first (bit_decompose, b2a) and
+// then opens with masks whose low b bits are zero: exact, floor(x / 2^b).
+// random_int: components uniform in [0, 2^bits) reduced by bit_decompose.
 #pragma once
 
 #include <cstddef>
@@ -163,7 +167,10 @@ class MalRep3 {
   // Joint opening of the two value components (+ public `offset` in
   // component 0) to every party.
   Vec open(const Vec& c0, const Vec& c1, Check check);
-  Share trunc_runs(const Share& x, std::span<const TruncRun> runs);
+  // Truncation in the object's mode; trunc_runs is the masked opening
+  // (`multiple`: x is a multiple of 2^b per run, exact).
+  Share truncate(const Share& x, std::span<const TruncRun> runs);
+  Share trunc_runs(const Share& x, std::span<const TruncRun> runs, bool multiple);
   // This party's summands (value, MAC) of op(A) op(B) into z[0, mn) and
   // z[mn, 2mn) (accumulating).
   void local_matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
