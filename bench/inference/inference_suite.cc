@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/core/model_suite.h"
 #include "bench/core/suites.h"
 #include "host/backend/backend.h"
 #include "host/cli/protocol_dispatch.h"
@@ -93,12 +94,8 @@ void run_cases(SuiteContext& context, P& p, const std::string& protocol, backend
           {"inference", prefix + protocol + "_bytes_per_image", "bytes", t.bytes_per_image, false, params});
       if (context.party != 0) continue;
       // The clear emulation of the same ring, through the registry too.
-      cli::ProtocolEnv env;
-      env.backend = &be;
-      env.seed = 1;
-      cli::dispatch_protocol(cli::find_built_protocol("clear"), context.options.ring_bits, [&](auto c) {
-        const auto clear = c.make(env);
-        const Throughput b = measure(*clear, model, batch, n, repeats, 0);
+      with_clear_emulation(context, be, [&](auto& clear) {
+        const Throughput b = measure(clear, model, batch, n, repeats, 0);
         context.writer.write(
             {"inference", prefix + "clear_images_per_s", "images_per_s", b.images_per_s, true, params});
       });
@@ -107,19 +104,8 @@ void run_cases(SuiteContext& context, P& p, const std::string& protocol, backend
 }
 
 void run_inference_suite(SuiteContext& context) {
-  const auto& info = cli::find_built_protocol(context.options.protocol);
-  if (context.network == nullptr || !info.networked()) {
-    throw ConfigError(fmt::format(
-        "bench inference: --protocol {} runs in one process; the suite measures a model over its party mesh",
-        info.name));
-  }
-  auto be = backend::make_backend(context.options.backend, std::max(1, context.options.threads));
-  cli::ProtocolEnv env;
-  env.network = context.network;
-  env.backend = be.get();
-  cli::dispatch_protocol(info, context.options.ring_bits, [&](auto c) {
-    const auto p = c.make(env);
-    run_cases(context, *p, info.name, *be);
+  run_on_mesh_protocol(context, "inference", [&](auto& p, const std::string& name, backend::Backend& be) {
+    run_cases(context, p, name, be);
   });
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/core/model_suite.h"
 #include "bench/core/suites.h"
 #include "host/backend/backend.h"
 #include "host/cli/protocol_dispatch.h"
@@ -174,34 +175,18 @@ void run_networks(SuiteContext& context, P& p, const std::string& name, backend:
     }
     if (context.party == 0) {
       // The clear emulation of the same ring, through the registry too.
-      cli::ProtocolEnv env;
-      env.backend = &be;
-      env.seed = 1;
-      cli::dispatch_protocol(
-          cli::find_built_protocol("clear"), context.options.ring_bits, [&](auto emulation) {
-            const auto clear = emulation.make(env);
-            const BatchCost b = time_batches(*clear, model, batch, batches, repeats);
-            context.writer.write(
-                {"train", prefix + "clear_seconds_per_batch", "seconds", b.seconds, true, params});
-          });
+      with_clear_emulation(context, be, [&](auto& clear) {
+        const BatchCost b = time_batches(clear, model, batch, batches, repeats);
+        context.writer.write(
+            {"train", prefix + "clear_seconds_per_batch", "seconds", b.seconds, true, params});
+      });
     }
   }
 }
 
 void run_train_suite(SuiteContext& context) {
-  const auto& info = cli::find_built_protocol(context.options.protocol);
-  if (context.network == nullptr || !info.networked()) {
-    throw ConfigError(fmt::format(
-        "bench train: --protocol {} runs in one process; the suite measures a model over its party mesh",
-        info.name));
-  }
-  auto be = backend::make_backend(context.options.backend, std::max(1, context.options.threads));
-  cli::ProtocolEnv env;
-  env.network = context.network;
-  env.backend = be.get();
-  cli::dispatch_protocol(info, context.options.ring_bits, [&](auto c) {
-    const auto p = c.make(env);
-    run_networks(context, *p, info.name, *be);
+  run_on_mesh_protocol(context, "train", [&](auto& p, const std::string& name, backend::Backend& be) {
+    run_networks(context, p, name, be);
   });
 }
 

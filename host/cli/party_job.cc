@@ -34,6 +34,13 @@ std::string model_description(const nn::Architecture& arch) {
   return d;
 }
 
+int run_local_parties(std::string_view command, int parties, std::vector<std::string> argv,
+                      const net::LaunchOptions& options) {
+  const int rc = net::launch_local_parties(parties, std::move(argv), options);
+  if (rc != 0) throw Error(fmt::format("{}: a party exited with status {}", command, rc));
+  return rc;
+}
+
 std::string absolute_path(const std::string& path) {
   return path.empty() ? path : std::filesystem::absolute(path).string();
 }

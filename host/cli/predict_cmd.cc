@@ -199,31 +199,11 @@ ProtocolEnv make_env(const InferFlags& f, backend::Backend& be, net::Network* ne
 
 // The party's own flags when the local launcher runs it (its files come per party).
 std::vector<std::string> party_argv(const InferFlags& f) {
-  std::vector<std::string> a = {f.name(),
-                                "--model",
-                                f.model,
-                                "--protocol",
-                                f.protocol,
-                                "--ring",
-                                std::to_string(f.ring),
-                                "--data-owner",
-                                std::to_string(f.data_owner),
-                                "--model-owner",
-                                std::to_string(f.model_owner),
-                                "--backend",
-                                f.backend,
-                                "--batch",
-                                std::to_string(f.batch),
-                                "--trunc",
-                                f.trunc,
-                                "--conv",
-                                f.conv,
-                                "--split",
-                                f.split};
-  if (f.threads > 0) a.insert(a.end(), {"--threads", std::to_string(f.threads)});
-  if (f.scores) a.push_back("--scores");
-  if (f.quiet) a.push_back("--quiet");
-  return a;
+  return job_argv(f.name(), f)
+      .add("--data-owner", f.data_owner)
+      .add("--split", f.split)
+      .add_switch("--scores", f.scores)
+      .take();
 }
 
 void launch_parties(const InferFlags& f, int parties) {
@@ -242,8 +222,7 @@ void launch_parties(const InferFlags& f, int parties) {
       if (!f.out.empty()) a.insert(a.end(), {"--out", absolute_path(f.out)});
     }
   }
-  const int rc = net::launch_local_parties(parties, party_argv(f), lo);
-  if (rc != 0) throw Error(fmt::format("{}: a party exited with status {}", f.name(), rc));
+  run_local_parties(f.name(), parties, party_argv(f), lo);
 }
 
 // The flags that only one party may hold, against this process's role

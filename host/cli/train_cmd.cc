@@ -184,58 +184,27 @@ void run_party(const TrainFlags& f, const ProtocolCase<P>& c, const net::NodeCon
 }
 
 std::vector<std::string> party_argv(const TrainFlags& f) {
-  std::vector<std::string> a = {"train",
-                                "--model",
-                                f.model,
-                                "--protocol",
-                                f.protocol,
-                                "--ring",
-                                std::to_string(f.ring),
-                                "--data-owner",
-                                fmt::format("{}", fmt::join(f.data_owners, ",")),
-                                "--backend",
-                                f.backend,
-                                "--epochs",
-                                std::to_string(f.epochs),
-                                "--batch",
-                                std::to_string(f.batch),
-                                "--optimizer",
-                                f.optimizer,
-                                "--lr-schedule",
-                                f.lr_schedule,
-                                "--momentum",
-                                fmt::format("{}", f.momentum),
-                                "--seed",
-                                std::to_string(f.seed),
-                                "--trunc",
-                                f.trunc,
-                                "--max-batches",
-                                std::to_string(f.max_batches),
-                                "--eval-batch",
-                                std::to_string(f.eval_batch),
-                                "--export-party",
-                                std::to_string(f.export_party),
-                                "--conv",
-                                f.conv,
-                                "--init",
-                                f.init,
-                                "--model-owner",
-                                std::to_string(f.model_owner)};
-  auto opt = [&](const char* flag, const std::string& v) {
-    if (!v.empty()) a.insert(a.end(), {flag, v});
-  };
-  if (f.lr > 0) opt("--lr", fmt::format("{}", f.lr));
-  if (f.threads > 0) opt("--threads", std::to_string(f.threads));
+  PartyArgv a = job_argv("train", f);
+  a.add("--data-owner", fmt::format("{}", fmt::join(f.data_owners, ",")))
+      .add("--epochs", f.epochs)
+      .add("--optimizer", f.optimizer)
+      .add("--lr-schedule", f.lr_schedule)
+      .add("--momentum", f.momentum)
+      .add("--seed", f.seed)
+      .add("--max-batches", f.max_batches)
+      .add("--eval-batch", f.eval_batch)
+      .add("--export-party", f.export_party)
+      .add("--init", f.init);
+  if (f.lr > 0) a.add("--lr", f.lr);
   // Paths become absolute: the parties may run in another directory.
-  auto abs = [](const std::string& p) { return p.empty() ? p : std::filesystem::absolute(p).string(); };
-  if (f.data_for.empty()) opt("--data", abs(f.data));  // else each owner's own, launch_parties
-  opt("--metrics", abs(f.metrics));
-  opt("--export", abs(f.export_path));
-  if (f.resume) a.push_back("--resume");
-  if (f.loss) a.push_back("--loss");
-  if (f.quiet) a.push_back("--quiet");
-  if (f.standardize) a.push_back("--standardize");
-  return a;
+  if (f.data_for.empty())
+    a.add_if_set("--data", absolute_path(f.data));  // else each owner's own, launch_parties
+  a.add_if_set("--metrics", absolute_path(f.metrics))
+      .add_if_set("--export", absolute_path(f.export_path))
+      .add_switch("--resume", f.resume)
+      .add_switch("--loss", f.loss)
+      .add_switch("--standardize", f.standardize);
+  return a.take();
 }
 
 // --data-for P=DIR as (owner, folder) pairs; ConfigError naming an entry
@@ -273,23 +242,21 @@ void launch_parties(const TrainFlags& f, int parties) {
   // no party's shares sit in another party's folder.
   lo.party_args.resize(static_cast<std::size_t>(parties));
   for (int i = 0; i < parties && !f.checkpoint.empty(); ++i) {
-    lo.party_args[i] = {"--checkpoint",
-                        nn::local_party_checkpoint_dir(std::filesystem::absolute(f.checkpoint).string(), i)};
+    lo.party_args[i] = {"--checkpoint", nn::local_party_checkpoint_dir(absolute_path(f.checkpoint), i)};
   }
   // With --data-for, each owner reads only its own folder, as on its own node.
   for (const auto& [party, dir] : owner_folders(f)) {
     auto& args = lo.party_args[static_cast<std::size_t>(party)];
-    args.insert(args.end(), {"--data", std::filesystem::absolute(dir).string()});
+    args.insert(args.end(), {"--data", absolute_path(dir)});
   }
   // Only the model owner's process gets its file, as on its own node; a
   // file that does not fit fails here, before any party starts.
   if (!f.init_from.empty()) {
     nn::onnx_params_for(nn::read_onnx_model(f.init_from), nn::make_architecture(f.model));
     auto& own = lo.party_args[static_cast<std::size_t>(f.model_owner)];
-    own.insert(own.end(), {"--init-from", std::filesystem::absolute(f.init_from).string()});
+    own.insert(own.end(), {"--init-from", absolute_path(f.init_from)});
   }
-  const int rc = net::launch_local_parties(parties, party_argv(f), lo);
-  if (rc != 0) throw Error("train: a party exited with status " + std::to_string(rc));
+  run_local_parties("train", parties, party_argv(f), lo);
 }
 
 void run_plain(const TrainFlags& f) {

@@ -60,7 +60,8 @@ void check_owner_input_map(P& p, int model_owner, int data_owner, const std::opt
   const Ring eps = encode_fixed<Ring>(kInputMapTolerance, bits);
   const auto below = p.ltz(p.add_public(d, static_cast<Ring>(Ring{0} - eps)));
   const auto above = p.ltz(p.add_public(p.neg(d), static_cast<Ring>(Ring{0} - eps)));
-  const auto agree = p.linear(p.mul(below, above), 1, [](const Ring* in, Ring* out) { out[0] = in[0] + in[1]; });
+  const auto agree =
+      p.linear(p.mul(below, above), 1, [](const Ring* in, Ring* out) { out[0] = in[0] + in[1]; });
   verify("the input maps of the model and the data are compared");
   if (p.reveal(agree)[0] == Ring{2}) return;
   std::string what = input_map_mismatch(fmt::format("the data owner's, party {}", data_owner), standardize);

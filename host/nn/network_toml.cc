@@ -1,11 +1,11 @@
 #include "host/nn/network_toml.h"
 
 #include <fmt/core.h>
+#include <toml++/toml.h>
 
 #include <fstream>
 #include <iterator>
 #include <set>
-#include <toml++/toml.h>
 
 #include "host/core/error.h"
 
@@ -130,7 +130,8 @@ Architecture parse_network_toml(std::string_view text, const std::string& source
   a.name = name;
   const toml::node* input = doc.get("input");
   if (!input || !input->is_table())
-    throw ConfigError(source + ": 'input' is missing or not a table ({ height = H, width = W, channels = C })");
+    throw ConfigError(source +
+                      ": 'input' is missing or not a table ({ height = H, width = W, channels = C })");
   const Entry in(*input->as_table(), fmt::format("{} {}: input", source, line_of(*input)));
   in.only({"height", "width", "channels"}, "input");
   a.input = {in.integer("height", std::nullopt, 1), in.integer("width", std::nullopt, 1),

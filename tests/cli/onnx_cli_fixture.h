@@ -69,6 +69,14 @@ class OnnxCliTest : public TempDirTest {
     return last.empty() ? -1 : std::lround(std::stod(last) * kTestImages);
   }
 
+  // `sqt train --data <the set> --quiet ARGS` fails with `message` in its output.
+  void expect_train_refused(std::vector<std::string> args, const std::string& message) {
+    args.insert(args.begin(), {"train", "--data", data_, "--quiet"});
+    const auto r = sqt(args);
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << "expected '" << message << "' in:\n" << r.output;
+  }
+
   // onnx.checker and the numpy evaluator; the count it classified correctly.
   long reference(const std::string& model) {
     const auto r = bench::netns::run_command({SQT_PYTHON, SQT_ONNX_REFERENCE, model, data_});

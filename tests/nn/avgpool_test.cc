@@ -43,7 +43,8 @@ Reference reference(Shape in, int window, int stride, int batch, const std::vect
           for (int kh = 0; kh < window; ++kh)
             for (int kw = 0; kw < window; ++kw) {
               const std::size_t at =
-                  ((static_cast<std::size_t>(n) * in.h + oh * stride + kh) * in.w + ow * stride + kw) * in.c + c;
+                  ((static_cast<std::size_t>(n) * in.h + oh * stride + kh) * in.w + ow * stride + kw) * in.c +
+                  c;
               r.y[o] += x[at] * inv;
               r.dx[at] += dy[o] * inv;
             }
@@ -55,7 +56,8 @@ void check(Shape in, int window, int stride, double tol) {
   constexpr int kBatch = 2;
   auto be = backend::make_backend("cpu", 1);
   mpc::Clear p(*be, FixedParams{}, mpc::TruncMode::kExact, 7);
-  const Architecture arch{"avgpool", in, 10, {{.kind = LayerKind::kAvgPool, .stride = stride, .window = window}}};
+  const Architecture arch{
+      "avgpool", in, 10, {{.kind = LayerKind::kAvgPool, .stride = stride, .window = window}}};
   const Shape out = layer_output_shapes(arch).back();
   const auto x = random_vec(kBatch * in.size(), 1), dy = random_vec(kBatch * out.size(), 2);
   auto share = [&](const std::vector<double>& v) {

@@ -43,7 +43,8 @@ data::Dataset synthetic(const Shape& s, std::size_t n, std::uint64_t seed) {
     const int label = static_cast<int>(g() % 10);
     d.labels[i] = static_cast<std::uint8_t>(label);
     for (std::size_t p = 0; p < s.size(); ++p)
-      d.pixels[i * s.size() + p] = static_cast<std::uint8_t>(g() % 64 + (p * 10 / s.size() == static_cast<std::size_t>(label) ? 160 : 0));
+      d.pixels[i * s.size() + p] = static_cast<std::uint8_t>(
+          g() % 64 + (p * 10 / s.size() == static_cast<std::size_t>(label) ? 160 : 0));
   }
   return d;
 }
@@ -84,7 +85,9 @@ LayerSpec dense(int out) { return {.kind = LayerKind::kDense, .out = out}; }
 LayerSpec conv(int k, int out, int stride = 1, int padding = 0) {
   return {.kind = LayerKind::kConv, .out = out, .kernel = k, .stride = stride, .padding = padding};
 }
-LayerSpec maxpool(int window, int stride) { return {.kind = LayerKind::kMaxPool, .stride = stride, .window = window}; }
+LayerSpec maxpool(int window, int stride) {
+  return {.kind = LayerKind::kMaxPool, .stride = stride, .window = window};
+}
 LayerSpec relu() { return {.kind = LayerKind::kRelu}; }
 LayerSpec flatten() { return {.kind = LayerKind::kFlatten}; }
 
@@ -92,35 +95,55 @@ struct OldNetwork {
   std::string name;
   Shape input;
   std::vector<LayerSpec> layers;
-  std::size_t params;                 // parameter_count of the old list
+  std::size_t params;                    // parameter_count of the old list
   double trained_sum, trained_weighted;  // train_fingerprint with the old list
 };
 
 std::vector<OldNetwork> old_networks() {
   const Shape mnist{28, 28, 1}, cifar{32, 32, 3};
   return {
-      {"A", mnist, {flatten(), dense(128), relu(), dense(128), relu(), dense(10)}, 118282,
-       5.6562311621382833, 7179.0043243856635},
-      {"B", mnist,
+      {"A",
+       mnist,
+       {flatten(), dense(128), relu(), dense(128), relu(), dense(10)},
+       118282,
+       5.6562311621382833,
+       7179.0043243856635},
+      {"B",
+       mnist,
        {conv(5, 16), maxpool(2, 2), relu(), conv(5, 16), maxpool(2, 2), relu(), flatten(), dense(100), relu(),
         dense(10)},
-       33542, -22.902927807997912, -14910.322045378853},
-      {"C", mnist,
+       33542,
+       -22.902927807997912,
+       -14910.322045378853},
+      {"C",
+       mnist,
        {conv(5, 20), maxpool(2, 2), relu(), conv(5, 50), maxpool(2, 2), relu(), flatten(), dense(500), relu(),
         dense(10)},
-       431080, 86.350465974537656, 41268.297063736478},
-      {"D", mnist, {conv(5, 5, 2, 2), relu(), flatten(), dense(100), relu(), dense(10)}, 99240,
-       -3.7008869778364897, -583.79080293769948},
-      {"alexnet", cifar,
-       {conv(11, 96, 4, 9), relu(), maxpool(3, 2), conv(5, 256, 1, 1), relu(), maxpool(2, 1), conv(3, 384, 1, 1),
-        relu(), conv(3, 384, 1, 1), relu(), conv(3, 256, 1, 1), relu(), flatten(), dense(256), relu(), dense(256),
-        relu(), dense(10)},
-       0, -107.3138591684401, -52018.299680282129},
-      {"cifar", cifar,
+       431080,
+       86.350465974537656,
+       41268.297063736478},
+      {"D",
+       mnist,
+       {conv(5, 5, 2, 2), relu(), flatten(), dense(100), relu(), dense(10)},
+       99240,
+       -3.7008869778364897,
+       -583.79080293769948},
+      {"alexnet",
+       cifar,
+       {conv(11, 96, 4, 9), relu(), maxpool(3, 2), conv(5, 256, 1, 1), relu(), maxpool(2, 1),
+        conv(3, 384, 1, 1), relu(), conv(3, 384, 1, 1), relu(), conv(3, 256, 1, 1), relu(), flatten(),
+        dense(256), relu(), dense(256), relu(), dense(10)},
+       0,
+       -107.3138591684401,
+       -52018.299680282129},
+      {"cifar",
+       cifar,
        {conv(3, 64, 1, 2), maxpool(2, 2), relu(), conv(3, 96, 1, 2), maxpool(2, 2), relu(), conv(3, 96, 1, 1),
         relu(), conv(3, 64, 1, 1), relu(), conv(3, 64, 1, 1), maxpool(3, 2), relu(), flatten(), dense(128),
         relu(), dense(256), relu(), dense(10)},
-       399306, 16.805744423530996, 10908.340375358472},
+       399306,
+       16.805744423530996,
+       10908.340375358472},
   };
 }
 
@@ -138,7 +161,8 @@ TEST(NetworkDescription, NamedNetworksHaveTheirOldLayersShapesAndCounts) {
     EXPECT_EQ(a.input, old.input);
     EXPECT_EQ(a.classes, 10);
     ASSERT_EQ(a.layers.size(), old.layers.size());
-    for (std::size_t i = 0; i < a.layers.size(); ++i) EXPECT_TRUE(same_layer(a.layers[i], old.layers[i])) << i;
+    for (std::size_t i = 0; i < a.layers.size(); ++i)
+      EXPECT_TRUE(same_layer(a.layers[i], old.layers[i])) << i;
     EXPECT_EQ(layer_output_shapes(a), layer_output_shapes(ref));
     EXPECT_EQ(parameter_count(a), parameter_count(ref));
     if (old.params) {
@@ -232,20 +256,26 @@ TEST(NetworkDescription, MalformedDescriptionsNameTheLineAndLayer) {
        "net.toml line 4: layer 1: unsupported type 'softmax'"},
       {kInput + "layers = [\n  { type = \"flatten\" },\n  { type = \"dense\", outs = 10 },\n]\n",
        "net.toml line 4: layer 1 (dense): unknown key 'outs' (dense takes out)"},
-      {kInput + "layers = [\n  { type = \"conv\", out = 4 },\n]\n", "net.toml line 3: layer 0 (conv): 'kernel' is missing"},
+      {kInput + "layers = [\n  { type = \"conv\", out = 4 },\n]\n",
+       "net.toml line 3: layer 0 (conv): 'kernel' is missing"},
       {kInput + "layers = [\n  { type = \"conv\", out = 4, kernel = 3, stride = 0 },\n]\n",
        "net.toml line 3: layer 0 (conv): 'stride' = 0 is out of range (1 to 65536)"},
       {kInput + "layers = [\n  { type = \"conv\", out = 4, kernel = \"3\" },\n]\n",
        "net.toml line 3: layer 0 (conv): 'kernel' is not an integer"},
-      {kInput + "layers = [\n  { type = \"conv\", out = 4, kernel = 9 },\n  { type = \"flatten\" },\n  { type = \"dense\", out = 10 },\n]\n",
+      {kInput + "layers = [\n  { type = \"conv\", out = 4, kernel = 9 },\n  { type = \"flatten\" },\n  { "
+                "type = \"dense\", out = 10 },\n]\n",
        "net.toml line 3: layer 0 (conv): kernel larger than padded input"},
-      {kInput + "layers = [\n  { type = \"flatten\" },\n  { type = \"maxpool\", window = 2 },\n  { type = \"dense\", out = 10 },\n]\n",
+      {kInput + "layers = [\n  { type = \"flatten\" },\n  { type = \"maxpool\", window = 2 },\n  { type = "
+                "\"dense\", out = 10 },\n]\n",
        "net.toml line 4: layer 1 (maxpool): after a flatten or dense layer"},
-      {kInput + "layers = [\n  { type = \"dense\", out = 10 },\n]\n", "net.toml line 3: layer 0 (dense): on a spatial input: flatten first"},
+      {kInput + "layers = [\n  { type = \"dense\", out = 10 },\n]\n",
+       "net.toml line 3: layer 0 (dense): on a spatial input: flatten first"},
       {kInput + "layers = [\n  { type = \"flatten\" },\n  { type = \"relu\" },\n]\n",
        "net.toml line 4: layer 1 (relu): the last layer must be dense"},
-      {kInput + "layers = [\n  { type = \"flatten\" }\n  { type = \"dense\", out = 10 },\n]\n", "net.toml line 4: "},
-      {"input = { height = 8, width = 8 }\nlayers = [{ type = \"flatten\" }, { type = \"dense\", out = 10 }]\n",
+      {kInput + "layers = [\n  { type = \"flatten\" }\n  { type = \"dense\", out = 10 },\n]\n",
+       "net.toml line 4: "},
+      {"input = { height = 8, width = 8 }\nlayers = [{ type = \"flatten\" }, { type = \"dense\", out = 10 "
+       "}]\n",
        "net.toml line 1: input: 'channels' is missing"},
       {kInput + "layer = []\n", "net.toml: unknown key 'layer' (a network description takes input, layers)"},
   };
@@ -268,7 +298,8 @@ TEST(NetworkDescription, TomlFileIsAModelNamedByItsPath) {
     make_architecture(path);
     ADD_FAILURE() << "7 outputs accepted";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("7 outputs, the datasets have 10 classes"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("7 outputs, the datasets have 10 classes"), std::string::npos)
+        << e.what();
   }
   EXPECT_THROW(make_architecture(::testing::TempDir() + "/sqt_nd_missing.toml"), ConfigError);
 }
