@@ -16,8 +16,19 @@ const char* const kEndMarker = "<!-- END generated -->";
 
 namespace {
 
-// Protocols in the order the tables show them: float first, then clear, secure.
-const std::vector<std::string> kProtocols = {"plain", "clear", "rep3"};
+// Every protocol but the float reference and the clear emulation is secure.
+bool is_secure(const std::string& protocol) { return protocol != "plain" && protocol != "clear"; }
+
+// A group's protocols in the order the tables show them: float, clear, then
+// the secure ones by name.
+std::vector<std::string> protocols_in_order(const Twins& t) {
+  std::vector<std::string> out;
+  for (const char* p : {"plain", "clear"})
+    if (t.by_protocol.count(p)) out.push_back(p);
+  for (const auto& [p, runs] : t.by_protocol)
+    if (is_secure(p)) out.push_back(p);
+  return out;
+}
 
 std::string variant_of(const TrainingRun& r) {
   std::string v;
@@ -89,21 +100,30 @@ void header(std::ostringstream& md, const std::string& how) {
         "run whose command is in its row._\n\n";
 }
 
+// One row per secure protocol of the group (one row without a secure run
+// when the group has none), its float and clear twins repeated.
 void twins_table(std::ostringstream& md, const std::vector<Twins>& twins) {
-  md << "| network | recipe | variant | float (plain) | clear emulation | secure (rep3) | rep3 - plain | "
-        "rep3 - clear |\n| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n";
+  md << "| network | recipe | variant | secure protocol | float (plain) | clear emulation | secure | "
+        "secure - plain | secure - clear |\n| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n";
   for (const auto& t : twins) {
     const auto get = [&](const std::string& p) {
       const auto it = t.by_protocol.find(p);
       return it == t.by_protocol.end() ? std::vector<const TrainingRun*>{} : it->second;
     };
-    const auto plain = get("plain"), clear = get("clear"), rep3 = get("rep3");
+    const auto plain = get("plain"), clear = get("clear");
     const auto gap = [](const auto& a, const auto& b) {
       return a.empty() || b.empty() ? std::string() : points(mean_accuracy(a) - mean_accuracy(b));
     };
-    md << "| " << t.model << " | " << code(t.recipe) << " | " << (t.variant.empty() ? "" : code(t.variant))
-       << " | " << accuracy_cell(plain) << " | " << accuracy_cell(clear) << " | " << accuracy_cell(rep3)
-       << " | " << gap(rep3, plain) << " | " << gap(rep3, clear) << " |\n";
+    std::vector<std::string> secure;
+    for (const auto& p : protocols_in_order(t))
+      if (is_secure(p)) secure.push_back(p);
+    if (secure.empty()) secure.push_back("");
+    for (const auto& protocol : secure) {
+      const auto runs = protocol.empty() ? std::vector<const TrainingRun*>{} : get(protocol);
+      md << "| " << t.model << " | " << code(t.recipe) << " | " << (t.variant.empty() ? "" : code(t.variant))
+         << " | " << protocol << " | " << accuracy_cell(plain) << " | " << accuracy_cell(clear) << " | "
+         << accuracy_cell(runs) << " | " << gap(runs, plain) << " | " << gap(runs, clear) << " |\n";
+    }
   }
   md << '\n';
 }
@@ -155,34 +175,38 @@ void milestones_table(std::ostringstream& md, const std::vector<TrainingRun>& ru
      << rows.str() << '\n';
 }
 
+// Per epoch: every run of the group, a secure run with its wall clock.
 void epochs_tables(std::ostringstream& md, const std::vector<Twins>& twins) {
+  struct Column {
+    std::string name;
+    const TrainingRun* run;
+    bool secure;
+  };
   for (const auto& t : twins) {
-    std::vector<std::pair<std::string, const TrainingRun*>> columns;
+    std::vector<Column> columns;
     int most = 0;
-    for (const auto& p : kProtocols) {
-      const auto it = t.by_protocol.find(p);
-      if (it == t.by_protocol.end()) continue;
-      for (std::size_t i = 0; i < it->second.size(); ++i) {
-        columns.emplace_back(p + (it->second.size() > 1 ? " #" + std::to_string(i + 1) : ""), it->second[i]);
-        most = std::max(most, it->second[i]->last().epoch);
+    for (const auto& p : protocols_in_order(t)) {
+      const auto& runs = t.by_protocol.at(p);
+      for (std::size_t i = 0; i < runs.size(); ++i) {
+        columns.push_back({p + (runs.size() > 1 ? " #" + std::to_string(i + 1) : ""), runs[i], is_secure(p)});
+        most = std::max(most, runs[i]->last().epoch);
       }
     }
     if (most < 2) continue;
     md << "### " << t.model << ", " << code(t.recipe) << (t.variant.empty() ? "" : " " + code(t.variant))
        << "\n\n| epoch |";
-    for (const auto& [name, run] : columns)
-      md << ' ' << name << " |" << (name.rfind("rep3", 0) == 0 ? " " + name + " wall clock |" : "");
+    for (const auto& c : columns)
+      md << ' ' << c.name << " |" << (c.secure ? " " + c.name + " wall clock |" : "");
     md << "\n| ---: |";
-    for (const auto& [name, run] : columns) md << " ---: |" << (name.rfind("rep3", 0) == 0 ? " ---: |" : "");
+    for (const auto& c : columns) md << " ---: |" << (c.secure ? " ---: |" : "");
     md << '\n';
     for (int e = 1; e <= most; ++e) {
       md << "| " << e << " |";
-      for (const auto& [name, run] : columns) {
-        const auto it = std::find_if(run->epochs.begin(), run->epochs.end(),
+      for (const auto& c : columns) {
+        const auto it = std::find_if(c.run->epochs.begin(), c.run->epochs.end(),
                                      [&](const EpochRecord& r) { return r.epoch == e; });
-        md << ' ' << (it == run->epochs.end() ? "" : percent(it->accuracy)) << " |";
-        if (name.rfind("rep3", 0) == 0)
-          md << ' ' << (it == run->epochs.end() ? "" : seconds(it->elapsed_s)) << " |";
+        md << ' ' << (it == c.run->epochs.end() ? "" : percent(it->accuracy)) << " |";
+        if (c.secure) md << ' ' << (it == c.run->epochs.end() ? "" : seconds(it->elapsed_s)) << " |";
       }
       md << '\n';
     }
@@ -246,7 +270,7 @@ std::string results_section(const std::vector<TrainingRun>& runs, const std::vec
   if (!twins.empty()) {
     md << "## Float versus secure\n\nFinal test accuracy of runs with the same network, recipe and seed "
           "under the float reference (plain), the clear emulation of the fixed-point protocol (clear) and "
-          "the secure three-party protocol (rep3); the gaps are in percentage points. Commands: the table "
+          "each secure protocol (named in the row); the gaps are in percentage points. Commands: the table "
           "of runs below.\n\n";
     twins_table(md, twins);
   }

@@ -128,6 +128,20 @@ TEST_F(TrainingDocsTest, TablesShowFinalPeakGapTimeAndBytes) {
   EXPECT_NE(perf.find("| C | plain | 3 | 100 | 5.00 s | - | - | - | - |"), std::string::npos) << perf;
 }
 
+// A second secure protocol on the same recipe gets its own float-versus-secure
+// row (gaps against the same twins) and its own per-epoch column.
+TEST_F(TrainingDocsTest, EverySecureProtocolGetsItsRowAndColumn) {
+  write("C_rep4.jsonl", epoch("rep4", 1, 0.89, 400, 4e9) + epoch("rep4", 2, 0.95, 800, 8e9) +
+                            epoch("rep4", 3, 0.985, 1200, 12e9));
+  std::ofstream(manifest(), std::ios::app) << entry("C_rep4.jsonl", "rep4");
+  const std::string md = results_section(load_training_runs(manifest()), {}, "how");
+  EXPECT_NE(md.find("| rep3 | 98.00 % | 97.50 % | 97.00 % | -1.00 | -0.50 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| rep4 | 98.00 % | 97.50 % | 98.50 % | +0.50 | +1.00 |"), std::string::npos) << md;
+  // Epoch 2: plain, clear, rep3 and its clock, rep4 and its clock.
+  EXPECT_NE(md.find("| 2 | 97.00 % | 96.00 % | 97.50 % | 3.33 min | 95.00 % | 13.3 min |"), std::string::npos)
+      << md;
+}
+
 TEST_F(TrainingDocsTest, SeveralRunsOfOneProtocolShowTheirMeanAndRange) {
   write("C_rep3.jsonl", epoch("rep3", 1, 0.9, 100, 1e9) + epoch("rep3", 1, 0.96, 100, 1e9));
   write("C_clear.jsonl", epoch("clear", 1, 0.95, 10, 0));
