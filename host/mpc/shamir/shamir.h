@@ -142,6 +142,7 @@ class Shamir {
   };
   Double draw_double(std::size_t n);
   Double draw_double_bits(std::size_t words);
+  Double take_double_bits(std::size_t words);
   // The king round trip: senders' words u (summed, or XORed when xor_) are
   // opened per run to its king and back; returns the opened values.
   std::vector<Ring> king_open(const RingVec& u, bool xor_);
@@ -204,6 +205,8 @@ class Shamir {
   std::vector<backend::PrgSeed> pair_;  // [other party]
   backend::PrgSeed own_{};              // this party's private stream
   std::uint64_t ctr_ = 1, own_ctr_ = 1, rot_ = 0;
+  Double bit_pool_;
+  std::size_t bit_pool_at_ = 0;
   std::vector<shamir::Gr> lambda_open_;  // parties 0..t
   std::vector<shamir::Gr> lambda_mul_;   // parties 0..2t
 };

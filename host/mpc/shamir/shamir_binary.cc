@@ -96,7 +96,7 @@ Shamir::Bits Shamir::bit_not(const Bits& a) const {
 }
 
 Shamir::Bits Shamir::reduce_bits(RingVec u) {
-  Double d = draw_double_bits(u.size());
+  Double d = take_double_bits(u.size());
   if (sender())
     for (std::size_t k = 0; k < u.size(); ++k) u[k] ^= d.additive[k];
   const auto v = king_open(u, true);
