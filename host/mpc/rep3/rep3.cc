@@ -6,6 +6,7 @@
 
 #include "host/core/error.h"
 #include "host/core/os_random.h"
+#include "host/mpc/carry_tree.h"
 #include "host/mpc/rep3/bit_planes.h"
 
 namespace sqt::mpc {
@@ -942,62 +943,20 @@ typename Rep3T<R>::BitFactor Rep3T<R>::ltz_factor(const Share& x) {
   return make_factor(std::span(&lt, 1), x.size());
 }
 
-// Carry out of positions [0, m): a log-depth tree of (G, P) combines of
-// adjacent segments, one AND round per level; P is only computed where a
-// later level needs it (not for the lowest segment, whose carry-in is 0, and
-// not at the last level). Each level's G and P live in flat buffers.
+// Carry out of positions [0, m) (host/mpc/carry_tree.h: a log-depth tree
+// of (G, P) combines of adjacent segments, one AND round per level).
 template <RingElement R>
 typename Rep3T<R>::Bits Rep3T<R>::ltz_bits(const Share& x) {
   const int k = fixed_.k;
   const std::size_t m = static_cast<std::size_t>(k - 1);
   auto two = split_two_summands(x, k, Ring{1} << (k - 1), k - 1);
   const std::size_t words = two.words;
-  const Bits* g = &two.g;
-  const Bits* p = &two.p;  // its planes below m are the segments' P
-  Bits g_level, p_level;
-  std::vector<PlaneRef> left, right;
-  std::vector<std::size_t> need_p;
-  for (std::size_t segs = m; segs > 1;) {
-    const bool last_level = segs == 2;
-    const std::size_t pairs = segs / 2, next = pairs + segs % 2;
-    left.clear();
-    right.clear();
-    need_p.clear();
-    for (std::size_t i = 0; i < pairs; ++i) {
-      left.push_back(plane_of(*p, 2 * i + 1, words));
-      right.push_back(plane_of(*g, 2 * i, words));
-    }
-    for (std::size_t i = 1; i < pairs && !last_level; ++i) {
-      need_p.push_back(i);
-      left.push_back(plane_of(*p, 2 * i + 1, words));
-      right.push_back(plane_of(*p, 2 * i, words));
-    }
-    const Bits prod = and_planes(left, right, words);
-    Bits g_next = Bits::uninitialized(next * words), p_next = Bits::uninitialized(next * words);
-    for (int c = 0; c < 2; ++c) {
-      const std::uint64_t* gc = g->part[c].data();
-      const std::uint64_t* pc = p->part[c].data();
-      const std::uint64_t* prod_c = prod.part[c].data();
-      std::uint64_t* gn = g_next.part[c].data();
-      std::uint64_t* pn = p_next.part[c].data();
-      for (std::size_t i = 0; i < pairs; ++i) {  // G = G_hi ^ P_hi G_lo
-        const std::uint64_t* hi = gc + (2 * i + 1) * words;
-        const std::uint64_t* pr = prod_c + i * words;
-        for (std::size_t w = 0; w < words; ++w) gn[i * words + w] = hi[w] ^ pr[w];
-      }
-      for (std::size_t q = 0; q < need_p.size(); ++q)  // P = P_hi P_lo
-        std::copy_n(prod_c + (pairs + q) * words, words, pn + need_p[q] * words);
-      if (next != pairs) {  // the unpaired top segment moves up unchanged
-        std::copy_n(gc + (segs - 1) * words, words, gn + pairs * words);
-        std::copy_n(pc + (segs - 1) * words, words, pn + pairs * words);
-      }
-    }
-    g_level = std::move(g_next);
-    p_level = std::move(p_next);
-    g = &g_level;
-    p = &p_level;
-    segs = next;
-  }
+  const Bits carry_planes = carry_out(
+      two.g, two.p, m, words, [](const Bits& b, std::size_t j, std::size_t w) { return plane_of(b, j, w); },
+      [this](std::span<const PlaneRef> l, std::span<const PlaneRef> r, std::size_t w) {
+        return and_planes(l, r, w);
+      });
+  const Bits* g = &carry_planes;
   // bit k-1 of x + 2^(k-1) is 1 exactly when x >= 0: ltz = !(p_{k-1} ^ carry).
   Bits lt = Bits::uninitialized(words);
   for (int c = 0; c < 2; ++c) {
@@ -1128,68 +1087,18 @@ typename Rep3T<R>::Share Rep3T<R>::replicate_to_lead(RingVecOf<R> mine, int lead
 }
 
 // Sklansky parallel prefix over the carry (G, P) pairs, then sum bit j =
-// p_j ^ carry into j.
+// p_j ^ carry into j (host/mpc/carry_tree.h).
 template <RingElement R>
 std::vector<typename Rep3T<R>::Bits> Rep3T<R>::bit_decompose(const Share& x, int bits) {
   if (bits < 1 || bits > ring_bits<R>)
     throw ShapeError("rep3 bit_decompose: " + std::to_string(bits) + " bits");
   auto two = split_two_summands(x, bits, 0, bits - 1);
-  const std::size_t words = two.words;
-  const int m = bits - 1;
-  // g: the prefix generate of positions [0, j], updated in place; p: the
-  // prefix propagate (a copy: two.p's planes are the sum's own).
-  Bits& g = two.g;
-  Bits p;
-  for (int c = 0; c < 2; ++c)
-    p.part[c].assign(two.p.part[c].begin(), two.p.part[c].begin() + static_cast<std::ptrdiff_t>(m * words));
-  std::vector<PlaneRef> left, right;
-  std::vector<int> targets, p_targets;
-  for (int span = 1; span < m; span *= 2) {
-    left.clear();
-    right.clear();
-    targets.clear();
-    p_targets.clear();
-    for (int j = 0; j < m; ++j) {
-      if ((j & span) == 0) continue;
-      const int base = (j / (2 * span)) * (2 * span) + span - 1;
-      targets.push_back(j);
-      left.push_back(plane_of(p, j, words));
-      right.push_back(plane_of(g, base, words));
-    }
-    for (int j : targets) {
-      const int base = (j / (2 * span)) * (2 * span) + span - 1;
-      if (j / (2 * span) != 0) {
-        p_targets.push_back(j);
-        left.push_back(plane_of(p, j, words));
-        right.push_back(plane_of(p, base, words));
-      }
-    }
-    if (left.empty()) continue;
-    const Bits prod = and_planes(left, right, words);
-    for (int c = 0; c < 2; ++c) {
-      for (std::size_t q = 0; q < targets.size(); ++q) {
-        std::uint64_t* gt = g.part[c].data() + targets[q] * words;
-        const std::uint64_t* pr = prod.part[c].data() + q * words;
-        for (std::size_t w = 0; w < words; ++w) gt[w] ^= pr[w];
-      }
-      for (std::size_t q = 0; q < p_targets.size(); ++q) {
-        std::copy_n(prod.part[c].data() + (targets.size() + q) * words, words,
-                    p.part[c].data() + p_targets[q] * words);
-      }
-    }
-  }
-  // Sum bit j = p_j ^ carry into j (the generate of [0, j - 1]).
-  std::vector<Bits> out;
-  for (int j = 0; j < bits; ++j) {
-    Bits b = Bits::uninitialized(words);
-    for (int c = 0; c < 2; ++c) {
-      const std::uint64_t* pj = two.p.part[c].data() + j * words;
-      const std::uint64_t* carry = j > 0 ? g.part[c].data() + (j - 1) * words : nullptr;
-      for (std::size_t w = 0; w < words; ++w) b.part[c][w] = carry != nullptr ? pj[w] ^ carry[w] : pj[w];
-    }
-    out.push_back(std::move(b));
-  }
-  return out;
+  return sklansky_sum_bits(
+      two.g, two.p, bits, two.words,
+      [](const Bits& b, std::size_t j, std::size_t w) { return plane_of(b, j, w); },
+      [this](std::span<const PlaneRef> l, std::span<const PlaneRef> r, std::size_t w) {
+        return and_planes(l, r, w);
+      });
 }
 
 template <RingElement R>

@@ -201,6 +201,15 @@ class Rep4 {
     return {{b.part[0].data() + j * words, b.part[1].data() + j * words, b.part[2].data() + j * words}};
   }
   Bits and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b, std::size_t words);
+  // The two as callables, for the carry circuits (host/mpc/carry_tree.h).
+  static auto plane_view() {
+    return [](const Bits& b, std::size_t j, std::size_t words) { return plane_of(b, j, words); };
+  }
+  auto and_view() {
+    return [this](std::span<const PlaneRef> a, std::span<const PlaneRef> b, std::size_t words) {
+      return and_planes(a, b, words);
+    };
+  }
 
   // A product before it is shared: with[q] is the value of the pair {party(),
   // q} (n values; empty for q == party()); the six pairs' values sum to the

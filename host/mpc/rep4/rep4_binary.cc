@@ -10,6 +10,7 @@
 #include <string>
 
 #include "host/core/error.h"
+#include "host/mpc/carry_tree.h"
 #include "host/mpc/rep3/bit_planes.h"
 #include "host/mpc/rep4/rep4.h"
 
@@ -75,126 +76,26 @@ Rep4::TwoSummands Rep4::split_two_summands(const Share& x, int bits, Ring offset
 
 Rep4::Share Rep4::ltz(const Share& x) { return b2a(ltz_bits(x, fixed_.k), x.size()); }
 
-// Carry out of positions [0, m), m = width - 1: a log-depth tree of (G, P)
-// combines of adjacent segments, one AND round per level; P only where a
-// later level needs it. [x < 0] = !(bit width-1 of x + 2^(width-1)).
+// The carry out of positions [0, width - 1) (carry_tree.h, as rep3):
+// [x < 0] = !(bit width-1 of x + 2^(width-1)).
 Rep4::Bits Rep4::ltz_bits(const Share& x, int width) {
   const std::size_t m = static_cast<std::size_t>(width - 1);
   auto two = split_two_summands(x, width, Ring{1} << (width - 1), width - 1);
   const std::size_t words = two.words;
-  const Bits* g = &two.g;
-  const Bits* p = &two.p;
-  Bits g_level, p_level;
-  std::vector<PlaneRef> left, right;
-  std::vector<std::size_t> need_p;
-  for (std::size_t segs = m; segs > 1;) {
-    const bool last_level = segs == 2;
-    const std::size_t pairs = segs / 2, next = pairs + segs % 2;
-    left.clear();
-    right.clear();
-    need_p.clear();
-    for (std::size_t i = 0; i < pairs; ++i) {
-      left.push_back(plane_of(*p, 2 * i + 1, words));
-      right.push_back(plane_of(*g, 2 * i, words));
-    }
-    for (std::size_t i = 1; i < pairs && !last_level; ++i) {
-      need_p.push_back(i);
-      left.push_back(plane_of(*p, 2 * i + 1, words));
-      right.push_back(plane_of(*p, 2 * i, words));
-    }
-    const Bits prod = and_planes(left, right, words);
-    Bits g_next = Bits::uninitialized(next * words), p_next = Bits::uninitialized(next * words);
-    for (int c = 0; c < 3; ++c) {
-      const Ring* gc = g->part[c].data();
-      const Ring* pc = p->part[c].data();
-      const Ring* prod_c = prod.part[c].data();
-      Ring* gn = g_next.part[c].data();
-      Ring* pn = p_next.part[c].data();
-      for (std::size_t i = 0; i < pairs; ++i) {  // G = G_hi ^ P_hi G_lo
-        const Ring* hi = gc + (2 * i + 1) * words;
-        const Ring* pr = prod_c + i * words;
-        for (std::size_t w = 0; w < words; ++w) gn[i * words + w] = hi[w] ^ pr[w];
-      }
-      for (std::size_t q = 0; q < need_p.size(); ++q)  // P = P_hi P_lo
-        std::copy_n(prod_c + (pairs + q) * words, words, pn + need_p[q] * words);
-      if (next != pairs) {  // the unpaired top segment moves up unchanged
-        std::copy_n(gc + (segs - 1) * words, words, gn + pairs * words);
-        std::copy_n(pc + (segs - 1) * words, words, pn + pairs * words);
-      }
-    }
-    g_level = std::move(g_next);
-    p_level = std::move(p_next);
-    g = &g_level;
-    p = &p_level;
-    segs = next;
-  }
+  const Bits carry = carry_out(two.g, two.p, m, words, plane_view(), and_view());
   Bits lt = Bits::uninitialized(words);
   for (int c = 0; c < 3; ++c) {
     const Ring* top = two.p.part[c].data() + m * words;
-    const Ring* carry = g->part[c].data();
-    for (std::size_t w = 0; w < words; ++w) lt.part[c][w] = top[w] ^ carry[w];
+    for (std::size_t w = 0; w < words; ++w) lt.part[c][w] = top[w] ^ carry.part[c][w];
   }
   return bit_not(lt);
 }
 
-// Sklansky parallel prefix over the carry (G, P) pairs, then sum bit j =
-// p_j ^ carry into j.
+// Sklansky parallel prefix over the carry (G, P) pairs (carry_tree.h).
 std::vector<Rep4::Bits> Rep4::bit_decompose(const Share& x, int bits) {
   if (bits < 1 || bits > 64) throw ShapeError("rep4 bit_decompose: " + std::to_string(bits) + " bits");
   auto two = split_two_summands(x, bits, 0, bits - 1);
-  const std::size_t words = two.words;
-  const int m = bits - 1;
-  Bits& g = two.g;
-  Bits p;
-  for (int c = 0; c < 3; ++c)
-    p.part[c].assign(two.p.part[c].begin(), two.p.part[c].begin() + static_cast<std::ptrdiff_t>(m * words));
-  std::vector<PlaneRef> left, right;
-  std::vector<int> targets, p_targets;
-  for (int span = 1; span < m; span *= 2) {
-    left.clear();
-    right.clear();
-    targets.clear();
-    p_targets.clear();
-    for (int j = 0; j < m; ++j) {
-      if ((j & span) == 0) continue;
-      const int base = (j / (2 * span)) * (2 * span) + span - 1;
-      targets.push_back(j);
-      left.push_back(plane_of(p, j, words));
-      right.push_back(plane_of(g, base, words));
-    }
-    for (int j : targets) {
-      const int base = (j / (2 * span)) * (2 * span) + span - 1;
-      if (j / (2 * span) != 0) {
-        p_targets.push_back(j);
-        left.push_back(plane_of(p, j, words));
-        right.push_back(plane_of(p, base, words));
-      }
-    }
-    if (left.empty()) continue;
-    const Bits prod = and_planes(left, right, words);
-    for (int c = 0; c < 3; ++c) {
-      for (std::size_t q = 0; q < targets.size(); ++q) {
-        Ring* gt = g.part[c].data() + targets[q] * words;
-        const Ring* pr = prod.part[c].data() + q * words;
-        for (std::size_t w = 0; w < words; ++w) gt[w] ^= pr[w];
-      }
-      for (std::size_t q = 0; q < p_targets.size(); ++q) {
-        std::copy_n(prod.part[c].data() + (targets.size() + q) * words, words,
-                    p.part[c].data() + p_targets[q] * words);
-      }
-    }
-  }
-  std::vector<Bits> out;
-  for (int j = 0; j < bits; ++j) {
-    Bits b = Bits::uninitialized(words);
-    for (int c = 0; c < 3; ++c) {
-      const Ring* pj = two.p.part[c].data() + j * words;
-      const Ring* carry = j > 0 ? g.part[c].data() + (j - 1) * words : nullptr;
-      for (std::size_t w = 0; w < words; ++w) b.part[c][w] = carry != nullptr ? pj[w] ^ carry[w] : pj[w];
-    }
-    out.push_back(std::move(b));
-  }
-  return out;
+  return sklansky_sum_bits(two.g, two.p, bits, two.words, plane_view(), and_view());
 }
 
 Rep4::Share Rep4::b2a(const Bits& b, std::size_t n) { return std::move(b2a_planes(std::span(&b, 1), n)[0]); }
