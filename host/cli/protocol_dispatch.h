@@ -16,6 +16,7 @@
 #include "host/core/error.h"
 #include "host/core/ring.h"
 #include "host/mpc/clear/clear.h"
+#include "host/mpc/mal_rep3/mal_rep3.h"
 #include "host/mpc/protocol.h"
 #include "host/mpc/rep3/rep3.h"
 #include "host/mpc/rep4/rep4.h"
@@ -78,6 +79,14 @@ auto dispatch_protocol(const ProtocolInfo& info, int bits, Visitor&& visit) {
     return visit(ProtocolCase<mpc::Rep4>{[](const ProtocolEnv& e) {
       return std::make_unique<mpc::Rep4>(detail::mesh(e, "rep4"), *e.backend, detail::fixed_of<Ring64>(e),
                                          e.trunc, std::uint64_t{0});
+    }});
+  }
+  // mal-rep3's values are Z_2^64 fixed point (f = 16, k = 31) carried in
+  // Z_2^128 shares with MACs (the registry's Z_2^(64+64)).
+  if (info.name == "mal-rep3" && bits == 64) {
+    return visit(ProtocolCase<mpc::MalRep3>{[](const ProtocolEnv& e) {
+      return std::make_unique<mpc::MalRep3>(detail::mesh(e, "mal-rep3"), *e.backend,
+                                            detail::fixed_of<Ring64>(e), e.trunc, std::uint64_t{0});
     }});
   }
   if (info.name == "shamir" && bits == 64) {

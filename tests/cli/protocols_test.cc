@@ -20,7 +20,7 @@ TEST(Protocols, TableNamesEachModelWithItsProperties) {
       R"(rep3 +3 +semi-honest +honest +Z_2\^64 Z_2\^128 +built)",
       R"(clear +1 +none +- +Z_2\^64 Z_2\^128 +built)",
       R"(rep4 +4 +malicious +honest +Z_2\^64 +built)",
-      R"(mal-rep3 +3 +malicious +honest +Z_2\^64 +planned)",
+      R"(mal-rep3 +3 +malicious +honest +Z_2\^\(64\+64\) +built)",
       R"(shamir +3-10 +semi-honest +honest +GR\(2\^64, 4\))",
       R"(spdz2k +2-10 +malicious +dishonest)",
   };
@@ -76,8 +76,8 @@ TEST(Protocols, BenchSuitesRefuseOneProcessModels) {
   expect_refused({
       {{"bench", "protocol", "--protocol", "clear", "--json", "unused.jsonl"},
        "sqt bench protocol: --protocol clear runs in one process"},
-      {{"bench", "train", "--protocol", "mal-rep3", "--json", "unused.jsonl"},
-       "--protocol mal-rep3: this security model is planned but not built yet"},
+      {{"bench", "train", "--protocol", "spdz2k", "--json", "unused.jsonl"},
+       "--protocol spdz2k: this security model is planned but not built yet"},
   });
 }
 
@@ -125,9 +125,9 @@ TEST_F(ProtocolsDirTest, PartiesContradictingNodeTomlIsRefused) {
 }
 
 TEST(Protocols, TrainRefusesPlannedUnknownAndOutOfRangeParties) {
-  auto r = sqt({"train", "--protocol", "mal-rep3"});
+  auto r = sqt({"train", "--protocol", "spdz2k"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("--protocol mal-rep3: this security model is planned but not built yet"),
+  EXPECT_NE(r.output.find("--protocol spdz2k: this security model is planned but not built yet"),
             std::string::npos)
       << r.output;
   r = sqt({"train", "--protocol", "rep5"});
@@ -143,8 +143,8 @@ TEST(Protocols, TrainRefusesPlannedUnknownAndOutOfRangeParties) {
 // `sqt node` checks node.toml's model against the registry before the job.
 TEST_F(ProtocolsDirTest, NodeRefusesAModelItsFileCannotRun) {
   expect_refused({
-      {{"node", "--config", write_node_toml(dir_, 3, "protocol = \"mal-rep3\"\n", "mal-rep3.toml"), "train"},
-       "protocol = \"mal-rep3\": --protocol mal-rep3: this security model is planned but not built yet"},
+      {{"node", "--config", write_node_toml(dir_, 3, "protocol = \"spdz2k\"\n", "spdz2k.toml"), "train"},
+       "protocol = \"spdz2k\": --protocol spdz2k: this security model is planned but not built yet"},
       {{"node", "--config", write_node_toml(dir_, 3, "protocol = \"rep4\"\n", "rep4.toml"), "train"},
        "protocol = \"rep4\": 3 [[parties]]: rep4 runs with 4 parties"},
       {{"node", "--config", write_node_toml(dir_, 4, "protocol = \"rep3\"\n", "rep3.toml"), "train"},

@@ -23,6 +23,7 @@
 #include "host/backend/backend.h"
 #include "host/core/ring.h"
 #include "host/mpc/clear/clear.h"
+#include "host/mpc/mal_rep3/mal_rep3.h"
 #include "host/mpc/protocol.h"
 #include "host/mpc/rep3/rep3.h"
 #include "host/mpc/rep4/rep4.h"
@@ -111,6 +112,15 @@ struct Clear128Runner : OneProcessRunner<mpc::Clear128> {
 struct Rep3_128Runner : MeshRunner<mpc::Rep3_128, 3> {
   static constexpr std::string_view kName = "Rep3_128";
   static constexpr std::uint64_t kFirstSeed = 128;
+};
+
+// mal-rep3 computes in Z_2^128 with f = 16, k = 31 (its checked range is 81
+// bits), so the suites use those parameters and Z_2^64's error bounds.
+struct MalRep3Runner : MeshRunner<mpc::MalRep3, 3> {
+  static constexpr std::string_view kName = "MalRep3";
+  static constexpr std::uint64_t kFirstSeed = 333;
+  static constexpr FixedParams kFixed{16, 31};
+  using BoundsRing = Ring64;
 };
 
 // Runs fn on every party of R and returns party 0's result; every party's

@@ -37,10 +37,24 @@ class FixedPoint : public ::testing::Test {
  protected:
   using Runner = typename T::Runner;
   using Checks = FixedChecks<typename Runner::Protocol::Ring>;
-  using Bounds = ErrorBounds<typename Runner::Protocol::Ring>;
   // The paper's parameters for the protocol's ring: f = 16, k = 31 in
-  // Z_2^64, f = 32, k = 63 in Z_2^128.
-  FixedParams fp_ = default_fixed<typename Runner::Protocol::Ring>();
+  // Z_2^64, f = 32, k = 63 in Z_2^128, unless the runner names its own
+  // (kFixed, with the bounds of the ring BoundsRing that has them).
+  static constexpr FixedParams suite_fixed() {
+    if constexpr (requires { Runner::kFixed; })
+      return Runner::kFixed;
+    else
+      return default_fixed<typename Runner::Protocol::Ring>();
+  }
+  template <class R>
+  static auto bounds_ring() {
+    if constexpr (requires { typename R::BoundsRing; })
+      return typename R::BoundsRing{};
+    else
+      return typename R::Protocol::Ring{};
+  }
+  using Bounds = ErrorBounds<decltype(bounds_ring<Runner>())>;
+  FixedParams fp_ = suite_fixed();
   std::uint64_t seed_ = Runner::kFirstSeed;
 
   // The `run(body)` callable of fixed_checks.h; every call uses the next seed.
