@@ -3,6 +3,7 @@
 // what the king pattern gives (shamir.h), at most two words whatever n is.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -61,6 +62,38 @@ TEST(ShamirCost, MatrixProductCostsItsOutputs) {
       return p.stats().bytes_sent - before.bytes_sent;
     });
     for (int i = 0; i < 5; ++i) EXPECT_EQ(costs[i], expected_bytes(5, i, m * cols)) << "k " << k << " party " << i;
+  }
+}
+
+}  // namespace
+}  // namespace sqt::test
+
+namespace sqt::test {
+namespace {
+
+// b2a: one king round sums the t + 1 openers' bits into [S], then the
+// powers S^2..S^(t+1) (t products, each level a batch) give S mod 2.
+TEST(ShamirCost, B2aIsAKingRoundAndTProducts) {
+  const std::size_t len = 640;
+  for (const int n : {3, 4, 5, 7, 10}) {
+    const int t = (n - 1) / 2, m = t + 1;
+    const auto a = random_ring(len, 5);
+    const auto costs = run_shamir(n, [&](Shamir& p) {
+      const auto x = p.input(0, owned_by(p, 0, a), len);
+      const auto bits = Shamir::low_bits(x, 0, len);
+      const auto before = p.stats();
+      (void)p.b2a(bits, len);
+      const auto after = p.stats();
+      return Cost{after.bytes_sent - before.bytes_sent, after.rounds - before.rounds};
+    });
+    for (int i = 0; i < n; ++i) {
+      std::uint64_t bytes = expected_bytes(n, i, len), calls = 1;
+      for (int have = 1; have < m; have = std::min(2 * have, m), ++calls)
+        bytes += expected_bytes(n, i, static_cast<std::size_t>(std::min(2 * have, m) - have) * len);
+      const bool sender = i <= 2 * t;
+      EXPECT_EQ(costs[i].bytes, bytes) << n << " parties, party " << i;
+      EXPECT_EQ(costs[i].rounds, (sender ? 2 : 1) * calls) << n << " parties, party " << i;
+    }
   }
 }
 

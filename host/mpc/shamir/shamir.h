@@ -37,6 +37,10 @@
 
 namespace sqt::mpc {
 
+// Coefficients a_0..a_m over Z_2^64 of the polynomial with a(S) = S mod 2
+// for S = 0..m (shamir_parity.cc).
+std::vector<Ring> parity_polynomial(int m);
+
 class Shamir {
  public:
   using Ring = sqt::Ring;
@@ -118,8 +122,9 @@ class Shamir {
   Share b2a(const Bits& b, std::size_t n);
   std::vector<std::uint64_t> reveal_bits(const Bits& b);
 
-  // Random shared bits in both domains (daBits): dealt by parties 0..t and
-  // XORed in GR (shamir_random.cc). Public for the distribution tests.
+  // Random shared bits in both domains (daBits): t + 1 dealers' random bits
+  // summed by one king round, the sum's parity taken in GR
+  // (parity_of_sum). Public for the distribution tests.
   Share dabits(std::size_t n);
   // The GF(16) sharing of bit 0 of each element of x (mod-2 reduction).
   static Bits low_bits(const Share& x, std::size_t from, std::size_t n);
@@ -148,6 +153,9 @@ class Shamir {
   std::vector<Ring> king_open(const RingVec& u, bool xor_);
   // [x y]_t from the senders' local coefficient-0 products u (mul, matmul).
   Share reduce(RingVec u);
+  // [S mod 2] for S = the sum of the senders' words u, each 0 or 1 and at
+  // most m of them nonzero per element: a king round and m - 1 products.
+  Share parity_of_sum(RingVec u, int m);
   Bits reduce_bits(RingVec u);
   bool sender() const { return party_ <= 2 * t_; }
   void prg(const backend::PrgSeed& key, std::span<Ring> out);

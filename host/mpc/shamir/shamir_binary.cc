@@ -141,38 +141,19 @@ std::vector<std::uint64_t> Shamir::reveal_bits(const Bits& b) {
 
 // ---------------------------------------------------------------- random bits
 
-// t + 1 dealers each deal n random bits; their XOR, a + b - 2ab pairwise in
-// a tree (ceil(log2(t + 1)) products), is uniform to any t parties, since
-// one dealer is honest. Its mod-2 reduction is the bit's GF(16) sharing.
+// t + 1 dealers (among the senders) each add a random bit to the king
+// round; the parity of the sum, their XOR, is uniform to any t parties,
+// since one dealer is honest. Its mod-2 reduction is the bit's GF(16)
+// sharing.
 Shamir::Share Shamir::dabits(std::size_t n) {
   const auto dealers = next_dealers();
-  RingVec mine;
+  RingVec mine(n, 0);
   if (std::find(dealers.begin(), dealers.end(), party_) != dealers.end()) {
-    mine.resize(n);
     backend_.prg_fill(own_, own_ctr_, mine);
     own_ctr_ += n / 2 + 2;
     for (auto& v : mine) v &= 1;
   }
-  std::vector<Share> level = deal_from(dealers, mine, n, false);
-  while (level.size() > 1) {
-    const std::size_t pairs = level.size() / 2;
-    Share a(pairs * n), b(pairs * n);
-    for (std::size_t q = 0; q < pairs; ++q) {
-      assign_slice(a, q * n, level[q]);
-      assign_slice(b, q * n, level[pairs + q]);
-    }
-    const Share ab = mul(a, b);
-    std::vector<Share> next;
-    for (std::size_t q = 0; q < pairs; ++q) {
-      Share x = add(level[q], level[pairs + q]);
-      for (int j = 0; j < 4; ++j)
-        for (std::size_t e = 0; e < n; ++e) x.part[j][e] -= 2 * ab.part[j][q * n + e];
-      next.push_back(std::move(x));
-    }
-    if (level.size() % 2 == 1) next.push_back(std::move(level.back()));
-    level = std::move(next);
-  }
-  return std::move(level[0]);
+  return parity_of_sum(std::move(mine), t_ + 1);
 }
 
 // R >> (64 - bits) of a uniform R is uniform in [0, 2^bits).
@@ -237,22 +218,21 @@ Shamir::Bits Shamir::less_than(std::span<const Ring> c, const std::vector<Bits>&
   return std::move(less[0]);
 }
 
+// b is the XOR of the openers' (parties 0..t) coefficient-0 parts of
+// lambda_i b_i, one bit each per element: their parity, directly in GR
+// (no daBit, no opening).
 Shamir::Share Shamir::b2a(const Bits& b, std::size_t n) {
   const std::size_t w = words_for(n);
   if (b.size() < w) {
     throw ShapeError("shamir b2a: " + std::to_string(n) + " bits need " + std::to_string(w) + " words, the plane has " +
                      std::to_string(b.size()));
   }
-  const Share d = dabits(n);
-  const auto e = reveal_bits(bit_xor(slice(b, 0, w), low_bits(d, 0, n)));
-  // b = e ^ d = e + d - 2 e d, with e public.
-  Share out = d;
-  for (std::size_t i = 0; i < n; ++i) {
-    if ((e[i / 64] >> (i % 64) & 1) == 0) continue;
-    for (int j = 0; j < 4; ++j) out.part[j][i] = Ring{0} - out.part[j][i];
-    out.part[0][i] += 1;
+  RingVec u(n, 0);
+  if (party_ <= t_) {
+    const RingVec mine = gf16_coef0(shamir::mod2(lambda_open_[static_cast<std::size_t>(party_)]), slice(b, 0, w));
+    for (std::size_t i = 0; i < n; ++i) u[i] = mine[i / 64] >> (i % 64) & 1;
   }
-  return out;
+  return parity_of_sum(std::move(u), t_ + 1);
 }
 
 // x = c - R = c + !R + 1 on the low `bits` bits: generate g_j = c_j !R_j,

@@ -9,7 +9,7 @@
 // on the dealt bit vectors. Each adder's carry into bit b and out of bit 63
 // are its only contributions to R >> b:
 //   R >> b = sum_i (r_i >> b) + sum_adders carry_b - 2^(64-b) sum_adders carry_64,
-// so truncation converts 2t + 1 bits to GR (b2a with daBits), not 64.
+// so truncation converts 2t + 1 bits to GR (b2a), not 64.
 #include <algorithm>
 #include <string>
 
