@@ -86,6 +86,10 @@ const FaultCase kCases[] = {
     {"FlipMacProduct", Fault::Action::kFlip, FrameKind::kValue, Check::kMac, 1, 13, "check failed", false},
     {"FlipMacOpening", Fault::Action::kFlip, FrameKind::kValue, Check::kMac, 2, 13, "check failed", false},
     {"FlipDigest", Fault::Action::kFlip, FrameKind::kDigests, Check::kKeys, 0, 13, "check failed", true},
+    // The comparison's zero-check digest (slot kCheckKinds + comparison).
+    {"FlipZeroCheckDigest", Fault::Action::kFlip, FrameKind::kDigests, Check::kKeys, 0,
+     (mpc::mal_rep3::kCheckKinds + static_cast<std::size_t>(Check::kComparison)) * 256 + 13,
+     "the comparison check failed", false},
     {"WithholdDigests", Fault::Action::kWithhold, FrameKind::kDigests, Check::kKeys, 0, 0,
      "the hash exchange failed", true},
     {"WithholdVerdict", Fault::Action::kWithhold, FrameKind::kVerdict, Check::kKeys, 0, 0,
@@ -138,10 +142,11 @@ struct BinaryCase {
 };
 
 // ltz at k = 31: AND rounds 0-1 (carry-save, g), 2-6 (the carry tree), the
-// b2a MACs (7); verify(): triples (8), rho and sigma (9), results (10).
-const BinaryCase kBinaryCases[] = {{"CarrySave", 0}, {"Generate", 1},  {"CarryTree", 4},
-                                   {"B2aMac", 7},    {"Triples", 8},   {"SacrificeOpening", 9},
-                                   {"SacrificeResult", 10}};
+// b2a MACs (7); verify(): triples (8), rho and sigma (9). The sacrifices'
+// results are never sent: their zero check is in the digests (above).
+const BinaryCase kBinaryCases[] = {{"CarrySave", 0}, {"Generate", 1}, {"CarryTree", 4},
+                                   {"CarryTreeLast", 6}, {"B2aMac", 7}, {"Triples", 8},
+                                   {"SacrificeOpening", 9}};
 
 class MalRep3BinaryFault : public ::testing::TestWithParam<std::tuple<int, BinaryCase>> {};
 

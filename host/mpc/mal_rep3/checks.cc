@@ -67,7 +67,7 @@ std::string_view check_name(Check c) {
 
 Checker::Checker(net::Network& net)
     : net_(net), me_(net.party()), next_(net.next_party()), prev_(net.prev_party()) {
-  for (int c = 0; c < kCheckKinds; ++c) {
+  for (int c = 0; c < kSlots; ++c) {
     as_hasher_[c] = new_sha256();
     as_receiver_[c] = new_sha256();
   }
@@ -110,6 +110,20 @@ void Checker::joint(Check check, std::span<const std::byte> mine, std::span<cons
   joint_recv(check, in);
 }
 
+void Checker::expect_zero_xor(Check check, std::span<const std::uint64_t> c0, std::span<const std::uint64_t> c1) {
+  if (c0.size() != c1.size()) throw Error("mal-rep3: a zero check's two components differ in size");
+  pending_ = true;
+  const int slot = kCheckKinds + static_cast<int>(check);
+  update(as_receiver_[slot], std::as_bytes(c0));
+  // In chunks: one hash update per word would be slow.
+  std::array<std::uint64_t, 1024> buf;
+  for (std::size_t at = 0; at < c0.size(); at += buf.size()) {
+    const std::size_t len = std::min(buf.size(), c0.size() - at);
+    for (std::size_t w = 0; w < len; ++w) buf[w] = c0[at + w] ^ c1[at + w];
+    update(as_hasher_[slot], std::as_bytes(std::span(buf.data(), len)));
+  }
+}
+
 void Checker::local_failure(Check check, Reason reason) {
   failures_.push_back({static_cast<int>(check), reason, me_});
 }
@@ -131,7 +145,7 @@ void Checker::verify() {
 // party) to next, so each party waits on a frame from each other party.
 void Checker::exchange_digests() {
   std::vector<std::byte> as_hasher, as_receiver;
-  for (int c = 0; c < kCheckKinds; ++c) {
+  for (int c = 0; c < kSlots; ++c) {
     const auto h = finish(as_hasher_[c]), r = finish(as_receiver_[c]);
     as_hasher.insert(as_hasher.end(), h.begin(), h.end());
     as_receiver.insert(as_receiver.end(), r.begin(), r.end());
@@ -155,9 +169,13 @@ void Checker::exchange_digests() {
       failures_.push_back({0, Reason::kHash, me_, from, false, e.what()});
       continue;
     }
-    for (int c = 0; c < kCheckKinds; ++c) {
-      if (std::memcmp(theirs.data() + c * kDigestBytes, mine->data() + c * kDigestBytes, kDigestBytes) != 0)
-        failures_.push_back({c, reason, me_});
+    for (int c = 0; c < kSlots; ++c) {
+      if (std::memcmp(theirs.data() + c * kDigestBytes, mine->data() + c * kDigestBytes, kDigestBytes) != 0) {
+        if (c < kCheckKinds)
+          failures_.push_back({c, reason, me_});
+        else
+          failures_.push_back({c - kCheckKinds, Reason::kSacrifice, me_});
+      }
     }
   }
 }
@@ -233,7 +251,7 @@ std::string Checker::describe(const Failure& f) const {
              ": the MACs of its results do not match the key (a party deviated)";
     case Reason::kSacrifice:
       return "the " + name + " check failed at " + party(f.seen_by) +
-             ": a sacrificed AND triple does not match its gate (a party deviated)";
+             ": its AND gates' sacrifices do not give zero (a party deviated)";
   }
   return "unknown failure";
 }

@@ -7,9 +7,15 @@
 // hashed by the remaining party, so each party hashes one channel as hasher
 // (next -> prev) and one as receiver (prev -> itself) per check.
 //
-// Other failures are found locally (a MAC check that does not hold, a
-// sacrificed AND triple that does not match) and recorded with
-// local_failure().
+// Zero checks: a boolean sharing that must be zero (the results of the AND
+// sacrifices) is never sent. Each party hashes its own component into a
+// receiver-side hash and the XOR of its two components (the third one if
+// the sharing is zero) into a hasher-side hash; the digests are compared
+// like the joint messages' (party i's hasher against party i-1's receiver),
+// so the two honest parties compare the value their three components give.
+//
+// Other failures are found locally (a MAC check that does not hold) and
+// recorded with local_failure().
 // verify() sends each party's digests to the other side of each channel
 // (one round) and every party's verdict to both others (one round): a
 // failure anywhere makes every honest party throw VerificationError naming
@@ -75,6 +81,10 @@ class Checker {
   void joint_send(Check check, std::span<const std::byte> mine);
   void joint_hash(Check check, std::span<const std::byte> co_held);
   void joint_recv(Check check, std::span<std::byte> in);
+  // A zero check of the boolean sharing with this party's components c0
+  // (its own) and c1 (its next party's); a mismatch fails `check` with
+  // Reason::kSacrifice.
+  void expect_zero_xor(Check check, std::span<const std::uint64_t> c0, std::span<const std::uint64_t> c1);
 
   void local_failure(Check check, Reason reason);
   void mark_pending() { pending_ = true; }
@@ -102,7 +112,10 @@ class Checker {
 
   net::Network& net_;
   int me_, next_, prev_;
-  std::array<EVP_MD_CTX*, kCheckKinds> as_hasher_{}, as_receiver_{};
+  // Slots [0, kCheckKinds) hash joint messages, [kCheckKinds, 2 kCheckKinds)
+  // zero checks.
+  static constexpr int kSlots = 2 * kCheckKinds;
+  std::array<EVP_MD_CTX*, kSlots> as_hasher_{}, as_receiver_{};
   std::vector<Failure> failures_;
   bool pending_ = false;
   std::string failed_;

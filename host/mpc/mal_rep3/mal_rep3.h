@@ -204,12 +204,13 @@ class MalRep3 {
   Share b2a_flat(const Bits& all, std::size_t planes, std::size_t words, std::size_t n);
 
   // ---- verify() (mal_rep3_verify.cc)
-  // Random AND triples (a, b, c) for `words` words, c by one semi-honest
-  // AND round.
-  struct Triples {
-    Bits a, b, c;
+  // Random AND triple words (a, b, c) in this party's two components, c by
+  // one semi-honest AND round. One struct per word, so that shuffling them
+  // into buckets moves one cache line per word.
+  struct TripleWord {
+    std::uint64_t a[2], b[2], c[2];
   };
-  Triples make_triples(std::size_t words);
+  std::vector<TripleWord> make_triples(std::size_t words);
 
   net::Network& net_;
   backend::Backend& backend_;

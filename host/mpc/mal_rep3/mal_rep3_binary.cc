@@ -156,14 +156,17 @@ MalRep3::TwoNumbers MalRep3::split_three(const Share& x, int bits, Ring offset, 
           carry.part[c][(t + 1) * words + w] = m.part[c][t * words + w] ^ nc.part[c][t * words + w];
   }
   out.p = bit_xor(s, carry);
+  // Carry plane 0 is zero, so g plane 0 is zero without a gate.
   const std::size_t gp = static_cast<std::size_t>(g_planes);
-  if (gp > 0) {
+  out.g = Bits(gp * words);
+  if (gp > 1) {
     std::vector<PlaneRef> l, r;
-    for (std::size_t t = 0; t < gp; ++t) {
+    for (std::size_t t = 1; t < gp; ++t) {
       l.push_back(plane_of(s, t, words));
       r.push_back(plane_of(carry, t, words));
     }
-    out.g = and_planes(l, r, words);
+    const Bits m = and_planes(l, r, words);
+    for (int c = 0; c < 2; ++c) std::copy(m.part[c].begin(), m.part[c].end(), out.g.part[c].begin() + words);
   }
   return out;
 }
@@ -180,22 +183,26 @@ MalRep3::Bits MalRep3::ltz_bits(const Share& x) {
   Bits g_level, p_level;
   std::vector<PlaneRef> left, right;
   std::vector<std::size_t> need_p;
+  // Segment 0's G is g plane 0, zero at the first level (split_three), so
+  // the first pair's G there is G_hi without a gate.
+  std::size_t first = 1;
   for (std::size_t segs = m; segs > 1;) {
     const bool last_level = segs == 2;
     const std::size_t pairs = segs / 2, next = pairs + segs % 2;
     left.clear();
     right.clear();
     need_p.clear();
-    for (std::size_t i = 0; i < pairs; ++i) {
+    for (std::size_t i = first; i < pairs; ++i) {
       left.push_back(plane_of(*p, 2 * i + 1, words));
       right.push_back(plane_of(*g, 2 * i, words));
     }
+    const std::size_t g_products = left.size();
     for (std::size_t i = 1; i < pairs && !last_level; ++i) {
       need_p.push_back(i);
       left.push_back(plane_of(*p, 2 * i + 1, words));
       right.push_back(plane_of(*p, 2 * i, words));
     }
-    const Bits prod = and_planes(left, right, words);
+    const Bits prod = left.empty() ? Bits() : and_planes(left, right, words);
     Bits g_next = Bits::uninitialized(next * words), p_next(next * words);
     for (int c = 0; c < 2; ++c) {
       const std::uint64_t* gc = g->part[c].data();
@@ -203,16 +210,22 @@ MalRep3::Bits MalRep3::ltz_bits(const Share& x) {
       const std::uint64_t* prod_c = prod.part[c].data();
       std::uint64_t* gn = g_next.part[c].data();
       std::uint64_t* pn = p_next.part[c].data();
-      for (std::size_t i = 0; i < pairs; ++i)  // G = G_hi ^ P_hi G_lo
-        for (std::size_t w = 0; w < words; ++w)
-          gn[i * words + w] = gc[(2 * i + 1) * words + w] ^ prod_c[i * words + w];
+      for (std::size_t i = 0; i < pairs; ++i) {  // G = G_hi ^ P_hi G_lo
+        const std::uint64_t* hi = gc + (2 * i + 1) * words;
+        if (i < first) {
+          std::copy_n(hi, words, gn + i * words);
+          continue;
+        }
+        for (std::size_t w = 0; w < words; ++w) gn[i * words + w] = hi[w] ^ prod_c[(i - first) * words + w];
+      }
       for (std::size_t q = 0; q < need_p.size(); ++q)  // P = P_hi P_lo
-        std::copy_n(prod_c + (pairs + q) * words, words, pn + need_p[q] * words);
+        std::copy_n(prod_c + (g_products + q) * words, words, pn + need_p[q] * words);
       if (next != pairs) {  // the unpaired top segment moves up unchanged
         std::copy_n(gc + (segs - 1) * words, words, gn + pairs * words);
         std::copy_n(pc + (segs - 1) * words, words, pn + pairs * words);
       }
     }
+    first = 0;
     g_level = std::move(g_next);
     p_level = std::move(p_next);
     g = &g_level;
@@ -255,6 +268,7 @@ std::vector<MalRep3::Bits> MalRep3::bit_decompose(const Share& x, int bits) {
     for (int j = 0; j < m; ++j) {
       if ((j & span) == 0) continue;
       const int base = (j / (2 * span)) * (2 * span) + span - 1;
+      if (base == 0) continue;  // G_0 is zero (split_three): G_j stays
       targets.push_back(j);
       left.push_back(plane_of(p, j, words));
       right.push_back(plane_of(g, base, words));

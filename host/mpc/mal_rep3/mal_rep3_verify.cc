@@ -1,9 +1,10 @@
 // mal-rep3's verify(): the MAC check of every kept value and the
 // verification of every AND gate since the last call, then the checker's
 // digests and verdicts.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <numeric>
+#include <vector>
 
 #include "host/mpc/mal_rep3/mal_rep3.h"
 
@@ -32,18 +33,42 @@ std::size_t bucket_size(std::size_t gate_words) {
   }
 }
 
-// A uniform permutation of [0, n) (Fisher-Yates) from PRG words.
-std::vector<std::uint32_t> permutation(backend::Backend& be, const backend::PrgSeed& key, std::uint64_t counter,
-                                       std::size_t n) {
-  std::vector<std::uint32_t> perm(n);
-  std::iota(perm.begin(), perm.end(), 0u);
-  RingVecOf<std::uint64_t> rnd(n);
-  be.prg_fill(key, counter, std::span<std::uint64_t>(rnd));
-  for (std::size_t i = n; i > 1; --i) {
-    const auto j = static_cast<std::size_t>((static_cast<unsigned __int128>(rnd[i - 1]) * i) >> 64);
-    std::swap(perm[i - 1], perm[j]);
+// Uniform draws in [0, bound) from a PRG stream: Lemire's multiply-shift
+// with rejection, so that every draw is exactly uniform (the shuffle's bound
+// assumes a uniform permutation).
+class UniformDraws {
+ public:
+  UniformDraws(backend::Backend& be, const backend::PrgSeed& key, std::uint64_t counter)
+      : be_(be), key_(key), counter_(counter) {}
+  std::uint64_t below(std::uint64_t bound) {
+    const std::uint64_t threshold = (0 - bound) % bound;
+    for (;;) {
+      const unsigned __int128 m = static_cast<unsigned __int128>(next()) * bound;
+      if (static_cast<std::uint64_t>(m) >= threshold) return static_cast<std::uint64_t>(m >> 64);
+    }
   }
-  return perm;
+
+ private:
+  std::uint64_t next() {
+    if (at_ == buf_.size()) {
+      be_.prg_fill(key_, counter_, std::span<std::uint64_t>(buf_));
+      counter_ += buf_.size() / 2;  // two words per AES block
+      at_ = 0;
+    }
+    return buf_[at_++];
+  }
+  backend::Backend& be_;
+  const backend::PrgSeed& key_;
+  std::uint64_t counter_;
+  RingVecOf<std::uint64_t> buf_ = RingVecOf<std::uint64_t>(4096);
+  std::size_t at_ = 4096;
+};
+
+// Fisher-Yates: a uniform permutation of the triple words, in place.
+template <class T>
+void shuffle(std::vector<T>& v, backend::Backend& be, const backend::PrgSeed& key, std::uint64_t counter) {
+  UniformDraws draw(be, key, counter);
+  for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[draw.below(i)]);
 }
 
 template <class Bits>
@@ -60,33 +85,50 @@ Bits concat_all(const std::vector<Bits>& parts, std::size_t total) {
 
 }  // namespace
 
-MalRep3::Triples MalRep3::make_triples(std::size_t words) {
-  Triples t;
-  t.a.part[0] = prev_words(2, words);
-  t.a.part[1] = next_words(2, words);
-  t.b.part[0] = prev_words(3, words);
-  t.b.part[1] = next_words(3, words);
-  Words z = zero_share_xor(4, words);
-  for (std::size_t w = 0; w < words; ++w)
-    z[w] ^= (t.a.part[0][w] & t.b.part[0][w]) ^ (t.a.part[0][w] & t.b.part[1][w]) ^
-            (t.a.part[1][w] & t.b.part[0][w]);
+std::vector<MalRep3::TripleWord> MalRep3::make_triples(std::size_t words) {
+  std::vector<TripleWord> t(words);
+  Words z(words);
+  // a and b from the pairwise streams, in chunks (an even number of words,
+  // so that a chunk starts at a block): component i from K_{i-1}, i+1 from K_i.
+  constexpr std::size_t kChunk = 8192;
+  Words a0(kChunk), a1(kChunk), b0(kChunk), b1(kChunk), m0(kChunk), m1(kChunk);
+  for (std::size_t at = 0; at < words; at += kChunk) {
+    const std::size_t len = std::min(kChunk, words - at);
+    auto fill = [&](const backend::PrgSeed& key, unsigned sub, Words& out) {
+      backend_.prg_fill(key, counter(sub) + at / 2, std::span<std::uint64_t>(out.data(), len));
+    };
+    fill(key_prev_, 2, a0);
+    fill(key_next_, 2, a1);
+    fill(key_prev_, 3, b0);
+    fill(key_next_, 3, b1);
+    fill(key_next_, 4, m0);  // the zero sharing m0 ^ m1
+    fill(key_prev_, 4, m1);
+    for (std::size_t w = 0; w < len; ++w) {
+      TripleWord& tw = t[at + w];
+      tw.a[0] = a0[w];
+      tw.a[1] = a1[w];
+      tw.b[0] = b0[w];
+      tw.b[1] = b1[w];
+      tw.c[0] = z[at + w] = m0[w] ^ m1[w] ^ (a0[w] & b0[w]) ^ (a0[w] & b1[w]) ^ (a1[w] & b0[w]);
+    }
+  }
   checker_.send(Check::kComparison, net_.prev_party(), bytes_of(z));
-  t.c.part[1].resize(words);
-  checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<std::uint64_t>(t.c.part[1])));
-  t.c.part[0] = std::move(z);
+  checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<std::uint64_t>(z)));
+  for (std::size_t w = 0; w < words; ++w) t[w].c[1] = z[w];
   return t;
 }
 
 // Rounds: triples (only with gates), the seed, then [alpha][U] with the
-// sacrifices' openings, then T with the sacrifices' results, then the
-// checker's digests and verdicts.
+// sacrifices' openings, then T, then the checker's digests (which hold the
+// sacrifices' zero checks) and verdicts.
 //
 // MAC check: U = sum chi_e x_e and W = sum chi_e (alpha x)_e per check, with
 // chi from the seed; T = W - [alpha][U] is opened and must be zero.
-// AND gates: G gate words, G B random triple words shuffled into G buckets;
-// in bucket i the first triple is sacrificed against the other B - 1 and
-// then against gate word i: with rho = x ^ a, sigma = y ^ b opened,
-// z ^ c ^ sigma a ^ rho b ^ rho sigma must open to zero.
+// AND gates: G gate words, G B random triple words shuffled into G buckets
+// of B; in bucket i the first triple is sacrificed against the other B - 1
+// and then against gate word i: with rho = x ^ a, sigma = y ^ b opened,
+// z ^ c ^ sigma a ^ rho b ^ rho sigma must be zero, which the digests
+// compare without sending it (Checker::expect_zero_xor).
 void MalRep3::verify() {
   checker_.throw_if_failed();
   if (!checker_.pending()) return;
@@ -94,7 +136,7 @@ void MalRep3::verify() {
     next_op();
     const std::size_t gates = gate_words_;
     const std::size_t per_bucket = gates > 0 ? bucket_size(gates) : 0;
-    Triples tr;
+    std::vector<TripleWord> tr;
     if (gates > 0) tr = make_triples(gates * per_bucket);
     const Vec seed = open(prev_stream(0, 1), next_stream(0, 1), Check::kMac);
     backend::PrgSeed chi_key;
@@ -127,19 +169,13 @@ void MalRep3::verify() {
     Vec t = zero_share(1, K);
     for (int k = 0; k < K; ++k) t[k] += alpha_[0] * (u0[k] + u1[k]) + alpha_[1] * u0[k];
 
-    // The sacrifices: s < gates * (per_bucket - 1) are bucket-internal, the
-    // last `gates` are the gates'.
+    // Sacrifice s < inner = G (B - 1): bucket s / (B - 1)'s first triple
+    // checks the bucket's triple 1 + s % (B - 1); s >= inner: bucket
+    // s - inner's first triple checks gate word s - inner.
     const std::size_t sacrifices = gates * per_bucket;
-    Bits gx, gy, gz;
-    std::vector<std::uint32_t> perm;
-    Bits rs = Bits::uninitialized(2 * sacrifices);  // rho, then sigma
-    // Triple word of sacrifice s: checked (a, b, c) and checking (x, y, z).
-    auto checked = [&](std::size_t s) {
-      const std::size_t bucket = s < gates * (per_bucket - 1) ? s / (per_bucket - 1) : s - gates * (per_bucket - 1);
-      return perm[bucket * per_bucket];
-    };
-    auto checking = [&](std::size_t s) { return perm[(s / (per_bucket - 1)) * per_bucket + 1 + s % (per_bucket - 1)]; };
     const std::size_t inner = gates * (per_bucket - 1);
+    Bits gx, gy, gz;
+    Bits rs = Bits::uninitialized(2 * sacrifices);  // rho, then sigma
     if (gates > 0) {
       gx = concat_all(gate_x_, gates);
       gy = concat_all(gate_y_, gates);
@@ -148,14 +184,18 @@ void MalRep3::verify() {
       gate_y_.clear();
       gate_z_.clear();
       gate_words_ = 0;
-      perm = permutation(backend_, chi_key, std::uint64_t{1} << 62, gates * per_bucket);
-      for (std::size_t s = 0; s < sacrifices; ++s) {
-        const std::uint32_t a = checked(s);
+      shuffle(tr, backend_, chi_key, std::uint64_t{1} << 62);  // bucket i: tr[i B, (i + 1) B)
+      for (std::size_t i = 0; i < gates; ++i) {
+        const TripleWord& head = tr[i * per_bucket];
         for (int c = 0; c < 2; ++c) {
-          const std::uint64_t x = s < inner ? tr.a.part[c][checking(s)] : gx.part[c][s - inner];
-          const std::uint64_t y = s < inner ? tr.b.part[c][checking(s)] : gy.part[c][s - inner];
-          rs.part[c][s] = x ^ tr.a.part[c][a];
-          rs.part[c][sacrifices + s] = y ^ tr.b.part[c][a];
+          for (std::size_t j = 1; j < per_bucket; ++j) {
+            const std::size_t s = i * (per_bucket - 1) + j - 1;
+            const TripleWord& x = tr[i * per_bucket + j];
+            rs.part[c][s] = x.a[c] ^ head.a[c];
+            rs.part[c][sacrifices + s] = x.b[c] ^ head.b[c];
+          }
+          rs.part[c][inner + i] = gx.part[c][i] ^ head.a[c];
+          rs.part[c][sacrifices + inner + i] = gy.part[c][i] ^ head.b[c];
         }
       }
     }
@@ -167,40 +207,40 @@ void MalRep3::verify() {
                      std::as_writable_bytes(std::span<std::uint64_t>(rs_open)));
       for (std::size_t w = 0; w < rs_open.size(); ++w) rs_open[w] ^= rs.part[0][w] ^ rs.part[1][w];
     }
+    rs = Bits();
     Vec t_next(K);
     checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<R>(t_next)));
     for (int k = 0; k < K; ++k) {
       w0[k] -= t[k];
       w1[k] -= t_next[k];
     }
-    Bits v = Bits::uninitialized(sacrifices);
-    const int slot = party_ == 0 ? 0 : party_ == 2 ? 1 : -1;  // holders of component 0
-    for (std::size_t s = 0; s < sacrifices; ++s) {
-      const std::uint32_t a = checked(s);
-      const std::uint64_t rho = rs_open[s], sigma = rs_open[sacrifices + s];
-      for (int c = 0; c < 2; ++c) {
-        const std::uint64_t z = s < inner ? tr.c.part[c][checking(s)] : gz.part[c][s - inner];
-        v.part[c][s] = z ^ tr.c.part[c][a] ^ (sigma & tr.a.part[c][a]) ^ (rho & tr.b.part[c][a]) ^
-                       (c == slot ? rho & sigma : 0);
+    if (gates > 0) {
+      Bits v = Bits::uninitialized(sacrifices);
+      const int slot = party_ == 0 ? 0 : party_ == 2 ? 1 : -1;  // holders of component 0
+      auto result = [&](std::size_t s, const TripleWord& head, const std::uint64_t z[2]) {
+        const std::uint64_t rho = rs_open[s], sigma = rs_open[sacrifices + s];
+        for (int c = 0; c < 2; ++c) {
+          v.part[c][s] = z[c] ^ head.c[c] ^ (sigma & head.a[c]) ^ (rho & head.b[c]) ^
+                         (c == slot ? rho & sigma : 0);
+        }
+      };
+      for (std::size_t i = 0; i < gates; ++i) {
+        const TripleWord& head = tr[i * per_bucket];
+        for (std::size_t j = 1; j < per_bucket; ++j)
+          result(i * (per_bucket - 1) + j - 1, head, tr[i * per_bucket + j].c);
+        const std::uint64_t z[2] = {gz.part[0][i], gz.part[1][i]};
+        result(inner + i, head, z);
       }
+      checker_.expect_zero_xor(Check::kComparison, v.part[0], v.part[1]);
     }
-    // Round: T and the sacrifices' results, both opened (joint messages).
+    // Round: T opened (a joint message).
     checker_.joint_send(Check::kMac, bytes_of(w0));
-    if (gates > 0) checker_.joint_send(Check::kComparison, bytes_of(v.part[0]));
     checker_.joint_hash(Check::kMac, bytes_of(w1));
-    if (gates > 0) checker_.joint_hash(Check::kComparison, bytes_of(v.part[1]));
     Vec opened(K);
     checker_.joint_recv(Check::kMac, std::as_writable_bytes(std::span<R>(opened)));
     for (int k = 0; k < K; ++k) {
       opened[k] += w0[k] + w1[k];
       if (opened[k] != 0) checker_.local_failure(static_cast<Check>(k), Reason::kMac);
-    }
-    if (gates > 0) {
-      Words zero(sacrifices);
-      checker_.joint_recv(Check::kComparison, std::as_writable_bytes(std::span<std::uint64_t>(zero)));
-      bool all_zero = true;
-      for (std::size_t s = 0; s < sacrifices; ++s) all_zero &= (zero[s] ^ v.part[0][s] ^ v.part[1][s]) == 0;
-      if (!all_zero) checker_.local_failure(Check::kComparison, Reason::kSacrifice);
     }
   }
   checker_.verify();
