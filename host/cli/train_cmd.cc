@@ -32,7 +32,7 @@
 #include "host/nn/onnx_export.h"
 #include "host/nn/onnx_import.h"
 #include "host/nn/owned_sets.h"
-#include "host/nn/trainer.h"
+#include "host/nn/trainer_instances.h"
 #include "host/plain/trainer.h"
 
 namespace sqt::cli {

@@ -1,13 +1,14 @@
 // A short mal-rep3 training run over real party processes: this binary
 // launches itself three times through the local launcher (TLS on loopback);
 // each party trains network A for a few batches on synthetic data owned by
-// party 0 with exact truncation and public initial weights, verifies, and
-// exports the model to party 0. It must match the clear emulation of the
-// same run, and the run under the fpga-sim backend must give the same model
-// bit for bit.
+// party 0 with exact truncation (no randomness in the values) and public
+// initial weights, verifies, and exports the model to party 0. It must match
+// the clear emulation of the same run, and a one-batch run under the fpga-sim
+// backend must give the same model as under cpu bit for bit.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -18,17 +19,17 @@
 #include "host/net/launcher.h"
 #include "host/net/session.h"
 #include "host/nn/model_file.h"
-#include "host/nn/trainer.h"
+#include "host/nn/trainer_instances.h"
 #include "tests/nn/synthetic_data.h"
 
 namespace sqt::nn {
 namespace {
 
-TrainOptions run_options(const std::string& export_path) {
+TrainOptions run_options(const std::string& export_path, int batches) {
   TrainOptions o;
   o.model = "A";
   o.batch = 32;
-  o.max_batches = 3;
+  o.max_batches = batches;
   o.epochs = 1;
   o.seed = 5;
   o.eval_batch = 50;
@@ -38,14 +39,14 @@ TrainOptions run_options(const std::string& export_path) {
   return o;
 }
 
-int run_party(const std::string& config, const std::string& export_path, const std::string& backend_name) {
+int run_party(const std::string& config, const std::string& export_path, const std::string& backend_name,
+              mpc::TruncMode mode, int batches) {
   const auto cfg = net::load_node_config(config);
   auto network = net::connect_mesh(cfg);
   auto be = backend::make_backend(backend_name, 1);
   const auto train = testing::synthetic_mnist(128, 1), test = testing::synthetic_mnist(50, 2);
-  Trainer<mpc::MalRep3> t(run_options(export_path), [&](std::uint64_t) {
-    return std::make_unique<mpc::MalRep3>(*network, *be, FixedParams{16, 31}, mpc::TruncMode::kExact,
-                                          std::uint64_t{0});
+  Trainer<mpc::MalRep3> t(run_options(export_path, batches), [&](std::uint64_t) {
+    return std::make_unique<mpc::MalRep3>(*network, *be, FixedParams{16, 31}, mode, std::uint64_t{0});
   });
   t.run(cfg.party == 0 ? &train : nullptr, cfg.party == 0 ? &test : nullptr);
   return 0;
@@ -61,11 +62,11 @@ TEST(MalRep3Training, ThreeProcessesMatchTheClearEmulation) {
   const std::string dir = fresh_dir("sqt_mal_rep3_training");
   const std::string secure = dir + "/mal-rep3.sqtm", emulated = dir + "/clear.sqtm";
   std::filesystem::remove(secure);
-  ASSERT_EQ(net::launch_local_parties(3, {"--party-run", secure, "cpu"}), 0);
+  ASSERT_EQ(net::launch_local_parties(3, {"--party-run", secure, "cpu", "exact", "3"}), 0);
 
   auto be = backend::make_backend("cpu", 1);
   const auto train = testing::synthetic_mnist(128, 1), test = testing::synthetic_mnist(50, 2);
-  Trainer<mpc::Clear> t(run_options(emulated), [&](std::uint64_t seed) {
+  Trainer<mpc::Clear> t(run_options(emulated, 3), [&](std::uint64_t seed) {
     return std::make_unique<mpc::Clear>(*be, FixedParams{}, mpc::TruncMode::kExact, seed);
   });
   t.run(&train, &test);
@@ -88,8 +89,8 @@ TEST(MalRep3Training, FpgaSimBackendGivesTheSameModelAsCpu) {
   const std::string cpu = dir + "/cpu.sqtm", sim = dir + "/fpga-sim.sqtm";
   std::filesystem::remove(cpu);
   std::filesystem::remove(sim);
-  ASSERT_EQ(net::launch_local_parties(3, {"--party-run", cpu, "cpu"}), 0);
-  ASSERT_EQ(net::launch_local_parties(3, {"--party-run", sim, "fpga-sim"}), 0);
+  ASSERT_EQ(net::launch_local_parties(3, {"--party-run", cpu, "cpu", "exact", "1"}), 0);
+  ASSERT_EQ(net::launch_local_parties(3, {"--party-run", sim, "fpga-sim", "exact", "1"}), 0);
   const auto a = read_model_file(cpu).params, b = read_model_file(sim).params;
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -102,11 +103,13 @@ TEST(MalRep3Training, FpgaSimBackendGivesTheSameModelAsCpu) {
 }  // namespace sqt::nn
 
 // The launcher re-runs this binary as
-// `--party-run EXPORT BACKEND --config party-i.toml`.
+// `--party-run EXPORT BACKEND exact|probabilistic BATCHES --config party-i.toml`.
 int main(int argc, char** argv) {
-  if (argc == 6 && std::strcmp(argv[1], "--party-run") == 0 && std::strcmp(argv[4], "--config") == 0) {
+  if (argc == 8 && std::strcmp(argv[1], "--party-run") == 0 && std::strcmp(argv[6], "--config") == 0) {
     try {
-      return sqt::nn::run_party(argv[5], argv[2], argv[3]);
+      const auto mode = std::strcmp(argv[4], "exact") == 0 ? sqt::mpc::TruncMode::kExact
+                                                           : sqt::mpc::TruncMode::kProbabilistic;
+      return sqt::nn::run_party(argv[7], argv[2], argv[3], mode, std::atoi(argv[5]));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "party failed: %s\n", e.what());
       return 1;

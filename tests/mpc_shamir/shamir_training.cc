@@ -20,7 +20,7 @@
 #include "host/net/launcher.h"
 #include "host/net/session.h"
 #include "host/nn/model_file.h"
-#include "host/nn/trainer.h"
+#include "host/nn/trainer_instances.h"
 #include "tests/nn/synthetic_data.h"
 
 namespace sqt::nn {

@@ -20,7 +20,7 @@
 #include "host/nn/model_file.h"
 #include "host/nn/optimizer.h"
 #include "host/nn/softmax_ce.h"
-#include "host/nn/trainer.h"
+#include "host/nn/trainer_instances.h"
 #include "host/nn/winograd.h"
 #include "tests/common/fake_network.h"
 #include "tests/common/reference_net.h"

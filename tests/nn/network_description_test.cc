@@ -20,7 +20,7 @@
 #include "host/nn/architecture.h"
 #include "host/nn/model_file.h"
 #include "host/nn/network_toml.h"
-#include "host/nn/trainer.h"
+#include "host/nn/trainer_instances.h"
 
 namespace sqt::nn {
 namespace {

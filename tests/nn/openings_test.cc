@@ -10,7 +10,7 @@
 
 #include "host/backend/backend.h"
 #include "host/mpc/clear/clear.h"
-#include "host/nn/trainer.h"
+#include "host/nn/trainer_instances.h"
 #include "tests/nn/synthetic_data.h"
 
 namespace sqt::nn {

@@ -15,7 +15,7 @@
 #include "host/mpc/clear/clear.h"
 #include "host/mpc/rep3/rep3.h"
 #include "host/nn/model_file.h"
-#include "host/nn/trainer.h"
+#include "host/nn/trainer_instances.h"
 #include "tests/common/fake_network.h"
 #include "tests/nn/synthetic_data.h"
 

@@ -19,7 +19,7 @@
 #include "host/mpc/rep3/rep3.h"
 #include "host/nn/model.h"
 #include "host/nn/model_file.h"
-#include "host/nn/trainer.h"
+#include "host/nn/trainer_instances.h"
 #include "tests/mpc_rep3/rep3_test_util.h"
 #include "tests/nn/synthetic_data.h"
 

@@ -16,7 +16,7 @@
 #include "host/nn/checkpoint.h"
 #include "host/nn/model.h"
 #include "host/nn/model_file.h"
-#include "host/nn/trainer.h"
+#include "host/nn/trainer_instances.h"
 #include "tests/nn/synthetic_data.h"
 
 namespace sqt::nn {

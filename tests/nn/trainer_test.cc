@@ -1,6 +1,6 @@
 // Training on the clear protocol: a few SGD steps against a float64 model,
 // and checkpoint/resume equal to an uninterrupted run.
-#include "host/nn/trainer.h"
+#include "host/nn/trainer_instances.h"
 
 #include <gtest/gtest.h>
 
