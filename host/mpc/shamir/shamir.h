@@ -154,7 +154,8 @@ class Shamir {
   // [x y]_t from the senders' local coefficient-0 products u (mul, matmul).
   Share reduce(RingVec u);
   // [S mod 2] for S = the sum of the senders' words u, each 0 or 1 and at
-  // most m of them nonzero per element: a king round and m - 1 products.
+  // most m of them nonzero per element: a king round and ceil(m / 2)
+  // products.
   Share parity_of_sum(RingVec u, int m);
   Bits reduce_bits(RingVec u);
   bool sender() const { return party_ <= 2 * t_; }

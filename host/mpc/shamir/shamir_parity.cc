@@ -53,16 +53,18 @@ std::vector<Ring> parity_polynomial(int m) {
   return out;
 }
 
+// a(S) = sum_{k <= h} a_k S^k + S^h sum_{k > h} a_k S^(k-h) with h =
+// ceil(m / 2): the powers up to h (each level multiplies the highest power
+// so far by the lower ones, doubling the reach), then one product.
+// Products: ceil(m / 2), ceil(log2 m) deep.
 Shamir::Share Shamir::parity_of_sum(RingVec u, int m) {
   const std::size_t n = u.size();
   const auto coeff = parity_polynomial(m);
-  // powers[e] = [S^e], e = 1..m: each level multiplies the highest power
-  // so far by the lower ones, doubling the reach (ceil(log2 m) products
-  // deep, m - 1 products in all).
-  std::vector<Share> powers(static_cast<std::size_t>(m) + 1);
+  const int h = (m + 1) / 2;
+  std::vector<Share> powers(static_cast<std::size_t>(h) + 1);
   powers[1] = reduce(std::move(u));
-  for (int have = 1; have < m;) {
-    const int top = std::min(2 * have, m);
+  for (int have = 1; have < h;) {
+    const int top = std::min(2 * have, h);
     const auto count = static_cast<std::size_t>(top - have);
     Share a = Share::uninitialized(count * n), b = Share::uninitialized(count * n);
     for (int e = have + 1; e <= top; ++e) {
@@ -75,12 +77,21 @@ Shamir::Share Shamir::parity_of_sum(RingVec u, int m) {
       powers[static_cast<std::size_t>(e)] = block_of(prod, static_cast<std::size_t>(e - have - 1) * n, n);
     have = top;
   }
+  // out += c * [S^e] over the terms (e, c)
+  auto combine = [&](Share& out, int from, int to, int shift) {
+    for (int k = from; k <= to; ++k) {
+      const Ring c = coeff[static_cast<std::size_t>(k)];
+      const Share& p = powers[static_cast<std::size_t>(k - shift)];
+      for (int j = 0; j < 4; ++j)
+        for (std::size_t i = 0; i < n; ++i) out.part[j][i] += c * p.part[j][i];
+    }
+  };
   Share out(n);
-  for (int e = 1; e <= m; ++e) {
-    const Ring c = coeff[static_cast<std::size_t>(e)];
-    const Share& p = powers[static_cast<std::size_t>(e)];
-    for (int j = 0; j < 4; ++j)
-      for (std::size_t i = 0; i < n; ++i) out.part[j][i] += c * p.part[j][i];
+  combine(out, 1, h, 0);
+  if (m > h) {
+    Share high(n);
+    combine(high, h + 1, m, h);
+    out = add(std::move(out), mul(powers[static_cast<std::size_t>(h)], high));
   }
   return out;
 }
