@@ -80,5 +80,34 @@ TEST(MalRep3Binary, HonestGatesPassAtEverySize) {
   }
 }
 
+// The comparison's costs at k = 31 (the header's): 111 AND planes (carry-save
+// 30, g 29 without the known-zero plane 0, carry tree 52) in 7 rounds, b2a
+// 96 bytes per element (MAC parts 32, two products 64) in 3 rounds. verify()
+// then sends per gate word B triple words and 2 B opened words, and the
+// sacrifices' results not at all (only digests and the MAC check's few
+// hundred bytes on top).
+TEST(MalRep3Binary, ComparisonCosts) {
+  constexpr std::size_t n = 640, words = n / 64, gate_words = 111 * words;
+  const auto a = random_signed(n, 1 << 20, 26);
+  const auto out = run_mal_rep3([&](MalRep3& p) {
+    const auto x = p.input(0, owned_by(p, 0, a), n);
+    p.verify();
+    const auto s0 = p.stats();
+    const auto lt = p.ltz(x);
+    const auto s1 = p.stats();
+    p.verify();
+    const auto s2 = p.stats();
+    return std::vector<net::TrafficStats>{s1 - s0, s2 - s1};
+  });
+  constexpr std::size_t bucket = 5;  // for 1110 gate words: the smallest B with B!/(B^B G^(B-1)) <= 2^-40
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(out[i][0].bytes_sent, 8 * gate_words + 96 * n) << "party " << i;
+    EXPECT_EQ(out[i][0].rounds, 10u) << "party " << i;
+    const std::size_t gate_check = 8 * 3 * bucket * gate_words;
+    EXPECT_GE(out[i][1].bytes_sent, gate_check) << "party " << i;
+    EXPECT_LT(out[i][1].bytes_sent, gate_check + 1500) << "party " << i;
+  }
+}
+
 }  // namespace
 }  // namespace sqt::test

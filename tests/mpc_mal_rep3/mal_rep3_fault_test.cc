@@ -142,11 +142,12 @@ struct BinaryCase {
 };
 
 // ltz at k = 31: AND rounds 0-1 (carry-save, g), 2-6 (the carry tree), the
-// b2a MACs (7); verify(): triples (8), rho and sigma (9). The sacrifices'
-// results are never sent: their zero check is in the digests (above).
-const BinaryCase kBinaryCases[] = {{"CarrySave", 0}, {"Generate", 1}, {"CarryTree", 4},
-                                   {"CarryTreeLast", 6}, {"B2aMac", 7}, {"Triples", 8},
-                                   {"SacrificeOpening", 9}};
+// b2a MAC parts to the previous (7) and the next party (8); verify():
+// triples (9), rho and sigma (10). The sacrifices' results are never sent:
+// their zero check is in the digests (above).
+const BinaryCase kBinaryCases[] = {{"CarrySave", 0},    {"Generate", 1},     {"CarryTree", 4},
+                                   {"CarryTreeLast", 6}, {"B2aMacToPrev", 7}, {"B2aMacToNext", 8},
+                                   {"Triples", 9},       {"SacrificeOpening", 10}};
 
 class MalRep3BinaryFault : public ::testing::TestWithParam<std::tuple<int, BinaryCase>> {};
 

@@ -202,6 +202,8 @@ class MalRep3 {
   // Arithmetic shares of the first n bits of each plane of `all`
   // (planes of `words` words, one after another).
   Share b2a_flat(const Bits& all, std::size_t planes, std::size_t words, std::size_t n);
+  // The MACs of b2a_flat's three single-component sharings, one round.
+  void mac_components(Share& parts, std::size_t total);
 
   // ---- verify() (mal_rep3_verify.cc)
   // Random AND triple words (a, b, c) in this party's two components, c by

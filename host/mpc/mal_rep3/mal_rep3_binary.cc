@@ -316,10 +316,47 @@ MalRep3::Share MalRep3::b2a(const Bits& b, std::size_t n) {
   return b2a_flat(b, 1, b.size(), n);
 }
 
+// The MACs of A_0, A_1, A_2 (blocks of `total` in parts, A_j nonzero in
+// component j only), one round. A_j's holders H = party j and L = party
+// j - 1 know a = A_j; the MAC's component j + 1 = F(K_j, 5) (known to H and
+// j + 1), component j - 1 = F(K_{j+1}, 6) (known to L and j + 1), and
+// component j = h + l with h = (alpha_j + alpha_{j+1}) a - F(K_j, 5) from H
+// and l = alpha_{j-1} a - F(K_{j+1}, 6) from L, exchanged (each masked by a
+// stream the receiver lacks). 32 bytes per bit and party instead of a
+// product's 48. A wrong h or l is an additive MAC error, caught by the MAC
+// check as a wrong product summand is.
+void MalRep3::mac_components(Share& parts, std::size_t total) {
+  const std::size_t own = static_cast<std::size_t>(party_), up = (own + 1) % 3, down = (own + 2) % 3;
+  R* mac0 = parts.part[2].data();
+  R* mac1 = parts.part[3].data();
+  // Block own (this party is H): component own+1 from K_own.
+  Vec h = next_stream(5, total);
+  std::copy(h.begin(), h.end(), mac1 + own * total);
+  const R* a_own = parts.part[0].data() + own * total;
+  for (std::size_t e = 0; e < total; ++e) h[e] = (alpha_[0] + alpha_[1]) * a_own[e] - h[e];
+  // Block own+1 (this party is L): component own from K_{own-1}.
+  Vec l = prev_stream(6, total);
+  std::copy(l.begin(), l.end(), mac0 + up * total);
+  const R* a_up = parts.part[1].data() + up * total;
+  for (std::size_t e = 0; e < total; ++e) l[e] = alpha_[0] * a_up[e] - l[e];
+  // Block own-1 (neither): components own and own+1 from the two streams.
+  const Vec f5 = prev_stream(5, total), f6 = next_stream(6, total);
+  std::copy(f5.begin(), f5.end(), mac0 + down * total);
+  std::copy(f6.begin(), f6.end(), mac1 + down * total);
+  checker_.send(Check::kComparison, net_.prev_party(), bytes_of(h));
+  checker_.send(Check::kComparison, net_.next_party(), bytes_of(l));
+  Vec l_in(total), h_in(total);
+  checker_.recv(net_.prev_party(), std::as_writable_bytes(std::span<R>(l_in)));
+  checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<R>(h_in)));
+  for (std::size_t e = 0; e < total; ++e) {
+    mac0[own * total + e] = h[e] + l_in[e];
+    mac1[up * total + e] = h_in[e] + l[e];
+  }
+}
+
 // Boolean component j (known to its two holders) becomes arithmetic
-// component j of a sharing A_j, MAC'd by one product with [alpha] (all three
-// in one round); then b = A_0 ^ A_1 ^ A_2 with u ^ v = u + v - 2uv, two
-// verified products.
+// component j of a sharing A_j with its MAC (mac_components); then
+// b = A_0 ^ A_1 ^ A_2 with u ^ v = u + v - 2uv, two verified products.
 MalRep3::Share MalRep3::b2a_flat(const Bits& all, std::size_t planes, std::size_t words, std::size_t n) {
   const std::size_t total = planes * n;
   next_op();
@@ -329,7 +366,7 @@ MalRep3::Share MalRep3::b2a_flat(const Bits& all, std::size_t planes, std::size_
     R* dst = parts.part[c].data() + comp * total;
     for (std::size_t j = 0; j < planes; ++j) plane_to_ring<R>(all.part[c].data() + j * words, n, dst + j * n);
   }
-  add_mac(parts, Check::kComparison);
+  mac_components(parts, total);
   keep(parts, Check::kComparison);
   const Share a0 = block_of(parts, 0, total), a1 = block_of(parts, total, total),
               a2 = block_of(parts, 2 * total, total);
