@@ -3,6 +3,7 @@
 // what the king pattern gives (shamir.h), at most two words whatever n is.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -100,6 +101,41 @@ TEST(ShamirCost, B2aIsAKingRoundAndTProducts) {
       EXPECT_EQ(costs[i].bytes, bytes) << n << " parties, party " << i;
       EXPECT_EQ(costs[i].rounds, (sender ? 2 : 1) * calls) << n << " parties, party " << i;
     }
+  }
+}
+
+}  // namespace
+}  // namespace sqt::test
+
+namespace sqt::test {
+namespace {
+
+// Probabilistic truncation: party 0's bytes per element and rounds, printed
+// (docs/PROTOCOLS.md quotes them) and bounded from above so that a change
+// that makes truncation dearer fails here. The bounds are the measured
+// values of 2048 elements, rounded up by 2 %.
+TEST(ShamirCost, TruncationBytesPerElement) {
+  const std::size_t len = 2048;
+  struct Case {
+    int n;
+    double max_bytes;
+    std::uint64_t rounds;
+  };
+  for (const Case c : {Case{3, 169, 31}, Case{5, 373, 35}, Case{10, 884, 41}}) {
+    auto a = random_ring(len, 7);
+    for (auto& v : a) v = static_cast<Ring>(static_cast<SignedRing>(v) >> 20);
+    const auto costs = run_shamir(c.n, [&](Shamir& p) {
+      const auto x = p.input(0, owned_by(p, 0, a), len);
+      const auto before = p.stats();
+      (void)p.trunc(x, 16);
+      const auto after = p.stats();
+      return Cost{after.bytes_sent - before.bytes_sent, after.rounds - before.rounds};
+    });
+    const double per = static_cast<double>(costs[0].bytes) / static_cast<double>(len);
+    std::printf("shamir trunc, %d parties: party 0 sends %.1f bytes per element in %llu rounds\n", c.n, per,
+                static_cast<unsigned long long>(costs[0].rounds));
+    EXPECT_LE(per, c.max_bytes) << c.n << " parties";
+    EXPECT_EQ(costs[0].rounds, c.rounds) << c.n << " parties";
   }
 }
 
