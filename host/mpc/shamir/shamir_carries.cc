@@ -51,67 +51,91 @@ RingVec public_plane(std::span<const Ring> c, int j, std::size_t w) {
 }  // namespace
 
 // Carry into bit q of a + b (q in positions, 1..64) for g = a b, p = a ^ b:
-// the (G, P) of aligned blocks of 1, 2, ..., 64 bits (one AND round per
-// level), then [0, q) as its aligned blocks from the left, combined in
-// lockstep over all positions (one AND round per block).
+// the (G, P) of aligned blocks of 1, 2, ..., 64 bits, one AND round per
+// level. [0, q) is q's aligned blocks; they are folded in from the right
+// (the smallest, highest block first), each as soon as its level exists,
+// in the same AND round as the next level: the carries are ready with the
+// largest block's level (6 rounds at q = 63, not 6 + 5).
 std::vector<Shamir::Bits> Shamir::carries_into(const Planes& g, const Planes& p, std::span<const int> positions,
                                               std::size_t words) {
-  // level[L][k]: block [k 2^L, (k + 1) 2^L)
-  std::vector<Planes> gl = {g}, pl = {p};
-  for (int size = 1; size < 64; size *= 2) {
-    const Planes& G = gl.back();
-    const Planes& P = pl.back();
-    const std::size_t blocks = G.size() / 2;
-    std::vector<const Bits*> lhs, rhs;
-    for (std::size_t k = 0; k < blocks; ++k) {
-      lhs.push_back(&P[2 * k + 1]);
-      rhs.push_back(&G[2 * k]);
-    }
-    for (std::size_t k = 0; k < blocks; ++k) {
-      lhs.push_back(&P[2 * k + 1]);
-      rhs.push_back(&P[2 * k]);
-    }
-    const Bits prod = bit_and(concat(lhs), concat(rhs));
-    Planes ng, np;
-    for (std::size_t k = 0; k < blocks; ++k) {
-      ng.push_back(bit_xor(G[2 * k + 1], slice(prod, k * words, words)));
-      np.push_back(slice(prod, (blocks + k) * words, words));
-    }
-    gl.push_back(std::move(ng));
-    pl.push_back(std::move(np));
-  }
-  // Blocks of [0, q): largest first.
-  std::vector<std::vector<std::pair<int, std::size_t>>> parts;  // (level, index)
-  for (const int q : positions) {
-    std::vector<std::pair<int, std::size_t>> b;
+  struct Fold {
+    std::vector<std::pair<int, std::size_t>> blocks;  // (level, index), smallest first
+    std::size_t next = 0;                             // blocks folded so far
+    Bits G, P;                                        // of the folded suffix of [0, q)
+  };
+  std::vector<Fold> fold(positions.size());
+  int top = 0;
+  for (std::size_t i = 0; i < positions.size(); ++i) {
     int at = 0;
     for (int level = 6; level >= 0; --level)
-      if (q >> level & 1) {
-        b.emplace_back(level, static_cast<std::size_t>(at >> level));
+      if (positions[i] >> level & 1) {
+        fold[i].blocks.emplace_back(level, static_cast<std::size_t>(at >> level));
         at += 1 << level;
       }
-    parts.push_back(std::move(b));
+    std::reverse(fold[i].blocks.begin(), fold[i].blocks.end());
+    top = std::max(top, fold[i].blocks.back().first);
   }
-  std::vector<Bits> acc;
-  for (const auto& b : parts) acc.push_back(gl[static_cast<std::size_t>(b[0].first)][b[0].second]);
-  for (std::size_t step = 1;; ++step) {
+  // level[L][k]: block [k 2^L, (k + 1) 2^L)
+  std::vector<Planes> gl = {g}, pl = {p};
+  for (int built = 0;; ++built) {  // levels 0..built exist
+    // A block exists: start or fold it into the suffix (suffix above it).
+    for (auto& f : fold)
+      if (f.next == 0 && f.blocks[0].first <= built) {
+        const auto [level, index] = f.blocks[0];
+        f.G = gl[static_cast<std::size_t>(level)][index];
+        f.P = pl[static_cast<std::size_t>(level)][index];
+        f.next = 1;
+      }
     std::vector<const Bits*> lhs, rhs;
-    std::vector<std::size_t> who;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      if (step >= parts[i].size()) continue;
-      const auto [level, index] = parts[i][step];
-      lhs.push_back(&pl[static_cast<std::size_t>(level)][index]);
-      rhs.push_back(&acc[i]);
+    std::vector<std::size_t> who, at;  // folds in this round, their first product
+    for (std::size_t i = 0; i < fold.size(); ++i) {
+      auto& f = fold[i];
+      if (f.next == 0 || f.next >= f.blocks.size() || f.blocks[f.next].first > built) continue;
+      const auto [level, index] = f.blocks[f.next];
+      at.push_back(lhs.size());
+      lhs.push_back(&f.P);
+      rhs.push_back(&gl[static_cast<std::size_t>(level)][index]);
+      if (f.next + 1 < f.blocks.size()) {  // P only while a later block reads it
+        lhs.push_back(&f.P);
+        rhs.push_back(&pl[static_cast<std::size_t>(level)][index]);
+      }
       who.push_back(i);
     }
-    if (who.empty()) break;
+    const bool grow = built < top;
+    const std::size_t blocks = grow ? gl.back().size() / 2 : 0;
+    if (grow) {
+      const Planes& G = gl.back();
+      const Planes& P = pl.back();
+      for (std::size_t k = 0; k < blocks; ++k) {
+        lhs.push_back(&P[2 * k + 1]);
+        rhs.push_back(&G[2 * k]);
+        lhs.push_back(&P[2 * k + 1]);
+        rhs.push_back(&P[2 * k]);
+      }
+    }
+    if (lhs.empty()) break;
     const Bits prod = bit_and(concat(lhs), concat(rhs));
-    for (std::size_t k = 0; k < who.size(); ++k) {
-      const auto [level, index] = parts[who[k]][step];
-      acc[who[k]] = bit_xor(gl[static_cast<std::size_t>(level)][index], slice(prod, k * words, words));
+    for (std::size_t q = 0; q < who.size(); ++q) {
+      auto& f = fold[who[q]];
+      f.G = bit_xor(f.G, slice(prod, at[q] * words, words));  // G_hi ^ P_hi G_lo
+      if (f.next + 1 < f.blocks.size()) f.P = slice(prod, (at[q] + 1) * words, words);
+      ++f.next;
+    }
+    if (grow) {
+      const Planes& G = gl.back();
+      const std::size_t base = lhs.size() - 2 * blocks;
+      Planes ng, np;
+      for (std::size_t k = 0; k < blocks; ++k) {
+        ng.push_back(bit_xor(G[2 * k + 1], slice(prod, (base + 2 * k) * words, words)));
+        np.push_back(slice(prod, (base + 2 * k + 1) * words, words));
+      }
+      gl.push_back(std::move(ng));
+      pl.push_back(std::move(np));
     }
   }
-  return acc;
+  std::vector<Bits> out;
+  for (const auto& f : fold) out.push_back(f.G);
+  return out;
 }
 
 // Carry-save steps until two operands remain: a + b + c = s + 2 cy with
