@@ -189,24 +189,6 @@ Shamir::Masked Shamir::masked_carries(std::size_t n, std::span<const int> shifts
   Dealt d = deal_masks(n, shifts);
   std::vector<Planes> spill;
   auto [a, b] = compress(std::move(d.operands), w, &spill);
-  std::vector<const Bits*> la, lb;
-  for (int j = 0; j < 64; ++j) {
-    la.push_back(&a[static_cast<std::size_t>(j)]);
-    lb.push_back(&b[static_cast<std::size_t>(j)]);
-  }
-  const Bits gp = bit_and(concat(la), concat(lb));
-  Planes g, p;
-  for (int j = 0; j < 64; ++j) {
-    g.push_back(slice(gp, static_cast<std::size_t>(j) * w, w));
-    p.push_back(bit_xor(a[static_cast<std::size_t>(j)], b[static_cast<std::size_t>(j)]));
-  }
-  std::vector<int> positions = {63, 64};
-  for (const int s : shifts)
-    if (std::find(positions.begin(), positions.end(), s) == positions.end()) positions.push_back(s);
-  const auto carry = carries_into(g, p, positions, w);
-  auto carry_at = [&](int q) -> const Bits& {
-    return carry[static_cast<std::size_t>(std::find(positions.begin(), positions.end(), q) - positions.begin())];
-  };
   // Per lane: bit b_e - 1 of each spilled carry vector / the carry into b_e.
   std::map<int, RingVec> select;
   for (std::size_t e = 0; e < n; ++e) {
@@ -214,7 +196,6 @@ Shamir::Masked Shamir::masked_carries(std::size_t n, std::span<const int> shifts
     if (m.empty()) m.assign(w, 0);
     m[e / 64] |= Ring{1} << (e % 64);
   }
-  std::vector<Bits> low, high;  // bits worth 2^b and 2^64
   auto pick = [&](auto&& plane_of_shift) {
     Bits out(w);
     for (const auto& [s, mask] : select) {
@@ -223,32 +204,82 @@ Shamir::Masked Shamir::masked_carries(std::size_t n, std::span<const int> shifts
     }
     return out;
   };
+  // The spilled bits worth 2^b (kind 0) and 2^64 (kind 1). Three of a kind
+  // add up to s + 2 m, s = x ^ y ^ z, m = maj = ((x ^ z)(y ^ z)) ^ z: one
+  // AND, in the round of the last two operands' generate bits, saves a b2a.
+  std::vector<Bits> spilled[2];
   for (const auto& cy : spill) {
-    low.push_back(pick([&](int s) { return cy[static_cast<std::size_t>(s - 1)]; }));
-    high.push_back(cy[63]);
+    spilled[0].push_back(pick([&](int s) { return cy[static_cast<std::size_t>(s - 1)]; }));
+    spilled[1].push_back(cy[63]);
   }
-  low.push_back(pick([&](int s) { return carry_at(s); }));
-  high.push_back(carry_at(64));
+  std::vector<Bits> xz, yz;
+  for (const auto& kind : spilled)
+    for (std::size_t q = 0; q + 3 <= kind.size(); q += 3) {
+      xz.push_back(bit_xor(kind[q], kind[q + 2]));
+      yz.push_back(bit_xor(kind[q + 1], kind[q + 2]));
+    }
+  std::vector<const Bits*> la, lb;
+  for (int j = 0; j < 64; ++j) {
+    la.push_back(&a[static_cast<std::size_t>(j)]);
+    lb.push_back(&b[static_cast<std::size_t>(j)]);
+  }
+  for (std::size_t i = 0; i < xz.size(); ++i) {
+    la.push_back(&xz[i]);
+    lb.push_back(&yz[i]);
+  }
+  const Bits gp = bit_and(concat(la), concat(lb));
+  Planes g, p;
+  for (int j = 0; j < 64; ++j) {
+    g.push_back(slice(gp, static_cast<std::size_t>(j) * w, w));
+    p.push_back(bit_xor(a[static_cast<std::size_t>(j)], b[static_cast<std::size_t>(j)]));
+  }
+  // Per kind: (bit, weight) after the triples are counted.
+  std::vector<Bits> bits[2];
+  std::vector<Ring> weight[2];
+  std::size_t tri = 0;
+  for (int k = 0; k < 2; ++k) {
+    const auto& kind = spilled[k];
+    std::size_t q = 0;
+    for (; q + 3 <= kind.size(); q += 3, ++tri) {
+      bits[k].push_back(bit_xor(xz[tri], kind[q + 1]));
+      weight[k].push_back(1);
+      bits[k].push_back(bit_xor(slice(gp, (64 + tri) * w, w), kind[q + 2]));
+      weight[k].push_back(2);
+    }
+    for (; q < kind.size(); ++q) {
+      bits[k].push_back(kind[q]);
+      weight[k].push_back(1);
+    }
+  }
+  std::vector<int> positions = {63, 64};
+  for (const int s : shifts)
+    if (std::find(positions.begin(), positions.end(), s) == positions.end()) positions.push_back(s);
+  const auto carry = carries_into(g, p, positions, w);
+  auto carry_at = [&](int q) -> const Bits& {
+    return carry[static_cast<std::size_t>(std::find(positions.begin(), positions.end(), q) - positions.begin())];
+  };
+  bits[0].push_back(pick([&](int s) { return carry_at(s); }));
+  weight[0].push_back(1);
+  bits[1].push_back(carry_at(64));
+  weight[1].push_back(1);
   const Bits r63 = bit_xor(p[63], carry_at(63));
   std::vector<const Bits*> all;
-  for (const auto& x : low) all.push_back(&x);
-  for (const auto& x : high) all.push_back(&x);
+  for (const auto& kind : bits)
+    for (const auto& x : kind) all.push_back(&x);
   all.push_back(&r63);
   const Share arith = b2a(concat(all), all.size() * 64 * w);
   Masked m;
   m.r = std::move(d.r);
   m.shifted = std::move(d.hi);
   m.top = Share(n);
-  const std::size_t stride = 64 * w;
+  const std::size_t stride = 64 * w, lows = bits[0].size(), highs = bits[1].size();
   for (int j = 0; j < 4; ++j)
     for (std::size_t e = 0; e < n; ++e) {
-      Ring v = m.shifted.part[j][e];
-      for (std::size_t k = 0; k < low.size(); ++k) {
-        v += arith.part[j][k * stride + e];
-        v -= arith.part[j][(low.size() + k) * stride + e] << (64 - shifts[e]);
-      }
-      m.shifted.part[j][e] = v;
-      m.top.part[j][e] = arith.part[j][(2 * low.size()) * stride + e];
+      Ring v = m.shifted.part[j][e], up = 0;
+      for (std::size_t k = 0; k < lows; ++k) v += weight[0][k] * arith.part[j][k * stride + e];
+      for (std::size_t k = 0; k < highs; ++k) up += weight[1][k] * arith.part[j][(lows + k) * stride + e];
+      m.shifted.part[j][e] = v - (up << (64 - shifts[e]));
+      m.top.part[j][e] = arith.part[j][(lows + highs) * stride + e];
     }
   return m;
 }
