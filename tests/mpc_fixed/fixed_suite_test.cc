@@ -17,11 +17,9 @@ using FixedRunners = InBothModes<ClearRunner, Rep3Runner, Rep4Runner, Clear128Ru
                                  Shamir3Runner, Shamir5Runner, Shamir10Runner>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Fx, FixedPoint, FixedRunners, RunnerNames);
 
-// mal-rep3's probabilistic truncation lands within 2 ulp of x / 2^b, not on
-// one of its two neighbours, so the suite's 1-ulp checks run it in exact
-// mode; its own tests (tests/mpc_mal_rep3) bound the probabilistic error.
-using MalRep3Exact = ::testing::Types<InMode<MalRep3Runner, mpc::TruncMode::kExact>>;
-INSTANTIATE_TYPED_TEST_SUITE_P(FxMalRep3, FixedPoint, MalRep3Exact, RunnerNames);
+// mal-rep3 runs at f = 16, k = 31 in its Z_2^128 (MalRep3Runner::kFixed).
+using MalRep3Modes = InBothModes<MalRep3Runner>;
+INSTANTIATE_TYPED_TEST_SUITE_P(FxMalRep3, FixedPoint, MalRep3Modes, RunnerNames);
 
 }  // namespace
 }  // namespace sqt::test

@@ -97,23 +97,30 @@ TEST(MalRep3, MatmulMatchesTripleLoop) {
   }
 }
 
-// y - x / 2^b in (-2, 2) everywhere, with mean -2^-b (the masks' carries
-// add 1 - 2^-b on average, the protocol subtracts 1), over the whole range.
-TEST(MalRep3, TruncationErrorIsBoundedAndUnbiased) {
+// Stochastic rounding over the whole range: y is floor(x / 2^b) or one more,
+// exactly x / 2^b for a multiple of 2^b (and 0 for 0), with mean error 0.
+// The fx functions rely on the exact multiples (exp's integer products, its
+// zero selector); a mask's carries left out give errors in (-2, 2) there.
+TEST(MalRep3, TruncationIsStochasticRounding) {
   constexpr std::size_t n = 20000;
   for (int bits : {1, 16, 40}) {
-    const auto a = random_signed(n, (std::int64_t{1} << 61) - 1, 8 + bits);
+    auto a = random_signed(n, (std::int64_t{1} << 61) - 1, 8 + bits);
+    for (std::size_t e = 0; e < n; e += 4) a[e] = (a[e] >> bits) << bits;  // multiples of 2^b, both signs
+    for (std::size_t e = 1; e < n; e += 97) a[e] = 0;
     const auto out = run_mal_rep3([&](MalRep3& p) { return p.reveal(p.trunc(p.input(0, owned_by(p, 0, a), n), bits)); });
     double sum = 0;
     for (std::size_t e = 0; e < n; ++e) {
       const S128 fl = floor_shift(as_signed(a[e]), bits);
       const S128 diff = as_signed(out[0][e]) - fl;
-      ASSERT_TRUE(diff >= -1 && diff <= 2) << "bits " << bits << ", element " << e;
       const double frac = static_cast<double>(as_signed(a[e]) - (fl << bits)) / std::ldexp(1.0, bits);
+      if (frac == 0) {
+        ASSERT_EQ(diff, 0) << "bits " << bits << ", element " << e << " (a multiple of 2^b)";
+      } else {
+        ASSERT_TRUE(diff == 0 || diff == 1) << "bits " << bits << ", element " << e;
+      }
       sum += static_cast<double>(diff) - frac;
     }
-    const double want = -std::ldexp(1.0, -bits);
-    EXPECT_LT(std::abs(sum / n - want), 0.03) << "bits " << bits << ": mean error " << sum / n;
+    EXPECT_LT(std::abs(sum / n), 0.01) << "bits " << bits << ": mean error " << sum / n;
   }
 }
 
@@ -202,9 +209,12 @@ TEST(MalRep3, MessageCosts) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(out[i][0].bytes_sent, 32 * kN);
     EXPECT_EQ(out[i][0].rounds, 1u);
-    EXPECT_EQ(out[i][1].bytes_sent, 32 * kN);
-    EXPECT_EQ(out[i][1].rounds, 1u);
-    EXPECT_EQ(out[i][2].rounds, 5u);
+    // Truncation: the masks' carry (bit_decompose of b + 2 bits, b2a of two
+    // planes) and then the opening with the mask MAC; the carry's AND gates
+    // add a round to verify(). Measured 2026-12-07 (14992 bytes at kN = 64).
+    EXPECT_EQ(out[i][1].bytes_sent, 14992u);
+    EXPECT_EQ(out[i][1].rounds, 11u);
+    EXPECT_EQ(out[i][2].rounds, 6u);
     EXPECT_EQ(out[i][3].bytes_sent, 0u);
   }
 }

@@ -490,6 +490,30 @@ MalRep3::Share MalRep3::truncate(const Share& x, std::span<const TruncRun> runs)
   return trunc_runs(low_free, runs, true);
 }
 
+// Per run of shift b: bits b and b+1 of the sum of `low`'s three components
+// (each below 2^b), i.e. how far sum_j (r_j >> b) falls short of r >> b.
+MalRep3::Share MalRep3::mask_carries(const Share& low, std::span<const TruncRun> runs) {
+  Share out = Share::uninitialized(low.size());
+  std::size_t at = 0;
+  for (const auto& run : runs) {
+    const std::size_t count = run.count;
+    auto planes = bit_decompose(block_of(low, at, count), run.bits + 2);
+    const std::size_t words = planes[0].size();
+    Bits top = Bits::uninitialized(2 * words);
+    for (std::size_t j = 0; j < 2; ++j)
+      for (int c = 0; c < 2; ++c)
+        std::copy(planes[run.bits + j].part[c].begin(), planes[run.bits + j].part[c].end(),
+                  top.part[c].begin() + static_cast<std::ptrdiff_t>(j * words));
+    const Share bitsv = b2a_flat(top, 2, words, count);
+    const Share carry = linear(bitsv, count, [&](const R* in, R* o) {
+      for (std::size_t e = 0; e < count; ++e) o[e] = in[e] + (in[count + e] << 1);
+    });
+    copy_range(out, at, carry, 0, count);
+    at += count;
+  }
+  return out;
+}
+
 // One round: the opening of c = x + 2^62 + r (joint messages) and the MAC
 // product [alpha][r >> b] travel together; then everything is local.
 MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> runs, bool multiple) {
@@ -521,6 +545,26 @@ MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> run
     }
     at += run.count;
   }
+  // Probabilistic: r >> b needs the carry of the components' low b bits
+  // into bit b (0, 1 or 2); without it y - x / 2^b spans (-2, 2) even for a
+  // multiple of 2^b or 0, and the fx code relies on stochastic rounding
+  // being exact there (exp's integer products, its zero selector).
+  if (!multiple) {
+    Share low(n);
+    at = 0;
+    for (const auto& run : runs) {
+      const R lo = (R{1} << run.bits) - 1;
+      for (std::size_t e = at; e < at + run.count; ++e) {
+        low.part[0][e] = r0[e] & lo;
+        low.part[1][e] = r1[e] & lo;
+      }
+      at += run.count;
+    }
+    const Share carry = mask_carries(low, runs);
+    for (int c = 0; c < 2; ++c)
+      for (std::size_t e = 0; e < n; ++e) shifted.part[c][e] += carry.part[c][e];
+    next_op();
+  }
   const int slot = party_ == 0 ? 0 : party_ == 2 ? 1 : -1;  // holders of component 0
   if (slot >= 0)
     for (auto& v : slot == 0 ? c0 : c1) v += kOffset;
@@ -540,7 +584,7 @@ MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> run
   for (const auto& run : runs) {
     const R off = kOffset >> run.bits;
     for (std::size_t e = at; e < at + run.count; ++e) {
-      const R p = ((c[e] & kCheckedMask) >> run.bits) - off - (multiple ? 0 : 1);
+      const R p = ((c[e] & kCheckedMask) >> run.bits) - off;
       y.part[0][e] = R{0} - shifted.part[0][e];
       y.part[1][e] = R{0} - shifted.part[1][e];
       if (slot >= 0) y.part[slot][e] += p;

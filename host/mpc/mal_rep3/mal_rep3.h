@@ -17,9 +17,11 @@
 //
 // Truncation (public mask): c = x + 2^62 + r is opened to all with r = r_0 +
 // r_1 + r_2, component r_j uniform in [0, 2^79) and known to its two holders;
-// y = ((c mod 2^81) >> b) - sum_j (r_j >> b) - 2^(62-b) - 1, whose MAC
-// comes from one product [alpha][r >> b]. y - x / 2^b lies in (-2, 2) with mean -2^-b (the
-// components' carries add 1 - 2^-b on average). c never wraps for
+// y = ((c mod 2^81) >> b) - (r >> b) - 2^(62-b), with r >> b = sum_j (r_j >> b)
+// plus the carry of the components' low b bits (bit_decompose of b + 2 bits,
+// b2a of two planes), whose MAC comes from one product [alpha][r >> b]. y is
+// floor(x / 2^b) or one more (stochastic rounding, exact on multiples of
+// 2^b, as the fx functions need). c never wraps for
 // |x| < 2^62 and lies below 2^63 + 3 * 2^79 < 2^81, so reading c mod 2^81
 // changes nothing for an honest x while no error at bit 81 or above (which
 // the MAC check does not cover) reaches y: no operation moves bits down but
@@ -29,8 +31,9 @@
 // Costs per element and party (bytes of Z_2^128 elements):
 //   input             owner 16 bytes, then the MAC product 16, 2 rounds
 //   mul, matmul       32 bytes (value and MAC summands), 1 round
-//   trunc             32 bytes (opening 16, mask MAC 16), 1 round
-//   matmuls_trunc     2 rounds, 64 bytes per output
+//   trunc             opening 16 + mask MAC 16 bytes (1 round) after the
+//                     masks' carry (bit_decompose, b2a: 10 rounds at b = 16)
+//   matmuls_trunc     the product's round, then trunc
 //   reveal            16 bytes, 1 round, plus verify() before and after
 //   verify()          5 rounds, a few hundred bytes, whatever was checked
 //
@@ -171,6 +174,8 @@ class MalRep3 {
   // (`multiple`: x is a multiple of 2^b per run, exact).
   Share truncate(const Share& x, std::span<const TruncRun> runs);
   Share trunc_runs(const Share& x, std::span<const TruncRun> runs, bool multiple);
+  // The carries (0, 1, 2) of the truncation masks' low bits, per run.
+  Share mask_carries(const Share& low, std::span<const TruncRun> runs);
   // This party's summands (value, MAC) of op(A) op(B) into z[0, mn) and
   // z[mn, 2mn) (accumulating).
   void local_matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
