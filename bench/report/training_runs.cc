@@ -17,11 +17,12 @@ namespace {
 namespace fs = std::filesystem;
 
 // Flags that change where or how fast a run goes, or only what it prints,
-// not what it trains; --protocol, --init and --trunc tell twins apart.
+// not what it trains; --protocol, --init and --trunc tell twins apart, and
+// --parties goes with --protocol (the clear twin of a 10-party run is clear's).
 const std::set<std::string> kNotRecipe = {
     "--model",      "--protocol", "--init",         "--trunc",      "--quiet",  "--data",
     "--metrics",    "--loss",     "--threads",      "--backend",    "--config", "--resume",
-    "--checkpoint", "--export",   "--export-party", "--eval-batch", "--conv"};
+    "--checkpoint", "--export",   "--export-party", "--eval-batch", "--conv",   "--parties"};
 
 // Flags that take no value.
 const std::set<std::string> kSwitches = {"--standardize", "--quiet", "--loss", "--resume"};
