@@ -20,7 +20,8 @@ constexpr std::size_t kN = 64;
 TEST(MalRep3, InputAndRevealEveryOwner) {
   for (int owner = 0; owner < 3; ++owner) {
     const auto v = random_signed(kN, std::int64_t{1} << 62, 10 + owner);
-    const auto out = run_mal_rep3([&](MalRep3& p) { return p.reveal(p.input(owner, owned_by(p, owner, v), kN)); });
+    const auto out =
+        run_mal_rep3([&](MalRep3& p) { return p.reveal(p.input(owner, owned_by(p, owner, v), kN)); });
     for (int i = 0; i < 3; ++i) EXPECT_EQ(out[i], v) << "owner " << owner << ", party " << i;
   }
 }
@@ -28,7 +29,8 @@ TEST(MalRep3, InputAndRevealEveryOwner) {
 TEST(MalRep3, RevealToOneParty) {
   const auto v = random_signed(kN, 1000000, 3);
   for (int to = 0; to < 3; ++to) {
-    const auto out = run_mal_rep3([&](MalRep3& p) { return p.reveal_to(to, p.input(1, owned_by(p, 1, v), kN)); });
+    const auto out =
+        run_mal_rep3([&](MalRep3& p) { return p.reveal_to(to, p.input(1, owned_by(p, 1, v), kN)); });
     for (int i = 0; i < 3; ++i) {
       if (i == to)
         EXPECT_EQ(out[i], v);
@@ -107,7 +109,8 @@ TEST(MalRep3, TruncationIsStochasticRounding) {
     auto a = random_signed(n, (std::int64_t{1} << 61) - 1, 8 + bits);
     for (std::size_t e = 0; e < n; e += 4) a[e] = (a[e] >> bits) << bits;  // multiples of 2^b, both signs
     for (std::size_t e = 1; e < n; e += 97) a[e] = 0;
-    const auto out = run_mal_rep3([&](MalRep3& p) { return p.reveal(p.trunc(p.input(0, owned_by(p, 0, a), n), bits)); });
+    const auto out =
+        run_mal_rep3([&](MalRep3& p) { return p.reveal(p.trunc(p.input(0, owned_by(p, 0, a), n), bits)); });
     double sum = 0;
     for (std::size_t e = 0; e < n; ++e) {
       const S128 fl = floor_shift(as_signed(a[e]), bits);
@@ -138,7 +141,14 @@ TEST(MalRep3, FusedFormsMatchTheirTwoSteps) {
       all.insert(all.end(), v.begin(), v.end());
     // Two terms: the product transposed by a map plus the addend (shift
     // 16), and the addend alone (shift 8).
-    mpc::MatmulTerm<MalRep3::Share> t1{Trans::kNo, Trans::kNo, m, n, k, &x, &y, m * n,
+    mpc::MatmulTerm<MalRep3::Share> t1{Trans::kNo,
+                                       Trans::kNo,
+                                       m,
+                                       n,
+                                       k,
+                                       &x,
+                                       &y,
+                                       m * n,
                                        [&](const R128* in, R128* o) {
                                          for (std::size_t i = 0; i < m; ++i)
                                            for (std::size_t j = 0; j < n; ++j) o[j * m + i] += in[i * n + j];
@@ -227,7 +237,8 @@ TEST(MalRep3, ExactTruncationIsTheFloor) {
     const auto a = random_signed(n, (std::int64_t{1} << 61) - 1, 30 + bits);
     const auto out = run_mal_rep3(
         [&](MalRep3& p) { return p.reveal(p.trunc(p.input(0, owned_by(p, 0, a), n), bits)); }, exact);
-    for (std::size_t e = 0; e < n; ++e) EXPECT_EQ(as_signed(out[0][e]), floor_shift(as_signed(a[e]), bits)) << e;
+    for (std::size_t e = 0; e < n; ++e)
+      EXPECT_EQ(as_signed(out[0][e]), floor_shift(as_signed(a[e]), bits)) << e;
   }
 }
 

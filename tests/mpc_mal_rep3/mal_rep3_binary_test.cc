@@ -23,7 +23,8 @@ TEST(MalRep3Binary, LtzMatchesTheSignOverTheKBitRange) {
   a[1] = static_cast<R128>(S128{-1});
   a[2] = static_cast<R128>(S128{-(std::int64_t{1} << 30)});
   a[3] = (R128{1} << 30) - 1;
-  const auto out = run_mal_rep3([&](MalRep3& p) { return p.reveal(p.ltz(p.input(0, owned_by(p, 0, a), n))); });
+  const auto out =
+      run_mal_rep3([&](MalRep3& p) { return p.reveal(p.ltz(p.input(0, owned_by(p, 0, a), n))); });
   for (std::size_t e = 0; e < n; ++e) EXPECT_EQ(out[1][e], R128(as_signed(a[e]) < 0 ? 1 : 0)) << e;
 }
 
@@ -40,7 +41,8 @@ TEST(MalRep3Binary, BitDecomposeGivesTheLowBits) {
     ASSERT_EQ(out[0].size(), static_cast<std::size_t>(bits));
     for (int j = 0; j < bits; ++j)
       for (std::size_t e = 0; e < n; ++e)
-        EXPECT_EQ(bit_of(out[0][j], e), static_cast<int>((a[e] >> j) & 1)) << "bits " << bits << " plane " << j;
+        EXPECT_EQ(bit_of(out[0][j], e), static_cast<int>((a[e] >> j) & 1))
+            << "bits " << bits << " plane " << j;
   }
 }
 

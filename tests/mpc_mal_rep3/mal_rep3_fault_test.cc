@@ -23,14 +23,17 @@ constexpr std::size_t kN = 20;
 struct Program {
   std::vector<std::vector<R128>> inputs;  // one vector per owner
   Program() {
-    for (int owner = 0; owner < 3; ++owner) inputs.push_back(random_signed(kN, std::int64_t{1} << 28, 500 + owner));
+    for (int owner = 0; owner < 3; ++owner)
+      inputs.push_back(random_signed(kN, std::int64_t{1} << 28, 500 + owner));
   }
   // Every party inputs; a product, a truncation, a matrix product; one opening.
   std::vector<R128> operator()(MalRep3& p) const {
     std::vector<MalRep3::Share> in;
-    for (int owner = 0; owner < 3; ++owner) in.push_back(p.input(owner, owned_by(p, owner, inputs[owner]), kN));
+    for (int owner = 0; owner < 3; ++owner)
+      in.push_back(p.input(owner, owned_by(p, owner, inputs[owner]), kN));
     const auto t = p.trunc(p.mul(in[0], in[1]), 16);
-    const auto d = p.matmul(mpc::Trans::kNo, mpc::Trans::kNo, kN, 1, 1, in[2], p.input(0, owned_by(p, 0, one_), 1));
+    const auto d =
+        p.matmul(mpc::Trans::kNo, mpc::Trans::kNo, kN, 1, 1, in[2], p.input(0, owned_by(p, 0, one_), 1));
     return p.reveal(p.add(t, d));
   }
   bool correct(const std::vector<R128>& got) const {
@@ -61,7 +64,7 @@ struct FaultCase {
   Check check;
   int occurrence;
   std::size_t bit;
-  const char* expect;   // in every honest party's error
+  const char* expect;    // in every honest party's error
   bool names_the_party;  // hash checks name the sender and the hasher
 };
 
@@ -72,16 +75,16 @@ const FaultCase kCases[] = {
      false},
     {"FlipMultiplicationValue", Fault::Action::kFlip, FrameKind::kValue, Check::kMultiplication, 0, 13,
      "the multiplication check failed", false},
-    {"FlipMultiplicationMac", Fault::Action::kFlip, FrameKind::kValue, Check::kMultiplication, 0, kMacHalf + 13,
-     "the multiplication check failed", false},
+    {"FlipMultiplicationMac", Fault::Action::kFlip, FrameKind::kValue, Check::kMultiplication, 0,
+     kMacHalf + 13, "the multiplication check failed", false},
     {"FlipMatmul", Fault::Action::kFlip, FrameKind::kValue, Check::kMultiplication, 1, 70,
      "the multiplication check failed", false},
     {"FlipTruncationMaskMac", Fault::Action::kFlip, FrameKind::kValue, Check::kTruncation, 0, 13,
      "the truncation check failed", false},
     {"FlipTruncationOpening", Fault::Action::kFlip, FrameKind::kValue, Check::kTruncation, 1, 13,
      "the truncation check failed", true},
-    {"FlipOpening", Fault::Action::kFlip, FrameKind::kValue, Check::kOpening, 0, 13, "the opening check failed",
-     true},
+    {"FlipOpening", Fault::Action::kFlip, FrameKind::kValue, Check::kOpening, 0, 13,
+     "the opening check failed", true},
     {"FlipMacSeed", Fault::Action::kFlip, FrameKind::kValue, Check::kMac, 0, 13, "check failed", false},
     {"FlipMacProduct", Fault::Action::kFlip, FrameKind::kValue, Check::kMac, 1, 13, "check failed", false},
     {"FlipMacOpening", Fault::Action::kFlip, FrameKind::kValue, Check::kMac, 2, 13, "check failed", false},
@@ -133,7 +136,9 @@ INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3FaultMatrix,
 // verification messages are flipped.
 struct BinaryProgram {
   std::vector<R128> a = random_signed(kN, 1 << 28, 600);
-  std::vector<R128> operator()(MalRep3& p) const { return p.reveal(p.ltz(p.input(1, owned_by(p, 1, a), kN))); }
+  std::vector<R128> operator()(MalRep3& p) const {
+    return p.reveal(p.ltz(p.input(1, owned_by(p, 1, a), kN)));
+  }
 };
 
 struct BinaryCase {
@@ -145,8 +150,8 @@ struct BinaryCase {
 // b2a MAC parts to the previous (7) and the next party (8); verify():
 // triples (9), rho and sigma (10). The sacrifices' results are never sent:
 // their zero check is in the digests (above).
-const BinaryCase kBinaryCases[] = {{"CarrySave", 0},    {"Generate", 1},     {"CarryTree", 4},
-                                   {"CarryTreeLast", 6}, {"B2aMacToPrev", 7}, {"B2aMacToNext", 8},
+const BinaryCase kBinaryCases[] = {{"CarrySave", 0},     {"Generate", 1},         {"CarryTree", 4},
+                                   {"CarryTreeLast", 6}, {"B2aMacToPrev", 7},     {"B2aMacToNext", 8},
                                    {"Triples", 9},       {"SacrificeOpening", 10}};
 
 class MalRep3BinaryFault : public ::testing::TestWithParam<std::tuple<int, BinaryCase>> {};
@@ -200,7 +205,8 @@ TEST(MalRep3Fault, TopBitErrorsAreCaughtOrNeverReachAResult) {
     const Program program;
     MalRep3Options options;
     options.seed = seed;
-    const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) { return program(p); }, options);
+    const auto out = run_mal_rep3_with_fault(
+        fault, [&](MalRep3& p) { return program(p); }, options);
     ASSERT_GT(out[bad].frames_corrupted, 0);
     for (int i = 0; i < 3; ++i) {
       if (i == bad) continue;

@@ -3,9 +3,9 @@
 // what the king pattern gives (shamir.h), at most two words whatever n is.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 #include "tests/mpc_shamir/shamir_test_util.h"
@@ -62,7 +62,8 @@ TEST(ShamirCost, MatrixProductCostsItsOutputs) {
       (void)p.matmul(Trans::kNo, Trans::kNo, m, cols, k, x, y);
       return p.stats().bytes_sent - before.bytes_sent;
     });
-    for (int i = 0; i < 5; ++i) EXPECT_EQ(costs[i], expected_bytes(5, i, m * cols)) << "k " << k << " party " << i;
+    for (int i = 0; i < 5; ++i)
+      EXPECT_EQ(costs[i], expected_bytes(5, i, m * cols)) << "k " << k << " party " << i;
   }
 }
 

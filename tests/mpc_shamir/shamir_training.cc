@@ -11,8 +11,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "host/backend/backend.h"
 #include "host/mpc/clear/clear.h"
@@ -67,7 +67,8 @@ int run_ops(net::Network& network, backend::Backend& be, const std::string& out_
   const int last = p.parties() - 1;
   const auto a = ops_input(1, 36), b = ops_input(2, 36);  // 28-bit: products in the 63-bit range
   const auto x = p.input(0, p.party() == 0 ? std::span<const Ring>(a) : std::span<const Ring>(), a.size());
-  const auto y = p.input(last, p.party() == last ? std::span<const Ring>(b) : std::span<const Ring>(), b.size());
+  const auto y =
+      p.input(last, p.party() == last ? std::span<const Ring>(b) : std::span<const Ring>(), b.size());
   const auto prod = p.reveal(p.mul(x, y));
   const auto tr = p.reveal(p.mul_trunc(x, y, 16));
   const auto lt = p.reveal(p.ltz(p.sub(x, y)));
@@ -86,7 +87,8 @@ int run_party(const std::string& config, const std::string& export_path, const s
   auto be = backend::make_backend(backend_name, 1);
   if (model == "ops") return run_ops(*network, *be, export_path);
   Trainer<mpc::Shamir> t(run_options(model, export_path), [&](std::uint64_t) {
-    return std::make_unique<mpc::Shamir>(*network, *be, FixedParams{}, mpc::TruncMode::kExact, std::uint64_t{0});
+    return std::make_unique<mpc::Shamir>(*network, *be, FixedParams{}, mpc::TruncMode::kExact,
+                                         std::uint64_t{0});
   });
   t.run(cfg.party == 0 ? &train_set() : nullptr, cfg.party == 0 ? &test_set() : nullptr);
   return 0;

@@ -1,7 +1,5 @@
 // Training on the clear protocol: a few SGD steps against a float64 model,
 // and checkpoint/resume equal to an uninterrupted run.
-#include "host/nn/trainer_instances.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -18,6 +16,7 @@
 #include "host/nn/model_file.h"
 #include "host/nn/optimizer.h"
 #include "host/nn/softmax_ce.h"
+#include "host/nn/trainer_instances.h"
 #include "host/nn/update.h"
 #include "tests/common/reference_net.h"
 #include "tests/nn/synthetic_data.h"

@@ -110,7 +110,8 @@ void Checker::joint(Check check, std::span<const std::byte> mine, std::span<cons
   joint_recv(check, in);
 }
 
-void Checker::expect_zero_xor(Check check, std::span<const std::uint64_t> c0, std::span<const std::uint64_t> c1) {
+void Checker::expect_zero_xor(Check check, std::span<const std::uint64_t> c0,
+                              std::span<const std::uint64_t> c1) {
   if (c0.size() != c1.size()) throw Error("mal-rep3: a zero check's two components differ in size");
   pending_ = true;
   const int slot = kCheckKinds + static_cast<int>(check);

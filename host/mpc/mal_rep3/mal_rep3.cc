@@ -209,7 +209,8 @@ std::vector<R> MalRep3::reveal(const Share& x) {
 
 // Party `to` misses component to+2: party to+2 sends it, party to+1 hashes it.
 std::vector<R> MalRep3::reveal_to(int to, const Share& x) {
-  if (to < 0 || to > 2) throw ShapeError("mal-rep3 reveal_to: party " + std::to_string(to) + " does not exist");
+  if (to < 0 || to > 2)
+    throw ShapeError("mal-rep3 reveal_to: party " + std::to_string(to) + " does not exist");
   verify();
   std::vector<R> out;
   if (party_ == (to + 2) % 3) checker_.joint_send(Check::kOpening, bytes_of(x.part[0]));
@@ -365,8 +366,8 @@ void MalRep3::local_matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std
   }
 }
 
-MalRep3::Share MalRep3::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
-                               const Share& b) {
+MalRep3::Share MalRep3::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
+                               const Share& a, const Share& b) {
   if (a.size() != m * k || b.size() != k * n) {
     throw ShapeError("mal-rep3 matmul: A has " + std::to_string(a.size()) + " elements and B " +
                      std::to_string(b.size()) + ", expected " + std::to_string(m) + "x" + std::to_string(k) +
@@ -418,7 +419,8 @@ MalRep3::Share MalRep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, 
       for (std::size_t blk = 0; blk < t.blocks; ++blk) {
         // Value rows of block blk, then its MAC rows, next to each other.
         Vec block(2 * mn, R{0});
-        local_matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, blk * mk, *t.b, blk * kn, block.data(), block.data() + mn);
+        local_matmul(t.ta, t.tb, t.m, t.n, t.k, *t.a, blk * mk, *t.b, blk * kn, block.data(),
+                     block.data() + mn);
         std::copy_n(block.begin(), mn, product.begin() + static_cast<std::ptrdiff_t>(blk * mn));
         std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(mn), mn,
                     product.begin() + static_cast<std::ptrdiff_t>(all + blk * mn));

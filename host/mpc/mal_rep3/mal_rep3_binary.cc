@@ -51,7 +51,8 @@ MalRep3::Words MalRep3::zero_share_xor(unsigned sub, std::size_t n) {
 // masked and replicated. The operands and the product are kept: a party
 // that deviates (in its summand or in the copies it used) leaves a gate
 // with z != x y, which the sacrifice at verify() finds.
-MalRep3::Bits MalRep3::and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b, std::size_t words) {
+MalRep3::Bits MalRep3::and_planes(std::span<const PlaneRef> a, std::span<const PlaneRef> b,
+                                  std::size_t words) {
   next_op();
   const std::size_t all = a.size() * words;
   Words z = zero_share_xor(0, all);
@@ -370,9 +371,7 @@ MalRep3::Share MalRep3::b2a_flat(const Bits& all, std::size_t planes, std::size_
   keep(parts, Check::kComparison);
   const Share a0 = block_of(parts, 0, total), a1 = block_of(parts, total, total),
               a2 = block_of(parts, 2 * total, total);
-  auto xor_of = [&](const Share& u, const Share& v) {
-    return sub(add(u, v), mul_public(mul(u, v), R{2}));
-  };
+  auto xor_of = [&](const Share& u, const Share& v) { return sub(add(u, v), mul_public(mul(u, v), R{2})); };
   return xor_of(xor_of(a0, a1), a2);
 }
 

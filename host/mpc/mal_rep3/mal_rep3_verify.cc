@@ -220,8 +220,8 @@ void MalRep3::verify() {
       auto result = [&](std::size_t s, const TripleWord& head, const std::uint64_t z[2]) {
         const std::uint64_t rho = rs_open[s], sigma = rs_open[sacrifices + s];
         for (int c = 0; c < 2; ++c) {
-          v.part[c][s] = z[c] ^ head.c[c] ^ (sigma & head.a[c]) ^ (rho & head.b[c]) ^
-                         (c == slot ? rho & sigma : 0);
+          v.part[c][s] =
+              z[c] ^ head.c[c] ^ (sigma & head.a[c]) ^ (rho & head.b[c]) ^ (c == slot ? rho & sigma : 0);
         }
       };
       for (std::size_t i = 0; i < gates; ++i) {

@@ -136,7 +136,7 @@ class Shamir {
   // their own set is missing), and needs no message.
   struct PrssKey {
     backend::PrgSeed key{};
-    shamir::Gr coeff;  // f_A(alpha_party)
+    shamir::Gr coeff;     // f_A(alpha_party)
     bool holder = false;  // this party adds rho_A to its additive share
   };
   // A random double sharing: [r]_t (4 arrays) and this sender's additive
@@ -174,7 +174,8 @@ class Shamir {
   Share recv_share(int from, std::size_t n);
 
   // Binary circuits (shamir_binary.cc).
-  Bits less_than(std::span<const Ring> c, const std::vector<Bits>& r, std::span<const int> width, std::size_t n);
+  Bits less_than(std::span<const Ring> c, const std::vector<Bits>& r, std::span<const int> width,
+                 std::size_t n);
   // A uniform R: [R], its 64 bit planes, and with shifts b_e given,
   // [R >> b_e] and [bit 63 of R] (shamir_edabits.cc).
   struct Masked {

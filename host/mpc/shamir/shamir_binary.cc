@@ -82,7 +82,8 @@ Shamir::Bits Shamir::low_bits(const Share& x, std::size_t from, std::size_t n) {
 
 Shamir::Bits Shamir::bit_xor(const Bits& a, const Bits& b) const {
   if (a.size() != b.size())
-    throw ShapeError("shamir bit_xor: " + std::to_string(a.size()) + " vs " + std::to_string(b.size()) + " words");
+    throw ShapeError("shamir bit_xor: " + std::to_string(a.size()) + " vs " + std::to_string(b.size()) +
+                     " words");
   Bits out = a;
   for (int j = 0; j < 4; ++j)
     for (std::size_t k = 0; k < a.size(); ++k) out.part[j][k] ^= b.part[j][k];
@@ -109,13 +110,14 @@ Shamir::Bits Shamir::reduce_bits(RingVec u) {
 // lambda_i a_i b_i = a'0 b0 + a'1 b3 + a'2 b2 + a'3 b1 (a' = lambda_i a).
 Shamir::Bits Shamir::bit_and(const Bits& a, const Bits& b) {
   if (a.size() != b.size())
-    throw ShapeError("shamir bit_and: " + std::to_string(a.size()) + " vs " + std::to_string(b.size()) + " words");
+    throw ShapeError("shamir bit_and: " + std::to_string(a.size()) + " vs " + std::to_string(b.size()) +
+                     " words");
   RingVec u(a.size(), 0);
   if (sender()) {
     const Bits la = gf16_scale(shamir::mod2(lambda_mul_[static_cast<std::size_t>(party_)]), a);
     for (std::size_t k = 0; k < u.size(); ++k)
-      u[k] = (la.part[0][k] & b.part[0][k]) ^ (la.part[1][k] & b.part[3][k]) ^ (la.part[2][k] & b.part[2][k]) ^
-             (la.part[3][k] & b.part[1][k]);
+      u[k] = (la.part[0][k] & b.part[0][k]) ^ (la.part[1][k] & b.part[3][k]) ^
+             (la.part[2][k] & b.part[2][k]) ^ (la.part[3][k] & b.part[1][k]);
   }
   return reduce_bits(std::move(u));
 }
@@ -159,8 +161,8 @@ Shamir::Share Shamir::dabits(std::size_t n) {
 // R >> (64 - bits) of a uniform R is uniform in [0, 2^bits).
 Shamir::Share Shamir::random_int(std::size_t n, int bits) {
   if (bits < 1 || bits > fixed_.k - 2) {
-    throw ShapeError("shamir random_int: " + std::to_string(bits) + " bits is outside [1, k - 2 = " +
-                     std::to_string(fixed_.k - 2) + "]");
+    throw ShapeError("shamir random_int: " + std::to_string(bits) +
+                     " bits is outside [1, k - 2 = " + std::to_string(fixed_.k - 2) + "]");
   }
   const std::vector<int> shifts(n, 64 - bits);
   return masked(n, shifts).shifted;
@@ -172,8 +174,8 @@ Shamir::Share Shamir::random_int(std::size_t n, int bits) {
 // and R's shared bit planes: per bit, less l_j = !c_j R_j and equal
 // e_j = !(c_j ^ R_j) (both local), combined from the top of each pair in a
 // tree, (L, E) = (L_hi ^ E_hi L_lo, E_hi E_lo): ceil(log2 w) AND rounds.
-Shamir::Bits Shamir::less_than(std::span<const Ring> c, const std::vector<Bits>& r, std::span<const int> width,
-                               std::size_t n) {
+Shamir::Bits Shamir::less_than(std::span<const Ring> c, const std::vector<Bits>& r,
+                               std::span<const int> width, std::size_t n) {
   const std::size_t w = words_for(n);
   int top = 0;
   for (const int v : width) top = std::max(top, v);
@@ -224,12 +226,13 @@ Shamir::Bits Shamir::less_than(std::span<const Ring> c, const std::vector<Bits>&
 Shamir::Share Shamir::b2a(const Bits& b, std::size_t n) {
   const std::size_t w = words_for(n);
   if (b.size() < w) {
-    throw ShapeError("shamir b2a: " + std::to_string(n) + " bits need " + std::to_string(w) + " words, the plane has " +
-                     std::to_string(b.size()));
+    throw ShapeError("shamir b2a: " + std::to_string(n) + " bits need " + std::to_string(w) +
+                     " words, the plane has " + std::to_string(b.size()));
   }
   RingVec u(n, 0);
   if (party_ <= t_) {
-    const RingVec mine = gf16_coef0(shamir::mod2(lambda_open_[static_cast<std::size_t>(party_)]), slice(b, 0, w));
+    const RingVec mine =
+        gf16_coef0(shamir::mod2(lambda_open_[static_cast<std::size_t>(party_)]), slice(b, 0, w));
     for (std::size_t i = 0; i < n; ++i) u[i] = mine[i / 64] >> (i % 64) & 1;
   }
   return parity_of_sum(std::move(u), t_ + 1);

@@ -56,8 +56,8 @@ RingVec public_plane(std::span<const Ring> c, int j, std::size_t w) {
 // (the smallest, highest block first), each as soon as its level exists,
 // in the same AND round as the next level: the carries are ready with the
 // largest block's level (6 rounds at q = 63, not 6 + 5).
-std::vector<Shamir::Bits> Shamir::carries_into(const Planes& g, const Planes& p, std::span<const int> positions,
-                                              std::size_t words) {
+std::vector<Shamir::Bits> Shamir::carries_into(const Planes& g, const Planes& p,
+                                               std::span<const int> positions, std::size_t words) {
   struct Fold {
     std::vector<std::pair<int, std::size_t>> blocks;  // (level, index), smallest first
     std::size_t next = 0;                             // blocks folded so far
@@ -256,7 +256,8 @@ Shamir::Masked Shamir::masked_carries(std::size_t n, std::span<const int> shifts
     if (std::find(positions.begin(), positions.end(), s) == positions.end()) positions.push_back(s);
   const auto carry = carries_into(g, p, positions, w);
   auto carry_at = [&](int q) -> const Bits& {
-    return carry[static_cast<std::size_t>(std::find(positions.begin(), positions.end(), q) - positions.begin())];
+    return carry[static_cast<std::size_t>(std::find(positions.begin(), positions.end(), q) -
+                                          positions.begin())];
   };
   bits[0].push_back(pick([&](int s) { return carry_at(s); }));
   weight[0].push_back(1);

@@ -54,7 +54,8 @@ Shamir::Sum Shamir::add_planes(const std::vector<Bits>& a, const std::vector<Bit
     const Bits prod = bit_and(concat(lhs), concat(rhs));
     for (int j = 0; j < kW; ++j) {
       g[static_cast<std::size_t>(j)] = slice(prod, static_cast<std::size_t>(j) * words, words);
-      p[static_cast<std::size_t>(j)] = bit_xor(a[static_cast<std::size_t>(j)], b[static_cast<std::size_t>(j)]);
+      p[static_cast<std::size_t>(j)] =
+          bit_xor(a[static_cast<std::size_t>(j)], b[static_cast<std::size_t>(j)]);
     }
   }
   std::vector<Bits> big_g = g, big_p = p;
@@ -75,7 +76,8 @@ Shamir::Sum Shamir::add_planes(const std::vector<Bits>& a, const std::vector<Bit
     const std::size_t cnt = static_cast<std::size_t>(kW - d);
     for (int j = kW - 1; j >= d; --j) {
       const std::size_t q = static_cast<std::size_t>(j - d);
-      big_g[static_cast<std::size_t>(j)] = bit_xor(big_g[static_cast<std::size_t>(j)], slice(prod, q * words, words));
+      big_g[static_cast<std::size_t>(j)] =
+          bit_xor(big_g[static_cast<std::size_t>(j)], slice(prod, q * words, words));
       if (need_p) big_p[static_cast<std::size_t>(j)] = slice(prod, (cnt + q) * words, words);
     }
   }
@@ -83,7 +85,8 @@ Shamir::Sum Shamir::add_planes(const std::vector<Bits>& a, const std::vector<Bit
   s.carry.push_back(Bits(words));
   for (int j = 0; j < kW; ++j) s.carry.push_back(big_g[static_cast<std::size_t>(j)]);
   for (int j = 0; j < kW; ++j)
-    s.sum.push_back(j == 0 ? p[0] : bit_xor(p[static_cast<std::size_t>(j)], s.carry[static_cast<std::size_t>(j)]));
+    s.sum.push_back(j == 0 ? p[0]
+                           : bit_xor(p[static_cast<std::size_t>(j)], s.carry[static_cast<std::size_t>(j)]));
   return s;
 }
 
@@ -133,7 +136,8 @@ Shamir::Masked Shamir::masked(std::size_t n, std::span<const int> shifts) {
   std::vector<RingVec> select;
   if (shifted) {
     select.assign(65, RingVec(w, 0));
-    for (std::size_t e = 0; e < n; ++e) select[static_cast<std::size_t>(shifts[e])][e / 64] |= Ring{1} << (e % 64);
+    for (std::size_t e = 0; e < n; ++e)
+      select[static_cast<std::size_t>(shifts[e])][e / 64] |= Ring{1} << (e % 64);
   }
   while (level.size() > 1) {
     const std::size_t pairs = level.size() / 2;

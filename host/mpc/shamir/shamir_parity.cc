@@ -26,7 +26,8 @@ Ring odd_inverse(Ring v) {
 }  // namespace
 
 std::vector<Ring> parity_polynomial(int m) {
-  if (m < 1 || m > 62) throw ShapeError("parity_polynomial: degree " + std::to_string(m) + " is outside [1, 62]");
+  if (m < 1 || m > 62)
+    throw ShapeError("parity_polynomial: degree " + std::to_string(m) + " is outside [1, 62]");
   std::vector<Ring> out(static_cast<std::size_t>(m) + 1, 0);
   // falling[j]: coefficient of S^j in S (S - 1) ... (S - k + 1)
   std::vector<Ring> falling = {1};
