@@ -150,53 +150,8 @@ class Model {
   // in rep3 and clear): with l < 2, |V D| < 2^(w-2), inside the range with
   // a bit to spare for D's rounding. One random_int and one truncation (per-layer
   // shifts) for the whole model.
-  void set_secret_glorot() {
-    // 24 bits: 2^24 steps over [-l, l], many per ulp of f = 16 (l < 2).
-    const int m = std::min(24, p_.fixed().k - 2);
-    const int e = p_.exact_bits().trunc - 3;
-    std::size_t nw = 0;
-    for (std::size_t i = 0; i < arch_.layers.size(); ++i) nw += weight_count(arch_, i);
-    theta_ = p_.zeros(param_count_);
-    if (nw == 0) return;
-    S v = p_.add_public(p_.mul_public(p_.random_int(nw, m), Ring{2}), Ring{1} - (Ring{1} << m));
-    std::vector<Ring> d(nw);
-    std::vector<std::size_t> layers;
-    std::size_t at = 0;
-    for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
-      const std::size_t n = weight_count(arch_, i);
-      if (n == 0) continue;
-      // A narrow contract could leave D or the shift without bits.
-      if (e - m < 1 || e - param_frac_bits(i) < 1) {
-        throw ConfigError("secret initialisation: an exact truncation range of " +
-                          std::to_string(p_.exact_bits().trunc) + " bits is too narrow for " +
-                          std::to_string(m) + "-bit draws at " + std::to_string(param_frac_bits(i)) +
-                          " fractional bits");
-      }
-      const Ring scale = encode_fixed<Ring>(glorot_limit(arch_, i), e - m);  // 2^100 in Z_2^128
-      std::fill_n(d.begin() + static_cast<std::ptrdiff_t>(at), n, scale);
-      layers.push_back(i);
-      at += n;
-    }
-    v = p_.mul_public(std::move(v), d);
-    std::vector<S> addends;
-    addends.reserve(layers.size());
-    at = 0;
-    for (std::size_t i : layers) {
-      addends.push_back(slice(v, at, weight_count(arch_, i)));
-      at += weight_count(arch_, i);
-    }
-    std::vector<mpc::MatmulTerm<S>> terms;
-    for (std::size_t q = 0; q < layers.size(); ++q) {
-      terms.push_back(
-          {.out_n = addends[q].size(), .addend = &addends[q], .bits = e - param_frac_bits(layers[q])});
-    }
-    const S w = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), terms[0].bits);
-    at = 0;
-    for (std::size_t i : layers) {
-      copy_range(theta_, w_off_[i], w, at, weight_count(arch_, i));
-      at += weight_count(arch_, i);
-    }
-  }
+  // Defined below the class, not inline: see host/nn/model_instances.h.
+  void set_secret_glorot();
 
   // Flat fixed-point encoding in the parameter order (per layer: weight, bias).
   std::vector<Ring> encode(const ModelParams& params) const {
@@ -229,36 +184,15 @@ class Model {
 
   // x: batch NHWC samples at f fractional bits. Returns batch x classes logits.
   // With `train`, keeps what backward needs.
-  S forward(const S& x, std::size_t batch, bool train) {
-    S a = x;
-    for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
-      const Meter m(p_);
-      a = forward_layer(i, std::move(a), batch, train);
-      m.add_to(costs_[i].forward_s, costs_[i].forward_bytes, costs_[i].forward_rounds);
-    }
-    return a;
-  }
+  // Defined below the class, not inline: see host/nn/model_instances.h.
+  S forward(const S& x, std::size_t batch, bool train);
 
   // dlogits: batch x classes gradient of the loss (summed over the batch).
   // Fills grads() (same layout as params()). Returns the gradient w.r.t. the
   // network input when `input_grad` (tests), else an empty share.
+  // Defined below the class, not inline: see host/nn/model_instances.h.
   S backward(const S& dlogits, std::size_t batch, bool input_grad = false,
-             const MomentumFold<S>* fold = nullptr) {
-    if (fold != nullptr && (fold->velocity == nullptr || fold->velocity->size() != param_count_))
-      throw ShapeError("backward: the momentum fold's velocity does not match the parameters");
-    grad_ = p_.zeros(param_count_);
-    // Layers before the first parameter layer (net A's flatten) need no
-    // gradient, and neither does that layer's input: its dX product would
-    // cost as much as its dW.
-    const std::size_t first = input_grad ? 0 : first_param_layer();
-    S d = dlogits;
-    for (std::size_t i = arch_.layers.size(); i-- > first;) {
-      const Meter m(p_);
-      d = backward_layer(i, std::move(d), batch, i > first || input_grad, fold);
-      m.add_to(costs_[i].backward_s, costs_[i].backward_bytes, costs_[i].backward_rounds);
-    }
-    return input_grad ? d : S{};
-  }
+             const MomentumFold<S>* fold = nullptr);
 
  private:
   std::size_t first_param_layer() const {
@@ -555,5 +489,84 @@ class Model {
   std::vector<LayerCost> costs_;
   std::map<std::pair<std::size_t, std::size_t>, std::vector<std::uint32_t>> windows_;
 };
+
+template <mpc::Protocol P>
+void Model<P>::set_secret_glorot() {
+  // 24 bits: 2^24 steps over [-l, l], many per ulp of f = 16 (l < 2).
+  const int m = std::min(24, p_.fixed().k - 2);
+  const int e = p_.exact_bits().trunc - 3;
+  std::size_t nw = 0;
+  for (std::size_t i = 0; i < arch_.layers.size(); ++i) nw += weight_count(arch_, i);
+  theta_ = p_.zeros(param_count_);
+  if (nw == 0) return;
+  S v = p_.add_public(p_.mul_public(p_.random_int(nw, m), Ring{2}), Ring{1} - (Ring{1} << m));
+  std::vector<Ring> d(nw);
+  std::vector<std::size_t> layers;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
+    const std::size_t n = weight_count(arch_, i);
+    if (n == 0) continue;
+    // A narrow contract could leave D or the shift without bits.
+    if (e - m < 1 || e - param_frac_bits(i) < 1) {
+      throw ConfigError("secret initialisation: an exact truncation range of " +
+                        std::to_string(p_.exact_bits().trunc) + " bits is too narrow for " +
+                        std::to_string(m) + "-bit draws at " + std::to_string(param_frac_bits(i)) +
+                        " fractional bits");
+    }
+    const Ring scale = encode_fixed<Ring>(glorot_limit(arch_, i), e - m);  // 2^100 in Z_2^128
+    std::fill_n(d.begin() + static_cast<std::ptrdiff_t>(at), n, scale);
+    layers.push_back(i);
+    at += n;
+  }
+  v = p_.mul_public(std::move(v), d);
+  std::vector<S> addends;
+  addends.reserve(layers.size());
+  at = 0;
+  for (std::size_t i : layers) {
+    addends.push_back(slice(v, at, weight_count(arch_, i)));
+    at += weight_count(arch_, i);
+  }
+  std::vector<mpc::MatmulTerm<S>> terms;
+  for (std::size_t q = 0; q < layers.size(); ++q) {
+    terms.push_back(
+        {.out_n = addends[q].size(), .addend = &addends[q], .bits = e - param_frac_bits(layers[q])});
+  }
+  const S w = p_.matmuls_trunc(std::span<const mpc::MatmulTerm<S>>(terms), terms[0].bits);
+  at = 0;
+  for (std::size_t i : layers) {
+    copy_range(theta_, w_off_[i], w, at, weight_count(arch_, i));
+    at += weight_count(arch_, i);
+  }
+}
+
+template <mpc::Protocol P>
+auto Model<P>::forward(const S& x, std::size_t batch, bool train) -> S {
+  S a = x;
+  for (std::size_t i = 0; i < arch_.layers.size(); ++i) {
+    const Meter m(p_);
+    a = forward_layer(i, std::move(a), batch, train);
+    m.add_to(costs_[i].forward_s, costs_[i].forward_bytes, costs_[i].forward_rounds);
+  }
+  return a;
+}
+
+template <mpc::Protocol P>
+auto Model<P>::backward(const S& dlogits, std::size_t batch, bool input_grad, const MomentumFold<S>* fold)
+    -> S {
+  if (fold != nullptr && (fold->velocity == nullptr || fold->velocity->size() != param_count_))
+    throw ShapeError("backward: the momentum fold's velocity does not match the parameters");
+  grad_ = p_.zeros(param_count_);
+  // Layers before the first parameter layer (net A's flatten) need no
+  // gradient, and neither does that layer's input: its dX product would
+  // cost as much as its dW.
+  const std::size_t first = input_grad ? 0 : first_param_layer();
+  S d = dlogits;
+  for (std::size_t i = arch_.layers.size(); i-- > first;) {
+    const Meter m(p_);
+    d = backward_layer(i, std::move(d), batch, i > first || input_grad, fold);
+    m.add_to(costs_[i].backward_s, costs_[i].backward_bytes, costs_[i].backward_rounds);
+  }
+  return input_grad ? d : S{};
+}
 
 }  // namespace sqt::nn

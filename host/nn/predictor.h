@@ -113,56 +113,13 @@ class Predictor {
   }
 
   // Classifies the data owner's images (`d` there, nullptr elsewhere).
-  Predictions predict(const data::Dataset* d) {
-    const std::size_t n = announce_count(d);
-    const auto images = share_images(d, n);
-    Predictions out;
-    const int f = p_.fixed().f;
-    const std::size_t classes = static_cast<std::size_t>(model_.arch().classes);
-    for_batches(n, [&](std::span<const std::uint32_t> idx) {
-      const std::size_t b = idx.size();
-      const S logits = forward(images, idx);
-      const auto am = mpc::fx::max_windows(p_, logits, row_windows(b, classes), classes);
-      // onehot holds 0/1 as ring integers: the label is sum_c c * onehot[c].
-      const S labels = p_.linear(am.onehot, b, [&](const Ring* in, Ring* o) {
-        for (std::size_t r = 0; r < b; ++r)
-          for (std::size_t c = 1; c < classes; ++c) o[r] += in[r * classes + c] * static_cast<Ring>(c);
-      });
-      verify("the predictions of a batch are revealed to the data owner");
-      const auto l = p_.reveal_to(opt_.data_owner, labels);
-      std::vector<Ring> s;
-      if (opt_.scores) s = p_.reveal_to(opt_.data_owner, logits);
-      if (p_.party() != opt_.data_owner) return;
-      for (const Ring v : l) out.labels.push_back(static_cast<int>(v));
-      for (const Ring v : s) out.scores.push_back(decode_fixed(v, f));
-    });
-    verify("the inference ends");
-    return out;
-  }
+  // Defined below the class, not inline: see host/nn/model_instances.h.
+  Predictions predict(const data::Dataset* d);
 
   // The number of the data owner's images whose label the model predicts,
   // on the data owner (std::nullopt elsewhere): one value is opened, to it.
-  std::optional<std::size_t> evaluate(const data::Dataset* d) {
-    const std::size_t n = announce_count(d);
-    const auto images = share_images(d, n);
-    mpc::RowSourceOf<Ring> onehot;
-    if (p_.party() == opt_.data_owner) {
-      const int f = p_.fixed().f;
-      onehot = [d, f](std::span<const std::uint32_t> idx, Ring* o) { d->gather_onehot_fixed(idx, f, o); };
-    }
-    const auto labels = p_.input_rows(opt_.data_owner, std::move(onehot), n, data::kNumClasses);
-    S correct = p_.zeros(1);
-    for_batches(n, [&](std::span<const std::uint32_t> idx) {
-      const S logits = forward(images, idx);
-      correct = p_.add(std::move(correct), correct_count_share(p_, logits, p_.gather_rows(labels, idx),
-                                                               idx.size(), model_.arch().classes));
-    });
-    verify("the correct count is revealed to the data owner");
-    const auto v = p_.reveal_to(opt_.data_owner, correct);
-    verify("the evaluation ends");
-    if (p_.party() != opt_.data_owner) return std::nullopt;
-    return decode_count(v[0], p_.fixed().f);
-  }
+  // Defined below the class, not inline: see host/nn/model_instances.h.
+  std::optional<std::size_t> evaluate(const data::Dataset* d);
 
  private:
   // The data owner's image count, opened to all (the loop's shape);
@@ -250,5 +207,56 @@ class Predictor {
   InferenceOptions opt_;
   std::optional<S> map_;  // the model owner's input map (scale, offset) at f bits, shared
 };
+
+template <mpc::Protocol P>
+Predictions Predictor<P>::predict(const data::Dataset* d) {
+  const std::size_t n = announce_count(d);
+  const auto images = share_images(d, n);
+  Predictions out;
+  const int f = p_.fixed().f;
+  const std::size_t classes = static_cast<std::size_t>(model_.arch().classes);
+  for_batches(n, [&](std::span<const std::uint32_t> idx) {
+    const std::size_t b = idx.size();
+    const S logits = forward(images, idx);
+    const auto am = mpc::fx::max_windows(p_, logits, row_windows(b, classes), classes);
+    // onehot holds 0/1 as ring integers: the label is sum_c c * onehot[c].
+    const S labels = p_.linear(am.onehot, b, [&](const Ring* in, Ring* o) {
+      for (std::size_t r = 0; r < b; ++r)
+        for (std::size_t c = 1; c < classes; ++c) o[r] += in[r * classes + c] * static_cast<Ring>(c);
+    });
+    verify("the predictions of a batch are revealed to the data owner");
+    const auto l = p_.reveal_to(opt_.data_owner, labels);
+    std::vector<Ring> s;
+    if (opt_.scores) s = p_.reveal_to(opt_.data_owner, logits);
+    if (p_.party() != opt_.data_owner) return;
+    for (const Ring v : l) out.labels.push_back(static_cast<int>(v));
+    for (const Ring v : s) out.scores.push_back(decode_fixed(v, f));
+  });
+  verify("the inference ends");
+  return out;
+}
+
+template <mpc::Protocol P>
+std::optional<std::size_t> Predictor<P>::evaluate(const data::Dataset* d) {
+  const std::size_t n = announce_count(d);
+  const auto images = share_images(d, n);
+  mpc::RowSourceOf<Ring> onehot;
+  if (p_.party() == opt_.data_owner) {
+    const int f = p_.fixed().f;
+    onehot = [d, f](std::span<const std::uint32_t> idx, Ring* o) { d->gather_onehot_fixed(idx, f, o); };
+  }
+  const auto labels = p_.input_rows(opt_.data_owner, std::move(onehot), n, data::kNumClasses);
+  S correct = p_.zeros(1);
+  for_batches(n, [&](std::span<const std::uint32_t> idx) {
+    const S logits = forward(images, idx);
+    correct = p_.add(std::move(correct), correct_count_share(p_, logits, p_.gather_rows(labels, idx),
+                                                             idx.size(), model_.arch().classes));
+  });
+  verify("the correct count is revealed to the data owner");
+  const auto v = p_.reveal_to(opt_.data_owner, correct);
+  verify("the evaluation ends");
+  if (p_.party() != opt_.data_owner) return std::nullopt;
+  return decode_count(v[0], p_.fixed().f);
+}
 
 }  // namespace sqt::nn

@@ -133,110 +133,8 @@ class Trainer {
 
   Trainer(TrainOptions opt, Factory make_protocol) : opt_(std::move(opt)), make_(std::move(make_protocol)) {}
 
-  std::vector<EpochResult> run(const data::Dataset* train, const data::Dataset* test) {
-    // Declared before the model, so the model (which refers to it) goes first.
-    const std::unique_ptr<P> protocol = make_(epoch_protocol_seed(opt_.seed, -1));
-    if (!protocol) throw Error("train: the protocol factory returned no protocol");
-    P& p = *protocol;
-    const Architecture arch = make_architecture(opt_.model);
-    Model<P> model(p, arch, opt_.conv);
-    Optimizer<P> optim(opt_.optimizer, model.param_count());
-    const int party = p.party();
-    const int f = p.fixed().f;
-
-    // Shapes and counts are public; the data owners announce them and
-    // share their rows (host/nn/owned_sets.h).
-    const OwnedSets<P> sets(p, owners(), train, test, arch, opt_.standardize_jointly,
-                            [&](const std::string& before) { verify(p, before); });
-    const std::size_t n_train = sets.train_rows(), n_test = sets.test_rows();
-    if (!opt_.checkpoint.empty()) map_shares_ = input_map_shares(p, sets);
-
-    int start_epoch = 0;
-    if (opt_.resume) {
-      const CheckpointData c = read_checkpoint(checkpoint_path(opt_.checkpoint, party));
-      if (c.model != arch.name || c.seed != opt_.seed)
-        throw ConfigError("--resume: checkpoint is for model " + c.model + " seed " + std::to_string(c.seed));
-      start_epoch = static_cast<int>(c.epochs_done);
-      optim.init(p);
-      model.params() = from_parts(c, 0);
-      for (std::size_t i = 0; i < optim.state().size(); ++i) optim.state()[i] = from_parts(c, i + 1);
-      optim.set_steps(c.optimizer_steps);
-    } else if (opt_.init == InitMode::kPublic) {
-      model.set_public(glorot_init(arch, opt_.seed));
-    } else if (opt_.init == InitMode::kOwner) {
-      if (opt_.model_owner < 0 || opt_.model_owner >= p.parties())
-        throw ConfigError("--model-owner " + std::to_string(opt_.model_owner) +
-                          ": not a party of this protocol");
-      if (party == opt_.model_owner && !opt_.owner_params)
-        throw ConfigError("--init owner: the model owner (party " + std::to_string(party) +
-                          ") has no --init-from");
-      // Only the owner's process holds the weights; the others learn nothing.
-      const std::vector<Ring> w = opt_.owner_params ? model.encode(*opt_.owner_params) : std::vector<Ring>{};
-      model.params() = p.input(opt_.model_owner, w, model.param_count());
-      std::optional<InputMap> data_map;
-      if (party == sets.first_owner()) data_map = InputMap{sets.own_train()->scale, sets.own_train()->offset};
-      check_owner_input_map(p, opt_.model_owner, sets.first_owner(), opt_.owner_input_map, data_map,
-                            opt_.standardize, [&](const std::string& before) { verify(p, before); });
-    } else {
-      model.set_secret_glorot();
-    }
-
-    optim.set_total_steps(static_cast<long>(opt_.epochs) * batches_per_epoch(n_train));
-
-    std::vector<EpochResult> results;
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int epoch = start_epoch; epoch < opt_.epochs; ++epoch) {
-      // The emulation's randomness depends only on (seed, epoch); rep3 ignores this.
-      reseed_if_emulated(p, epoch_protocol_seed(opt_.seed, epoch));
-      const auto order = epoch_order(n_train, opt_.seed, epoch);
-      const long batches = batches_per_epoch(n_train);
-      const auto te = std::chrono::steady_clock::now();
-      S loss_sum = p.zeros(1);  // opened once, after the epoch
-      for (long b = 0; b < batches; ++b) {
-        const std::span<const std::uint32_t> idx(order.data() + b * opt_.batch, opt_.batch);
-        const S x = OwnedSets<P>::gather(p, sets.train_x(), idx);
-        const S y = OwnedSets<P>::gather(p, sets.train_y(), idx);
-        const S logits = model.forward(x, opt_.batch, true);
-        S probs;
-        const S g = softmax_ce_grad(p, logits, y, opt_.batch, arch.classes, &probs);
-        if (opt_.compute_loss) loss_sum = p.add(std::move(loss_sum), cross_entropy_share(p, probs, y));
-        backward_and_update(p, model, optim, g, opt_.batch);
-        if (party == 0 && !opt_.quiet) progress(epoch, b + 1, batches, te);
-      }
-      const auto tt = std::chrono::steady_clock::now();
-      EpochResult r;
-      r.epoch = epoch + 1;
-      r.batches = batches;
-      r.train_s = std::chrono::duration<double>(tt - te).count();
-      r.test_accuracy = static_cast<double>(evaluate(p, model, sets, n_test, arch.classes, epoch + 1)) /
-                        static_cast<double>(std::max<std::size_t>(n_test, 1));
-      if (opt_.compute_loss && batches > 0) {
-        verify(p, fmt::format("the training loss of epoch {} is opened", epoch + 1));
-        r.train_loss = decode_fixed(p.reveal(loss_sum)[0], f) / static_cast<double>(batches * opt_.batch);
-      }
-      const auto tend = std::chrono::steady_clock::now();
-      r.test_s = std::chrono::duration<double>(tend - tt).count();
-      r.elapsed_s = std::chrono::duration<double>(tend - t0).count();
-      const mpc::CommStats traffic = p.stats();
-      r.bytes_sent = traffic.bytes_sent;
-      r.rounds = traffic.rounds;
-      r.range_violations = take_range_violations_if_counted(p);
-      if (!opt_.checkpoint.empty()) {
-        verify(p, fmt::format("the checkpoint of epoch {} is written", epoch + 1));
-        save(party, model, optim, epoch + 1);
-      }
-      report(party, r);
-      results.push_back(r);
-    }
-    if (!opt_.export_path.empty()) {
-      verify(p, "the model is exported");
-      const auto v = p.reveal_to(opt_.export_party, model.params());
-      const InputMap input = input_map(p, sets);
-      if (party == opt_.export_party) write_model_file(opt_.export_path, arch, model.decode(v), input);
-    }
-    verify(p, "the run ends");
-    return results;
-  }
+  // Defined below the class, not inline: see host/nn/model_instances.h.
+  std::vector<EpochResult> run(const data::Dataset* train, const data::Dataset* test);
 
  private:
   long batches_per_epoch(std::size_t n_train) const {
@@ -388,5 +286,111 @@ class Trainer {
   std::optional<S> map_shares_;  // input_map_shares, when the run writes checkpoints
   ProgressDisplay progress_{stderr, ProgressDisplay::is_terminal(stderr)};
 };
+
+template <mpc::Protocol P>
+std::vector<EpochResult> Trainer<P>::run(const data::Dataset* train, const data::Dataset* test) {
+  // Declared before the model, so the model (which refers to it) goes first.
+  const std::unique_ptr<P> protocol = make_(epoch_protocol_seed(opt_.seed, -1));
+  if (!protocol) throw Error("train: the protocol factory returned no protocol");
+  P& p = *protocol;
+  const Architecture arch = make_architecture(opt_.model);
+  Model<P> model(p, arch, opt_.conv);
+  Optimizer<P> optim(opt_.optimizer, model.param_count());
+  const int party = p.party();
+  const int f = p.fixed().f;
+
+  // Shapes and counts are public; the data owners announce them and
+  // share their rows (host/nn/owned_sets.h).
+  const OwnedSets<P> sets(p, owners(), train, test, arch, opt_.standardize_jointly,
+                          [&](const std::string& before) { verify(p, before); });
+  const std::size_t n_train = sets.train_rows(), n_test = sets.test_rows();
+  if (!opt_.checkpoint.empty()) map_shares_ = input_map_shares(p, sets);
+
+  int start_epoch = 0;
+  if (opt_.resume) {
+    const CheckpointData c = read_checkpoint(checkpoint_path(opt_.checkpoint, party));
+    if (c.model != arch.name || c.seed != opt_.seed)
+      throw ConfigError("--resume: checkpoint is for model " + c.model + " seed " + std::to_string(c.seed));
+    start_epoch = static_cast<int>(c.epochs_done);
+    optim.init(p);
+    model.params() = from_parts(c, 0);
+    for (std::size_t i = 0; i < optim.state().size(); ++i) optim.state()[i] = from_parts(c, i + 1);
+    optim.set_steps(c.optimizer_steps);
+  } else if (opt_.init == InitMode::kPublic) {
+    model.set_public(glorot_init(arch, opt_.seed));
+  } else if (opt_.init == InitMode::kOwner) {
+    if (opt_.model_owner < 0 || opt_.model_owner >= p.parties())
+      throw ConfigError("--model-owner " + std::to_string(opt_.model_owner) +
+                        ": not a party of this protocol");
+    if (party == opt_.model_owner && !opt_.owner_params)
+      throw ConfigError("--init owner: the model owner (party " + std::to_string(party) +
+                        ") has no --init-from");
+    // Only the owner's process holds the weights; the others learn nothing.
+    const std::vector<Ring> w = opt_.owner_params ? model.encode(*opt_.owner_params) : std::vector<Ring>{};
+    model.params() = p.input(opt_.model_owner, w, model.param_count());
+    std::optional<InputMap> data_map;
+    if (party == sets.first_owner()) data_map = InputMap{sets.own_train()->scale, sets.own_train()->offset};
+    check_owner_input_map(p, opt_.model_owner, sets.first_owner(), opt_.owner_input_map, data_map,
+                          opt_.standardize, [&](const std::string& before) { verify(p, before); });
+  } else {
+    model.set_secret_glorot();
+  }
+
+  optim.set_total_steps(static_cast<long>(opt_.epochs) * batches_per_epoch(n_train));
+
+  std::vector<EpochResult> results;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int epoch = start_epoch; epoch < opt_.epochs; ++epoch) {
+    // The emulation's randomness depends only on (seed, epoch); rep3 ignores this.
+    reseed_if_emulated(p, epoch_protocol_seed(opt_.seed, epoch));
+    const auto order = epoch_order(n_train, opt_.seed, epoch);
+    const long batches = batches_per_epoch(n_train);
+    const auto te = std::chrono::steady_clock::now();
+    S loss_sum = p.zeros(1);  // opened once, after the epoch
+    for (long b = 0; b < batches; ++b) {
+      const std::span<const std::uint32_t> idx(order.data() + b * opt_.batch, opt_.batch);
+      const S x = OwnedSets<P>::gather(p, sets.train_x(), idx);
+      const S y = OwnedSets<P>::gather(p, sets.train_y(), idx);
+      const S logits = model.forward(x, opt_.batch, true);
+      S probs;
+      const S g = softmax_ce_grad(p, logits, y, opt_.batch, arch.classes, &probs);
+      if (opt_.compute_loss) loss_sum = p.add(std::move(loss_sum), cross_entropy_share(p, probs, y));
+      backward_and_update(p, model, optim, g, opt_.batch);
+      if (party == 0 && !opt_.quiet) progress(epoch, b + 1, batches, te);
+    }
+    const auto tt = std::chrono::steady_clock::now();
+    EpochResult r;
+    r.epoch = epoch + 1;
+    r.batches = batches;
+    r.train_s = std::chrono::duration<double>(tt - te).count();
+    r.test_accuracy = static_cast<double>(evaluate(p, model, sets, n_test, arch.classes, epoch + 1)) /
+                      static_cast<double>(std::max<std::size_t>(n_test, 1));
+    if (opt_.compute_loss && batches > 0) {
+      verify(p, fmt::format("the training loss of epoch {} is opened", epoch + 1));
+      r.train_loss = decode_fixed(p.reveal(loss_sum)[0], f) / static_cast<double>(batches * opt_.batch);
+    }
+    const auto tend = std::chrono::steady_clock::now();
+    r.test_s = std::chrono::duration<double>(tend - tt).count();
+    r.elapsed_s = std::chrono::duration<double>(tend - t0).count();
+    const mpc::CommStats traffic = p.stats();
+    r.bytes_sent = traffic.bytes_sent;
+    r.rounds = traffic.rounds;
+    r.range_violations = take_range_violations_if_counted(p);
+    if (!opt_.checkpoint.empty()) {
+      verify(p, fmt::format("the checkpoint of epoch {} is written", epoch + 1));
+      save(party, model, optim, epoch + 1);
+    }
+    report(party, r);
+    results.push_back(r);
+  }
+  if (!opt_.export_path.empty()) {
+    verify(p, "the model is exported");
+    const auto v = p.reveal_to(opt_.export_party, model.params());
+    const InputMap input = input_map(p, sets);
+    if (party == opt_.export_party) write_model_file(opt_.export_path, arch, model.decode(v), input);
+  }
+  verify(p, "the run ends");
+  return results;
+}
 
 }  // namespace sqt::nn

@@ -3,6 +3,8 @@
 // this header instead of trainer.h, so it does not compile the whole
 // training stack (model, layers, optimizer, fx functions) again: that
 // instantiation is most of the build time of the command and test programs.
+// Model<P> and Predictor<P> come compiled too (model_instances.h). run() is
+// defined below Trainer's class: see model_instances.h for why.
 #pragma once
 
 #include "host/mpc/clear/clear.h"
@@ -10,6 +12,7 @@
 #include "host/mpc/rep3/rep3.h"
 #include "host/mpc/rep4/rep4.h"
 #include "host/mpc/shamir/shamir.h"
+#include "host/nn/model_instances.h"
 #include "host/nn/trainer.h"
 
 namespace sqt::nn {
