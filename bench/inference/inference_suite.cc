@@ -22,6 +22,7 @@
 #include "host/data/dataset.h"
 #include "host/nn/model.h"
 #include "host/nn/model_file.h"
+#include "host/nn/model_instances.h"  // Model, Predictor: compiled once
 #include "host/nn/predictor.h"
 
 namespace sqt::bench {

@@ -19,6 +19,7 @@
 #include "host/core/error.h"
 #include "host/net/network.h"
 #include "host/nn/model.h"
+#include "host/nn/model_instances.h"  // Model, Predictor: compiled once
 #include "host/nn/optimizer.h"
 #include "host/nn/protocol_extras.h"
 #include "host/nn/softmax_ce.h"

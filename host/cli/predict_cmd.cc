@@ -32,6 +32,7 @@
 #include "host/nn/architecture.h"
 #include "host/nn/checkpoint.h"
 #include "host/nn/model_file.h"
+#include "host/nn/model_instances.h"  // Model, Predictor: compiled once
 #include "host/nn/predictor.h"
 
 namespace sqt::cli {

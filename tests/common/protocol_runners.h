@@ -9,7 +9,7 @@
 // (threads over the FakeNetwork for the secure ones), calls fn(Protocol&)
 // and returns the results in party order, rethrowing the first party's
 // failure. Adding a protocol (rep4, shamir, ...) means one runner here and
-// its name in the suites' runner lists (tests/mpc_fixed/fixed_suite_test.cc).
+// its suite file (tests/mpc_fixed/fixed_suite_<protocol>_test.cc).
 #pragma once
 
 #include <gtest/gtest.h>

@@ -3,10 +3,12 @@
 // A runner (tests/common/protocol_runners.h) says how to run a body on every
 // party of one protocol; the suite runs each check through it with the next
 // seed, asserts that every party revealed the same values and checks party
-// 0's against float64. fixed_suite_test.cc instantiates the suite once for
-// every registered runner in both truncation modes:
-//   using FixedRunners = InBothModes<ClearRunner, Rep3Runner>;
-// so a new protocol gets the whole check list by adding its runner there.
+// 0's against float64. fixed_suite_<protocol>_test.cc instantiate the suite
+// for every registered runner in both truncation modes, one file per protocol:
+//   using Rep3Runners = InBothModes<Rep3Runner, Rep3_128Runner>;
+//   INSTANTIATE_TYPED_TEST_SUITE_P(Fx, FixedPoint, Rep3Runners, RunnerNames);
+// so a new protocol gets the whole check list from one such file (and its
+// line in CMakeLists.txt).
 // Protocol-specific tests stay in their own suites.
 #pragma once
 
