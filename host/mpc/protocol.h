@@ -50,6 +50,21 @@ using CommStats = net::TrafficStats;
 // exact (deterministic floor).
 enum class TruncMode : std::uint8_t { kProbabilistic, kExact };
 
+// How matmul_trunc and matmuls_trunc round in probabilistic mode (exact mode:
+// the floor, as trunc). kAsTrunc: as trunc. kUnbiased: floor(x / 2^b) plus an
+// error in {-1, 0, 1, 2} with mean about 0, not exact on multiples of 2^b
+// (mal-rep3: no masks' carry, docs/PROTOCOLS.md); for the layers' products,
+// whose callers need no exact multiples (the fx functions use mul_trunc and
+// trunc). A protocol states it as p.product_rounding(); without it, kAsTrunc.
+enum class ProductRounding : std::uint8_t { kAsTrunc, kUnbiased };
+template <class P>
+ProductRounding product_rounding(const P& p) {
+  if constexpr (requires { p.product_rounding(); })
+    return p.product_rounding();
+  else
+    return ProductRounding::kAsTrunc;
+}
+
 // The exactness contract (docs/PROTOCOLS.md, "Exact ranges"): per operation,
 // the signed width w in which it is exact, i.e. for every input x with
 // -2^(w-1) <= x < 2^(w-1) as a two's-complement ring value (w = 64: every
@@ -297,7 +312,8 @@ concept Protocol = requires(P& p, const typename P::Share& x, const typename P::
   { p.mul_factor(factor, x) } -> std::same_as<typename P::Share>;
   { factor.size() } -> std::convertible_to<std::size_t>;
   // Fused multiply-then-truncate (same semantics as trunc(mul(x, y), bits)
-  // and trunc(matmul(...), bits), same TruncMode), in fewer rounds and bytes
+  // and trunc(matmul(...), bits), same TruncMode; the matrix forms round as
+  // product_rounding(p) says), in fewer rounds and bytes
   // than the two steps: rep3 truncates straight from the local 3-out-of-3
   // product summands. Every protocol (clear included) provides both.
   { p.mul_trunc(x, x, bits) } -> std::same_as<typename P::Share>;

@@ -154,8 +154,9 @@ struct FixedChecks {
 
   // fx::matmul with every transpose combination: the floor of the exact
   // integer product divided by 2^f (exact mode), or that plus one where the
-  // product has dropped bits (probabilistic). The mode is read from the
-  // protocol itself (appended to the revealed values).
+  // product has dropped bits (probabilistic). The mode and the products'
+  // rounding are read from the protocol itself (appended to the revealed
+  // values).
   template <class Run>
   static void check_matmul(Run&& run, FixedParams fp, std::uint64_t seed) {
     const std::size_t m = 7, n = 5, k = 33;
@@ -168,9 +169,12 @@ struct FixedChecks {
       auto got = run([&](auto& p) {
         auto v = p.reveal(mpc::fx::matmul(p, ta, tb, m, n, k, owned(p, a), owned(p, b)));
         v.push_back(static_cast<Ring>(p.trunc_mode()));
+        v.push_back(static_cast<Ring>(mpc::product_rounding(p)));
         return v;
       });
-      ASSERT_EQ(got.size(), m * n + 1);
+      ASSERT_EQ(got.size(), m * n + 2);
+      const auto rounding = static_cast<mpc::ProductRounding>(got.back());
+      got.pop_back();
       const auto mode = static_cast<mpc::TruncMode>(got.back());
       got.pop_back();
       for (std::size_t i = 0; i < m; ++i) {
@@ -185,6 +189,12 @@ struct FixedChecks {
           const auto q = static_cast<SignedRing>(got[i * n + j]);
           if (mode == mpc::TruncMode::kExact) {
             EXPECT_EQ(q, floor_q) << "variant " << variant << " (" << i << "," << j << ")";
+          } else if (rounding == mpc::ProductRounding::kUnbiased) {
+            // mal-rep3's products skip the masks' carry: floor - 1 to floor + 2,
+            // unbiased (docs/PROTOCOLS.md, mal-rep3).
+            EXPECT_TRUE(q >= floor_q - 1 && q <= floor_q + 2)
+                << "variant " << variant << " (" << i << "," << j << "): got " << signed_text<Ring>(q)
+                << ", floor " << signed_text<Ring>(floor_q);
           } else {
             EXPECT_TRUE(q == floor_q || (q == floor_q + 1 && (acc & ((SignedRing128{1} << fp.f) - 1)) != 0))
                 << "variant " << variant << " (" << i << "," << j << "): got " << signed_text<Ring>(q)

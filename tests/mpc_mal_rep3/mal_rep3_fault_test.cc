@@ -132,6 +132,71 @@ INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3FaultMatrix,
                                   std::to_string(std::get<0>(info.param));
                          });
 
+// The products' truncation without the masks' carry (ProductRounding::
+// kUnbiased): a matrix product truncated, opened. Its truncation frames are
+// the mask MAC (0) and the opening (1).
+struct ProductProgram {
+  std::vector<R128> a = random_signed(2 * kN, 1 << 24, 700), b = random_signed(2, 1 << 24, 701);
+  std::vector<R128> operator()(MalRep3& p) const {
+    const auto x = p.input(0, owned_by(p, 0, a), 2 * kN);
+    const auto y = p.input(1, owned_by(p, 1, b), 2);
+    return p.reveal(p.matmul_trunc(mpc::Trans::kNo, mpc::Trans::kNo, kN, 1, 2, x, y, 16));
+  }
+  bool correct(const std::vector<R128>& got) const {
+    if (got.size() != kN) return false;
+    for (std::size_t e = 0; e < kN; ++e) {
+      const S128 dot = as_signed(a[2 * e]) * as_signed(b[0]) + as_signed(a[2 * e + 1]) * as_signed(b[1]);
+      const S128 diff = as_signed(got[e]) - floor_shift(dot, 16);
+      if (diff < -1 || diff > 2) return false;
+    }
+    return true;
+  }
+};
+
+TEST(MalRep3Fault, WithoutAFaultTheProductTruncationIsRight) {
+  const ProductProgram program;
+  const auto out = run_mal_rep3([&](MalRep3& p) { return program(p); });
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(program.correct(out[i])) << "party " << i;
+}
+
+struct ProductCase {
+  const char* name;
+  int occurrence;  // of the party's kTruncation frames
+  bool names_the_party;
+};
+
+const ProductCase kProductCases[] = {{"MaskMac", 0, false}, {"Opening", 1, true}};
+
+class MalRep3ProductTruncationFault : public ::testing::TestWithParam<std::tuple<int, ProductCase>> {};
+
+TEST_P(MalRep3ProductTruncationFault, EveryHonestPartyAbortsNamingTheTruncation) {
+  const auto [bad, c] = GetParam();
+  Fault fault;
+  fault.party = bad;
+  fault.check = Check::kTruncation;
+  fault.occurrence = c.occurrence;
+  const ProductProgram program;
+  const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) { return program(p); });
+  ASSERT_GT(out[bad].frames_corrupted, 0) << "party " << bad << " sent no such frame";
+  for (int i = 0; i < 3; ++i) {
+    if (i == bad) continue;
+    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
+    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
+    EXPECT_NE(out[i].error.find("the truncation check failed"), std::string::npos) << out[i].error;
+    if (c.names_the_party) {
+      EXPECT_NE(out[i].error.find("party " + std::to_string(bad)), std::string::npos)
+          << "party " << i << " does not name the deviating party: " << out[i].error;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3ProductTruncationFault,
+                         ::testing::Combine(::testing::Range(0, 3), ::testing::ValuesIn(kProductCases)),
+                         [](const auto& info) {
+                           return std::string(std::get<1>(info.param).name) + "_Party" +
+                                  std::to_string(std::get<0>(info.param));
+                         });
+
 // The binary domain: a comparison whose AND gates, b2a MACs or AND
 // verification messages are flipped.
 struct BinaryProgram {
@@ -179,6 +244,78 @@ INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3BinaryFault,
                          [](const auto& info) {
                            return std::string(std::get<1>(info.param).name) + "_Party" +
                                   std::to_string(std::get<0>(info.param));
+                         });
+
+// A holder that feeds bit_decompose a wrong copy of one of its components
+// (no frame is corrupted: the copy is local): the masks' low parts in the
+// probabilistic truncation's carry, the value in exact truncation's
+// decomposition. The two holders' copies then differ, and every check that
+// sees both finds it: bit 3 enters the carry-save AND gates, whose inputs
+// are opened (as x ^ a, y ^ b) at verify() as joint messages (the
+// comparison check); bit 15 (= b - 1) is also the top plane of exact
+// truncation's b-bit decomposition, which no gate reads: its bit reaches
+// the opened c = x - low + 2^62 + r (the truncation check).
+struct CopyCase {
+  const char* name;
+  mpc::TruncMode mode;
+  MalRep3::CopyFault::Where where;
+  int bit;
+  const char* expect;
+};
+
+const CopyCase kCopyCases[] = {
+    {"MaskLowBit3", mpc::TruncMode::kProbabilistic, MalRep3::CopyFault::Where::kMaskLow, 3,
+     "the comparison check failed"},
+    {"MaskLowBit15", mpc::TruncMode::kProbabilistic, MalRep3::CopyFault::Where::kMaskLow, 15,
+     "the comparison check failed"},
+    {"ValueLowBit3", mpc::TruncMode::kExact, MalRep3::CopyFault::Where::kValueLow, 3,
+     "the comparison check failed"},
+    {"ValueLowBit15", mpc::TruncMode::kExact, MalRep3::CopyFault::Where::kValueLow, 15,
+     "the truncation check failed"},
+};
+
+class MalRep3CopyFault : public ::testing::TestWithParam<std::tuple<int, int, CopyCase>> {};
+
+TEST_P(MalRep3CopyFault, EveryHonestPartyAbortsNamingTheCheckAndTheParty) {
+  const auto [bad, part, c] = GetParam();
+  const Program program;
+  const auto out = run_parties(
+      3,
+      [&](net::Network& network) {
+        Outcome<std::vector<R128>> o;
+        try {
+          auto backend = backend::make_backend("cpu", 1);
+          mpc::MalRep3 p(network, *backend, FixedParams{16, 31}, c.mode, 7);
+          if (network.party() == bad) p.set_copy_fault_for_test({c.where, part, c.bit});
+          o.value.emplace(program(p));
+        } catch (const VerificationError& e) {
+          o.verification_error = true;
+          o.error = e.what();
+        } catch (const Error& e) {
+          o.error = e.what();
+        }
+        return o;
+      },
+      std::chrono::milliseconds(1500));
+  for (int i = 0; i < 3; ++i) {
+    if (i == bad) continue;
+    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
+    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
+    EXPECT_NE(out[i].error.find(c.expect), std::string::npos) << "party " << i << ": " << out[i].error;
+    const std::string b = "party " + std::to_string(bad);
+    EXPECT_TRUE(out[i].error.find("(" + b + " or") != std::string::npos ||
+                out[i].error.find("or " + b + " deviated") != std::string::npos)
+        << "party " << i << " does not name the deviating party: " << out[i].error;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3CopyFault,
+                         ::testing::Combine(::testing::Range(0, 3), ::testing::Range(0, 2),
+                                            ::testing::ValuesIn(kCopyCases)),
+                         [](const auto& info) {
+                           return std::string(std::get<2>(info.param).name) + "_Party" +
+                                  std::to_string(std::get<0>(info.param)) + "_Part" +
+                                  std::to_string(std::get<1>(info.param));
                          });
 
 TEST(MalRep3Fault, WithoutAFaultTheComparisonIsRight) {

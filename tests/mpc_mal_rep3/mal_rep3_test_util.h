@@ -26,6 +26,7 @@ struct MalRep3Options {
   FixedParams fixed{16, 31};
   mpc::TruncMode mode = mpc::TruncMode::kProbabilistic;
   std::uint64_t seed = 7;
+  mpc::ProductRounding products = mpc::ProductRounding::kUnbiased;
 };
 
 // fn(MalRep3&) -> result, run by every party; returns the three results.
@@ -33,7 +34,7 @@ template <class F>
 auto run_mal_rep3(F&& fn, MalRep3Options options = {}) {
   return run_parties(3, [&](net::Network& network) {
     auto backend = backend::make_backend("cpu", 1);
-    mpc::MalRep3 protocol(network, *backend, options.fixed, options.mode, options.seed);
+    mpc::MalRep3 protocol(network, *backend, options.fixed, options.mode, options.seed, options.products);
     return fn(protocol);
   });
 }
@@ -120,7 +121,8 @@ auto run_mal_rep3_with_fault(const Fault& fault, F&& fn, MalRep3Options options 
           if (network.party() == fault.party) {
             FaultyNetwork faulty(network, fault);
             try {
-              mpc::MalRep3 protocol(faulty, *backend, options.fixed, options.mode, options.seed);
+              mpc::MalRep3 protocol(faulty, *backend, options.fixed, options.mode, options.seed,
+                                    options.products);
               faulty.label = [&protocol] { return protocol.sending(); };
               out.value.emplace(fn(protocol));
             } catch (...) {
@@ -129,7 +131,8 @@ auto run_mal_rep3_with_fault(const Fault& fault, F&& fn, MalRep3Options options 
             }
             out.frames_corrupted = faulty.corrupted();
           } else {
-            mpc::MalRep3 protocol(network, *backend, options.fixed, options.mode, options.seed);
+            mpc::MalRep3 protocol(network, *backend, options.fixed, options.mode, options.seed,
+                                  options.products);
             out.value.emplace(fn(protocol));
           }
         } catch (const VerificationError& e) {

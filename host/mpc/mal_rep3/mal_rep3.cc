@@ -65,11 +65,12 @@ R sign_extend(R v, int bits) {
 }  // namespace
 
 MalRep3::MalRep3(net::Network& network, backend::Backend& backend, FixedParams fixed, TruncMode mode,
-                 std::uint64_t seed)
+                 std::uint64_t seed, ProductRounding products)
     : net_(network),
       backend_(backend),
       fixed_(fixed),
       mode_(mode),
+      products_(products),
       party_(network.party()),
       checker_(network) {
   if (network.parties() != 3) {
@@ -97,6 +98,13 @@ MalRep3::MalRep3(net::Network& network, backend::Backend& backend, FixedParams f
 
 void MalRep3::not_built(const char* what) const {
   throw ConfigError(std::string("mal-rep3: ") + what + " is not built yet (docs/PROTOCOLS.md, mal-rep3)");
+}
+
+MalRep3::Share MalRep3::faulty_copy(Share x, CopyFault::Where where) {
+  if (copy_fault_.where != where || x.size() == 0) return x;
+  x.part[copy_fault_.part][0] ^= R{1} << copy_fault_.bit;
+  copy_fault_ = {};
+  return x;
 }
 
 MalRep3::Vec MalRep3::next_stream(unsigned sub, std::size_t n) {
@@ -389,7 +397,8 @@ MalRep3::Share MalRep3::mul_trunc(const Share& x, const Share& y, int bits) { re
 
 MalRep3::Share MalRep3::matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k,
                                      const Share& a, const Share& b, int bits) {
-  return trunc(matmul(ta, tb, m, n, k, a, b), bits);
+  const TruncRun run[] = {{m * n, bits}};
+  return truncate_product(matmul(ta, tb, m, n, k, a, b), run);
 }
 
 // The products stay 3-out-of-3 summands through the public maps (linear) and
@@ -449,7 +458,7 @@ MalRep3::Share MalRep3::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, 
   }
   Share sum = reshare(std::move(z), total, Check::kMultiplication);
   keep(sum, Check::kMultiplication);
-  return truncate(sum, runs);
+  return truncate_product(sum, runs);
 }
 
 // ---------------------------------------------------------------- truncation
@@ -459,8 +468,13 @@ MalRep3::Share MalRep3::trunc(const Share& x, int bits) {
   return truncate(x, run);
 }
 
+MalRep3::Share MalRep3::truncate_product(const Share& x, std::span<const TruncRun> runs) {
+  if (product_rounding() == ProductRounding::kUnbiased) return trunc_runs(x, runs, Masks::kNoCarry);
+  return truncate(x, runs);
+}
+
 MalRep3::Share MalRep3::truncate(const Share& x, std::span<const TruncRun> runs) {
-  if (mode_ == TruncMode::kProbabilistic) return trunc_runs(x, runs, false);
+  if (mode_ == TruncMode::kProbabilistic) return trunc_runs(x, runs, Masks::kCarry);
   // Exact: subtract each run's low bits (bit decomposition, b2a), then the
   // masked opening of a multiple of 2^b with masks whose low b bits are
   // zero has nothing to round. Exact mode is not the hot path: one
@@ -473,7 +487,7 @@ MalRep3::Share MalRep3::truncate(const Share& x, std::span<const TruncRun> runs)
                        std::to_string(kMaxTruncBits) + "]");
     }
     const Share piece = block_of(x, at, run.count);
-    const auto planes = bit_decompose(piece, run.bits);
+    const auto planes = bit_decompose(faulty_copy(piece, CopyFault::Where::kValueLow), run.bits);
     const std::size_t words = planes[0].size();
     Bits all = Bits::uninitialized(planes.size() * words);
     for (std::size_t j = 0; j < planes.size(); ++j)
@@ -489,7 +503,7 @@ MalRep3::Share MalRep3::truncate(const Share& x, std::span<const TruncRun> runs)
     copy_range(low_free, at, sub(piece, low), 0, count);
     at += count;
   }
-  return trunc_runs(low_free, runs, true);
+  return trunc_runs(low_free, runs, Masks::kMultiple);
 }
 
 // Per run of shift b: bits b and b+1 of the sum of `low`'s three components
@@ -499,7 +513,7 @@ MalRep3::Share MalRep3::mask_carries(const Share& low, std::span<const TruncRun>
   std::size_t at = 0;
   for (const auto& run : runs) {
     const std::size_t count = run.count;
-    auto planes = bit_decompose(block_of(low, at, count), run.bits + 2);
+    auto planes = bit_decompose(faulty_copy(block_of(low, at, count), CopyFault::Where::kMaskLow), run.bits + 2);
     const std::size_t words = planes[0].size();
     Bits top = Bits::uninitialized(2 * words);
     for (std::size_t j = 0; j < 2; ++j)
@@ -518,7 +532,7 @@ MalRep3::Share MalRep3::mask_carries(const Share& low, std::span<const TruncRun>
 
 // One round: the opening of c = x + 2^62 + r (joint messages) and the MAC
 // product [alpha][r >> b] travel together; then everything is local.
-MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> runs, bool multiple) {
+MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> runs, Masks masks) {
   std::size_t covered = 0;
   for (const auto& r : runs) {
     if (r.bits < 1 || r.bits > kMaxTruncBits) {
@@ -533,25 +547,31 @@ MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> run
   Vec r0 = prev_stream(0, n), r1 = next_stream(0, n);  // components i and i+1
   Vec c0(n), c1(n);
   Share shifted = Share::uninitialized(n);  // r >> b, componentwise
+  // kNoCarry rounds component 2 up: sum_j (r_j >> b) then falls short of
+  // r >> b by C - [l_2 != 0], mean exactly 0 (C alone has mean 1 - 2^-b).
+  const bool ceil0 = masks == Masks::kNoCarry && party_ == 2;  // part 0 is component 2
+  const bool ceil1 = masks == Masks::kNoCarry && party_ == 1;  // part 1 is component 2
   std::size_t at = 0;
   for (const auto& run : runs) {
     // A multiple of 2^b needs no mask below bit b (and then no carries).
-    const R low_zero = multiple ? kMaskMask & ~((R{1} << run.bits) - 1) : kMaskMask;
+    const R low_zero = masks == Masks::kMultiple ? kMaskMask & ~((R{1} << run.bits) - 1) : kMaskMask;
+    const R up = (R{1} << run.bits) - 1;
     for (std::size_t e = at; e < at + run.count; ++e) {
       r0[e] &= low_zero;
       r1[e] &= low_zero;
       c0[e] = x.part[0][e] + r0[e];
       c1[e] = x.part[1][e] + r1[e];
-      shifted.part[0][e] = r0[e] >> run.bits;
-      shifted.part[1][e] = r1[e] >> run.bits;
+      shifted.part[0][e] = (r0[e] + (ceil0 ? up : 0)) >> run.bits;
+      shifted.part[1][e] = (r1[e] + (ceil1 ? up : 0)) >> run.bits;
     }
     at += run.count;
   }
-  // Probabilistic: r >> b needs the carry of the components' low b bits
-  // into bit b (0, 1 or 2); without it y - x / 2^b spans (-2, 2) even for a
-  // multiple of 2^b or 0, and the fx code relies on stochastic rounding
-  // being exact there (exp's integer products, its zero selector).
-  if (!multiple) {
+  // kCarry: r >> b needs the carry of the components' low b bits into bit b
+  // (0, 1 or 2); without it y - x / 2^b spans (-2, 2) even for a multiple of
+  // 2^b or 0, and the fx code relies on stochastic rounding being exact
+  // there (exp's integer products, its zero selector). kNoCarry: the
+  // layers' products, which need only an unbiased result.
+  if (masks == Masks::kCarry) {
     Share low(n);
     at = 0;
     for (const auto& run : runs) {
@@ -580,7 +600,7 @@ MalRep3::Share MalRep3::trunc_runs(const Share& x, std::span<const TruncRun> run
   checker_.recv(net_.next_party(), std::as_writable_bytes(std::span<R>(shifted.part[3])));
   shifted.part[2] = std::move(t);
   keep(shifted, Check::kTruncation);
-  // y = p - (r >> b) with the public p = (c >> b) - 2^(62-b) - 1.
+  // y = p - (r >> b) with the public p = (c >> b) - 2^(62-b).
   Share y = Share::uninitialized(n);
   at = 0;
   for (const auto& run : runs) {

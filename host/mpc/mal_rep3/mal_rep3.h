@@ -21,7 +21,11 @@
 // plus the carry of the components' low b bits (bit_decompose of b + 2 bits,
 // b2a of two planes), whose MAC comes from one product [alpha][r >> b]. y is
 // floor(x / 2^b) or one more (stochastic rounding, exact on multiples of
-// 2^b, as the fx functions need). c never wraps for
+// 2^b, as the fx functions need). The layers' products (matmul_trunc,
+// matmuls_trunc) skip the carry by default (ProductRounding::kUnbiased) and
+// round component 2's r_2 >> b up instead: y is then floor(x / 2^b) - 1 to
+// + 2 with mean error exactly 0 and variance 1/3 - 4^-b / 3 ulp^2, for the
+// opening and mask MAC alone (docs/PROTOCOLS.md). c never wraps for
 // |x| < 2^62 and lies below 2^63 + 3 * 2^79 < 2^81, so reading c mod 2^81
 // changes nothing for an honest x while no error at bit 81 or above (which
 // the MAC check does not cover) reaches y: no operation moves bits down but
@@ -33,7 +37,8 @@
 //   mul, matmul       32 bytes (value and MAC summands), 1 round
 //   trunc             opening 16 + mask MAC 16 bytes (1 round) after the
 //                     masks' carry (bit_decompose, b2a: 10 rounds at b = 16)
-//   matmuls_trunc     the product's round, then trunc
+//   matmuls_trunc     the product's round, then the opening and mask MAC
+//                     (1 round, 32 bytes; with kAsTrunc: trunc)
 //   reveal            16 bytes, 1 round, plus verify() before and after
 //   verify()          5 rounds, a few hundred bytes, whatever was checked
 //
@@ -88,17 +93,35 @@ class MalRep3 {
   // sharing from them. seed == 0 draws the keys from the kernel CSPRNG; a
   // non-zero seed is for tests only. fixed.k must be at most 31 (truncation
   // inputs are products of two k-bit values, below 2^62).
+  // `products`: the rounding of matmul_trunc and matmuls_trunc in
+  // probabilistic mode (kAsTrunc: with the masks' carry, as trunc).
   MalRep3(net::Network& network, backend::Backend& backend, FixedParams fixed = FixedParams{16, 31},
-          TruncMode mode = TruncMode::kProbabilistic, std::uint64_t seed = 0);
+          TruncMode mode = TruncMode::kProbabilistic, std::uint64_t seed = 0,
+          ProductRounding products = ProductRounding::kUnbiased);
 
   int party() const { return party_; }
   FixedParams fixed() const { return fixed_; }
   TruncMode trunc_mode() const { return mode_; }
+  ProductRounding product_rounding() const {
+    return mode_ == TruncMode::kExact ? ProductRounding::kAsTrunc : products_;
+  }
   int parties() const { return 3; }
   CommStats stats() const { return net_.stats(); }
   void verify();
   // The frame being sent (tests corrupt chosen frames with it).
   mal_rep3::FrameLabel sending() const { return checker_.sending(); }
+  // Test only: in this party's next truncation of that kind, bit_decompose
+  // gets its copy of one component (part 0: component i, 1: i + 1) with
+  // bit `bit` of element 0 flipped, as a deviating holder could use: the
+  // masks' low parts in the carry (kMaskLow), or the value in exact
+  // truncation (kValueLow). The other holder uses the right copy.
+  struct CopyFault {
+    enum class Where : std::uint8_t { kNone, kMaskLow, kValueLow };
+    Where where = Where::kNone;
+    int part = 0;
+    int bit = 0;
+  };
+  void set_copy_fault_for_test(CopyFault f) { copy_fault_ = f; }
 
   Share input(int owner, std::span<const Ring> values, std::size_t n);
   // A table the owner keeps: gather_rows inputs the gathered rows again
@@ -170,10 +193,14 @@ class MalRep3 {
   // Joint opening of the two value components (+ public `offset` in
   // component 0) to every party.
   Vec open(const Vec& c0, const Vec& c1, Check check);
-  // Truncation in the object's mode; trunc_runs is the masked opening
-  // (`multiple`: x is a multiple of 2^b per run, exact).
+  // Truncation in the object's mode; truncate_product in the products'
+  // rounding. trunc_runs is the masked opening: kCarry adds the masks'
+  // carry (stochastic rounding), kNoCarry leaves it out (kUnbiased),
+  // kMultiple has x a multiple of 2^b per run (exact, masks without low bits).
+  enum class Masks : std::uint8_t { kCarry, kNoCarry, kMultiple };
   Share truncate(const Share& x, std::span<const TruncRun> runs);
-  Share trunc_runs(const Share& x, std::span<const TruncRun> runs, bool multiple);
+  Share truncate_product(const Share& x, std::span<const TruncRun> runs);
+  Share trunc_runs(const Share& x, std::span<const TruncRun> runs, Masks masks);
   // The carries (0, 1, 2) of the truncation masks' low bits, per run.
   Share mask_carries(const Share& low, std::span<const TruncRun> runs);
   // This party's summands (value, MAC) of op(A) op(B) into z[0, mn) and
@@ -181,6 +208,8 @@ class MalRep3 {
   void local_matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
                     std::size_t a_at, const Share& b, std::size_t b_at, Ring* z_value, Ring* z_mac);
   [[noreturn]] void not_built(const char* what) const;
+  // x, or x with copy_fault_ applied once when it is for `where`.
+  Share faulty_copy(Share x, CopyFault::Where where);
 
   // ---- binary domain (mal_rep3_binary.cc)
   using Words = RingVecOf<std::uint64_t>;
@@ -223,6 +252,7 @@ class MalRep3 {
   backend::Backend& backend_;
   FixedParams fixed_;
   TruncMode mode_;
+  ProductRounding products_;
   int party_;
   mal_rep3::Checker checker_;
   backend::PrgSeed key_next_{}, key_prev_{};
@@ -234,6 +264,7 @@ class MalRep3 {
   // AND gates (x, y, z) since the last verify(), one Bits each per call.
   std::vector<Bits> gate_x_, gate_y_, gate_z_;
   std::size_t gate_words_ = 0;
+  CopyFault copy_fault_;
 };
 
 static_assert(Protocol<MalRep3>);
