@@ -44,8 +44,8 @@ TEST(MalRep3ProductRounding, ErrorWithinMinusOneToTwoUlpAndUnbiased) {
   constexpr std::size_t n = std::size_t{1} << 16;
   for (int bits : {1, 16, 40}) {
     const auto a = trunc_inputs(n, bits, 40 + bits);
-    const auto out =
-        run_mal_rep3([&](MalRep3& p) { return p.reveal(product_trunc(p, p.input(0, owned_by(p, 0, a), n), bits)); });
+    const auto out = run_mal_rep3(
+        [&](MalRep3& p) { return p.reveal(product_trunc(p, p.input(0, owned_by(p, 0, a), n), bits)); });
     double sum = 0, sum_sq = 0;
     for (std::size_t e = 0; e < n; ++e) {
       const S128 fl = floor_shift(as_signed(a[e]), bits);
@@ -104,7 +104,8 @@ TEST(MalRep3ProductRounding, AsTruncAndExactModeKeepTruncsRounding) {
   for (auto mode : {mpc::TruncMode::kProbabilistic, mpc::TruncMode::kExact}) {
     MalRep3Options options;
     options.mode = mode;
-    options.products = mode == mpc::TruncMode::kExact ? ProductRounding::kUnbiased : ProductRounding::kAsTrunc;
+    options.products =
+        mode == mpc::TruncMode::kExact ? ProductRounding::kUnbiased : ProductRounding::kAsTrunc;
     const auto out = run_mal_rep3(
         [&](MalRep3& p) {
           EXPECT_EQ(mpc::product_rounding(p), ProductRounding::kAsTrunc);

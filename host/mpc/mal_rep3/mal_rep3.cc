@@ -513,7 +513,8 @@ MalRep3::Share MalRep3::mask_carries(const Share& low, std::span<const TruncRun>
   std::size_t at = 0;
   for (const auto& run : runs) {
     const std::size_t count = run.count;
-    auto planes = bit_decompose(faulty_copy(block_of(low, at, count), CopyFault::Where::kMaskLow), run.bits + 2);
+    auto planes =
+        bit_decompose(faulty_copy(block_of(low, at, count), CopyFault::Where::kMaskLow), run.bits + 2);
     const std::size_t words = planes[0].size();
     Bits top = Bits::uninitialized(2 * words);
     for (std::size_t j = 0; j < 2; ++j)
