@@ -36,6 +36,7 @@ TEST(ShamirCost, ProductBytesPerPartyAreConstantInN) {
     const auto a = random_ring(len, 1), b = random_ring(len, 2);
     const auto costs = run_shamir(n, [&](Shamir& p) {
       const auto x = p.input(0, owned_by(p, 0, a), len), y = p.input(1, owned_by(p, 1, b), len);
+      p.prepare_doubles(len);  // the dealing of batched pairs is counted below
       const auto before = p.stats();
       const auto z = p.mul(x, y);
       const auto after = p.stats();
@@ -48,6 +49,36 @@ TEST(ShamirCost, ProductBytesPerPartyAreConstantInN) {
       // A non-sender (n even, party n - 1) only waits for its king round.
       EXPECT_EQ(costs[i].rounds, i <= 2 * ((n - 1) / 2) ? 2u : 1u) << n << " parties, party " << i;
     }
+  }
+}
+
+// Batched double sharings: each party deals 4b secrets (b per extracted
+// column of 4 (n - t) pairs) with 4 words to each of the n - 1 - t parties
+// whose share is not seeded, and a non-sender sends its additive rest (1
+// word per secret) to party 0: one round, 32 (n - 1 - t) / (n - t) bytes
+// per pair (plus 8 / (n - t) for a non-sender), under 40 whatever n is.
+TEST(ShamirCost, BatchedPairsCostAConstantPerPair) {
+  const std::size_t pairs = 4800;  // a multiple of 4 (n - t) for every n here
+  for (const int n : {3, 4, 5, 7, 10}) {
+    const int t = (n - 1) / 2;
+    const auto costs = run_shamir(n, [&](Shamir& p) {
+      p.set_double_source(Shamir::DoubleSource::kBatched, pairs);
+      const auto before = p.stats();
+      p.prepare_doubles(pairs);
+      const auto after = p.stats();
+      return Cost{after.bytes_sent - before.bytes_sent, after.rounds - before.rounds};
+    });
+    const std::size_t secrets = pairs / static_cast<std::size_t>(n - t);
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t expected = 32 * static_cast<std::uint64_t>(n - 1 - t) * secrets + (i > 2 * t ? 8 * secrets : 0);
+      EXPECT_EQ(costs[i].bytes, expected) << n << " parties, party " << i;
+      EXPECT_LE(costs[i].bytes, 40 * pairs) << n << " parties, party " << i;
+      // One round; a party whose shares all come from keys receives nothing
+      // and counts none.
+      EXPECT_LE(costs[i].rounds, 1u) << n << " parties, party " << i;
+    }
+    std::printf("shamir batched pairs, %d parties: party 0 sends %.2f bytes per pair\n", n,
+                static_cast<double>(costs[0].bytes) / static_cast<double>(pairs));
   }
 }
 
@@ -84,6 +115,7 @@ TEST(ShamirCost, B2aIsAKingRoundAndTProducts) {
     const auto costs = run_shamir(n, [&](Shamir& p) {
       const auto x = p.input(0, owned_by(p, 0, a), len);
       const auto bits = Shamir::low_bits(x, 0, len);
+      p.prepare_doubles(8 * len);
       const auto before = p.stats();
       (void)p.b2a(bits, len);
       const auto after = p.stats();
@@ -114,7 +146,10 @@ namespace {
 // Probabilistic truncation: party 0's bytes per element and rounds, printed
 // (docs/PROTOCOLS.md quotes them) and bounded from above so that a change
 // that makes truncation dearer fails here. The bounds are the measured
-// values of 2048 elements, rounded up by 2 %.
+// values of 2048 elements, rounded up by 2 %. With batched pairs (n = 10)
+// the pairs are dealt before the measurement and their share of the
+// dealing (bytes per pair times pairs used) is added to the bytes.
+
 TEST(ShamirCost, TruncationBytesPerElement) {
   const std::size_t len = 2048;
   struct Case {
@@ -122,15 +157,31 @@ TEST(ShamirCost, TruncationBytesPerElement) {
     double max_bytes;
     std::uint64_t rounds;
   };
-  for (const Case c : {Case{3, 169, 21}, Case{5, 373, 25}, Case{10, 768, 31}}) {
+  for (const Case c : {Case{3, 169, 21}, Case{5, 373, 25}, Case{10, 1751, 31}}) {
     auto a = random_ring(len, 7);
     for (auto& v : a) v = static_cast<Ring>(static_cast<SignedRing>(v) >> 20);
     const auto costs = run_shamir(c.n, [&](Shamir& p) {
       const auto x = p.input(0, owned_by(p, 0, a), len);
+      // Whole columns of 4 (n - t) = 24 pairs at n = 10.
+      const std::size_t stock = 24 * 5462, bit_stock = 24 * 1000;
+      p.set_double_source(p.double_source(), stock, bit_stock);
+      const auto s0 = p.stats();
+      p.prepare_doubles(stock);
+      const auto s1 = p.stats();
+      p.prepare_bit_doubles(bit_stock);
       const auto before = p.stats();
+      const auto used = p.doubles_used(), bits_used = p.bit_doubles_used();
       (void)p.trunc(x, 16);
       const auto after = p.stats();
-      return Cost{after.bytes_sent - before.bytes_sent, after.rounds - before.rounds};
+      const auto pairs = p.doubles_used() - used, words = p.bit_doubles_used() - bits_used;
+      EXPECT_LE(pairs, stock);
+      EXPECT_LE(words, bit_stock);
+      const double dealt = static_cast<double>(s1.bytes_sent - s0.bytes_sent) / static_cast<double>(stock) *
+                               static_cast<double>(pairs) +
+                           static_cast<double>(before.bytes_sent - s1.bytes_sent) / static_cast<double>(bit_stock) *
+                               static_cast<double>(words);
+      return Cost{after.bytes_sent - before.bytes_sent + static_cast<std::uint64_t>(dealt),
+                  after.rounds - before.rounds};
     });
     const double per = static_cast<double>(costs[0].bytes) / static_cast<double>(len);
     std::printf("shamir trunc, %d parties: party 0 sends %.1f bytes per element in %llu rounds\n", c.n, per,

@@ -136,6 +136,7 @@ Shamir::Shamir(net::Network& network, backend::Backend& backend, FixedParams fix
   const auto open = first_parties(t_ + 1), mul = first_parties(2 * t_ + 1);
   lambda_open_ = shamir::lagrange_at_zero(open);
   lambda_mul_ = shamir::lagrange_at_zero(mul);
+  source_ = n_ >= kBatchedFrom ? DoubleSource::kBatched : DoubleSource::kPrss;
 }
 
 void Shamir::prg(const backend::PrgSeed& key, std::span<Ring> out) { backend_.prg_fill(key, ctr_, out); }
@@ -203,23 +204,6 @@ Shamir::Double Shamir::draw_double_bits(std::size_t words) {
   return d;
 }
 
-// Binary double sharings from a pool drawn 16384 words at a time: an AND
-// round is often a few words, and each draw expands C(n - 1, t) keys.
-Shamir::Double Shamir::take_double_bits(std::size_t words) {
-  constexpr std::size_t kPool = 16384;
-  if (bit_pool_.additive.size() - bit_pool_at_ < words) {
-    bit_pool_ = draw_double_bits(std::max(words, kPool));
-    bit_pool_at_ = 0;
-  }
-  Double d{Bits::uninitialized(words), RingVec(words)};
-  const auto at = static_cast<std::ptrdiff_t>(bit_pool_at_);
-  for (int j = 0; j < 4; ++j)
-    std::copy_n(bit_pool_.r.part[j].begin() + at, words, d.r.part[j].begin());
-  std::copy_n(bit_pool_.additive.begin() + at, words, d.additive.begin());
-  bit_pool_at_ += words;
-  return d;
-}
-
 // ---------------------------------------------------------------- king
 
 std::vector<Ring> Shamir::king_open(const RingVec& u, bool xor_) {
@@ -256,7 +240,7 @@ std::vector<Ring> Shamir::king_open(const RingVec& u, bool xor_) {
 
 Shamir::Share Shamir::reduce(RingVec u) {
   const std::size_t n = u.size();
-  Double d = draw_double(n);
+  Double d = take_double(n);
   if (sender())
     for (std::size_t e = 0; e < n; ++e) u[e] += d.additive[e];
   const auto v = king_open(u, false);

@@ -15,8 +15,8 @@
 //
 // Multiplication (DN07 with a rotating king): the 2t + 1 "senders" (parties
 // 0..2t) each send one word per product, coefficient 0 of lambda_i x_i y_i
-// plus their additive share of a random r (PRSS, no messages), to the
-// king of that element; the king adds them, gets x y + r and sends it back;
+// plus their additive share of a random r (a double sharing, below), to
+// the king of that element; the king adds them, gets x y + r and sends it back;
 // everyone takes x y + r - [r]_t. Elements are split into n runs, run j's
 // king is party j, so each party sends about 2 words per product whatever n
 // is. Two rounds. docs/PROTOCOLS.md ("shamir") has the costs.
@@ -122,6 +122,42 @@ class Shamir {
   Share b2a(const Bits& b, std::size_t n);
   std::vector<std::uint64_t> reveal_bits(const Bits& b);
 
+  // Random double sharings: [r]_t and, for each sender (parties 0..2t),
+  // an additive share of the same uniform r in Z_2^64. Every degree
+  // reduction consumes one per element. kPrss draws them from the PRSS keys
+  // (no message, C(n - 1, t) AES words and 4 C(n - 1, t) multiply-adds per
+  // pair); kBatched makes them in batches (shamir_doubles.cc): every party
+  // deals random sharings and a systematic MDS matrix over GR extracts
+  // n - t outputs per n dealt, one extra round per batch and about
+  // 32 (n - 1 - t) / (n - t) bytes per pair. Batches start at kFirstBatch
+  // and double up to the set size, so short runs deal little. The
+  // constructor picks by n (kBatchedFrom: network A ran slower batched at
+  // n = 7 and 8, even at 9, faster at 10, docs/PROTOCOLS.md); tests may
+  // force either.
+  struct Double {
+    Share r;
+    RingVec additive;
+  };
+  enum class DoubleSource { kPrss, kBatched };
+  static constexpr int kBatchedFrom = 10;
+  static constexpr std::size_t kDoubleBatch = std::size_t{1} << 18;  // pairs per batch
+  static constexpr std::size_t kBitBatch = std::size_t{1} << 18;     // words of binary pairs
+  static constexpr std::size_t kFirstBatch = 4096;
+  void set_double_source(DoubleSource source, std::size_t batch = kDoubleBatch,
+                         std::size_t bit_batch = kBitBatch);
+  DoubleSource double_source() const { return source_; }
+  // Makes sure `count` pairs (words of binary pairs) are ready, dealing now
+  // if not, so a cost measurement can leave the dealing out.
+  void prepare_doubles(std::size_t count);
+  void prepare_bit_doubles(std::size_t words);
+  std::uint64_t doubles_used() const { return doubles_used_; }
+  std::uint64_t bit_doubles_used() const { return bit_doubles_used_; }
+  Double take_double(std::size_t n);
+  // The (n - t) x t Cauchy part A of the extraction matrix [I | A]: entries
+  // lifted from GF(16) with 0/1 coefficients, every square submatrix
+  // invertible mod 2 and hence over GR. Row-major.
+  static std::vector<shamir::Gr> extraction_matrix(int n, int t);
+
   // Random shared bits in both domains (daBits): t + 1 dealers' random bits
   // summed by one king round, the sum's parity taken in GR
   // (parity_of_sum). Public for the distribution tests.
@@ -139,13 +175,12 @@ class Shamir {
     shamir::Gr coeff;     // f_A(alpha_party)
     bool holder = false;  // this party adds rho_A to its additive share
   };
-  // A random double sharing: [r]_t (4 arrays) and this sender's additive
-  // share of r plus its share of a zero sum among the senders.
-  struct Double {
-    Share r;
-    RingVec additive;
-  };
+  // [r]_t and this sender's additive share of r plus its share of a zero
+  // sum among the senders, from the PRSS keys.
   Double draw_double(std::size_t n);
+  // A batch of at least `count` pairs (words of GF(16) bit planes when
+  // binary) by dealing and extraction: one round.
+  Double make_doubles(std::size_t count, bool binary);
   Double draw_double_bits(std::size_t words);
   Double take_double_bits(std::size_t words);
   // The king round trip: senders' words u (summed, or XORed when xor_) are
@@ -216,6 +251,12 @@ class Shamir {
   backend::PrgSeed own_{};              // this party's private stream
   std::uint64_t ctr_ = 1, own_ctr_ = 1, rot_ = 0;
   Double bit_pool_;
+  DoubleSource source_ = DoubleSource::kPrss;
+  std::size_t double_batch_ = kDoubleBatch, bit_batch_ = kBitBatch;
+  std::size_t grow_ = kFirstBatch, bit_grow_ = kFirstBatch;  // the next batch sizes
+  Double pool_;
+  std::size_t pool_at_ = 0;
+  std::uint64_t doubles_used_ = 0, bit_doubles_used_ = 0;
   std::size_t bit_pool_at_ = 0;
   std::vector<shamir::Gr> lambda_open_;  // parties 0..t
   std::vector<shamir::Gr> lambda_mul_;   // parties 0..2t
