@@ -95,7 +95,8 @@ inline void expect_close_to_emulation(const ShortRun& r, const std::string& secu
       moved = std::max(moved, std::abs(b[i].weight[j] - init[i].weight[j]));
     }
   EXPECT_GT(moved, 1e-3);
-  EXPECT_LT(diff, tolerance);
+  EXPECT_LT(diff, tolerance) << "largest weight difference to the emulation";
+  std::printf("largest weight difference to the emulation: %.3g (moved %.3g)\n", diff, moved);
 }
 
 inline void expect_same_model(const std::string& a_path, const std::string& b_path) {
