@@ -70,7 +70,8 @@ TEST(ShamirCost, BatchedPairsCostAConstantPerPair) {
     });
     const std::size_t secrets = pairs / static_cast<std::size_t>(n - t);
     for (int i = 0; i < n; ++i) {
-      const std::uint64_t expected = 32 * static_cast<std::uint64_t>(n - 1 - t) * secrets + (i > 2 * t ? 8 * secrets : 0);
+      const std::uint64_t expected =
+          32 * static_cast<std::uint64_t>(n - 1 - t) * secrets + (i > 2 * t ? 8 * secrets : 0);
       EXPECT_EQ(costs[i].bytes, expected) << n << " parties, party " << i;
       EXPECT_LE(costs[i].bytes, 40 * pairs) << n << " parties, party " << i;
       // One round; a party whose shares all come from keys receives nothing
@@ -178,8 +179,8 @@ TEST(ShamirCost, TruncationBytesPerElement) {
       EXPECT_LE(words, bit_stock);
       const double dealt = static_cast<double>(s1.bytes_sent - s0.bytes_sent) / static_cast<double>(stock) *
                                static_cast<double>(pairs) +
-                           static_cast<double>(before.bytes_sent - s1.bytes_sent) / static_cast<double>(bit_stock) *
-                               static_cast<double>(words);
+                           static_cast<double>(before.bytes_sent - s1.bytes_sent) /
+                               static_cast<double>(bit_stock) * static_cast<double>(words);
       return Cost{after.bytes_sent - before.bytes_sent + static_cast<std::uint64_t>(dealt),
                   after.rounds - before.rounds};
     });

@@ -84,7 +84,8 @@ std::vector<Shamir::Double> batched(int n, std::size_t each) {
     Shamir::Double all{Shamir::Share(0), {}};
     for (int call = 0; call < 3; ++call) {
       auto d = p.take_double(each);
-      for (int c = 0; c < 4; ++c) all.r.part[c].insert(all.r.part[c].end(), d.r.part[c].begin(), d.r.part[c].end());
+      for (int c = 0; c < 4; ++c)
+        all.r.part[c].insert(all.r.part[c].end(), d.r.part[c].begin(), d.r.part[c].end());
       all.additive.insert(all.additive.end(), d.additive.begin(), d.additive.end());
     }
     return all;
@@ -146,7 +147,8 @@ TEST(ShamirDoubles, SecretsAreUniformAndHiddenFromTParties) {
     double chi = 0;
     const double expect = static_cast<double>(total) / 4;
     for (const auto& row : cell)
-      for (const std::size_t c : row) chi += (static_cast<double>(c) - expect) * (static_cast<double>(c) - expect) / expect;
+      for (const std::size_t c : row)
+        chi += (static_cast<double>(c) - expect) * (static_cast<double>(c) - expect) / expect;
     EXPECT_LT(chi, 16.27) << n << " parties";
   }
 }

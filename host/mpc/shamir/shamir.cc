@@ -37,8 +37,8 @@ backend::PrgSeed draw_key(std::uint64_t seed, int party, std::uint64_t purpose) 
       fill_os_random(std::as_writable_bytes(std::span(key)));
     } while (degenerate_key(std::as_bytes(std::span(key))));
   } else {
-    std::uint64_t state = seed ^ (0xA5A5A5A5ULL * static_cast<std::uint64_t>(party + 1)) ^
-                          (0x5A5A5A5A00ULL * (purpose + 1));
+    std::uint64_t state =
+        seed ^ (0xA5A5A5A5ULL * static_cast<std::uint64_t>(party + 1)) ^ (0x5A5A5A5A00ULL * (purpose + 1));
     const std::uint64_t words[2] = {splitmix64(state), splitmix64(state)};
     std::memcpy(key.data(), words, key.size());
   }
@@ -275,7 +275,8 @@ namespace {
 
 Shamir::Share split4(const RingVec& flat, std::size_t n) {
   auto s = Shamir::Share::uninitialized(n);
-  for (int j = 0; j < 4; ++j) std::copy_n(flat.begin() + static_cast<std::ptrdiff_t>(j * n), n, s.part[j].begin());
+  for (int j = 0; j < 4; ++j)
+    std::copy_n(flat.begin() + static_cast<std::ptrdiff_t>(j * n), n, s.part[j].begin());
   return s;
 }
 
@@ -372,7 +373,8 @@ Shamir::Share Shamir::recv_share(int from, std::size_t n) {
 std::vector<int> Shamir::next_dealers() {
   std::vector<int> who;
   const int senders = 2 * t_ + 1;
-  for (int i = 0; i <= t_; ++i) who.push_back(static_cast<int>((rot_ + static_cast<std::uint64_t>(i)) % senders));
+  for (int i = 0; i <= t_; ++i)
+    who.push_back(static_cast<int>((rot_ + static_cast<std::uint64_t>(i)) % senders));
   rot_ += static_cast<std::uint64_t>(t_ + 1);
   return who;
 }
@@ -409,7 +411,8 @@ Shamir::Share Shamir::gather_rows(const InputRows& table, std::span<const std::u
 }
 
 std::vector<Shamir::Ring> Shamir::reveal_to(int to, const Share& x) {
-  if (to < 0 || to >= n_) throw ShapeError("shamir reveal_to: party " + std::to_string(to) + " does not exist");
+  if (to < 0 || to >= n_)
+    throw ShapeError("shamir reveal_to: party " + std::to_string(to) + " does not exist");
   const std::size_t n = x.size();
   RingVec w;
   if (party_ <= t_) {

@@ -45,8 +45,8 @@ void gf16_mul_const_xor(const Ring* const in[4], Gf16 c, Ring* const acc[4], std
 
 std::vector<Gr> Shamir::extraction_matrix(int n, int t) {
   if (t < 1 || n <= 2 * t || n > 16)
-    throw ConfigError("shamir extraction matrix: needs 1 <= t < n / 2 and n <= 16, got n=" + std::to_string(n) +
-                      " t=" + std::to_string(t));
+    throw ConfigError("shamir extraction matrix: needs 1 <= t < n / 2 and n <= 16, got n=" +
+                      std::to_string(n) + " t=" + std::to_string(t));
   // Cauchy over GF(16): 1 / (x_j + y_i) with x_j = j, y_i = n - t + i all
   // distinct, so every square submatrix is nonsingular.
   const int outs = n - t;
@@ -145,13 +145,19 @@ Shamir::Double Shamir::make_doubles(std::size_t count, bool binary) {
       }
     }
   };
-  const auto at = [&](int j, int k) { return (static_cast<std::size_t>(j) * 4 + static_cast<std::size_t>(k)) * b; };
+  const auto at = [&](int j, int k) {
+    return (static_cast<std::size_t>(j) * 4 + static_cast<std::size_t>(k)) * b;
+  };
   for (int c = 0; c < 4; ++c) {
-    apply([&](int d, int l) { return dealt[static_cast<std::size_t>(d)].part[c].data() + static_cast<std::size_t>(l) * b; },
-          [&](int j, int k) { return out.r.part[c].data() + at(j, k); });
+    apply(
+        [&](int d, int l) {
+          return dealt[static_cast<std::size_t>(d)].part[c].data() + static_cast<std::size_t>(l) * b;
+        },
+        [&](int j, int k) { return out.r.part[c].data() + at(j, k); });
   }
   if (sender()) {
-    apply([&](int d, int l) { return add[static_cast<std::size_t>(d)].data() + static_cast<std::size_t>(l) * b; },
+    apply([&](int d,
+              int l) { return add[static_cast<std::size_t>(d)].data() + static_cast<std::size_t>(l) * b; },
           [&](int j, int k) { return out.additive.data() + at(j, k); });
   }
   return out;
