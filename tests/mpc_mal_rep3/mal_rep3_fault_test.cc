@@ -113,16 +113,7 @@ TEST_P(MalRep3FaultMatrix, EveryHonestPartyAbortsNamingTheCheck) {
   const Program program;
   const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) { return program(p); });
   ASSERT_GT(out[bad].frames_corrupted, 0) << "party " << bad << " sent no such frame";
-  for (int i = 0; i < 3; ++i) {
-    if (i == bad) continue;
-    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
-    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
-    EXPECT_NE(out[i].error.find(c.expect), std::string::npos) << "party " << i << ": " << out[i].error;
-    if (c.names_the_party) {
-      EXPECT_NE(out[i].error.find("party " + std::to_string(bad)), std::string::npos)
-          << "party " << i << " does not name the deviating party: " << out[i].error;
-    }
-  }
+  expect_honest_parties_abort(out, bad, c.expect, c.names_the_party ? party_name(bad) : "");
 }
 
 INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3FaultMatrix,
@@ -178,16 +169,8 @@ TEST_P(MalRep3ProductTruncationFault, EveryHonestPartyAbortsNamingTheTruncation)
   const ProductProgram program;
   const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) { return program(p); });
   ASSERT_GT(out[bad].frames_corrupted, 0) << "party " << bad << " sent no such frame";
-  for (int i = 0; i < 3; ++i) {
-    if (i == bad) continue;
-    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
-    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
-    EXPECT_NE(out[i].error.find("the truncation check failed"), std::string::npos) << out[i].error;
-    if (c.names_the_party) {
-      EXPECT_NE(out[i].error.find("party " + std::to_string(bad)), std::string::npos)
-          << "party " << i << " does not name the deviating party: " << out[i].error;
-    }
-  }
+  expect_honest_parties_abort(out, bad, "the truncation check failed",
+                              c.names_the_party ? party_name(bad) : "");
 }
 
 INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3ProductTruncationFault,
@@ -231,12 +214,7 @@ TEST_P(MalRep3BinaryFault, EveryHonestPartyAbortsNamingTheComparison) {
   const BinaryProgram program;
   const auto out = run_mal_rep3_with_fault(fault, [&](MalRep3& p) { return program(p); });
   ASSERT_GT(out[bad].frames_corrupted, 0) << "party " << bad << " sent no such frame";
-  for (int i = 0; i < 3; ++i) {
-    if (i == bad) continue;
-    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
-    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
-    EXPECT_NE(out[i].error.find("the comparison check failed"), std::string::npos) << out[i].error;
-  }
+  expect_honest_parties_abort(out, bad, "the comparison check failed");
 }
 
 INSTANTIATE_TEST_SUITE_P(MalRep3, MalRep3BinaryFault,
@@ -297,11 +275,9 @@ TEST_P(MalRep3CopyFault, EveryHonestPartyAbortsNamingTheCheckAndTheParty) {
         return o;
       },
       std::chrono::milliseconds(1500));
+  expect_honest_parties_abort(out, bad, c.expect);
   for (int i = 0; i < 3; ++i) {
     if (i == bad) continue;
-    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
-    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
-    EXPECT_NE(out[i].error.find(c.expect), std::string::npos) << "party " << i << ": " << out[i].error;
     const std::string b = "party " + std::to_string(bad);
     EXPECT_TRUE(out[i].error.find("(" + b + " or") != std::string::npos ||
                 out[i].error.find("or " + b + " deviated") != std::string::npos)

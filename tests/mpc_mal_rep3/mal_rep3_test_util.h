@@ -16,6 +16,7 @@
 #include "host/core/error.h"
 #include "host/mpc/mal_rep3/mal_rep3.h"
 #include "tests/common/fake_network.h"
+#include "tests/common/fault_outcome.h"
 
 namespace sqt::test {
 
@@ -96,14 +97,6 @@ class FaultyNetwork : public net::Network {
   Fault fault_;
   int seen_ = 0;
   int corrupted_ = 0;
-};
-
-template <class T>
-struct Outcome {
-  std::optional<T> value;
-  std::string error;
-  bool verification_error = false;
-  int frames_corrupted = 0;
 };
 
 // fn(MalRep3&) on every party, party fault.party deviating; each party's

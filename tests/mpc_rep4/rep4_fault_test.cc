@@ -101,14 +101,7 @@ TEST_P(Rep4FaultMatrix, EveryHonestPartyAbortsNamingTheCheck) {
   const Program program;
   const auto out = run_rep4_with_fault(fault, [&](Rep4& p) { return program(p); });
   ASSERT_GT(out[bad].frames_corrupted, 0) << "party " << bad << " sent no such frame";
-  for (int i = 0; i < 4; ++i) {
-    if (i == bad) continue;
-    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
-    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
-    EXPECT_NE(out[i].error.find(c.expect), std::string::npos) << "party " << i << ": " << out[i].error;
-    EXPECT_NE(out[i].error.find("party " + std::to_string(bad)), std::string::npos)
-        << "party " << i << " does not name the deviating party: " << out[i].error;
-  }
+  expect_honest_parties_abort(out, bad, c.expect, party_name(bad));
 }
 
 INSTANTIATE_TEST_SUITE_P(Rep4, Rep4FaultMatrix,
@@ -122,14 +115,7 @@ INSTANTIATE_TEST_SUITE_P(Rep4, Rep4FaultMatrix,
 // deviating party, and reveals nothing.
 template <class R>
 void expect_caught(const std::vector<Outcome<R>>& out, int bad, const std::string& expect) {
-  for (int i = 0; i < 4; ++i) {
-    if (i == bad) continue;
-    EXPECT_FALSE(out[i].value.has_value()) << "honest party " << i << " revealed a value";
-    EXPECT_TRUE(out[i].verification_error) << "party " << i << ": " << out[i].error;
-    EXPECT_NE(out[i].error.find(expect), std::string::npos) << "party " << i << ": " << out[i].error;
-    EXPECT_NE(out[i].error.find("Suspected: party " + std::to_string(bad)), std::string::npos)
-        << "party " << i << " does not name the deviating party: " << out[i].error;
-  }
+  expect_honest_parties_abort(out, bad, expect, "Suspected: " + party_name(bad));
 }
 
 // A party that withholds its digests from one honest party only: that
@@ -155,7 +141,8 @@ TEST_P(Rep4WithholdFromOne, EveryHonestPartyAborts) {
       << out[missed].error;
 }
 
-INSTANTIATE_TEST_SUITE_P(Rep4, Rep4WithholdFromOne, ::testing::Combine(::testing::Range(0, 4), ::testing::Range(1, 4)),
+INSTANTIATE_TEST_SUITE_P(Rep4, Rep4WithholdFromOne,
+                         ::testing::Combine(::testing::Range(0, 4), ::testing::Range(1, 4)),
                          [](const auto& info) {
                            return "Party" + std::to_string(std::get<0>(info.param)) + "_ToParty" +
                                   std::to_string((std::get<0>(info.param) + std::get<1>(info.param)) % 4);

@@ -16,6 +16,7 @@
 #include "host/core/error.h"
 #include "host/mpc/rep4/rep4.h"
 #include "tests/common/fake_network.h"
+#include "tests/common/fault_outcome.h"
 
 namespace sqt::test {
 
@@ -93,15 +94,6 @@ class FaultyNetwork : public net::Network {
   Fault fault_;
   int seen_ = 0;
   int corrupted_ = 0;
-};
-
-// How one party's run ended: its result, or the error it threw.
-template <class R>
-struct Outcome {
-  std::optional<R> value;
-  std::string error;  // what() of the exception, empty when it returned
-  bool verification_error = false;
-  int frames_corrupted = 0;  // the deviating party: frames it flipped or withheld
 };
 
 // fn(Rep4&) on every party, party fault.party deviating; errors are caught
