@@ -1,52 +1,35 @@
-// Shamir training runs over real party processes: this binary launches
-// itself N times through the local launcher (TLS on loopback); each party
-// trains a network for two batches on synthetic data owned by party 0 with
-// exact truncation and public initial weights, and exports the model to
-// party 0. It must match the clear emulation of the same run; the fpga-sim
-// backend must give the cpu backend's model bit for bit. Ten processes run
-// a short protocol workload instead (ten parties share two cores).
+// Shamir training runs over real party processes (TLS on loopback,
+// tests/common/process_training.h): each party trains a network for two
+// batches on synthetic data owned by party 0 with exact truncation and
+// public initial weights. The model must match the clear emulation of the
+// same run; the fpga-sim backend must give the cpu backend's model bit for
+// bit. Ten processes run a short protocol workload instead (ten parties
+// share two cores).
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include "host/backend/backend.h"
-#include "host/mpc/clear/clear.h"
 #include "host/mpc/shamir/shamir.h"
 #include "host/net/launcher.h"
-#include "host/net/session.h"
-#include "host/nn/model_file.h"
-#include "host/nn/trainer_instances.h"
-#include "tests/nn/synthetic_data.h"
+#include "tests/common/process_training.h"
 
-namespace sqt::nn {
+namespace sqt::testing {
 namespace {
 
-TrainOptions run_options(const std::string& model, const std::string& export_path) {
-  TrainOptions o;
-  o.model = model;
-  o.batch = model == "A" ? 32 : 8;
-  o.max_batches = 2;
-  o.epochs = 1;
-  o.seed = 5;
-  o.eval_batch = 20;
-  o.quiet = true;
-  o.export_path = export_path;
-  o.init = InitMode::kPublic;  // the same initial weights in every run
-  return o;
-}
-
-const auto& train_set() {
-  static const auto s = testing::synthetic_mnist(64, 1);
-  return s;
-}
-const auto& test_set() {
-  static const auto s = testing::synthetic_mnist(20, 2);
-  return s;
+// Two batches; network C with small batches (its convolutions are the
+// slow part at three parties).
+ShortRun run_of(const std::string& model) {
+  ShortRun r;
+  r.model = model;
+  r.batch = model == "A" ? 32 : 8;
+  r.max_batches = 2;
+  r.eval_batch = 20;
+  r.train_rows = 64;
+  r.test_rows = 20;
+  return r;
 }
 
 // Values the "ops" run computes: party 0 inputs a, the last party b.
@@ -80,49 +63,27 @@ int run_ops(net::Network& network, backend::Backend& be, const std::string& out_
   return 0;
 }
 
-int run_party(const std::string& config, const std::string& export_path, const std::string& backend_name,
-              const std::string& model) {
-  const auto cfg = net::load_node_config(config);
-  auto network = net::connect_mesh(cfg);
-  auto be = backend::make_backend(backend_name, 1);
-  if (model == "ops") return run_ops(*network, *be, export_path);
-  Trainer<mpc::Shamir> t(run_options(model, export_path), [&](std::uint64_t) {
-    return std::make_unique<mpc::Shamir>(*network, *be, FixedParams{}, mpc::TruncMode::kExact,
-                                         std::uint64_t{0});
-  });
-  t.run(cfg.party == 0 ? &train_set() : nullptr, cfg.party == 0 ? &test_set() : nullptr);
-  return 0;
-}
-
-std::string fresh_dir(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "/" + name;
-  std::filesystem::create_directories(dir);
-  return dir;
+// args: EXPORT BACKEND MODEL (A, C, or "ops" for the protocol workload)
+int run_party(const std::vector<std::string>& args, const std::string& config) {
+  const std::string& model = args.at(2);
+  if (model == "ops") {
+    const auto cfg = net::load_node_config(config);
+    auto network = net::connect_mesh(cfg);
+    auto be = backend::make_backend(args.at(1), 1);
+    return run_ops(*network, *be, args.at(0));
+  }
+  return run_training_party<mpc::Shamir>(
+      run_of(model), config, args.at(0), args.at(1), [](net::Network& n, backend::Backend& be) {
+        return std::make_unique<mpc::Shamir>(n, be, FixedParams{}, mpc::TruncMode::kExact, std::uint64_t{0});
+      });
 }
 
 void expect_matches_clear(int parties, const std::string& model) {
   const std::string dir = fresh_dir("sqt_shamir_training_" + model + std::to_string(parties));
   const std::string secure = dir + "/shamir.sqtm", emulated = dir + "/clear.sqtm";
-  std::filesystem::remove(secure);
   ASSERT_EQ(net::launch_local_parties(parties, {"--party-run", secure, "cpu", model}), 0);
-
-  auto be = backend::make_backend("cpu", 1);
-  Trainer<mpc::Clear> t(run_options(model, emulated), [&](std::uint64_t seed) {
-    return std::make_unique<mpc::Clear>(*be, FixedParams{}, mpc::TruncMode::kExact, seed);
-  });
-  t.run(&train_set(), &test_set());
-
-  const auto a = read_model_file(secure).params, b = read_model_file(emulated).params;
-  const auto init = glorot_init(make_architecture(model), 5);
-  ASSERT_EQ(a.size(), b.size());
-  double diff = 0, moved = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    for (std::size_t j = 0; j < a[i].weight.size(); ++j) {
-      diff = std::max(diff, std::abs(a[i].weight[j] - b[i].weight[j]));
-      moved = std::max(moved, std::abs(b[i].weight[j] - init[i].weight[j]));
-    }
-  EXPECT_GT(moved, 1e-4);
-  EXPECT_LT(diff, 1e-3);
+  run_clear_emulation(run_of(model), emulated);
+  expect_close_to_emulation(run_of(model), secure, emulated, 1e-3, 1e-4);
 }
 
 TEST(ShamirTraining, NetworkAThreeProcessesMatchTheClearEmulation) { expect_matches_clear(3, "A"); }
@@ -134,7 +95,6 @@ TEST(ShamirTraining, NetworkCThreeProcessesMatchTheClearEmulation) { expect_matc
 TEST(ShamirTraining, TenProcessesOverTlsComputeProductsTruncationAndComparison) {
   const std::string dir = fresh_dir("sqt_shamir_ten");
   const std::string out = dir + "/ops.txt";
-  std::filesystem::remove(out);
   ASSERT_EQ(net::launch_local_parties(10, {"--party-run", out, "cpu", "ops"}), 0);
   std::ifstream f(out);
   std::vector<Ring> got;
@@ -151,32 +111,14 @@ TEST(ShamirTraining, TenProcessesOverTlsComputeProductsTruncationAndComparison) 
 TEST(ShamirTraining, FpgaSimBackendGivesTheSameModelAsCpu) {
   const std::string dir = fresh_dir("sqt_shamir_backends");
   const std::string cpu = dir + "/cpu.sqtm", sim = dir + "/fpga-sim.sqtm";
-  std::filesystem::remove(cpu);
-  std::filesystem::remove(sim);
   ASSERT_EQ(net::launch_local_parties(3, {"--party-run", cpu, "cpu", "A"}), 0);
   ASSERT_EQ(net::launch_local_parties(3, {"--party-run", sim, "fpga-sim", "A"}), 0);
-  const auto a = read_model_file(cpu).params, b = read_model_file(sim).params;
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    EXPECT_EQ(a[i].weight, b[i].weight) << "layer " << i;
-    EXPECT_EQ(a[i].bias, b[i].bias) << "layer " << i;
-  }
+  expect_same_model(cpu, sim);
 }
 
 }  // namespace
-}  // namespace sqt::nn
+}  // namespace sqt::testing
 
 // The launcher re-runs this binary as
 // `--party-run EXPORT BACKEND MODEL --config party-i.toml`.
-int main(int argc, char** argv) {
-  if (argc == 7 && std::strcmp(argv[1], "--party-run") == 0 && std::strcmp(argv[5], "--config") == 0) {
-    try {
-      return sqt::nn::run_party(argv[6], argv[2], argv[3], argv[4]);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "party failed: %s\n", e.what());
-      return 1;
-    }
-  }
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}
+int main(int argc, char** argv) { return sqt::testing::party_test_main(argc, argv, sqt::testing::run_party); }
