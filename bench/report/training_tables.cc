@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 
 #include "bench/report/format.h"
@@ -45,24 +46,39 @@ std::string seconds(double s) { return format_value("seconds", s); }
 
 std::string bytes(double b) { return b > 0 ? format_value("bytes", b) : "-"; }
 
-double mean_accuracy(const std::vector<const TrainingRun*>& runs) {
+constexpr int kAllEpochs = std::numeric_limits<int>::max();
+
+// The run's last epoch up to `upto` (its first when it starts later), so that
+// a run still under way is compared with its twins at the same epoch.
+const EpochRecord& at_epoch(const TrainingRun& r, int upto) {
+  const EpochRecord* e = &r.epochs.front();
+  for (const auto& x : r.epochs)
+    if (x.epoch <= upto) e = &x;
+  return *e;
+}
+
+double mean_accuracy(const std::vector<const TrainingRun*>& runs, int upto = kAllEpochs) {
   double sum = 0;
-  for (const auto* r : runs) sum += r->last().accuracy;
+  for (const auto* r : runs) sum += at_epoch(*r, upto).accuracy;
   return sum / static_cast<double>(runs.size());
 }
 
-// One run: its final accuracy; several: the mean, how many and their range.
-std::string accuracy_cell(const std::vector<const TrainingRun*>& runs) {
+// One run: its accuracy at the last epoch up to `upto` (the epoch named when
+// the run went further); several: the mean, how many and their range.
+std::string accuracy_cell(const std::vector<const TrainingRun*>& runs, int upto = kAllEpochs) {
   if (runs.empty()) return "";
-  if (runs.size() == 1) return percent(runs[0]->last().accuracy);
+  const int epoch = at_epoch(*runs[0], upto).epoch;
+  const std::string which = epoch < runs[0]->last().epoch ? " at epoch " + std::to_string(epoch) : "";
+  if (runs.size() == 1) return percent(at_epoch(*runs[0], upto).accuracy) + which;
   double lo = 1, hi = 0;
   for (const auto* r : runs) {
-    lo = std::min(lo, r->last().accuracy);
-    hi = std::max(hi, r->last().accuracy);
+    lo = std::min(lo, at_epoch(*r, upto).accuracy);
+    hi = std::max(hi, at_epoch(*r, upto).accuracy);
   }
   char range[64];
   std::snprintf(range, sizeof range, "%.2f-%.2f", 100 * lo, 100 * hi);
-  return percent(mean_accuracy(runs)) + " (mean of " + std::to_string(runs.size()) + ": " + range + ")";
+  return percent(mean_accuracy(runs, upto)) + which + " (mean of " + std::to_string(runs.size()) + ": " +
+         range + ")";
 }
 
 // Per-epoch differences of a cumulative quantity; the first epoch counts from 0.
@@ -111,8 +127,8 @@ void twins_table(std::ostringstream& md, const std::vector<Twins>& twins) {
       return it == t.by_protocol.end() ? std::vector<const TrainingRun*>{} : it->second;
     };
     const auto plain = get("plain"), clear = get("clear");
-    const auto gap = [](const auto& a, const auto& b) {
-      return a.empty() || b.empty() ? std::string() : points(mean_accuracy(a) - mean_accuracy(b));
+    const auto gap = [](const auto& a, const auto& b, int upto) {
+      return a.empty() || b.empty() ? std::string() : points(mean_accuracy(a, upto) - mean_accuracy(b, upto));
     };
     std::vector<std::string> secure;
     for (const auto& p : protocols_in_order(t))
@@ -120,9 +136,13 @@ void twins_table(std::ostringstream& md, const std::vector<Twins>& twins) {
     if (secure.empty()) secure.push_back("");
     for (const auto& protocol : secure) {
       const auto runs = protocol.empty() ? std::vector<const TrainingRun*>{} : get(protocol);
+      // A secure run that stopped early is compared at its last epoch.
+      int upto = kAllEpochs;
+      for (const auto* r : runs) upto = std::min(upto, r->last().epoch);
       md << "| " << t.model << " | " << code(t.recipe) << " | " << (t.variant.empty() ? "" : code(t.variant))
-         << " | " << protocol << " | " << accuracy_cell(plain) << " | " << accuracy_cell(clear) << " | "
-         << accuracy_cell(runs) << " | " << gap(runs, plain) << " | " << gap(runs, clear) << " |\n";
+         << " | " << protocol << " | " << accuracy_cell(plain, upto) << " | " << accuracy_cell(clear, upto)
+         << " | " << accuracy_cell(runs, upto) << " | " << gap(runs, plain, upto) << " | "
+         << gap(runs, clear, upto) << " |\n";
     }
   }
   md << '\n';
@@ -270,8 +290,9 @@ std::string results_section(const std::vector<TrainingRun>& runs, const std::vec
   if (!twins.empty()) {
     md << "## Float versus secure\n\nFinal test accuracy of runs with the same network, recipe and seed "
           "under the float reference (plain), the clear emulation of the fixed-point protocol (clear) and "
-          "each secure protocol (named in the row); the gaps are in percentage points. Commands: the table "
-          "of runs below.\n\n";
+          "each secure protocol (named in the row); the gaps are in percentage points. A secure run that "
+          "stopped before its recipe's last epoch is compared with its twins at its own last epoch, named in "
+          "their cells. Commands: the table of runs below.\n\n";
     twins_table(md, twins);
   }
   md << "## Runs\n\nWall clock: the trainer's `elapsed_s` at the last epoch, from the first batch (after "

@@ -142,6 +142,19 @@ TEST_F(TrainingDocsTest, EverySecureProtocolGetsItsRowAndColumn) {
       << md;
 }
 
+// A secure run that stopped after epoch 1 of the recipe's 3 is compared with
+// its twins' epoch 1, and their cells say so.
+TEST_F(TrainingDocsTest, ASecureRunThatStoppedEarlyIsComparedAtItsLastEpoch) {
+  write("C_rep4.jsonl", epoch("rep4", 1, 0.905, 400, 4e9));
+  std::ofstream(manifest(), std::ios::app) << entry("C_rep4.jsonl", "rep4");
+  const std::string md = results_section(load_training_runs(manifest()), {}, "how");
+  EXPECT_NE(md.find("| rep4 | 92.00 % at epoch 1 | 91.00 % at epoch 1 | 90.50 % | -1.50 | -0.50 |"),
+            std::string::npos)
+      << md;
+  // The finished secure run keeps the final comparison.
+  EXPECT_NE(md.find("| rep3 | 98.00 % | 97.50 % | 97.00 % | -1.00 | -0.50 |"), std::string::npos) << md;
+}
+
 TEST_F(TrainingDocsTest, SeveralRunsOfOneProtocolShowTheirMeanAndRange) {
   write("C_rep3.jsonl", epoch("rep3", 1, 0.9, 100, 1e9) + epoch("rep3", 1, 0.96, 100, 1e9));
   write("C_clear.jsonl", epoch("clear", 1, 0.95, 10, 0));
