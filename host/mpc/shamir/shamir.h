@@ -158,6 +158,18 @@ class Shamir {
   // invertible mod 2 and hence over GR. Row-major.
   static std::vector<shamir::Gr> extraction_matrix(int n, int t);
 
+  // Truncation, ltz, bit_decompose and random_int run their circuits on
+  // at most `chunk` elements at a time: the dealt planes, carries and the
+  // b2a of a circuit hold a few hundred bytes per element at n = 10, so a
+  // conv layer's 1.47M outputs at once did not fit. The masks of the whole
+  // vector are drawn once (the same dealers and PRG blocks), so the
+  // opened values do not depend on the chunk size; the circuit's rounds
+  // repeat per chunk. set_chunk takes a positive multiple of 64 (tests use
+  // small ones).
+  static constexpr std::size_t kChunk = std::size_t{1} << 18;
+  void set_chunk(std::size_t elements);
+  std::size_t chunk() const { return chunk_; }
+
   // Random shared bits in both domains (daBits): t + 1 dealers' random bits
   // summed by one king round, the sum's parity taken in GR
   // (parity_of_sum). Public for the distribution tests.
@@ -211,23 +223,37 @@ class Shamir {
   // Binary circuits (shamir_binary.cc).
   Bits less_than(std::span<const Ring> c, const std::vector<Bits>& r, std::span<const int> width,
                  std::size_t n);
+  // The t + 1 dealers of a vector's masks and where each dealer's r_i
+  // starts in its private stream: elements [at, at + len) of the vector
+  // read the blocks from ctr + at / 2 (at even), whatever the chunking.
+  struct MaskDraw {
+    std::vector<int> dealers;
+    std::uint64_t ctr = 0;
+    bool dealer = false;
+  };
+  MaskDraw draw_masks(std::size_t n);
   // A uniform R: [R], its 64 bit planes, and with shifts b_e given,
-  // [R >> b_e] and [bit 63 of R] (shamir_edabits.cc).
+  // [R >> b_e] and [bit 63 of R], for elements [at, at + n) of the vector
+  // of `draw` (shamir_edabits.cc).
   struct Masked {
     Share r;
     std::vector<Bits> planes;
     Share shifted, top;
   };
-  Masked masked(std::size_t n, std::span<const int> shifts = {});
+  Masked masked(const MaskDraw& draw, std::size_t at, std::size_t n, std::span<const int> shifts = {});
   // The dealt parts: [R] = sum [r_i], sum [r_i >> b_e], each r_i's planes.
   struct Dealt {
     Share r, hi;
     std::vector<std::vector<Bits>> operands;
   };
-  Dealt deal_masks(std::size_t n, std::span<const int> shifts);
+  Dealt deal_masks(const MaskDraw& draw, std::size_t at, std::size_t n, std::span<const int> shifts);
   // masked() without R's planes (probabilistic truncation,
   // shamir_carries.cc): carry-save compression and a few carries.
-  Masked masked_carries(std::size_t n, std::span<const int> shifts);
+  Masked masked_carries(const MaskDraw& draw, std::size_t at, std::size_t n, std::span<const int> shifts);
+  // One chunk of ltz / trunc_runs (elements [at, at + x.size()) of the vector).
+  Share ltz_chunk(const Share& x, const MaskDraw& draw, std::size_t at);
+  Share trunc_chunk(const Share& x, std::span<const int> shift, const MaskDraw& draw, std::size_t at);
+  std::vector<Bits> decompose_chunk(const Share& x, int bits, const MaskDraw& draw, std::size_t at);
   using Planes = std::vector<Bits>;
   struct Planes2 {
     Planes a, b;
@@ -258,6 +284,7 @@ class Shamir {
   std::size_t pool_at_ = 0;
   std::uint64_t doubles_used_ = 0, bit_doubles_used_ = 0;
   std::size_t bit_pool_at_ = 0;
+  std::size_t chunk_ = kChunk;
   std::vector<shamir::Gr> lambda_open_;  // parties 0..t
   std::vector<shamir::Gr> lambda_mul_;   // parties 0..2t
 };

@@ -164,8 +164,14 @@ Shamir::Share Shamir::random_int(std::size_t n, int bits) {
     throw ShapeError("shamir random_int: " + std::to_string(bits) +
                      " bits is outside [1, k - 2 = " + std::to_string(fixed_.k - 2) + "]");
   }
-  const std::vector<int> shifts(n, 64 - bits);
-  return masked(n, shifts).shifted;
+  const MaskDraw draw = draw_masks(n);
+  Share out = Share::uninitialized(n);
+  for (std::size_t at = 0; at < n; at += chunk_) {
+    const std::size_t len = std::min(chunk_, n - at);
+    const std::vector<int> shifts(len, 64 - bits);
+    assign_slice(out, at, masked(draw, at, len, shifts).shifted);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- circuits
@@ -220,6 +226,24 @@ Shamir::Bits Shamir::less_than(std::span<const Ring> c, const std::vector<Bits>&
   return std::move(less[0]);
 }
 
+Shamir::Share Shamir::ltz(const Share& x) {
+  const std::size_t n = x.size();
+  const MaskDraw draw = draw_masks(n);
+  Share out = Share::uninitialized(n);
+  for (std::size_t at = 0; at < n; at += chunk_) {
+    const std::size_t len = std::min(chunk_, n - at);
+    assign_slice(out, at, ltz_chunk(block_of(x, at, len), draw, at));
+  }
+  return out;
+}
+
+void Shamir::set_chunk(std::size_t elements) {
+  if (elements == 0 || elements % 64 != 0)
+    throw ConfigError("shamir: a chunk of " + std::to_string(elements) +
+                      " elements is not a positive multiple of 64 (whole words of bit planes)");
+  chunk_ = elements;
+}
+
 // b is the XOR of the openers' (parties 0..t) coefficient-0 parts of
 // lambda_i b_i, one bit each per element: their parity, directly in GR
 // (no daBit, no opening).
@@ -244,8 +268,23 @@ Shamir::Share Shamir::b2a(const Bits& b, std::size_t n) {
 std::vector<Shamir::Bits> Shamir::bit_decompose(const Share& x, int bits) {
   if (bits < 1 || bits > 64)
     throw ShapeError("shamir bit_decompose: " + std::to_string(bits) + " bits is outside [1, 64]");
+  const std::size_t n = x.size();
+  const MaskDraw draw = draw_masks(n);
+  std::vector<Bits> out(static_cast<std::size_t>(bits), Bits(words_for(n)));
+  for (std::size_t at = 0; at < n; at += chunk_) {  // chunk_ is a multiple of 64: whole words
+    const std::size_t len = std::min(chunk_, n - at);
+    const auto planes = decompose_chunk(block_of(x, at, len), bits, draw, at);
+    for (std::size_t j = 0; j < planes.size(); ++j)
+      for (int c = 0; c < 4; ++c)
+        std::copy(planes[j].part[c].begin(), planes[j].part[c].end(), out[j].part[c].begin() + at / 64);
+  }
+  return out;
+}
+
+std::vector<Shamir::Bits> Shamir::decompose_chunk(const Share& x, int bits, const MaskDraw& draw,
+                                                  std::size_t at) {
   const std::size_t n = x.size(), w = words_for(n);
-  const Masked m = masked(n);
+  const Masked m = masked(draw, at, n);
   const auto c = reveal(add(x, m.r));
   std::vector<Bits> g, p;
   for (int j = 0; j < bits; ++j) {
@@ -299,7 +338,21 @@ Shamir::Share Shamir::trunc_runs(const Share& x, std::span<const TruncRun> runs)
   if (at != n) {
     throw ShapeError("shamir trunc: runs cover " + std::to_string(at) + " elements of " + std::to_string(n));
   }
-  const Masked m = mode_ == TruncMode::kExact ? masked(n, shift) : masked_carries(n, shift);
+  const MaskDraw draw = draw_masks(n);
+  Share out = Share::uninitialized(n);
+  for (std::size_t from = 0; from < n; from += chunk_) {
+    const std::size_t len = std::min(chunk_, n - from);
+    assign_slice(out, from,
+                 trunc_chunk(block_of(x, from, len), std::span(shift).subspan(from, len), draw, from));
+  }
+  return out;
+}
+
+Shamir::Share Shamir::trunc_chunk(const Share& x, std::span<const int> shift, const MaskDraw& draw,
+                                  std::size_t at) {
+  const std::size_t n = x.size();
+  const Masked m =
+      mode_ == TruncMode::kExact ? masked(draw, at, n, shift) : masked_carries(draw, at, n, shift);
   const Ring offset = Ring{1} << 62;
   const auto c = reveal(add(add_public(x, offset), m.r));
   Share out = neg(m.shifted);

@@ -184,9 +184,10 @@ Shamir::Planes2 Shamir::compress(std::vector<Planes> ops, std::size_t words, std
 // are compressed to two, whose sum's carries into b_e and out of bit 63 are
 // computed; every compression and the final addition contribute their bits
 // at b and 64 to R >> b (as the adders of masked() do).
-Shamir::Masked Shamir::masked_carries(std::size_t n, std::span<const int> shifts) {
+Shamir::Masked Shamir::masked_carries(const MaskDraw& draw, std::size_t at, std::size_t n,
+                                      std::span<const int> shifts) {
   const std::size_t w = words_for(n);
-  Dealt d = deal_masks(n, shifts);
+  Dealt d = deal_masks(draw, at, n, shifts);
   std::vector<Planes> spill;
   auto [a, b] = compress(std::move(d.operands), w, &spill);
   // Per lane: bit b_e - 1 of each spilled carry vector / the carry into b_e.
@@ -289,9 +290,9 @@ Shamir::Masked Shamir::masked_carries(std::size_t n, std::span<const int> shifts
 // c = x + R: the public operand joins the first compression (its majority
 // with shared a, b is a b ^ pub (a ^ b), one AND), then bit 63 of the last
 // two operands' sum.
-Shamir::Share Shamir::ltz(const Share& x) {
+Shamir::Share Shamir::ltz_chunk(const Share& x, const MaskDraw& draw, std::size_t at) {
   const std::size_t n = x.size(), w = words_for(n);
-  Dealt d = deal_masks(n, {});
+  Dealt d = deal_masks(draw, at, n, {});
   const auto c = reveal(add(x, d.r));
   std::vector<Ring> pub(n);
   for (std::size_t e = 0; e < n; ++e) pub[e] = c[e] + static_cast<Ring>(t_ + 1);

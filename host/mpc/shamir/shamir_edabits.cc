@@ -90,18 +90,27 @@ Shamir::Sum Shamir::add_planes(const std::vector<Bits>& a, const std::vector<Bit
   return s;
 }
 
-Shamir::Dealt Shamir::deal_masks(std::size_t n, std::span<const int> shifts) {
+Shamir::MaskDraw Shamir::draw_masks(std::size_t n) {
+  MaskDraw d;
+  d.dealers = next_dealers();
+  d.dealer = std::find(d.dealers.begin(), d.dealers.end(), party_) != d.dealers.end();
+  d.ctr = own_ctr_;
+  if (d.dealer) own_ctr_ += n / 2 + 2;
+  return d;
+}
+
+Shamir::Dealt Shamir::deal_masks(const MaskDraw& draw, std::size_t at, std::size_t n,
+                                 std::span<const int> shifts) {
+  if (at % 2 != 0) throw ShapeError("shamir masks: a chunk starts at the odd element " + std::to_string(at));
   const std::size_t w = words_for(n);
   const bool shifted = !shifts.empty();
-  const auto dealers = next_dealers();
-  const bool dealer = std::find(dealers.begin(), dealers.end(), party_) != dealers.end();
+  const auto& dealers = draw.dealers;
   // Dealt values: r_i and r_i >> b (summed into GR by one king round, as a
   // product's degree reduction sums its senders' words), bits of r_i.
   RingVec mine, mine_arith(shifted ? 2 * n : n, 0), mine_planes;
-  if (dealer) {
+  if (draw.dealer) {
     mine.resize(n);
-    backend_.prg_fill(own_, own_ctr_, mine);
-    own_ctr_ += n / 2 + 2;
+    backend_.prg_fill(own_, draw.ctr + at / 2, mine);
     std::copy(mine.begin(), mine.end(), mine_arith.begin());
     if (shifted)
       for (std::size_t e = 0; e < n; ++e) mine_arith[n + e] = mine[e] >> shifts[e];
@@ -123,10 +132,11 @@ Shamir::Dealt Shamir::deal_masks(std::size_t n, std::span<const int> shifts) {
   return d;
 }
 
-Shamir::Masked Shamir::masked(std::size_t n, std::span<const int> shifts) {
+Shamir::Masked Shamir::masked(const MaskDraw& draw, std::size_t at, std::size_t n,
+                              std::span<const int> shifts) {
   const std::size_t w = words_for(n);
   const bool shifted = !shifts.empty();
-  Dealt d = deal_masks(n, shifts);
+  Dealt d = deal_masks(draw, at, n, shifts);
   Masked m;
   m.r = std::move(d.r);
   Share hi = std::move(d.hi);
