@@ -511,18 +511,23 @@ Shamir::Share Shamir::mul_public(Share x, Ring c) const {
 Shamir::Share Shamir::mul(const Share& x, const Share& y) {
   check_same_size(x.size(), y.size(), "mul");
   const std::size_t n = x.size();
-  RingVec u;
+  RingVec u(n, 0);
   if (sender()) {
-    Share lx(n);
-    const Ring* in[4] = {x.part[0].data(), x.part[1].data(), x.part[2].data(), x.part[3].data()};
-    Ring* acc[4] = {lx.part[0].data(), lx.part[1].data(), lx.part[2].data(), lx.part[3].data()};
-    backend_.gr_mul_const_add(in, lambda_mul_[static_cast<std::size_t>(party_)].c.data(), acc, n);
-    const Ring* a[4] = {lx.part[0].data(), lx.part[1].data(), lx.part[2].data(), lx.part[3].data()};
-    const Ring* b[4] = {y.part[0].data(), y.part[1].data(), y.part[2].data(), y.part[3].data()};
-    u.assign(n, 0);
-    backend_.gr_coef0_mul_add(a, b, u.data(), n);
-  } else {
-    u.assign(n, 0);
+    // lambda x by blocks: a whole lambda x would be 32 bytes per element.
+    constexpr std::size_t kBlock = 4096;
+    Share lx(std::min(n, kBlock));
+    for (std::size_t at = 0; at < n; at += kBlock) {
+      const std::size_t len = std::min(kBlock, n - at);
+      for (auto& part : lx.part) std::fill_n(part.begin(), len, Ring{0});
+      const Ring* in[4] = {x.part[0].data() + at, x.part[1].data() + at, x.part[2].data() + at,
+                           x.part[3].data() + at};
+      Ring* acc[4] = {lx.part[0].data(), lx.part[1].data(), lx.part[2].data(), lx.part[3].data()};
+      backend_.gr_mul_const_add(in, lambda_mul_[static_cast<std::size_t>(party_)].c.data(), acc, len);
+      const Ring* a[4] = {lx.part[0].data(), lx.part[1].data(), lx.part[2].data(), lx.part[3].data()};
+      const Ring* b[4] = {y.part[0].data() + at, y.part[1].data() + at, y.part[2].data() + at,
+                          y.part[3].data() + at};
+      backend_.gr_coef0_mul_add(a, b, u.data() + at, len);
+    }
   }
   return reduce(std::move(u));
 }

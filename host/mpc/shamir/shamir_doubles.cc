@@ -180,15 +180,23 @@ void Shamir::prepare_doubles(std::size_t count) {
   pool_at_ = 0;
 }
 
+// A large request is served batch by batch (each at most double_batch_
+// new pairs): one dealing of all of it held its senders' shares of every
+// dealer's secrets at once, several hundred bytes per pair at n = 10.
 Shamir::Double Shamir::take_double(std::size_t n) {
   doubles_used_ += n;
   if (source_ == DoubleSource::kPrss) return draw_double(n);
-  prepare_doubles(n);
   Double d{Share::uninitialized(n), RingVec(n)};
-  const auto from = static_cast<std::ptrdiff_t>(pool_at_);
-  for (int c = 0; c < 4; ++c) std::copy_n(pool_.r.part[c].begin() + from, n, d.r.part[c].begin());
-  std::copy_n(pool_.additive.begin() + from, n, d.additive.begin());
-  pool_at_ += n;
+  for (std::size_t at = 0; at < n;) {
+    prepare_doubles(std::min(n - at, double_batch_));
+    const std::size_t take = std::min(n - at, pool_.additive.size() - pool_at_);
+    const auto from = static_cast<std::ptrdiff_t>(pool_at_);
+    for (int c = 0; c < 4; ++c)
+      std::copy_n(pool_.r.part[c].begin() + from, take, d.r.part[c].begin() + static_cast<std::ptrdiff_t>(at));
+    std::copy_n(pool_.additive.begin() + from, take, d.additive.begin() + static_cast<std::ptrdiff_t>(at));
+    pool_at_ += take;
+    at += take;
+  }
   return d;
 }
 

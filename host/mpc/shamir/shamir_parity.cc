@@ -67,6 +67,11 @@ Shamir::Share Shamir::parity_of_sum(RingVec u, int m) {
   for (int have = 1; have < h;) {
     const int top = std::min(2 * have, h);
     const auto count = static_cast<std::size_t>(top - have);
+    if (count == 1) {  // one product: no concatenated copies of the operands
+      powers[static_cast<std::size_t>(top)] = mul(powers[static_cast<std::size_t>(have)], powers[1]);
+      have = top;
+      continue;
+    }
     Share a = Share::uninitialized(count * n), b = Share::uninitialized(count * n);
     for (int e = have + 1; e <= top; ++e) {
       const auto q = static_cast<std::size_t>(e - have - 1);
@@ -87,13 +92,12 @@ Shamir::Share Shamir::parity_of_sum(RingVec u, int m) {
         for (std::size_t i = 0; i < n; ++i) out.part[j][i] += c * p.part[j][i];
     }
   };
-  Share out(n);
+  Share out(n), high(m > h ? n : 0);
   combine(out, 1, h, 0);
-  if (m > h) {
-    Share high(n);
-    combine(high, h + 1, m, h);
-    out = add(std::move(out), mul(powers[static_cast<std::size_t>(h)], high));
-  }
+  if (m > h) combine(high, h + 1, m, h);
+  // Only S^h is read from here on: the lower powers go before the product.
+  for (int k = 1; k < h; ++k) powers[static_cast<std::size_t>(k)] = Share(0);
+  if (m > h) out = add(std::move(out), mul(powers[static_cast<std::size_t>(h)], high));
   return out;
 }
 
