@@ -66,7 +66,8 @@ TEST_P(ShamirChunks, ChunkedCircuitsMatchPlainArithmeticAndTheUnchunkedRun) {
         EXPECT_TRUE(got == floor || got == floor + 1) << e << ": " << got << " vs " << floor;
       }
       EXPECT_EQ(lt[e], a[e] >> 63) << e;
-      for (int j = 0; j < 64; ++j) EXPECT_EQ(bits[j][e / 64] >> (e % 64) & 1, a[e] >> j & 1) << e << " bit " << j;
+      for (int j = 0; j < 64; ++j)
+        EXPECT_EQ(bits[j][e / 64] >> (e % 64) & 1, a[e] >> j & 1) << e << " bit " << j;
       EXPECT_LT(ri[e], 64u) << e;
     }
     // One chunk for the whole vector: the same opened values, bit for bit.

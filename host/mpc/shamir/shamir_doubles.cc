@@ -192,7 +192,8 @@ Shamir::Double Shamir::take_double(std::size_t n) {
     const std::size_t take = std::min(n - at, pool_.additive.size() - pool_at_);
     const auto from = static_cast<std::ptrdiff_t>(pool_at_);
     for (int c = 0; c < 4; ++c)
-      std::copy_n(pool_.r.part[c].begin() + from, take, d.r.part[c].begin() + static_cast<std::ptrdiff_t>(at));
+      std::copy_n(pool_.r.part[c].begin() + from, take,
+                  d.r.part[c].begin() + static_cast<std::ptrdiff_t>(at));
     std::copy_n(pool_.additive.begin() + from, take, d.additive.begin() + static_cast<std::ptrdiff_t>(at));
     pool_at_ += take;
     at += take;
