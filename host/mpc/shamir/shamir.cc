@@ -543,34 +543,51 @@ Shamir::Share Shamir::matmul(Trans ta, Trans tb, std::size_t m, std::size_t n, s
   if (sender()) {
     // coefficient 0 of (lambda A) B = A'0 B0 - A'1 B3 - A'2 B2 - A'3 B1:
     // four Z_2^64 GEMMs (the other coefficients are never needed).
-    Share la(m * k);
-    const Ring* in[4] = {a.part[0].data(), a.part[1].data(), a.part[2].data(), a.part[3].data()};
-    Ring* acc[4] = {la.part[0].data(), la.part[1].data(), la.part[2].data(), la.part[3].data()};
-    backend_.gr_mul_const_add(in, lambda_mul_[static_cast<std::size_t>(party_)].c.data(), acc, m * k);
-    for (int j = 1; j < 4; ++j)
-      for (auto& v : la.part[j]) v = Ring{0} - v;
+    // One coefficient of lambda A at a time (8 bytes per element of A, not
+    // 32), each from lambda A by blocks.
+    constexpr std::size_t kBlock = 4096;
+    const std::size_t len = m * k;
+    RingVec la(len);
+    Share block(std::min(len, kBlock));
     const int pair[4] = {0, 3, 2, 1};
-    for (int j = 0; j < 4; ++j)
-      backend_.gemm(ta, tb, m, n, k, la.part[j].data(), b.part[pair[j]].data(), u.data(), j > 0);
+    for (int j = 0; j < 4; ++j) {
+      for (std::size_t at = 0; at < len; at += kBlock) {
+        const std::size_t cnt = std::min(kBlock, len - at);
+        for (auto& part : block.part) std::fill_n(part.begin(), cnt, Ring{0});
+        const Ring* in[4] = {a.part[0].data() + at, a.part[1].data() + at, a.part[2].data() + at,
+                             a.part[3].data() + at};
+        Ring* acc[4] = {block.part[0].data(), block.part[1].data(), block.part[2].data(),
+                        block.part[3].data()};
+        backend_.gr_mul_const_add(in, lambda_mul_[static_cast<std::size_t>(party_)].c.data(), acc, cnt);
+        const auto& src = block.part[static_cast<std::size_t>(j)];
+        if (j == 0)
+          std::copy_n(src.begin(), cnt, la.begin() + static_cast<std::ptrdiff_t>(at));
+        else
+          for (std::size_t e = 0; e < cnt; ++e) la[at + e] = Ring{0} - src[e];
+      }
+      backend_.gemm(ta, tb, m, n, k, la.data(), b.part[pair[j]].data(), u.data(), j > 0);
+    }
   }
   return reduce(std::move(u));
 }
 
 Shamir::Share Shamir::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits) {
   const std::size_t total = matmul_terms_total(terms, "shamir");
-  Share all(total);
+  const auto runs = matmul_term_runs(terms, bits);
+  auto value = [&](const MatmulTerm<Share>& t) {
+    if (t.a == nullptr) return add(Share(t.out_n), *t.addend);  // the check enforces an addend
+    Share product = blocked_matmul(*this, t);
+    Share v = t.map ? linear(product, t.out_n, t.map) : std::move(product);
+    return t.addend != nullptr ? add(std::move(v), *t.addend) : v;
+  };
+  // One term (a layer's product): truncated where it is, no second copy.
+  if (terms.size() == 1) return trunc_runs(value(terms[0]), runs);
+  Share all = Share::uninitialized(total);
   std::size_t at = 0;
   for (const auto& t : terms) {
-    Share v(t.out_n);
-    if (t.a != nullptr) {
-      Share product = blocked_matmul(*this, t);
-      v = t.map ? linear(product, t.out_n, t.map) : std::move(product);
-    }
-    if (t.addend != nullptr) v = add(std::move(v), *t.addend);
-    assign_slice(all, at, v);
+    assign_slice(all, at, value(t));
     at += t.out_n;
   }
-  const auto runs = matmul_term_runs(terms, bits);
   return trunc_runs(all, runs);
 }
 
