@@ -29,7 +29,8 @@ TEST_P(ShamirParties, InputFromEveryPartyRevealsTheValues) {
   const auto out = agreed(run_shamir(n, [&](Shamir& p) {
     EXPECT_EQ(p.threshold(), (n - 1) / 2);
     std::vector<std::vector<Ring>> got;
-    for (int owner = 0; owner < n; ++owner) got.push_back(p.reveal(p.input(owner, owned_by(p, owner, values[owner]), len)));
+    for (int owner = 0; owner < n; ++owner)
+      got.push_back(p.reveal(p.input(owner, owned_by(p, owner, values[owner]), len)));
     return got;
   }));
   for (int owner = 0; owner < n; ++owner) EXPECT_EQ(out[owner], values[owner]) << "owner " << owner;
@@ -38,7 +39,8 @@ TEST_P(ShamirParties, InputFromEveryPartyRevealsTheValues) {
 TEST_P(ShamirParties, RevealToOnlyThatParty) {
   const int n = GetParam();
   const auto v = random_ring(20, 3);
-  const auto out = run_shamir(n, [&](Shamir& p) { return p.reveal_to(n - 1, p.input(1, owned_by(p, 1, v), v.size())); });
+  const auto out =
+      run_shamir(n, [&](Shamir& p) { return p.reveal_to(n - 1, p.input(1, owned_by(p, 1, v), v.size())); });
   for (int i = 0; i < n; ++i) {
     if (i == n - 1) {
       EXPECT_EQ(out[i], v);
@@ -132,13 +134,7 @@ TEST_P(ShamirParties, TruncationProbabilisticAndExact) {
     const auto out = agreed(run_shamir(
         n, [&](Shamir& p) { return p.reveal(p.trunc(p.input(0, owned_by(p, 0, a), len), 16)); }, mode));
     for (std::size_t e = 0; e < len; ++e) {
-      const SignedRing floor = static_cast<SignedRing>(a[e]) >> 16;
-      const SignedRing got = static_cast<SignedRing>(out[e]);
-      if (mode == mpc::TruncMode::kExact) {
-        EXPECT_EQ(got, floor) << e;
-      } else {
-        EXPECT_TRUE(got == floor || got == floor + 1) << e << ": " << got << " vs " << floor;
-      }
+      expect_truncated(out[e], a[e], 16, mode, e);
     }
   }
 }
@@ -179,7 +175,8 @@ TEST_P(ShamirParties, ComparisonDecompositionAndB2a) {
 TEST_P(ShamirParties, FusedAndBatchedProducts) {
   const int n = GetParam();
   const std::size_t m = 3, cols = 4, k = 5;
-  auto a = fixed_values(m * k, 61, 20), b = fixed_values(k * cols, 62, 20), add = fixed_values(m * cols, 63, 30);
+  auto a = fixed_values(m * k, 61, 20), b = fixed_values(k * cols, 62, 20),
+       add = fixed_values(m * cols, 63, 30);
   const auto out = agreed(run_shamir(
       n,
       [&](Shamir& p) {
@@ -188,8 +185,7 @@ TEST_P(ShamirParties, FusedAndBatchedProducts) {
         std::vector<mpc::MatmulTerm<Shamir::Share>> terms(2);
         terms[0] = {Trans::kNo, Trans::kNo, m, cols, k, &x, &y, m * cols, {}, &z, 0, 1};
         terms[1] = {Trans::kNo, Trans::kNo, 0, 0, 0, nullptr, nullptr, m * cols, {}, &z, 3, 1};
-        return std::make_pair(p.reveal(p.matmuls_trunc(terms, 8)),
-                              p.reveal(p.mul_trunc(x, x, 4)));
+        return std::make_pair(p.reveal(p.matmuls_trunc(terms, 8)), p.reveal(p.mul_trunc(x, x, 4)));
       },
       mpc::TruncMode::kExact));
   const auto prod = plain_gemm(Trans::kNo, Trans::kNo, m, cols, k, a, b);
@@ -220,8 +216,8 @@ TEST_P(ShamirParties, RowTables) {
   const auto table = random_ring(rows * row_len, 71);
   const std::vector<std::uint32_t> idx = {4, 0, 4, 5};
   const auto out = agreed(run_shamir(n, [&](Shamir& p) {
-    const auto t = p.input_rows(n - 1, p.party() == n - 1 ? mpc::rows_of_table(table, row_len) : mpc::RowSource{},
-                                rows, row_len);
+    const auto t = p.input_rows(
+        n - 1, p.party() == n - 1 ? mpc::rows_of_table(table, row_len) : mpc::RowSource{}, rows, row_len);
     return p.reveal(p.gather_rows(t, idx));
   }));
   for (std::size_t i = 0; i < idx.size(); ++i)
@@ -229,10 +225,11 @@ TEST_P(ShamirParties, RowTables) {
 }
 
 TEST(ShamirErrors, RefusedInputs) {
-  EXPECT_THROW(run_parties(2, [](net::Network& network) {
-                 auto backend = backend::make_backend("cpu", 1);
-                 mpc::Shamir p(network, *backend, FixedParams{16, 31});
-               }),
+  EXPECT_THROW(run_parties(2,
+                           [](net::Network& network) {
+                             auto backend = backend::make_backend("cpu", 1);
+                             mpc::Shamir p(network, *backend, FixedParams{16, 31});
+                           }),
                NetError);
   run_shamir(3, [](Shamir& p) {
     EXPECT_THROW(p.input(5, {}, 1), ShapeError);

@@ -58,13 +58,7 @@ TEST_P(ShamirChunks, ChunkedCircuitsMatchPlainArithmeticAndTheUnchunkedRun) {
     const auto chunked = run_all(n, a, kSmall, mode);
     const auto& [tr, lt, bits, ri] = chunked;
     for (std::size_t e = 0; e < kLen; ++e) {
-      const SignedRing floor = static_cast<SignedRing>(a[e]) >> 16;
-      const auto got = static_cast<SignedRing>(tr[e]);
-      if (mode == mpc::TruncMode::kExact) {
-        EXPECT_EQ(got, floor) << e;
-      } else {
-        EXPECT_TRUE(got == floor || got == floor + 1) << e << ": " << got << " vs " << floor;
-      }
+      expect_truncated(tr[e], a[e], 16, mode, e);
       EXPECT_EQ(lt[e], a[e] >> 63) << e;
       for (int j = 0; j < 64; ++j)
         EXPECT_EQ(bits[j][e / 64] >> (e % 64) & 1, a[e] >> j & 1) << e << " bit " << j;

@@ -37,6 +37,18 @@ inline std::span<const Ring> owned_by(const mpc::Shamir& p, int owner, const std
   return p.party() == owner ? std::span<const Ring>(v) : std::span<const Ring>();
 }
 
+// A truncation by `shift` of the signed value a: exactly floor(a / 2^shift)
+// in exact mode, that or one more in probabilistic mode.
+inline void expect_truncated(Ring got_ring, Ring a, int shift, mpc::TruncMode mode, std::size_t index) {
+  const SignedRing floor = static_cast<SignedRing>(a) >> shift;
+  const auto got = static_cast<SignedRing>(got_ring);
+  if (mode == mpc::TruncMode::kExact) {
+    EXPECT_EQ(got, floor) << index;
+  } else {
+    EXPECT_TRUE(got == floor || got == floor + 1) << index << ": " << got << " vs " << floor;
+  }
+}
+
 template <class T>
 T agreed(const std::vector<T>& all) {
   for (std::size_t i = 1; i < all.size(); ++i) EXPECT_EQ(all[0], all[i]) << "party " << i << " differs";
