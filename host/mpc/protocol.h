@@ -52,10 +52,11 @@ enum class TruncMode : std::uint8_t { kProbabilistic, kExact };
 
 // How matmul_trunc and matmuls_trunc round in probabilistic mode (exact mode:
 // the floor, as trunc). kAsTrunc: as trunc. kUnbiased: floor(x / 2^b) plus an
-// error in {-1, 0, 1, 2} with mean about 0, not exact on multiples of 2^b
-// (mal-rep3: no masks' carry, docs/PROTOCOLS.md); for the layers' products,
-// whose callers need no exact multiples (the fx functions use mul_trunc and
-// trunc). A protocol states it as p.product_rounding(); without it, kAsTrunc.
+// error in product_error(p) (mal-rep3: {-1, 0, 1, 2}; shamir: wider with t)
+// with mean about 0, not exact on multiples of 2^b (the masks' carries are
+// left out, docs/PROTOCOLS.md); for the layers' products, whose callers need
+// no exact multiples (the fx functions use mul_trunc and trunc). A protocol
+// states it as p.product_rounding(); without it, kAsTrunc.
 enum class ProductRounding : std::uint8_t { kAsTrunc, kUnbiased };
 template <class P>
 ProductRounding product_rounding(const P& p) {
@@ -63,6 +64,18 @@ ProductRounding product_rounding(const P& p) {
     return p.product_rounding();
   else
     return ProductRounding::kAsTrunc;
+}
+// The error range of kUnbiased in ulps of the result: q - floor(x / 2^b) in
+// [lo, hi]. A protocol states it as p.product_error(); without it, [-1, 2].
+struct ProductError {
+  int lo = -1, hi = 2;
+};
+template <class P>
+ProductError product_error(const P& p) {
+  if constexpr (requires { p.product_error(); })
+    return p.product_error();
+  else
+    return {};
 }
 
 // The exactness contract (docs/PROTOCOLS.md, "Exact ranges"): per operation,

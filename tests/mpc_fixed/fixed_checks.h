@@ -168,14 +168,21 @@ struct FixedChecks {
       const auto tb = (variant & 2) ? mpc::Trans::kYes : mpc::Trans::kNo;
       auto got = run([&](auto& p) {
         auto v = p.reveal(mpc::fx::matmul(p, ta, tb, m, n, k, owned(p, a), owned(p, b)));
+        const auto range = mpc::product_error(p);
+        v.push_back(static_cast<Ring>(static_cast<SignedRing>(range.lo)));
+        v.push_back(static_cast<Ring>(static_cast<SignedRing>(range.hi)));
         v.push_back(static_cast<Ring>(p.trunc_mode()));
         v.push_back(static_cast<Ring>(mpc::product_rounding(p)));
         return v;
       });
-      ASSERT_EQ(got.size(), m * n + 2);
+      ASSERT_EQ(got.size(), m * n + 4);
       const auto rounding = static_cast<mpc::ProductRounding>(got.back());
       got.pop_back();
       const auto mode = static_cast<mpc::TruncMode>(got.back());
+      got.pop_back();
+      const auto hi = static_cast<SignedRing>(got.back());
+      got.pop_back();
+      const auto lo = static_cast<SignedRing>(got.back());
       got.pop_back();
       for (std::size_t i = 0; i < m; ++i) {
         for (std::size_t j = 0; j < n; ++j) {
@@ -190,9 +197,9 @@ struct FixedChecks {
           if (mode == mpc::TruncMode::kExact) {
             EXPECT_EQ(q, floor_q) << "variant " << variant << " (" << i << "," << j << ")";
           } else if (rounding == mpc::ProductRounding::kUnbiased) {
-            // mal-rep3's products skip the masks' carry: floor - 1 to floor + 2,
-            // unbiased (docs/PROTOCOLS.md, mal-rep3).
-            EXPECT_TRUE(q >= floor_q - 1 && q <= floor_q + 2)
+            // The products skip the masks' carries: floor + lo to floor + hi
+            // (mal-rep3: -1 to 2; shamir: wider with t; docs/PROTOCOLS.md).
+            EXPECT_TRUE(q >= floor_q + lo && q <= floor_q + hi)
                 << "variant " << variant << " (" << i << "," << j << "): got " << signed_text<Ring>(q)
                 << ", floor " << signed_text<Ring>(floor_q);
           } else {

@@ -79,11 +79,12 @@ std::vector<int> first_parties(int count) {
 }  // namespace
 
 Shamir::Shamir(net::Network& network, backend::Backend& backend, FixedParams fixed, TruncMode mode,
-               std::uint64_t seed)
+               std::uint64_t seed, ProductRounding products)
     : net_(network),
       backend_(backend),
       fixed_(fixed),
       mode_(mode),
+      products_(products),
       party_(network.party()),
       n_(network.parties()),
       t_((network.parties() - 1) / 2) {
@@ -581,14 +582,14 @@ Shamir::Share Shamir::matmuls_trunc(std::span<const MatmulTerm<Share>> terms, in
     return t.addend != nullptr ? add(std::move(v), *t.addend) : v;
   };
   // One term (a layer's product): truncated where it is, no second copy.
-  if (terms.size() == 1) return trunc_runs(value(terms[0]), runs);
+  if (terms.size() == 1) return trunc_runs(value(terms[0]), runs, product_carries());
   Share all = Share::uninitialized(total);
   std::size_t at = 0;
   for (const auto& t : terms) {
     assign_slice(all, at, value(t));
     at += t.out_n;
   }
-  return trunc_runs(all, runs);
+  return trunc_runs(all, runs, product_carries());
 }
 
 Shamir::Share Shamir::trunc(const Share& x, int bits) {

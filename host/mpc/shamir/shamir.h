@@ -57,14 +57,24 @@ class Shamir {
   // Sets up the PRSS keys (one per set of t parties, held by the others)
   // and the pairwise keys: one round. seed == 0 draws them from the kernel
   // CSPRNG; a non-zero seed makes them reproducible (tests only).
+  // `products`: the rounding of matmul_trunc and matmuls_trunc in
+  // probabilistic mode; kUnbiased leaves out the masks' carries into bit b
+  // (shamir_carries.cc, docs/PROTOCOLS.md): floor(x / 2^b) plus an error in
+  // product_error(), mean -t 2^-(b+1) ulp.
   Shamir(net::Network& network, backend::Backend& backend, FixedParams fixed,
-         TruncMode mode = TruncMode::kProbabilistic, std::uint64_t seed = 0);
+         TruncMode mode = TruncMode::kProbabilistic, std::uint64_t seed = 0,
+         ProductRounding products = ProductRounding::kUnbiased);
 
   int party() const { return party_; }
   int parties() const { return n_; }
   int threshold() const { return t_; }
   FixedParams fixed() const { return fixed_; }
   TruncMode trunc_mode() const { return mode_; }
+  ProductRounding product_rounding() const {
+    return mode_ == TruncMode::kExact ? ProductRounding::kAsTrunc : products_;
+  }
+  // With kUnbiased: the product's error range in ulps, [-ceil(t/2), 1 + ceil(t/2)].
+  ProductError product_error() const { return {-(t_ + 1) / 2, 1 + (t_ + 1) / 2}; }
   CommStats stats() const { return net_.stats(); }
   void verify() {}  // semi-honest
 
@@ -108,7 +118,8 @@ class Shamir {
   Share mul_trunc(const Share& x, const Share& y, int bits) { return trunc(mul(x, y), bits); }
   Share matmul_trunc(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const Share& a,
                      const Share& b, int bits) {
-    return trunc(matmul(ta, tb, m, n, k, a, b), bits);
+    const TruncRun run{m * n, bits};
+    return trunc_runs(matmul(ta, tb, m, n, k, a, b), std::span(&run, 1), product_carries());
   }
   Share matmuls_trunc(std::span<const MatmulTerm<Share>> terms, int bits);
   Share ltz(const Share& x);
@@ -249,10 +260,15 @@ class Shamir {
   Dealt deal_masks(const MaskDraw& draw, std::size_t at, std::size_t n, std::span<const int> shifts);
   // masked() without R's planes (probabilistic truncation,
   // shamir_carries.cc): carry-save compression and a few carries.
-  Masked masked_carries(const MaskDraw& draw, std::size_t at, std::size_t n, std::span<const int> shifts);
+  // Carries::kWithout leaves out the carries into bit b (R >> b is then
+  // short by C_b in [0, t], which trunc_chunk corrects in the mean).
+  enum class Carries : std::uint8_t { kAll, kWithout };
+  Masked masked_carries(const MaskDraw& draw, std::size_t at, std::size_t n, std::span<const int> shifts,
+                        Carries carries = Carries::kAll);
   // One chunk of ltz / trunc_runs (elements [at, at + x.size()) of the vector).
   Share ltz_chunk(const Share& x, const MaskDraw& draw, std::size_t at);
-  Share trunc_chunk(const Share& x, std::span<const int> shift, const MaskDraw& draw, std::size_t at);
+  Share trunc_chunk(const Share& x, std::span<const int> shift, const MaskDraw& draw, std::size_t at,
+                    Carries carries);
   std::vector<Bits> decompose_chunk(const Share& x, int bits, const MaskDraw& draw, std::size_t at);
   using Planes = std::vector<Bits>;
   struct Planes2 {
@@ -265,12 +281,16 @@ class Shamir {
     std::vector<Bits> sum, carry;
   };
   Sum add_planes(const std::vector<Bits>& a, const std::vector<Bits>& b, std::size_t words);
-  Share trunc_runs(const Share& x, std::span<const TruncRun> runs);
+  Share trunc_runs(const Share& x, std::span<const TruncRun> runs, Carries carries = Carries::kAll);
+  Carries product_carries() const {
+    return product_rounding() == ProductRounding::kUnbiased ? Carries::kWithout : Carries::kAll;
+  }
 
   net::Network& net_;
   backend::Backend& backend_;
   FixedParams fixed_;
   TruncMode mode_;
+  ProductRounding products_;
   int party_, n_, t_;
   std::vector<PrssKey> prss_;
   std::vector<backend::PrgSeed> pair_;  // [other party]

@@ -325,7 +325,14 @@ std::vector<Shamir::Bits> Shamir::decompose_chunk(const Share& x, int bits, cons
 // and [c < R] = R_63 (1 - c_63) since y < 2^63. The last term is dropped in
 // probabilistic mode (the result then rounds up with probability
 // (y mod 2^b) / 2^b) and computed by less_than and b2a in exact mode.
-Shamir::Share Shamir::trunc_runs(const Share& x, std::span<const TruncRun> runs) {
+// Carries::kWithout (products, ProductRounding::kUnbiased) also leaves out
+// the masks' carries into b, C_b = floor(sum_i (r_i mod 2^b) / 2^b) in
+// [0, t], so the result is floor(x / 2^b) + u + C_b with E[u] = (y mod 2^b)
+// / 2^b and E[C_b] = t (1 - 2^-b) / 2; subtracting t / 2 (t even) or
+// (t - 1) / 2 + c_63 (t odd: c_63 is a fair coin independent of u and C_b,
+// since R's bits above b are uniform given all low parts) leaves a mean
+// error of -t 2^-(b+1) ulp.
+Shamir::Share Shamir::trunc_runs(const Share& x, std::span<const TruncRun> runs, Carries carries) {
   const std::size_t n = x.size();
   std::vector<int> shift(n);
   std::size_t at = 0;
@@ -342,17 +349,18 @@ Shamir::Share Shamir::trunc_runs(const Share& x, std::span<const TruncRun> runs)
   Share out = Share::uninitialized(n);
   for (std::size_t from = 0; from < n; from += chunk_) {
     const std::size_t len = std::min(chunk_, n - from);
-    assign_slice(out, from,
-                 trunc_chunk(block_of(x, from, len), std::span(shift).subspan(from, len), draw, from));
+    assign_slice(
+        out, from,
+        trunc_chunk(block_of(x, from, len), std::span(shift).subspan(from, len), draw, from, carries));
   }
   return out;
 }
 
 Shamir::Share Shamir::trunc_chunk(const Share& x, std::span<const int> shift, const MaskDraw& draw,
-                                  std::size_t at) {
+                                  std::size_t at, Carries carries) {
   const std::size_t n = x.size();
   const Masked m =
-      mode_ == TruncMode::kExact ? masked(draw, at, n, shift) : masked_carries(draw, at, n, shift);
+      mode_ == TruncMode::kExact ? masked(draw, at, n, shift) : masked_carries(draw, at, n, shift, carries);
   const Ring offset = Ring{1} << 62;
   const auto c = reveal(add(add_public(x, offset), m.r));
   Share out = neg(m.shifted);
@@ -361,6 +369,10 @@ Shamir::Share Shamir::trunc_chunk(const Share& x, std::span<const int> shift, co
     if ((c[e] >> 63) == 0)
       for (int j = 0; j < 4; ++j) out.part[j][e] += m.top.part[j][e] << (64 - b);
     out.part[0][e] += (c[e] >> b) - (offset >> b);
+    if (carries == Carries::kWithout) {
+      const Ring half_t = static_cast<Ring>(t_ / 2);
+      out.part[0][e] -= t_ % 2 == 0 ? half_t : half_t + (c[e] >> 63);
+    }
   }
   if (mode_ == TruncMode::kExact) out = sub(std::move(out), b2a(less_than(c, m.planes, shift, n), n));
   return out;

@@ -185,8 +185,9 @@ Shamir::Planes2 Shamir::compress(std::vector<Planes> ops, std::size_t words, std
 // computed; every compression and the final addition contribute their bits
 // at b and 64 to R >> b (as the adders of masked() do).
 Shamir::Masked Shamir::masked_carries(const MaskDraw& draw, std::size_t at, std::size_t n,
-                                      std::span<const int> shifts) {
+                                      std::span<const int> shifts, Carries carries) {
   const std::size_t w = words_for(n);
+  const bool at_b = carries == Carries::kAll;
   Dealt d = deal_masks(draw, at, n, shifts);
   std::vector<Planes> spill;
   auto [a, b] = compress(std::move(d.operands), w, &spill);
@@ -210,7 +211,7 @@ Shamir::Masked Shamir::masked_carries(const MaskDraw& draw, std::size_t at, std:
   // AND, in the round of the last two operands' generate bits, saves a b2a.
   std::vector<Bits> spilled[2];
   for (const auto& cy : spill) {
-    spilled[0].push_back(pick([&](int s) { return cy[static_cast<std::size_t>(s - 1)]; }));
+    if (at_b) spilled[0].push_back(pick([&](int s) { return cy[static_cast<std::size_t>(s - 1)]; }));
     spilled[1].push_back(cy[63]);
   }
   std::vector<Bits> xz, yz;
@@ -253,15 +254,18 @@ Shamir::Masked Shamir::masked_carries(const MaskDraw& draw, std::size_t at, std:
     }
   }
   std::vector<int> positions = {63, 64};
-  for (const int s : shifts)
-    if (std::find(positions.begin(), positions.end(), s) == positions.end()) positions.push_back(s);
+  if (at_b)
+    for (const int s : shifts)
+      if (std::find(positions.begin(), positions.end(), s) == positions.end()) positions.push_back(s);
   const auto carry = carries_into(g, p, positions, w);
   auto carry_at = [&](int q) -> const Bits& {
     return carry[static_cast<std::size_t>(std::find(positions.begin(), positions.end(), q) -
                                           positions.begin())];
   };
-  bits[0].push_back(pick([&](int s) { return carry_at(s); }));
-  weight[0].push_back(1);
+  if (at_b) {
+    bits[0].push_back(pick([&](int s) { return carry_at(s); }));
+    weight[0].push_back(1);
+  }
   bits[1].push_back(carry_at(64));
   weight[1].push_back(1);
   const Bits r63 = bit_xor(p[63], carry_at(63));
