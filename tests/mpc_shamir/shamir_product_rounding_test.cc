@@ -26,7 +26,7 @@ TEST_P(ShamirProductRounding, ErrorWithinItsRangeAndMeanAsDerived) {
   auto a = random_ring(len, 91 + static_cast<std::uint64_t>(n));
   for (auto& v : a) v = static_cast<Ring>(static_cast<SignedRing>(v) >> 3);  // |x| < 2^60
   for (const int b : {1, 16, 40}) {
-    // x times the public-free 1x1 identity [1] (the ring element 1), so the
+    // x times a shared 1x1 matrix holding the ring element 1, so the
     // product is x and only the truncation rounds.
     const std::vector<Ring> one = {1};
     const auto out = agreed(run_shamir(n, [&](Shamir& p) {
